@@ -1,0 +1,118 @@
+# drlb — one non-recursive GNU Makefile.
+#   make            build/drlbd and build/drlbadm
+#   make check      unit tests + integration tests (root, network namespaces)
+#   make demo       the LVS-DR recipe on one machine (root)
+#   make bench      benchmarks (bench/RESULTS.md explains them)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   SANITIZE=address,undefined make ...   builds everything with sanitizers
+
+PKG_CONFIG ?= pkg-config
+LIBNET_CONFIG ?= libnet-config
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+B := build
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+XCFLAGS := -std=c11 $(WARN) -MMD -MP
+ifneq ($(SANITIZE),)
+XCFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap)
+PCAP_LIBS   := $(shell $(PKG_CONFIG) --libs libpcap)
+CAPNG_LIBS  := $(shell $(PKG_CONFIG) --libs libcap-ng)
+# libnet 1.1.6 ships no .pc file; its defines (-D__FAVOR_BSD renames struct
+# tcphdr's fields) stay confined to the one file that includes libnet.h.
+LIBNET_DEFS := $(shell $(LIBNET_CONFIG) --defines)
+LIBNET_LIBS := $(shell $(LIBNET_CONFIG) --libs)
+
+COMMON_SRC := $(wildcard src/common/*.c)
+DRLBD_SRC  := $(wildcard src/drlbd/*.c src/drlbd/sched/*.c src/drlbd/io/*.c)
+ADM_SRC    := $(wildcard src/drlbadm/*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+COMMON_OBJ := $(call obj,$(COMMON_SRC))
+DRLBD_OBJ  := $(call obj,$(DRLBD_SRC))
+ADM_OBJ    := $(call obj,$(ADM_SRC))
+
+all: $(B)/drlbd $(B)/drlbadm
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+# the only file that includes libnet.h
+$(B)/obj/src/drlbd/arp.o: CPPFLAGS += $(LIBNET_DEFS)
+$(B)/obj/src/drlbd/filter.o $(B)/obj/src/drlbd/io/pcap.o: CPPFLAGS += $(PCAP_CFLAGS)
+
+$(B)/drlbd: $(DRLBD_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(LIBNET_LIBS) $(CAPNG_LIBS) $(LDLIBS)
+
+$(B)/drlbadm: $(ADM_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---------------------------------------------------------------- unit tests
+# Each unit test is a small program linking only the modules it tests:
+#   UNIT += name ; name_OBJ := objects besides tests/unit/name.c
+UNIT :=
+UNIT += test_conn
+test_conn_OBJ := $(call obj,src/drlbd/conn.c src/drlbd/svc.c src/drlbd/sched/sched.c src/drlbd/sched/wrr.c src/drlbd/sched/wlc.c src/drlbd/log.c)
+UNIT += test_sched
+test_sched_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c src/drlbd/sched/sched.c src/drlbd/sched/wrr.c src/drlbd/sched/wlc.c src/drlbd/log.c)
+UNIT += test_svc
+test_svc_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c src/drlbd/sched/sched.c src/drlbd/sched/wrr.c src/drlbd/sched/wlc.c src/drlbd/log.c)
+UNIT += test_cmd
+test_cmd_OBJ := $(COMMON_OBJ)
+UNIT += test_csum
+test_csum_OBJ := $(call obj,src/drlbd/csum.c)
+UNIT += test_datapath
+test_datapath_OBJ := $(call obj,src/drlbd/datapath.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c src/drlbd/sched/sched.c src/drlbd/sched/wrr.c src/drlbd/sched/wlc.c src/drlbd/log.c)
+UNIT += test_adm
+test_adm_OBJ := $(filter-out $(B)/obj/src/drlbadm/main.o,$(ADM_OBJ)) $(COMMON_OBJ)
+
+UNIT_BIN := $(addprefix $(B)/tests/,$(UNIT))
+
+$(B)/tests/%: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc/drlbd -Isrc/drlbadm $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $($*_OBJ) $(LDLIBS)
+
+define unit_deps
+$(B)/tests/$(1): $$($(1)_OBJ)
+endef
+$(foreach u,$(UNIT),$(eval $(call unit_deps,$(u))))
+
+# ---------------------------------------------------------------- benches
+$(B)/bench/conn_bench: bench/conn_bench.c $(call obj,src/drlbd/conn.c src/drlbd/svc.c src/drlbd/sched/sched.c src/drlbd/sched/wrr.c src/drlbd/sched/wlc.c src/drlbd/log.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---------------------------------------------------------------- targets
+check: all $(UNIT_BIN)
+	bash tests/run.sh $(UNIT_BIN)
+
+unit: all $(UNIT_BIN)
+	bash tests/run.sh --unit-only $(UNIT_BIN)
+
+demo: all
+	bash tools/demo.sh
+
+bench: all $(B)/bench/conn_bench
+	bash bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/drlb
+	install -m 0755 $(B)/drlbd $(B)/drlbadm $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 tools/drlb-realserver $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 conf/* $(DESTDIR)$(PREFIX)/share/drlb/
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all check unit demo bench install clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,122 @@
+/*
+ * The connection table: (protocol, client IP, client port, VIP, port) ->
+ * real server, with IPVS's DR semantics.
+ *
+ * - TCP state follows the client->server direction only (IPVS's INPUT-ONLY
+ *   table, since in DR the replies never pass the director).
+ * - Timeouts are IPVS's defaults, per state; UDP 300 s.
+ * - dest->activeconns counts ESTABLISHED connections, inactconns all others
+ *   (IPVS's INACTIVE flag), kept exact on every state change and expiry.
+ * - Fixed capacity allocated up front; lookup and insert are O(1); expiry
+ *   runs from a timer wheel in bounded slices, never as a full sweep.
+ */
+#ifndef DRLBD_CONN_H
+#define DRLBD_CONN_H
+
+#include <stdint.h>
+#include "drlb/svc-t.h"
+
+struct dest;
+struct svc_table;
+
+/* IPVS TCP states (IP_VS_TCP_S_*); UDP connections stay in CONN_S_NONE */
+enum conn_state {
+	CONN_S_NONE = 0,
+	CONN_S_ESTABLISHED,
+	CONN_S_SYN_SENT,
+	CONN_S_SYN_RECV,
+	CONN_S_FIN_WAIT,
+	CONN_S_TIME_WAIT,
+	CONN_S_CLOSE,
+	CONN_S_CLOSE_WAIT,
+	CONN_S_LAST_ACK,
+	CONN_S_LISTEN,
+	CONN_S_SYNACK,
+	CONN_S_LAST
+};
+
+/* TCP flags in the order IPVS picks the event: rst > syn > fin > ack */
+#define CONN_TCP_FIN 0x01
+#define CONN_TCP_SYN 0x02
+#define CONN_TCP_RST 0x04
+#define CONN_TCP_ACK 0x10
+
+struct conn_key {
+	union drlb_inaddr caddr;	/* client, network order */
+	union drlb_inaddr vaddr;	/* VIP */
+	uint16_t cport;			/* network order */
+	uint16_t vport;			/* network order */
+	uint8_t  protocol;
+	uint8_t  af;			/* AF_INET / AF_INET6 */
+};
+
+struct conn {
+	struct conn_key key;		/* 38 bytes */
+	uint8_t  state;			/* enum conn_state */
+	uint8_t  flags;
+	struct dest *dest;
+	uint32_t hnext;			/* hash chain, index + 1, 0 = end */
+	uint32_t wnext, wprev;		/* timer-wheel slot list, index + 1 */
+	uint32_t expires;		/* in table ticks (seconds) */
+};
+
+/* opaque */
+struct conn_table;
+
+/* Default bound; memory is max_conns * sizeof(struct conn) + buckets. */
+#define CONN_MAX_DEFAULT	(1u << 20)
+#define CONN_BUCKETS_DEFAULT	4096	/* ipvsadm's "size=4096" header; the
+					   table sizes its real hash to max_conns */
+
+struct conn_table *conn_table_create(uint32_t max_conns);
+void conn_table_destroy(struct conn_table *t);
+uint32_t conn_count(const struct conn_table *t);
+uint32_t conn_max(const struct conn_table *t);
+
+/* The connection for this key, or NULL. */
+struct conn *conn_lookup(struct conn_table *t, const struct conn_key *k);
+
+/*
+ * A new connection to dest, in state NONE (counted in dest->inactconns,
+ * dest->stats.conns and the service's).  Holds a reference on dest.
+ * Returns NULL when the table is full (policy: the new flow is dropped and
+ * counted; existing connections are never evicted to make room).
+ */
+struct conn *conn_insert(struct conn_table *t, const struct conn_key *k,
+    struct dest *dest, uint32_t now);
+
+/*
+ * A frame of this connection went by: follow the TCP state (tcp_flags as
+ * CONN_TCP_*; ignored for UDP), move the connection between active and
+ * inactive, and restart its timeout.
+ */
+void conn_seen(struct conn_table *t, struct conn *c, uint8_t tcp_flags,
+    uint32_t now);
+
+/* IPVS INPUT-ONLY TCP state transition (pure). */
+enum conn_state conn_tcp_next(enum conn_state s, uint8_t tcp_flags);
+
+/* Timeout of a connection in this state, seconds (uses t's --set values). */
+uint32_t conn_timeout(const struct conn_table *t, uint8_t protocol,
+    enum conn_state s);
+void conn_set_timeouts(struct conn_table *t, const struct drlb_timeouts *tm);
+void conn_get_timeouts(const struct conn_table *t, struct drlb_timeouts *tm);
+
+/*
+ * Expire connections whose time has come, at most `budget` of them; returns
+ * how many were removed.  Call every tick; leftover work carries over.
+ * Each removed connection drops its dest reference (through svc_table).
+ */
+uint32_t conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
+    uint32_t budget);
+
+/* Remove every connection (daemon shutdown). */
+void conn_flush(struct conn_table *t, struct svc_table *st);
+
+/* Visit all connections (the -c listing); stops early when fn returns != 0. */
+int conn_walk(struct conn_table *t, int (*fn)(struct conn *c, void *arg),
+    void *arg);
+
+const char *conn_state_name(enum conn_state s);	/* "ESTABLISHED", ... */
+
+#endif
