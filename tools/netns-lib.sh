@@ -1,0 +1,312 @@
+# shellcheck shell=bash
+# netns-lib.sh — network-namespace helpers for the drlb demo and tests.
+# Source it; it defines functions only (and a few variables on nl_init).
+#
+#   nl_init [TAG]            per-run prefix NL_P, temp dir NL_TMP, cleanup trap
+#   nl_switch                namespace "<P>-sw" holding bridge "<P>br"; nothing
+#                            is created in the root namespace
+#   nl_host NAME CIDR        namespace "<P>-NAME", its eth0 plugged into the
+#                            bridge (both veth ends are created directly inside
+#                            their namespaces)
+#   nl_ns NAME               the namespace's full name
+#   nl_exec NAME CMD...      run CMD in NAME's namespace
+#   nl_bg NAME LOG CMD...    start CMD in NAME's namespace in the background,
+#                            stdout+stderr to LOG; remembers its pid (NL_LASTPID)
+#   nl_wait SECS CMD...      retry CMD every 0.1 s, at most SECS seconds
+#   nl_wait_tcp NAME ADDR PORT [SECS]   until a TCP listener answers
+#   nl_mac NAME [DEV]        MAC of DEV (eth0) in NAME
+#   nl_cleanup               kill what we started, delete our namespaces
+#
+# drlb-specific:
+#   nl_realserver NAME VIP   tools/drlb-realserver apply in NAME
+#   nl_nginx NAME TEXT [PORT]   nginx in NAME answering every GET with TEXT
+#   nl_sink NAME PORT        socat HTTP server: replies "<name> <bytes> <sha256>"
+#                            of the request body (uploads)
+#   nl_udp_echo NAME PORT [VIP] socat UDP server answering "<name> <payload>"
+#   nl_dr_topology           the recipe: switch, client .100, director .2,
+#                            rs1 .7, rs2 .8 (VIP .1 on their lo), nginx on both
+#   nl_drlbd [ARGS...]       start build/drlbd --foreground in the director,
+#                            wait for its control socket
+#   nl_adm ARGS...           build/drlbadm --socket NL_SOCK ARGS in the director
+#   nl_curl_count N [URL]    N curls from the client; prints "name count" lines
+#
+# Test output (TAP-like, counted by tests/run.sh):
+#   t_ok NAME | t_fail NAME [WHY] | t_skip NAME WHY | t_check NAME CMD...
+#   t_done                   exit status: 1 if any t_fail
+#
+# Hard rules kept here: addresses only from 198.18.0.0/24 (2001:db8::/32)
+# inside namespaces created by this run, on a bridge without uplink; IPv6 is
+# disabled in our namespaces so they send no autoconfiguration traffic; every
+# wait is bounded; offloads are left at their defaults.
+
+NL_ROOT=${NL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+NL_DRLBD=${NL_DRLBD:-$NL_ROOT/build/drlbd}
+NL_DRLBADM=${NL_DRLBADM:-$NL_ROOT/build/drlbadm}
+NL_REALSERVER=${NL_REALSERVER:-$NL_ROOT/tools/drlb-realserver}
+
+NL_VIP=198.18.0.1
+NL_DIP=198.18.0.2
+NL_RIP1=198.18.0.7
+NL_RIP2=198.18.0.8
+NL_CIP=198.18.0.100
+
+NL_P=
+NL_TMP=
+NL_NSES=()
+NL_PIDS=()
+NL_HOSTS=0
+NL_LASTPID=
+NL_SOCK=
+NL_DRLBD_PID=
+NL_DRLBD_LOG=
+
+nl_log() { printf '%s\n' "$*" >&2; }
+
+# Per-run prefix: "drlb" + pid in hex (<= 10 chars) so that interface names
+# "<P>NN" and "<P>br" stay within IFNAMSIZ-1 = 15.
+nl_init() {
+	local tag=${1:-}
+	NL_P=drlb$(printf '%x' $$)
+	if ip netns list 2>/dev/null | grep -q "^$NL_P-"; then
+		# a left-over run with a recycled pid: take another prefix
+		NL_P=drlb$(printf '%x' $(( ($$ + RANDOM) % 0xffffff )))
+	fi
+	NL_TMP=$(mktemp -d "/tmp/$NL_P${tag:+-$tag}.XXXXXX") || return 1
+	chmod 755 "$NL_TMP"
+	NL_SOCK=$NL_TMP/drlbd.sock
+	trap 'nl_cleanup' EXIT
+	trap 'nl_cleanup; trap - INT; kill -INT $$' INT
+	trap 'nl_cleanup; trap - TERM; kill -TERM $$' TERM
+}
+
+nl_ns() { printf '%s-%s' "$NL_P" "$1"; }
+nl_exec() { local n=$1; shift; ip netns exec "$(nl_ns "$n")" "$@"; }
+
+nl_cleanup() {
+	local p ns i
+	[ -n "$NL_P" ] || return 0
+	# our own background processes first (by pid), politely then firmly
+	for p in "${NL_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		local alive=0
+		for p in "${NL_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ $alive = 0 ] && break
+		sleep 0.1
+	done
+	for p in "${NL_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	# anything else still running inside our namespaces was started by us too
+	for ns in "${NL_NSES[@]}"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	done
+	for ns in "${NL_NSES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	NL_NSES=()
+	NL_PIDS=()
+	if [ -n "$NL_TMP" ] && [ -d "$NL_TMP" ] && [ -z "${NL_KEEP_TMP:-}" ]; then
+		rm -rf "$NL_TMP"
+	fi
+	NL_P=
+}
+
+nl_newns() { # full-name
+	ip netns add "$1" || return 1
+	NL_NSES+=("$1")
+	ip -n "$1" link set lo up
+	# no IPv6 autoconfiguration chatter (router/neighbour solicitations, MLD)
+	ip netns exec "$1" sh -c 'for f in /proc/sys/net/ipv6/conf/all/disable_ipv6 \
+		/proc/sys/net/ipv6/conf/default/disable_ipv6; do [ -w $f ] && echo 1 >$f; done; :'
+}
+
+nl_switch() {
+	local sw
+	sw=$(nl_ns sw)
+	nl_newns "$sw" || return 1
+	# STP off (default): ports forward at once
+	ip -n "$sw" link add "${NL_P}br" type bridge || return 1
+	ip -n "$sw" link set "${NL_P}br" up
+}
+
+nl_host() { # NAME CIDR
+	local name=$1 cidr=$2 ns sw port
+	ns=$(nl_ns "$name")
+	sw=$(nl_ns sw)
+	NL_HOSTS=$((NL_HOSTS + 1))
+	port=$NL_P$(printf '%02d' "$NL_HOSTS")
+	nl_newns "$ns" || return 1
+	ip -n "$sw" link add "$port" type veth peer name eth0 netns "$ns" || return 1
+	ip -n "$sw" link set "$port" master "${NL_P}br" || return 1
+	ip -n "$sw" link set "$port" up
+	ip -n "$ns" addr add "$cidr" dev eth0 || return 1
+	ip -n "$ns" link set eth0 up
+}
+
+nl_mac() { nl_exec "$1" cat "/sys/class/net/${2:-eth0}/address"; }
+
+nl_bg() { # NAME LOG CMD...
+	local n=$1 log=$2
+	shift 2
+	ip netns exec "$(nl_ns "$n")" "$@" >"$log" 2>&1 </dev/null &
+	NL_LASTPID=$!
+	NL_PIDS+=("$NL_LASTPID")
+}
+
+nl_wait() { # SECS CMD...
+	local secs=$1 i n
+	shift
+	n=$((secs * 10))
+	for ((i = 0; i < n; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+nl_wait_tcp() { # NAME ADDR PORT [SECS]
+	nl_wait "${4:-5}" nl_exec "$1" timeout 1 bash -c "exec 3<>/dev/tcp/$2/$3"
+}
+
+# ---------------------------------------------------------------- services
+
+nl_realserver() { # NAME VIP
+	nl_exec "$1" "$NL_REALSERVER" apply "$2" --dev eth0 --state-dir "$NL_TMP/rs-state" >/dev/null
+}
+
+nl_nginx() { # NAME TEXT [PORT]
+	local n=$1 text=$2 port=${3:-80} d
+	d=$NL_TMP/nginx-$n
+	mkdir -p "$d/tmp"
+	cat >"$d/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 256; }
+http {
+	access_log $d/access.log;
+	client_body_temp_path $d/tmp/body;
+	proxy_temp_path $d/tmp/proxy;
+	fastcgi_temp_path $d/tmp/fastcgi;
+	uwsgi_temp_path $d/tmp/uwsgi;
+	scgi_temp_path $d/tmp/scgi;
+	client_max_body_size 16m;
+	keepalive_timeout 65;
+	server {
+		listen $port;
+		default_type text/plain;
+		location / { return 200 "$text\n"; }
+		location = /big { alias $d/big; }
+	}
+}
+EOF
+	# /big: 1 MiB of TEXT's last character, for long downloads (curl --limit-rate)
+	head -c 1048576 /dev/zero | tr '\0' "${text: -1}" >"$d/big"
+	nl_bg "$n" "$d/stdout.log" nginx -c "$d/nginx.conf" -p "$d" -e "$d/error.log"
+	nl_wait_tcp "$n" 127.0.0.1 "$port" 5 || { nl_log "nginx in $n did not start:"; cat "$d/error.log" >&2; return 1; }
+}
+
+# HTTP sink: reads the request body and answers "<name> <bytes> <sha256>".
+nl_sink() { # NAME PORT
+	local n=$1 port=$2 h=$NL_TMP/sink.sh
+	cat >"$h" <<'EOF'
+#!/bin/bash
+# one HTTP request on stdin/stdout (socat EXEC): hash the body
+len=0
+IFS= read -r line || exit 0
+while IFS= read -r line; do
+	line=${line%$'\r'}
+	[ -z "$line" ] && break
+	case ${line,,} in content-length:*) len=${line#*:}; len=${len// /} ;; esac
+done
+case $len in ''|*[!0-9]*) len=0 ;; esac
+sum=$(head -c "$len" | tee >(wc -c >"$SINK_TMP.$$") | sha256sum)
+sleep 0.05
+got=$(cat "$SINK_TMP.$$" 2>/dev/null); rm -f "$SINK_TMP.$$"
+body="$SINK_NAME ${got:-0} ${sum%% *}"
+printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s\n' \
+	$(( ${#body} + 1 )) "$body"
+EOF
+	chmod +x "$h"
+	nl_bg "$n" "$NL_TMP/sink-$n.log" env SINK_NAME="$n" SINK_TMP="$NL_TMP/sink-$n" \
+		socat TCP-LISTEN:"$port",reuseaddr,fork,backlog=64 EXEC:"$h"
+	nl_wait_tcp "$n" 127.0.0.1 "$port" 5
+}
+
+# UDP "echo": every datagram is answered with "<name> <payload>", from the
+# address it was sent to (the VIP), as a DR real server must.
+nl_udp_echo() { # NAME PORT [VIP]
+	local n=$1 port=$2 vip=${3:-$NL_VIP}
+	# bound to the VIP: an unbound socket would answer from the RIP, which a
+	# connected client ignores
+	nl_bg "$n" "$NL_TMP/udp-$n.log" \
+		socat -T 5 UDP4-RECVFROM:"$port",bind="$vip",reuseaddr,fork SYSTEM:"read -r l; echo $n \$l"
+	sleep 0.3
+}
+
+# ---------------------------------------------------------------- the recipe
+
+nl_dr_topology() {
+	nl_switch || return 1
+	nl_host client "$NL_CIP/24" || return 1
+	nl_host dir "$NL_DIP/24" || return 1
+	nl_host rs1 "$NL_RIP1/24" || return 1
+	nl_host rs2 "$NL_RIP2/24" || return 1
+	nl_realserver rs1 "$NL_VIP" || return 1
+	nl_realserver rs2 "$NL_VIP" || return 1
+	nl_nginx rs1 rs1 || return 1
+	nl_nginx rs2 rs2 || return 1
+}
+
+nl_have_drlb() { [ -x "$NL_DRLBD" ] && [ -x "$NL_DRLBADM" ]; }
+
+nl_drlbd() { # [extra drlbd args]
+	NL_DRLBD_LOG=$NL_TMP/drlbd.log
+	rm -f "$NL_SOCK"
+	nl_bg dir "$NL_DRLBD_LOG" "$NL_DRLBD" --interface eth0 --socket "$NL_SOCK" --foreground "$@"
+	NL_DRLBD_PID=$NL_LASTPID
+	if ! nl_wait 10 test -S "$NL_SOCK"; then
+		nl_log "drlbd did not create $NL_SOCK within 10 s; its log:"
+		sed 's/^/  drlbd: /' "$NL_DRLBD_LOG" >&2
+		return 1
+	fi
+	kill -0 "$NL_DRLBD_PID" 2>/dev/null
+}
+
+nl_drlbd_alive() { [ -n "$NL_DRLBD_PID" ] && kill -0 "$NL_DRLBD_PID" 2>/dev/null; }
+
+nl_adm() { timeout 10 ip netns exec "$(nl_ns dir)" "$NL_DRLBADM" --socket "$NL_SOCK" "$@"; }
+
+# N requests from the client; prints "<answer> <count>" per distinct answer
+# ("FAIL" counts requests that got no answer).
+nl_curl_count() { # N [URL]
+	local n=$1 url=${2:-http://$NL_VIP/} i
+	for ((i = 0; i < n; i++)); do
+		nl_exec client curl -s --max-time 3 "$url" || echo FAIL
+	done | sort | uniq -c | awk '{ print $2, $1 }'
+}
+
+# ---------------------------------------------------------------- TAP-ish
+
+T_FAILED=0
+t_ok() { echo "ok - $1"; }
+t_fail() { echo "not ok - $1${2:+ # $2}"; T_FAILED=1; }
+t_skip() { echo "ok - $1 # SKIP ${2:-}"; }
+t_check() { # NAME CMD...
+	local name=$1
+	shift
+	if "$@"; then t_ok "$name"; else t_fail "$name"; fi
+}
+t_done() { exit "$T_FAILED"; }
+
+# Common preamble for integration tests: root, tools, daemon present.
+# Prints skip lines for NAMES and exits 0 when the test cannot run.
+t_require() { # NAMES...
+	local why=
+	[ "$(id -u)" = 0 ] || why="needs root"
+	[ -z "$why" ] && ! ip netns list >/dev/null 2>&1 && why="no network namespaces"
+	[ -z "$why" ] && ! nl_have_drlb && why="build/drlbd or build/drlbadm missing"
+	if [ -n "$why" ]; then
+		local t
+		for t in "$@"; do t_skip "$t" "$why"; done
+		exit 0
+	fi
+}
