@@ -47,7 +47,7 @@ $(B)/obj/%.o: %.c
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
 # the only file that includes libnet.h
-$(B)/obj/src/drlbd/arp.o: CPPFLAGS += $(LIBNET_DEFS)
+$(B)/obj/src/drlbd/arp.o: CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
 $(B)/obj/src/drlbd/filter.o $(B)/obj/src/drlbd/io/pcap.o: CPPFLAGS += $(PCAP_CFLAGS)
 
 $(B)/drlbd: $(DRLBD_OBJ) $(COMMON_OBJ)

@@ -40,6 +40,9 @@ enum drlb_cmd_op {
 #define DRLB_OPT_CONNECTION	0x0080	/* -c */
 #define DRLB_OPT_TIMEOUT	0x0100	/* --timeout */
 #define DRLB_OPT_SERVICE	0x0200	/* a service was named (-t/-u) */
+#define DRLB_OPT_NOSORT		0x0400	/* --nosort */
+#define DRLB_OPT_DAEMON		0x0800	/* --daemon (drlb has none: prints nothing) */
+#define DRLB_OPT_TUN_INFO	0x1000	/* --tun-info */
 
 struct drlb_cmd {
 	enum drlb_cmd_op op;
@@ -50,8 +53,11 @@ struct drlb_cmd {
 /*
  * Parse argv[0..argc-1] (argv[0] is the program name, as for getopt).
  * Returns 0 on success.  On error returns the exit status ipvsadm would use
- * (2 for fail()-style errors, 1 for usage errors) and writes ipvsadm's message
- * into err (without the trailing newline).
+ * and writes ipvsadm's message into err (without the trailing newline):
+ * 2 for its fail() errors ("illegal weight specified", ...), 255 (its
+ * exit(-1)) for popt errors ("-x: unknown option") and for the
+ * "Try `ipvsadm -h' ..." hint when the first option is not a command.
+ * -h and -v succeed with op HELP / VERSION.
  */
 int drlb_cmd_parse(int argc, char **argv, struct drlb_cmd *cmd,
     char *err, size_t errlen);
@@ -59,5 +65,21 @@ int drlb_cmd_parse(int argc, char **argv, struct drlb_cmd *cmd,
 /* The control op for a command that changes state (ADD_SVC -> DRLB_CTL_ADD_SVC
  * ...), or 0 for commands drlbadm handles itself (LIST, SAVE, ...). */
 uint16_t drlb_cmd_ctl_op(enum drlb_cmd_op op);
+
+/*
+ * Split one line of `-R` input (or of a --config file) in place into argv[],
+ * as ipvsadm's config_stream_read does: tokens separated by blanks, every
+ * token "ipvsadm" dropped; drlb also drops a '#' comment (from a token that
+ * starts with '#' to the end of the line).  argv[0] is set to argv0.
+ * Returns argc (1 for an empty line), or -1 when more than max-1 tokens.
+ */
+int drlb_cmd_split(char *line, const char *argv0, char **argv, int max);
+
+/*
+ * libipvs's ipvs_strerror() for a failed control op: e.g. (ADD_SVC, EEXIST)
+ * -> "Service already exists", (ADD_DEST, ESRCH) -> "Service not defined".
+ * Falls back to strerror(err).
+ */
+const char *drlb_cmd_strerror(uint16_t ctl_op, int err);
 
 #endif

@@ -37,6 +37,8 @@ enum drlb_ctl_op {
 	DRLB_CTL_GET_SERVICES,		/* reply: drlb_ctl_svc_entry + dests, see below */
 	DRLB_CTL_GET_TIMEOUT,		/* reply: struct drlb_timeouts */
 	DRLB_CTL_GET_CONNS,		/* reply: n x struct drlb_ctl_conn_entry */
+	DRLB_CTL_GET_COUNTERS,		/* reply: text, one "name value" per line:
+					   the daemon's frame and drop counters */
 	DRLB_CTL_OP_MAX
 };
 
@@ -58,7 +60,7 @@ struct drlb_ctl_req {
 	struct drlb_dest_conf dest;
 	struct drlb_timeouts  timeouts;	/* SET_TIMEOUT: 0 = leave as is */
 };
-_Static_assert(sizeof(struct drlb_ctl_req) == 124, "drlb_ctl_req layout");
+_Static_assert(sizeof(struct drlb_ctl_req) == 120, "drlb_ctl_req layout");
 
 /* A failed request's reply body: the ipvsadm/libipvs message, NUL-terminated
  * (e.g. "Service already exists"). */

@@ -54,7 +54,7 @@ struct drlb_svc_conf {
 	uint32_t netmask;		/* -M, network order (IPv4) or prefix len (IPv6) */
 	char     pe_name[DRLB_PE_NAME_MAX];
 };
-_Static_assert(sizeof(struct drlb_svc_conf) == 76, "drlb_svc_conf layout");
+_Static_assert(sizeof(struct drlb_svc_conf) == 72, "drlb_svc_conf layout");
 
 /* What `-a/-e ... -r RIP[:PORT] -g -w W [-x U] [-y L]` sets. */
 struct drlb_dest_conf {

@@ -1,0 +1,384 @@
+/*
+ * ARP for a DR director, with frames built by libnet.
+ *
+ * Why a DR director must answer ARP for the VIP itself: clients (or their
+ * router) find "who has VIP" by ARP, and only the director may answer —
+ * every real server also holds the VIP (on lo), which is why they are set to
+ * arp_ignore=1 (answer only for addresses on the receiving interface) and
+ * arp_announce=2 (never use the VIP as the source of their own requests).
+ * drlbd's director needs no VIP in its kernel at all: it answers for it here.
+ */
+#include <arpa/inet.h>
+#include <libnet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arp.h"
+#include "log.h"
+
+#define PROBE_INTERVAL_MS	1000	/* unresolved: ask every second */
+#define PROBE_TRIES		3	/* ... this many times before we give up */
+#define FAILED_INTERVAL_MS	5000	/* failed: keep asking, slower */
+#define REFRESH_MS		60000	/* resolved: re-check after a minute */
+#define GARP_REPEAT_MS		1000	/* each announcement is sent twice */
+
+enum neigh_state { NEIGH_NONE, NEIGH_RESOLVED, NEIGH_FAILED };
+
+struct neigh {
+	uint32_t ip;			/* network order */
+	uint8_t mac[6];
+	uint8_t state;
+	uint8_t tries;			/* unanswered probes in a row */
+	uint64_t next_probe_ms;
+	uint64_t last_seen_ms;
+};
+
+struct arp {
+	libnet_t *ln;
+	struct svc_table *svcs;
+	int own_vips;
+	uint8_t mac[6];
+	uint32_t ipaddr;
+	struct neigh *neigh;
+	size_t nneigh, capneigh;
+	uint32_t *vips;			/* announced VIPs */
+	size_t nvips, capvips;
+	uint64_t garp_repeat_ms;	/* when to repeat announcements (0: no) */
+	uint64_t now_ms;
+	struct arp_counters cnt;
+};
+
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t zero6[6];
+
+static int
+arp_send(struct arp *a, uint16_t op, const uint8_t *eth_dst,
+    const uint8_t *sha, uint32_t spa, const uint8_t *tha, uint32_t tpa)
+{
+	libnet_clear_packet(a->ln);
+	if (libnet_autobuild_arp(op, sha, (uint8_t *)&spa, tha, (uint8_t *)&tpa,
+	    a->ln) == -1)
+		goto fail;
+	if (libnet_build_ethernet(eth_dst, a->mac, ETHERTYPE_ARP, NULL, 0,
+	    a->ln, 0) == -1)
+		goto fail;
+	if (libnet_write(a->ln) == -1)
+		goto fail;
+	return 0;
+fail:
+	log_warnx("arp: %s", libnet_geterror(a->ln));
+	return -1;
+}
+
+struct arp *
+arp_open(const char *ifname, int own_vips, struct svc_table *svcs, char *err,
+    size_t errlen)
+{
+	char lerr[LIBNET_ERRBUF_SIZE];
+	struct libnet_ether_addr *ea;
+	struct arp *a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((a->ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
+		snprintf(err, errlen, "libnet_init(%s): %s", ifname, lerr);
+		free(a);
+		return NULL;
+	}
+	if ((ea = libnet_get_hwaddr(a->ln)) == NULL) {
+		snprintf(err, errlen, "libnet_get_hwaddr(%s): %s", ifname,
+		    libnet_geterror(a->ln));
+		libnet_destroy(a->ln);
+		free(a);
+		return NULL;
+	}
+	memcpy(a->mac, ea->ether_addr_octet, 6);
+	/* our own address (the DIP) is the source of our ARP requests; with
+	 * none, send ARP probes from 0.0.0.0, which hosts answer as well */
+	a->ipaddr = libnet_get_ipaddr4(a->ln);
+	if (a->ipaddr == (uint32_t)-1)
+		a->ipaddr = 0;
+	a->own_vips = own_vips;
+	a->svcs = svcs;
+	return a;
+}
+
+void
+arp_close(struct arp *a)
+{
+	if (a == NULL)
+		return;
+	libnet_destroy(a->ln);
+	free(a->neigh);
+	free(a->vips);
+	free(a);
+}
+
+const uint8_t *
+arp_mac(const struct arp *a)
+{
+	return a->mac;
+}
+
+uint32_t
+arp_ipaddr(const struct arp *a)
+{
+	return a->ipaddr;
+}
+
+void
+arp_get_counters(const struct arp *a, struct arp_counters *c)
+{
+	*c = a->cnt;
+}
+
+static struct neigh *
+neigh_find(struct arp *a, uint32_t ip)
+{
+	for (size_t i = 0; i < a->nneigh; i++)
+		if (a->neigh[i].ip == ip)
+			return &a->neigh[i];
+	return NULL;
+}
+
+/* Copy what we know of ip's MAC into every dest with that address,
+ * including removed ones that connections still use. */
+static void
+neigh_sync(struct arp *a, const struct neigh *n)
+{
+	struct svc *s;
+	struct dest *d;
+
+	for (s = a->svcs->head; s != NULL; s = s->next)
+		for (uint32_t i = 0; i < s->ndests; i++) {
+			d = s->dests[i];
+			if (d->conf.af != AF_INET || d->conf.addr.in.s_addr != n->ip)
+				continue;
+			memcpy(d->mac, n->mac, 6);
+			d->mac_state = n->state == NEIGH_RESOLVED ?
+			    DRLB_MAC_RESOLVED : n->state == NEIGH_FAILED ?
+			    DRLB_MAC_FAILED : DRLB_MAC_NONE;
+			if (n->state == NEIGH_RESOLVED)
+				d->flags &= ~DEST_F_NOMAC;
+			else
+				d->flags |= DEST_F_NOMAC;
+		}
+	for (d = a->svcs->trash; d != NULL; d = d->trash_next) {
+		if (d->conf.af != AF_INET || d->conf.addr.in.s_addr != n->ip)
+			continue;
+		memcpy(d->mac, n->mac, 6);
+		d->mac_state = n->state == NEIGH_RESOLVED ? DRLB_MAC_RESOLVED :
+		    DRLB_MAC_FAILED;
+	}
+}
+
+static void
+neigh_probe(struct arp *a, struct neigh *n)
+{
+	arp_send(a, ARPOP_REQUEST, bcast, a->mac, a->ipaddr, zero6, n->ip);
+	a->cnt.probes_sent++;
+	n->tries++;
+}
+
+void
+arp_dest_added(void *arg, struct dest *d)
+{
+	struct arp *a = arg;
+	struct neigh *n;
+
+	if (d->conf.af != AF_INET)
+		return;
+	if ((n = neigh_find(a, d->conf.addr.in.s_addr)) == NULL) {
+		if (a->nneigh == a->capneigh) {
+			size_t cap = a->capneigh ? a->capneigh * 2 : 16;
+			struct neigh *nn = realloc(a->neigh, cap * sizeof(*nn));
+			if (nn == NULL)
+				return;	/* stays NOMAC: not scheduled */
+			a->neigh = nn;
+			a->capneigh = cap;
+		}
+		n = &a->neigh[a->nneigh++];
+		memset(n, 0, sizeof(*n));
+		n->ip = d->conf.addr.in.s_addr;
+		/* ask right away: the first connection should not wait */
+		neigh_probe(a, n);
+		n->next_probe_ms = a->now_ms + PROBE_INTERVAL_MS;
+	}
+	neigh_sync(a, n);
+}
+
+static bool
+is_vip(struct arp *a, uint32_t ip)
+{
+	union drlb_inaddr v = { 0 };
+
+	v.in.s_addr = ip;
+	return svc_is_vip(a->svcs, AF_INET, &v);
+}
+
+static void
+garp(struct arp *a, uint32_t vip)
+{
+	/* a gratuitous ARP request: sender and target are the VIP, so every
+	 * host on the segment updates VIP -> our MAC */
+	if (arp_send(a, ARPOP_REQUEST, bcast, a->mac, vip, zero6, vip) == 0)
+		a->cnt.garp_sent++;
+}
+
+void
+arp_vips_changed(void *arg)
+{
+	struct arp *a = arg;
+	struct svc *s;
+	size_t i, j;
+
+	if (!a->own_vips)
+		return;
+	/* forget VIPs that are gone */
+	for (i = j = 0; i < a->nvips; i++)
+		if (is_vip(a, a->vips[i]))
+			a->vips[j++] = a->vips[i];
+	a->nvips = j;
+	/* announce the new ones */
+	for (s = a->svcs->head; s != NULL; s = s->next) {
+		uint32_t v = s->conf.addr.in.s_addr;
+
+		if (s->conf.af != AF_INET)
+			continue;
+		for (i = 0; i < a->nvips && a->vips[i] != v; i++)
+			;
+		if (i < a->nvips)
+			continue;
+		if (a->nvips == a->capvips) {
+			size_t cap = a->capvips ? a->capvips * 2 : 16;
+			uint32_t *nv = realloc(a->vips, cap * sizeof(*nv));
+			if (nv == NULL)
+				return;
+			a->vips = nv;
+			a->capvips = cap;
+		}
+		a->vips[a->nvips++] = v;
+		garp(a, v);
+		log_info("VIP %s announced by gratuitous ARP",
+		    inet_ntoa(s->conf.addr.in));
+		a->garp_repeat_ms = a->now_ms + GARP_REPEAT_MS;
+	}
+}
+
+void
+arp_input(void *arg, const uint8_t *f, uint32_t len)
+{
+	struct arp *a = arg;
+	uint16_t op;
+	uint32_t spa, tpa;
+	const uint8_t *sha;
+	struct neigh *n;
+
+	/* Ethernet(14) + ARP for IPv4 over Ethernet (28) */
+	if (len < 42 || f[14] != 0 || f[15] != 1 || f[16] != 0x08 ||
+	    f[17] != 0x00 || f[18] != 6 || f[19] != 4) {
+		a->cnt.malformed++;
+		return;
+	}
+	op = (uint16_t)(f[20] << 8 | f[21]);
+	sha = f + 22;
+	memcpy(&spa, f + 28, 4);
+	memcpy(&tpa, f + 38, 4);
+	if (memcmp(sha, a->mac, 6) == 0)
+		return;			/* our own */
+
+	/* a real server speaking (request or reply): learn or refresh */
+	if (spa != 0 && (n = neigh_find(a, spa)) != NULL) {
+		bool changed = n->state != NEIGH_RESOLVED ||
+		    memcmp(n->mac, sha, 6) != 0;
+
+		if (n->state == NEIGH_FAILED)
+			log_info("real server %s answers ARP again",
+			    inet_ntoa(*(struct in_addr *)&spa));
+		memcpy(n->mac, sha, 6);
+		n->state = NEIGH_RESOLVED;
+		n->tries = 0;
+		n->last_seen_ms = a->now_ms;
+		n->next_probe_ms = a->now_ms + REFRESH_MS;
+		a->cnt.replies_learnt++;
+		if (changed) {
+			log_info("real server %s is at %02x:%02x:%02x:%02x:%02x:%02x",
+			    inet_ntoa(*(struct in_addr *)&spa), sha[0], sha[1],
+			    sha[2], sha[3], sha[4], sha[5]);
+			neigh_sync(a, n);
+		}
+	}
+
+	if (!a->own_vips)
+		return;
+	if (spa != 0 && is_vip(a, spa) && (op == ARPOP_REPLY || spa == tpa)) {
+		/* someone else says it is the VIP: usually a real server
+		 * whose arp_ignore/arp_announce were not set */
+		a->cnt.vip_conflicts++;
+		log_warnx("%02x:%02x:%02x:%02x:%02x:%02x also claims VIP %s "
+		    "(a real server without arp_ignore=1/arp_announce=2?)",
+		    sha[0], sha[1], sha[2], sha[3], sha[4], sha[5],
+		    inet_ntoa(*(struct in_addr *)&spa));
+		return;
+	}
+	if (op == ARPOP_REQUEST && tpa != spa && is_vip(a, tpa)) {
+		/* "who has VIP, tell spa": we do */
+		if (arp_send(a, ARPOP_REPLY, sha, a->mac, tpa, sha, spa) == 0)
+			a->cnt.vip_requests_answered++;
+	}
+}
+
+/* Is ip still the address of some dest (live or in the trash)? */
+static bool
+neigh_used(struct arp *a, uint32_t ip)
+{
+	struct svc *s;
+	struct dest *d;
+
+	for (s = a->svcs->head; s != NULL; s = s->next)
+		for (uint32_t i = 0; i < s->ndests; i++)
+			if (s->dests[i]->conf.af == AF_INET &&
+			    s->dests[i]->conf.addr.in.s_addr == ip)
+				return true;
+	for (d = a->svcs->trash; d != NULL; d = d->trash_next)
+		if (d->conf.af == AF_INET && d->conf.addr.in.s_addr == ip)
+			return true;
+	return false;
+}
+
+void
+arp_tick(struct arp *a, uint64_t now_ms)
+{
+	size_t i;
+
+	a->now_ms = now_ms;
+	if (a->garp_repeat_ms && now_ms >= a->garp_repeat_ms) {
+		a->garp_repeat_ms = 0;
+		for (i = 0; i < a->nvips; i++)
+			garp(a, a->vips[i]);
+	}
+	for (i = 0; i < a->nneigh; i++) {
+		struct neigh *n = &a->neigh[i];
+
+		if (!neigh_used(a, n->ip)) {
+			a->neigh[i--] = a->neigh[--a->nneigh];
+			continue;
+		}
+		if (now_ms < n->next_probe_ms)
+			continue;
+		if (n->tries >= PROBE_TRIES && n->state != NEIGH_FAILED) {
+			n->state = NEIGH_FAILED;
+			log_warnx("real server %s does not answer ARP: not "
+			    "scheduled (in DR a real server must be on the "
+			    "director's own Ethernet segment)",
+			    inet_ntoa(*(struct in_addr *)&n->ip));
+			neigh_sync(a, n);
+		}
+		neigh_probe(a, n);
+		n->next_probe_ms = now_ms + (n->state == NEIGH_FAILED ?
+		    FAILED_INTERVAL_MS : PROBE_INTERVAL_MS);
+	}
+}

@@ -1,0 +1,297 @@
+/*
+ * The control socket: drlbadm's requests, one at a time per client.
+ * Requests are small and fixed-size and drlbadm writes each in one go, so a
+ * client is served synchronously when poll() says it is readable (with a
+ * receive timeout so a stuck client cannot stall forwarding for long).
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "drlb/ctl.h"
+#include "drlbd.h"
+#include "log.h"
+
+#define CTL_MAX_CLIENTS 16
+
+struct ctl_server {
+	int lfd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int cfd[CTL_MAX_CLIENTS];
+	int ncl;
+};
+
+static int
+mkdir_p(const char *dir)
+{
+	char tmp[256], *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
+		return -1;
+	for (p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+struct ctl_server *
+ctl_listen(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ctl_server *c;
+	char dir[sizeof(sun.sun_path)];
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "socket path too long: %s", path);
+		return NULL;
+	}
+	strcpy(sun.sun_path, path);
+	strcpy(dir, path);
+	if (mkdir_p(dirname(dir)) < 0) {
+		snprintf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	/* a socket file left by a daemon that died: remove it, but never
+	 * steal the socket of one that is alive */
+	if ((fd = ctl_connect(path)) >= 0) {
+		close(fd);
+		snprintf(err, errlen, "%s: another drlbd is serving this socket",
+		    path);
+		return NULL;
+	}
+	unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		goto fail_close;
+	/* owner and group may talk to us (ipvsadm needs root; so do we) */
+	if (chmod(path, 0660) < 0 || listen(fd, 16) < 0)
+		goto fail_close;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto fail_close;
+	c->lfd = fd;
+	strcpy(c->path, path);
+	return c;
+fail_close:
+	close(fd);
+fail:
+	snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+	return NULL;
+}
+
+void
+ctl_close(struct ctl_server *c)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < c->ncl; i++)
+		close(c->cfd[i]);
+	close(c->lfd);
+	unlink(c->path);
+	free(c);
+}
+
+int
+ctl_pollfds(struct ctl_server *c, struct pollfd *pfd, int max)
+{
+	int n = 0;
+
+	if (max < 1)
+		return 0;
+	pfd[n++] = (struct pollfd){ .fd = c->lfd, .events = POLLIN };
+	for (int i = 0; i < c->ncl && n < max; i++)
+		pfd[n++] = (struct pollfd){ .fd = c->cfd[i], .events = POLLIN };
+	return n;
+}
+
+struct conns_buf {
+	struct drlb_ctl_conn_entry *e;
+	uint32_t n, cap;
+	uint32_t now;
+};
+
+static int
+conn_to_entry(struct conn *c, void *arg)
+{
+	struct conns_buf *b = arg;
+	struct drlb_ctl_conn_entry *e;
+
+	if (b->n == b->cap) {
+		uint32_t cap = b->cap ? b->cap * 2 : 256;
+		void *ne = realloc(b->e, (size_t)cap * sizeof(*e));
+		if (ne == NULL)
+			return -1;
+		b->e = ne;
+		b->cap = cap;
+	}
+	e = &b->e[b->n++];
+	memset(e, 0, sizeof(*e));
+	e->af = c->key.af;
+	e->protocol = c->key.protocol;
+	e->caddr = c->key.caddr;
+	e->vaddr = c->key.vaddr;
+	e->daddr = c->dest->conf.addr;
+	e->cport = ntohs(c->key.cport);
+	e->vport = ntohs(c->key.vport);
+	e->dport = c->dest->conf.port;
+	e->state = c->state;
+	e->expires_ms = c->expires > b->now ? (c->expires - b->now) * 1000 : 0;
+	e->flags = c->flags;
+	return 0;
+}
+
+/* One request: apply or answer it. */
+static void
+ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *req)
+{
+	char err[DRLB_CTL_ERRMSG_MAX] = "";
+	void *body = NULL;
+	uint32_t len = 0;
+	int status = 0;
+
+	switch (op) {
+	case DRLB_CTL_GET_INFO: {
+		static struct drlb_ctl_info info;
+
+		info.version = 0x010201;
+		info.size = CONN_BUCKETS_DEFAULT;
+		info.num_services = d->svcs.count;
+		info.conn_count = conn_count(d->conns);
+		info.conn_max = conn_max(d->conns);
+		ctl_send(fd, op, 0, &info, sizeof(info));
+		return;
+	}
+	case DRLB_CTL_GET_SERVICES:
+		if (svc_serialize(&d->svcs, &body, &len) < 0) {
+			status = ENOMEM;
+			snprintf(err, sizeof(err), "Memory allocation problem");
+		}
+		break;
+	case DRLB_CTL_GET_TIMEOUT: {
+		struct drlb_timeouts tm;
+
+		conn_get_timeouts(d->conns, &tm);
+		ctl_send(fd, op, 0, &tm, sizeof(tm));
+		return;
+	}
+	case DRLB_CTL_GET_CONNS: {
+		struct conns_buf b = { .now = d->dp.now };
+
+		if (conn_walk(d->conns, conn_to_entry, &b) != 0) {
+			free(b.e);
+			status = ENOMEM;
+			snprintf(err, sizeof(err), "Memory allocation problem");
+			break;
+		}
+		body = b.e;
+		len = b.n * (uint32_t)sizeof(*b.e);
+		break;
+	}
+	case DRLB_CTL_GET_COUNTERS:
+		if ((body = drlbd_counters_text(d, &len)) == NULL) {
+			status = ENOMEM;
+			snprintf(err, sizeof(err), "Memory allocation problem");
+		}
+		break;
+	case DRLB_CTL_ADD_SVC:
+	case DRLB_CTL_EDIT_SVC: {
+		const char *why = drlbd_kernel_vip_check(d, &req->svc.addr);
+
+		if (req->svc.af == AF_INET && why != NULL) {
+			status = EADDRINUSE;
+			snprintf(err, sizeof(err), "%s", why);
+			break;
+		}
+	}
+		/* FALLTHROUGH */
+	case DRLB_CTL_FLUSH:
+	case DRLB_CTL_DEL_SVC:
+	case DRLB_CTL_ADD_DEST:
+	case DRLB_CTL_EDIT_DEST:
+	case DRLB_CTL_DEL_DEST:
+	case DRLB_CTL_ZERO:
+	case DRLB_CTL_SET_TIMEOUT:
+		status = svc_apply(&d->svcs, op, req, err, sizeof(err));
+		if (status == 0 && op == DRLB_CTL_SET_TIMEOUT)
+			conn_set_timeouts(d->conns, &d->svcs.timeouts);
+		break;
+	default:
+		status = EINVAL;
+		snprintf(err, sizeof(err), "unknown control request %u", op);
+	}
+	if (status != 0) {
+		free(body);
+		ctl_send(fd, op, status, err, (uint32_t)strlen(err) + 1);
+		return;
+	}
+	ctl_send(fd, op, 0, body, len);
+	free(body);
+}
+
+static void
+ctl_drop(struct ctl_server *c, int i)
+{
+	close(c->cfd[i]);
+	c->cfd[i] = c->cfd[--c->ncl];
+}
+
+void
+ctl_serve(struct ctl_server *c, const struct pollfd *pfd, int n,
+    struct drlbd *d)
+{
+	/* clients first (their indices shift when one goes), newest last */
+	for (int k = n - 1; k >= 1; k--) {
+		struct drlb_ctl_hdr h;
+		void *body = NULL;
+		int i;
+
+		if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		for (i = 0; i < c->ncl && c->cfd[i] != pfd[k].fd; i++)
+			;
+		if (i == c->ncl)
+			continue;
+		if (ctl_recv(c->cfd[i], &h, &body, sizeof(struct drlb_ctl_req)) < 0) {
+			if (errno != EPIPE)
+				log_warn("control client");
+			ctl_drop(c, i);
+			continue;
+		}
+		if (h.len != sizeof(struct drlb_ctl_req)) {
+			log_warnx("control client: request of %u bytes", h.len);
+			free(body);
+			ctl_drop(c, i);
+			continue;
+		}
+		ctl_dispatch(d, c->cfd[i], h.op, body);
+		free(body);
+	}
+	if (n >= 1 && (pfd[0].revents & POLLIN)) {
+		int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC);
+		struct timeval tv = { .tv_sec = 1 };
+
+		if (fd < 0)
+			return;
+		if (c->ncl == CTL_MAX_CLIENTS) {
+			close(fd);
+			return;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		c->cfd[c->ncl++] = fd;
+	}
+}

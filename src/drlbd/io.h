@@ -1,0 +1,47 @@
+/*
+ * Capture / inject backends behind one ops struct (netsniff-ng, Redis ae_*):
+ * io/ring.c (AF_PACKET mmap ring) now; others (libpcap) plug in the same way.
+ */
+#ifndef DRLBD_IO_H
+#define DRLBD_IO_H
+
+#include <stdint.h>
+#include <linux/filter.h>
+
+#include "datapath.h"
+
+struct io;
+
+struct io_params {
+	const char *ifname;
+	uint32_t ring_blocks;		/* RX ring size, in blocks (see ring.c) */
+};
+
+struct io_stats {
+	uint64_t rx_kernel_drops;	/* frames the kernel dropped: ring full */
+	uint64_t tx_frames;
+	uint64_t tx_errors;		/* frames the kernel refused to send */
+	uint64_t tx_batches;		/* sendmmsg calls */
+};
+
+struct io_ops {
+	const char *name;
+	struct io *(*open)(const struct io_params *p, char *err, size_t errlen);
+	void (*close)(struct io *io);
+	int  (*fd)(struct io *io);	/* poll() it for POLLIN */
+	/* Up to max frames that have arrived, in order.  They stay valid (and
+	 * may be edited in place) until rx_done. */
+	unsigned (*rx_burst)(struct io *io, struct dp_frame *f, unsigned max);
+	/* Queue a frame of the current burst for transmit. */
+	void (*tx_queue)(struct io *io, struct dp_frame *f);
+	/* Send what was queued, in one batch, then give the burst back to
+	 * the kernel. */
+	void (*rx_done)(struct io *io);
+	/* Replace the kernel-side filter (classic BPF). */
+	int  (*set_filter)(struct io *io, const struct sock_fprog *prog);
+	void (*stats)(struct io *io, struct io_stats *st);
+};
+
+extern const struct io_ops io_ring_ops;
+
+#endif

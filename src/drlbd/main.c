@@ -1,0 +1,502 @@
+/*
+ * drlbd — a userspace LVS Direct-Routing director.
+ *
+ * Acquire, then drop, then loop (OpenBSD ntpd/relayd):
+ *   1. check the host is fit for DR (no VIP in our kernel, no IP forwarding)
+ *   2. open everything that needs privilege: the AF_PACKET ring, libnet's
+ *      injector, the control socket; load the configuration
+ *   3. drop every capability with libcap-ng (the open sockets are all we
+ *      need) and optionally become an unprivileged user
+ *   4. the event loop: frames, control requests, timers
+ */
+#include <arpa/inet.h>
+#include <cap-ng.h>
+#include <errno.h>
+#include <getopt.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drlb/cmd.h"
+#include "drlb/ctl.h"
+#include "arp.h"
+#include "drlbd.h"
+#include "filter.h"
+#include "log.h"
+#include "sched.h"
+
+#define POLL_MAX	(1 + 1 + 17)
+#define TICK_MS		100		/* ARP timers */
+#define EXPIRE_BUDGET	65536		/* connections expired per second, at most */
+#define BURSTS_PER_WAKE	16		/* then look at the control socket too */
+
+static volatile sig_atomic_t quit;
+static volatile sig_atomic_t dump;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		dump = 1;
+	else
+		quit = 1;
+}
+
+uint64_t
+drlbd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: drlbd --interface IF [--config FILE] [--socket PATH] [--foreground]\n"
+	    "             [--no-arp] [--max-conns N] [--user USER] [--verbose]\n"
+	    "  --interface IF   the director's interface on the real servers' segment\n"
+	    "  --config FILE    rules in the format `ipvsadm -S -n` writes\n"
+	    "  --socket PATH    control socket (default %s, or $DRLB_SOCKET)\n"
+	    "  --foreground     stay in the foreground, log to stderr\n"
+	    "  --no-arp         do not answer ARP for the VIPs nor announce them\n"
+	    "                   (another program owns them)\n"
+	    "  --max-conns N    connection table bound (default %u)\n"
+	    "  --user USER      run as USER after opening the sockets\n",
+	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT);
+	exit(1);
+}
+
+/*
+ * Is this VIP one of the addresses of this host's kernel?  Then the kernel's
+ * TCP stack sees every frame we see and answers connections to ports it does
+ * not listen on with RST, racing the real servers.  We refuse.
+ */
+const char *
+drlbd_kernel_vip_check(struct drlbd *d, const union drlb_inaddr *vip)
+{
+	static char msg[DRLB_CTL_ERRMSG_MAX];
+	struct ifaddrs *ifa, *i;
+	const char *why = NULL;
+
+	(void)d;
+	if (getifaddrs(&ifa) < 0)
+		return NULL;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)i->ifa_addr;
+
+		if (sin == NULL || sin->sin_family != AF_INET ||
+		    sin->sin_addr.s_addr != vip->in.s_addr)
+			continue;
+		snprintf(msg, sizeof(msg),
+		    "VIP %s is an address of this host's kernel (on %s): its "
+		    "TCP stack would answer the VIP's connections itself (RST). "
+		    "drlbd owns the VIP at L2 and needs no kernel address: "
+		    "ip addr del %s/32 dev %s",
+		    inet_ntoa(sin->sin_addr), i->ifa_name,
+		    inet_ntoa(sin->sin_addr), i->ifa_name);
+		why = msg;
+		break;
+	}
+	freeifaddrs(ifa);
+	return why;
+}
+
+static int
+read_sysctl_int(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * With IP forwarding on, the kernel would route each VIP frame a second
+ * time (it is addressed to our MAC but not to one of our addresses), and the
+ * real server would get every packet twice.
+ */
+static void
+check_forwarding(const char *ifname)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding",
+	    ifname);
+	if (read_sysctl_int(path) == 1)
+		fatalx("IP forwarding is on for %s: the kernel would route every "
+		    "VIP frame a second time, after drlbd forwarded it. Turn it "
+		    "off: sysctl -w net.ipv4.conf.%s.forwarding=0 (or "
+		    "net.ipv4.ip_forward=0)", ifname, ifname);
+}
+
+static uint32_t
+if_mtu(const char *ifname)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint32_t mtu = 1500;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (fd >= 0 && ioctl(fd, SIOCGIFMTU, &ifr) == 0)
+		mtu = (uint32_t)ifr.ifr_mtu;
+	if (fd >= 0)
+		close(fd);
+	return mtu;
+}
+
+/* --config: one ipvsadm command per line, as `ipvsadm -S -n` writes them */
+static void
+load_config(struct drlbd *d, const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char line[1024];
+	int lineno = 0;
+
+	if (f == NULL)
+		fatal("%s", file);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *argv[64], *tok, *save = NULL, err[DRLB_CTL_ERRMSG_MAX];
+		struct drlb_cmd cmd;
+		uint16_t op;
+		int argc = 0;
+
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f))
+			fatalx("%s:%d: line too long", file, lineno);
+		argv[argc++] = (char *)"drlbd";
+		for (tok = strtok_r(line, " \t\r\n", &save); tok != NULL;
+		    tok = strtok_r(NULL, " \t\r\n", &save)) {
+			if (tok[0] == '#')
+				break;
+			if (strcmp(tok, "ipvsadm") == 0)
+				continue;
+			if (argc == 63)
+				fatalx("%s:%d: too many words", file, lineno);
+			argv[argc++] = tok;
+		}
+		if (argc == 1)
+			continue;
+		argv[argc] = NULL;
+		memset(&cmd, 0, sizeof(cmd));
+		optind = 0;
+		if (drlb_cmd_parse(argc, argv, &cmd, err, sizeof(err)) != 0)
+			fatalx("%s:%d: %s", file, lineno, err);
+		if ((op = drlb_cmd_ctl_op(cmd.op)) == 0)
+			fatalx("%s:%d: not a rule (only commands that change "
+			    "rules, like -A and -a)", file, lineno);
+		if ((op == DRLB_CTL_ADD_SVC || op == DRLB_CTL_EDIT_SVC) &&
+		    cmd.req.svc.af == AF_INET) {
+			const char *why = drlbd_kernel_vip_check(d,
+			    &cmd.req.svc.addr);
+			if (why != NULL)
+				fatalx("%s:%d: %s", file, lineno, why);
+		}
+		if (svc_apply(&d->svcs, op, &cmd.req, err, sizeof(err)) != 0)
+			fatalx("%s:%d: %s", file, lineno, err);
+		if (op == DRLB_CTL_SET_TIMEOUT)
+			conn_set_timeouts(d->conns, &d->svcs.timeouts);
+	}
+	fclose(f);
+	optind = 0;
+}
+
+char *
+drlbd_counters_text(struct drlbd *d, uint32_t *len)
+{
+	const struct dp_counters *c = &d->dp.cnt;
+	struct arp_counters a;
+	struct io_stats io;
+	char *buf;
+	size_t cap = 4096;
+	int n;
+
+	arp_get_counters(d->arp, &a);
+	d->io_ops->stats(d->io, &io);
+	if ((buf = malloc(cap)) == NULL)
+		return NULL;
+	n = snprintf(buf, cap,
+	    "rx %llu\nforwarded %llu\nconns_new %llu\nconns_now %u\n"
+	    "arp %llu\nnot_for_us %llu\nnon_ip %llu\nvlan %llu\n"
+	    "malformed %llu\ntruncated %llu\nfragment %llu\nother_proto %llu\n"
+	    "not_vip %llu\nno_service %llu\nno_conn %llu\nno_dest %llu\n"
+	    "table_full %llu\ndest_no_mac %llu\noversize %llu\n"
+	    "csum_finished %llu\ngso %llu\n"
+	    "rx_kernel_drops %llu\ntx_frames %llu\ntx_errors %llu\n"
+	    "tx_batches %llu\n"
+	    "arp_vip_requests_answered %llu\narp_garp_sent %llu\n"
+	    "arp_probes_sent %llu\narp_replies_learnt %llu\n"
+	    "arp_vip_conflicts %llu\narp_malformed %llu\n",
+	    (unsigned long long)c->rx, (unsigned long long)c->forwarded,
+	    (unsigned long long)c->conns_new, conn_count(d->conns),
+	    (unsigned long long)c->arp, (unsigned long long)c->not_for_us,
+	    (unsigned long long)c->non_ip, (unsigned long long)c->vlan,
+	    (unsigned long long)c->malformed, (unsigned long long)c->truncated,
+	    (unsigned long long)c->fragment, (unsigned long long)c->other_proto,
+	    (unsigned long long)c->not_vip, (unsigned long long)c->no_service,
+	    (unsigned long long)c->no_conn, (unsigned long long)c->no_dest,
+	    (unsigned long long)c->table_full,
+	    (unsigned long long)c->dest_no_mac,
+	    (unsigned long long)c->oversize,
+	    (unsigned long long)c->csum_finished, (unsigned long long)c->gso,
+	    (unsigned long long)io.rx_kernel_drops,
+	    (unsigned long long)io.tx_frames, (unsigned long long)io.tx_errors,
+	    (unsigned long long)io.tx_batches,
+	    (unsigned long long)a.vip_requests_answered,
+	    (unsigned long long)a.garp_sent, (unsigned long long)a.probes_sent,
+	    (unsigned long long)a.replies_learnt,
+	    (unsigned long long)a.vip_conflicts, (unsigned long long)a.malformed);
+	if (n < 0 || (size_t)n >= cap) {
+		free(buf);
+		return NULL;
+	}
+	*len = (uint32_t)n;
+	return buf;
+}
+
+static void
+vips_changed(void *arg)
+{
+	struct drlbd *d = arg;
+
+	d->filter_dirty = 1;
+	arp_vips_changed(d->arp);
+}
+
+static void
+dest_added(void *arg, struct dest *dst)
+{
+	struct drlbd *d = arg;
+
+	arp_dest_added(d->arp, dst);
+}
+
+static void
+apply_filter(struct drlbd *d)
+{
+	struct sock_fprog prog;
+	char err[256], expr[512];
+
+	d->filter_dirty = 0;
+	if (filter_build(&d->svcs, &prog, err, sizeof(err)) < 0) {
+		log_warnx("capture filter: %s", err);
+		return;
+	}
+	if (d->io_ops->set_filter(d->io, &prog) < 0)
+		log_warn("capture filter: attach");
+	else if (filter_expr(&d->svcs, expr, sizeof(expr)) == 0)
+		log_debug("capture filter: %s", expr);
+	filter_free(&prog);
+}
+
+/*
+ * Drop privileges: every socket we need is open, and sending on an open
+ * packet socket, re-attaching its filter or answering on the control socket
+ * needs no capability at all.  So none is kept, and the bounding set is
+ * cleared so none can come back.
+ */
+static void
+drop_privileges(struct drlbd *d)
+{
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (d->user != NULL) {
+		struct passwd *pw = getpwnam(d->user);
+
+		if (pw == NULL)
+			fatalx("unknown user %s", d->user);
+		if (capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
+		    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) != 0)
+			fatalx("cannot become user %s", d->user);
+	} else if (capng_apply(CAPNG_SELECT_BOTH) != 0)
+		fatalx("capng_apply failed: cannot drop capabilities");
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
+		fatalx("capabilities still held after dropping them");
+	log_info("privileges dropped: no capabilities kept%s%s",
+	    d->user ? ", running as " : "", d->user ? d->user : "");
+}
+
+/* Move every frame that has arrived through the data path. */
+static void
+forward_frames(struct drlbd *d)
+{
+	struct dp_frame f[64];
+
+	for (int b = 0; b < BURSTS_PER_WAKE; b++) {
+		unsigned n = d->io_ops->rx_burst(d->io, f, 64);
+
+		for (unsigned i = 0; i < n; i++)
+			if (dp_process(&d->dp, &f[i]) == DP_FORWARD)
+				d->io_ops->tx_queue(d->io, &f[i]);
+		d->io_ops->rx_done(d->io);
+		if (n < 64)
+			break;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "interface",  required_argument, NULL, 'i' },
+		{ "config",     required_argument, NULL, 'c' },
+		{ "socket",     required_argument, NULL, 's' },
+		{ "foreground", no_argument,       NULL, 'f' },
+		{ "no-arp",     no_argument,       NULL, 'A' },
+		{ "max-conns",  required_argument, NULL, 'm' },
+		{ "user",       required_argument, NULL, 'u' },
+		{ "verbose",    no_argument,       NULL, 'v' },
+		{ "help",       no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct drlbd dd;
+	struct drlbd *d = &dd;
+	struct io_params iop = { 0 };
+	struct pollfd pfd[POLL_MAX];
+	struct sigaction sa;
+	char err[512];
+	uint64_t next_tick, next_sec;
+	int ch;
+
+	d->own_vips = 1;
+	d->max_conns = CONN_MAX_DEFAULT;
+	d->io_ops = &io_ring_ops;
+	while ((ch = getopt_long(argc, argv, "i:c:s:fAm:u:vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'i': d->ifname = optarg; break;
+		case 'c': d->config = optarg; break;
+		case 's': d->socket_path = optarg; break;
+		case 'f': d->foreground = 1; break;
+		case 'A': d->own_vips = 0; break;
+		case 'm': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v < 16 || v > (1ul << 28))
+				usage();
+			d->max_conns = (uint32_t)v;
+			break;
+		}
+		case 'u': d->user = optarg; break;
+		case 'v': d->verbose = 1; break;
+		default: usage();
+		}
+	}
+	if (d->ifname == NULL || optind != argc)
+		usage();
+	if (d->socket_path == NULL)
+		d->socket_path = getenv("DRLB_SOCKET");
+	if (d->socket_path == NULL || *d->socket_path == '\0')
+		d->socket_path = DRLB_SOCKET_DEFAULT;
+	log_init(d->foreground, d->verbose);
+
+	/* ---- 1. is this host fit to direct? ---- */
+	if (if_nametoindex(d->ifname) == 0)
+		fatal("interface %s", d->ifname);
+	check_forwarding(d->ifname);
+
+	/* ---- 2. acquire ---- */
+	svc_table_init(&d->svcs);
+	if ((d->conns = conn_table_create(d->max_conns)) == NULL)
+		fatal("connection table of %u entries", d->max_conns);
+	if ((d->arp = arp_open(d->ifname, d->own_vips, &d->svcs, err,
+	    sizeof(err))) == NULL)
+		fatalx("%s", err);
+	d->svcs.on_dest_added = dest_added;
+	d->svcs.on_vips_changed = vips_changed;
+	d->svcs.cb_arg = d;
+	iop.ifname = d->ifname;
+	if ((d->io = d->io_ops->open(&iop, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	dp_init(&d->dp, arp_mac(d->arp), if_mtu(d->ifname), &d->svcs, d->conns);
+	d->dp.arp_input = arp_input;
+	d->dp.arp_arg = d->arp;
+	d->start_ms = drlbd_now_ms();
+	d->dp.now = 1;
+	arp_tick(d->arp, d->start_ms);
+	if (d->config != NULL)
+		load_config(d, d->config);
+	if ((d->ctl = ctl_listen(d->socket_path, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!d->foreground && daemon(0, 0) < 0)
+		fatal("daemon");
+
+	/* ---- 3. drop ---- */
+	drop_privileges(d);
+	log_info("directing on %s (MTU %u, MAC %02x:%02x:%02x:%02x:%02x:%02x), "
+	    "%u services, control socket %s", d->ifname, d->dp.mtu,
+	    d->dp.mac[0], d->dp.mac[1], d->dp.mac[2], d->dp.mac[3],
+	    d->dp.mac[4], d->dp.mac[5], d->svcs.count, d->socket_path);
+	apply_filter(d);
+	arp_vips_changed(d->arp);
+
+	/* ---- 4. loop ---- */
+	next_tick = next_sec = drlbd_now_ms();
+	while (!quit) {
+		uint64_t now;
+		int n, nctl, timeout;
+
+		now = drlbd_now_ms();
+		timeout = next_tick > now ? (int)(next_tick - now) : 0;
+		pfd[0] = (struct pollfd){ .fd = d->io_ops->fd(d->io),
+		    .events = POLLIN };
+		nctl = ctl_pollfds(d->ctl, pfd + 1, POLL_MAX - 1);
+		n = poll(pfd, (nfds_t)(1 + nctl), timeout);
+		if (n < 0 && errno != EINTR)
+			fatal("poll");
+		now = drlbd_now_ms();
+		d->dp.now = (uint32_t)((now - d->start_ms) / 1000) + 1;
+		if (n > 0 && (pfd[0].revents & POLLIN))
+			forward_frames(d);
+		if (n > 0)
+			ctl_serve(d->ctl, pfd + 1, nctl, d);
+		if (d->filter_dirty)
+			apply_filter(d);
+		if (now >= next_tick) {
+			arp_tick(d->arp, now);
+			next_tick = now + TICK_MS;
+		}
+		if (now >= next_sec) {
+			conn_expire(d->conns, &d->svcs, d->dp.now, EXPIRE_BUDGET);
+			next_sec = now + 1000;
+		}
+		if (dump) {
+			uint32_t len;
+			char *t = drlbd_counters_text(d, &len);
+			dump = 0;
+			if (t != NULL) {
+				log_info("counters:\n%s", t);
+				free(t);
+			}
+		}
+	}
+	log_info("shutting down");
+	ctl_close(d->ctl);
+	conn_flush(d->conns, &d->svcs);
+	d->io_ops->close(d->io);
+	arp_close(d->arp);
+	return 0;
+}
