@@ -98,7 +98,11 @@ check: all $(UNIT_BIN)
 unit: all $(UNIT_BIN)
 	bash tests/run.sh --unit-only $(UNIT_BIN)
 
-demo: all
+# the README's one command on a fresh machine: install what is missing,
+# build, play the recipe
+demo:
+	bash tools/install-deps.sh
+	$(MAKE) all
 	bash tools/demo.sh
 
 bench: all $(B)/bench/conn_bench
