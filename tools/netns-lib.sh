@@ -120,8 +120,16 @@ nl_switch() {
 	local sw
 	sw=$(nl_ns sw)
 	nl_newns "$sw" || return 1
-	# STP off (default): ports forward at once
-	ip -n "$sw" link add "${NL_P}br" type bridge || return 1
+	# STP off (default): ports forward at once.  mcast_snooping 0: a snooping
+	# bridge parses IPv4 headers and drops malformed ones (truncated total
+	# length ...) before they reach the director; a plain switch forwards them.
+	# multicast off: the bridge itself joins no groups and sends no IGMP.
+	ip -n "$sw" link add "${NL_P}br" type bridge mcast_snooping 0 || return 1
+	ip -n "$sw" link set "${NL_P}br" multicast off
+	# br_netfilter (when loaded) would run bridged frames through iptables in
+	# this namespace and drop malformed IPv4 on the way; a switch does not
+	ip netns exec "$sw" sh -c 'for f in /proc/sys/net/bridge/bridge-nf-call-*; do
+		[ -w "$f" ] && echo 0 >"$f"; done; :'
 	ip -n "$sw" link set "${NL_P}br" up
 }
 
@@ -284,18 +292,88 @@ nl_curl_count() { # N [URL]
 	done | sort | uniq -c | awk '{ print $2, $1 }'
 }
 
+# nl_capture NAME FILE [tcpdump filter...]: tcpdump on NAME's eth0 into FILE
+# (pid in NL_LASTPID); nl_capture_stop PID flushes and ends it.
+nl_capture() {
+	local n=$1 f=$2
+	shift 2
+	nl_bg "$n" "$f.log" tcpdump -i eth0 -nn -U --immediate-mode -w "$f" "$@"
+	nl_wait 5 grep -q listening "$f.log"
+}
+nl_capture_stop() {
+	sleep 0.3
+	kill -INT "$1" 2>/dev/null
+	nl_wait 5 eval "! kill -0 $1" || true
+}
+# nl_pcap_count FILE FILTER...: frames in FILE matching FILTER
+nl_pcap_count() {
+	local f=$1
+	shift
+	tcpdump -nn -r "$f" "$@" 2>/dev/null | wc -l
+}
+
+# nl_svc_stats PROTO VIP:PORT: "conns inpkts outpkts inbytes outbytes" of a
+# service from `-L -n --stats`
+nl_svc_stats() {
+	nl_adm -L -n --stats | awk -v p="$1" -v a="$2" '$1 == p && $2 == a { print $3, $4, $5, $6, $7; exit }'
+}
+
+# nl_rules SCHED W1 W2 [PORT] [-t|-u]: a service on the VIP with both RIPs
+nl_rules() {
+	local s=$1 w1=$2 w2=$3 port=${4:-80} t=${5:--t}
+	nl_adm -A "$t" "$NL_VIP:$port" -s "$s" &&
+	nl_adm -a "$t" "$NL_VIP:$port" -r "$NL_RIP1" -g -w "$w1" &&
+	nl_adm -a "$t" "$NL_VIP:$port" -r "$NL_RIP2" -g -w "$w2"
+}
+
+# nl_count_of "OUTPUT-of-nl_curl_count" WHO: the count for WHO (0 if none)
+nl_count_of() { echo "$1" | awk -v w="$2" '$1 == w { c = $2 } END { print c + 0 }'; }
+
+# t_setup NAME [drlbd args...]: recipe topology + drlbd, or "not ok" and exit
+t_setup() {
+	local name=$1
+	shift
+	if ! nl_dr_topology; then
+		t_fail "$name: setup (namespaces, real servers, nginx)"
+		t_done
+	fi
+	if ! nl_drlbd "$@"; then
+		t_fail "$name: drlbd starts" "see stderr"
+		t_done
+	fi
+}
+
+# t_drlbd_log: show drlbd's log on stderr (for run.sh to print on failure)
+t_drlbd_log() {
+	[ -n "$NL_DRLBD_LOG" ] && [ -s "$NL_DRLBD_LOG" ] || return 0
+	echo "--- drlbd log (last 40 lines):" >&2
+	tail -n 40 "$NL_DRLBD_LOG" >&2
+}
+
 # ---------------------------------------------------------------- TAP-ish
 
 T_FAILED=0
 t_ok() { echo "ok - $1"; }
-t_fail() { echo "not ok - $1${2:+ # $2}"; T_FAILED=1; }
+t_fail() {
+	echo "not ok - $1${2:+ # $2}"
+	echo "FAILED: $1${2:+ ($2)}" >&2
+	T_FAILED=1
+}
+# t_is NAME GOT WANT: equality check that prints both on failure
+t_is() {
+	if [ "$2" = "$3" ]; then t_ok "$1"
+	else t_fail "$1" "got '$2', want '$3'"; fi
+}
 t_skip() { echo "ok - $1 # SKIP ${2:-}"; }
 t_check() { # NAME CMD...
 	local name=$1
 	shift
 	if "$@"; then t_ok "$name"; else t_fail "$name"; fi
 }
-t_done() { exit "$T_FAILED"; }
+t_done() {
+	[ "$T_FAILED" = 0 ] || t_drlbd_log
+	exit "$T_FAILED"
+}
 
 # Common preamble for integration tests: root, tools, daemon present.
 # Prints skip lines for NAMES and exits 0 when the test cannot run.
