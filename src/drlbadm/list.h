@@ -1,0 +1,58 @@
+/*
+ * drlbadm's listings: ipvsadm 1.31's printf formats, byte for byte, over
+ * the decoded replies of GET_INFO / GET_SERVICES / GET_TIMEOUT / GET_CONNS.
+ * Pure formatting (plus name lookups without -n): no socket, no exit.
+ */
+#ifndef DRLBADM_LIST_H
+#define DRLBADM_LIST_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "drlb/ctl-t.h"
+
+/* One service of a GET_SERVICES reply with its real servers. */
+struct list_svc {
+	struct drlb_ctl_svc_entry e;
+	struct drlb_ctl_dest_entry *dests;	/* e.num_dests of them */
+};
+
+struct list_table {
+	struct list_svc *svcs;
+	size_t n;
+};
+
+/*
+ * Decode a GET_SERVICES body (each drlb_ctl_svc_entry followed by its
+ * num_dests drlb_ctl_dest_entry).  Returns 0, or -1 with errno EPROTO when
+ * the sizes do not add up (ENOMEM when out of memory).
+ */
+int list_table_decode(struct list_table *t, const void *body, size_t len);
+void list_table_free(struct list_table *t);
+
+/* ipvsadm's order: services by fwmark, af, protocol, address, port; real
+ * servers by address, port (addresses compared as int(ntohl(a) - ntohl(b))). */
+void list_table_sort(struct list_table *t);
+
+/* The service (af, protocol, addr, port) of key, or NULL. */
+struct list_svc *list_table_find(const struct list_table *t,
+    const struct drlb_svc_conf *key);
+
+/* `-L [opts]`: header, title, every service (sorted unless NOSORT). */
+void list_all(FILE *f, const struct drlb_ctl_info *info,
+    struct list_table *t, unsigned opts);
+/* `-L -t|-u service [opts]`: title and that one service (no header). */
+void list_one_service(FILE *f, struct list_svc *s, unsigned opts);
+/* `-S [-n]`: the rules, as -A/-a lines. */
+void list_save(FILE *f, struct list_table *t, unsigned opts);
+/* `-L --timeout` */
+void list_timeout(FILE *f, const struct drlb_timeouts *to);
+/* `-L -c [-n] [--persistent-conn]` */
+void list_conns(FILE *f, const struct drlb_ctl_conn_entry *c, size_t n,
+    unsigned opts);
+
+/* ipvsadm's addrport_to_anyname(): "a.b.c.d:port" / "[v6]:port", names and
+ * service names unless DRLB_OPT_NUMERIC; at most 59 characters. */
+char *list_addrport(char *buf, size_t len, int af, const union drlb_inaddr *a,
+    uint16_t port, uint16_t proto, unsigned opts);
+
+#endif

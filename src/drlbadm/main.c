@@ -1,0 +1,410 @@
+/*
+ * drlbadm — ipvsadm's command line for drlbd.
+ *
+ *   drlbadm [--socket PATH] <ipvsadm arguments>
+ *
+ * The arguments are parsed exactly as ipvsadm 1.31 parses them
+ * (src/common/cmd.c); a change becomes one request on drlbd's control
+ * socket, a listing is GET_* requests formatted as ipvsadm prints them
+ * (list.c).  Messages and exit statuses are ipvsadm's: its fail() exits 2,
+ * a failed change prints libipvs's text and exits 255, a failed listing 1.
+ * Only when drlbd cannot be reached is the message drlb's own (exit 1).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drlb/cmd.h"
+#include "drlb/ctl.h"
+#include "list.h"
+
+#define DRLBADM_VERSION	"0.1"
+#define RESTORE_MAX_ARGS 128
+
+static const char *prog = "drlbadm";
+static const char *sock_opt;		/* --socket, or NULL */
+
+static const char *
+sock_path(void)
+{
+	const char *p = sock_opt;
+
+	if (p == NULL || *p == '\0')
+		p = getenv("DRLB_SOCKET");
+	if (p == NULL || *p == '\0')
+		p = DRLB_SOCKET_DEFAULT;
+	return p;
+}
+
+/*
+ * One request, one reply, on a connection of its own (so that it does not
+ * matter whether drlbd keeps a connection open after answering).  Exits 1
+ * when drlbd cannot be reached: there is nothing else drlbadm could do.
+ */
+static void
+call(uint16_t op, const struct drlb_ctl_req *req, int32_t *status,
+    void **body, uint32_t *len)
+{
+	int fd;
+
+	if ((fd = ctl_connect(sock_path())) < 0) {
+		fprintf(stderr, "%s: cannot connect to drlbd at %s: %s\n"
+		    "Is drlbd running (and is --socket or DRLB_SOCKET "
+		    "right)?\n", prog, sock_path(), strerror(errno));
+		exit(1);
+	}
+	if (ctl_call(fd, op, req, status, body, len) < 0) {
+		fprintf(stderr, "%s: control request to drlbd at %s failed: "
+		    "%s\n", prog, sock_path(), strerror(errno));
+		close(fd);
+		exit(1);
+	}
+	close(fd);
+}
+
+/* the daemon's error text (libipvs's when it sent none) */
+static void
+print_error(const char *prefix, uint16_t op, int32_t status, const void *body,
+    uint32_t len)
+{
+	const char *msg = body != NULL && len > 0 && ((const char *)body)[0] ?
+	    body : drlb_cmd_strerror(op, status);
+
+	fprintf(stderr, "%s%s\n", prefix, msg);
+}
+
+/* a GET_* request whose failure ends the listing as ipvsadm's: exit 1 */
+static void *
+get(const char *prefix, uint16_t op, const struct drlb_ctl_req *req,
+    uint32_t *len)
+{
+	int32_t status;
+	void *body = NULL;
+
+	call(op, req, &status, &body, len);
+	if (status != 0) {
+		print_error(prefix, op, status, body, *len);
+		free(body);
+		exit(1);
+	}
+	return body;
+}
+
+static void
+get_table(const char *prefix, struct list_table *t)
+{
+	uint32_t len;
+	void *body = get(prefix, DRLB_CTL_GET_SERVICES, NULL, &len);
+
+	if (list_table_decode(t, body, len) < 0) {
+		fprintf(stderr, "%s%s: bad GET_SERVICES reply from drlbd: %s\n",
+		    prefix, prog, strerror(errno));
+		free(body);
+		exit(1);
+	}
+	free(body);
+}
+
+static int
+do_list(const char *prefix, const struct drlb_cmd *cmd)
+{
+	unsigned opts = cmd->options;
+	struct list_table t;
+	uint32_t len;
+	void *body;
+
+	if (opts & DRLB_OPT_CONNECTION) {
+		body = get(prefix, DRLB_CTL_GET_CONNS, NULL, &len);
+		if (len % sizeof(struct drlb_ctl_conn_entry) != 0) {
+			fprintf(stderr, "%s%s: bad GET_CONNS reply from drlbd\n",
+			    prefix, prog);
+			free(body);
+			return 1;
+		}
+		list_conns(stdout, body, len / sizeof(struct drlb_ctl_conn_entry),
+		    opts);
+		free(body);
+	} else if (opts & DRLB_OPT_SERVICE) {
+		struct list_svc *s;
+
+		get_table(prefix, &t);
+		if ((s = list_table_find(&t, &cmd->req.svc)) == NULL) {
+			fprintf(stderr, "%sNo such service\n", prefix);
+			list_table_free(&t);
+			return 1;
+		}
+		list_one_service(stdout, s, opts);
+		list_table_free(&t);
+	} else if (opts & DRLB_OPT_TIMEOUT) {
+		struct drlb_timeouts to;
+
+		body = get(prefix, DRLB_CTL_GET_TIMEOUT, NULL, &len);
+		if (len < sizeof(to)) {
+			fprintf(stderr, "%s%s: bad GET_TIMEOUT reply from "
+			    "drlbd\n", prefix, prog);
+			free(body);
+			return 1;
+		}
+		memcpy(&to, body, sizeof(to));
+		free(body);
+		list_timeout(stdout, &to);
+	} else if (opts & DRLB_OPT_DAEMON) {
+		/* no sync daemon runs in drlb: ipvsadm prints nothing then */
+	} else {
+		struct drlb_ctl_info info;
+
+		body = get(prefix, DRLB_CTL_GET_INFO, NULL, &len);
+		if (len < sizeof(info)) {
+			fprintf(stderr, "%s%s: bad GET_INFO reply from drlbd\n",
+			    prefix, prog);
+			free(body);
+			return 1;
+		}
+		memcpy(&info, body, sizeof(info));
+		free(body);
+		get_table(prefix, &t);
+		list_all(stdout, &info, &t, opts);
+		list_table_free(&t);
+	}
+	return 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "%s v%s (ipvsadm v1.31 syntax, for drlbd)\n"
+	    "Usage:\n"
+	    "  %s [--socket PATH] ipvsadm-arguments\n"
+	    "  %s -A|E virtual-service [-s scheduler] [-p [timeout]] "
+	    "[-M netmask] [--pe persistence_engine] [-b sched-flags]\n"
+	    "  %s -D virtual-service\n"
+	    "  %s -C\n"
+	    "  %s -R\n"
+	    "  %s -S [-n]\n"
+	    "  %s -a|e virtual-service -r server-address [options]\n"
+	    "  %s -d virtual-service -r server-address\n"
+	    "  %s -L|l [virtual-service] [options]\n"
+	    "  %s -Z [virtual-service]\n"
+	    "  %s --set tcp tcpfin udp\n"
+	    "  %s -h\n\n",
+	    prog, DRLBADM_VERSION, prog, prog, prog, prog, prog, prog, prog,
+	    prog, prog, prog, prog, prog);
+	fputs(
+	    "Commands:\n"
+	    "Either long or short options are allowed.\n"
+	    "  --add-service     -A        add virtual service with options\n"
+	    "  --edit-service    -E        edit virtual service with options\n"
+	    "  --delete-service  -D        delete virtual service\n"
+	    "  --clear           -C        clear the whole table\n"
+	    "  --restore         -R        restore rules from stdin\n"
+	    "  --save            -S        save rules to stdout\n"
+	    "  --add-server      -a        add real server with options\n"
+	    "  --edit-server     -e        edit real server with options\n"
+	    "  --delete-server   -d        delete real server\n"
+	    "  --list            -L|-l     list the table\n"
+	    "  --zero            -Z        zero counters in a service or all services\n"
+	    "  --set tcp tcpfin udp        set connection timeout values\n"
+	    "  --help            -h        display this help message\n\n"
+	    "virtual-service:\n"
+	    "  --tcp-service|-t  service-address   service-address is host[:port]\n"
+	    "  --udp-service|-u  service-address   service-address is host[:port]\n"
+	    "  (--fwmark-service|-f is not available: drlb sees no netfilter marks)\n\n"
+	    "Options:\n"
+	    "  --scheduler    -s scheduler         scheduler name, the default scheduler is wlc.\n"
+	    "  --pe            engine              alternate persistence engine, not set by default.\n"
+	    "  --persistent   -p [timeout]         persistent service\n"
+	    "  --netmask      -M netmask           persistent granularity mask\n"
+	    "  --real-server  -r server-address    server-address is host (and port)\n"
+	    "  --gatewaying   -g                   gatewaying (direct routing) (default, and the only method)\n"
+	    "  --weight       -w weight            capacity of real server\n"
+	    "  --u-threshold  -x uthreshold        upper threshold of connections\n"
+	    "  --l-threshold  -y lthreshold        lower threshold of connections\n"
+	    "  --connection   -c                   output of current connections\n"
+	    "  --timeout                           output of timeout (tcp tcpfin udp)\n"
+	    "  --stats                             output of statistics information\n"
+	    "  --rate                              output of rate information\n"
+	    "  --exact                             expand numbers (display exact values)\n"
+	    "  --thresholds                        output of thresholds information\n"
+	    "  --persistent-conn                   output of persistent connection info\n"
+	    "  --nosort                            disable sorting output of service/server entries\n"
+	    "  --sort                              does nothing, for backwards compatibility\n"
+	    "  --ops          -o                   one-packet scheduling\n"
+	    "  --numeric      -n                   numeric output of addresses and ports\n"
+	    "  --sched-flags  -b flags             scheduler flags (comma-separated)\n\n"
+	    "Socket: --socket PATH, else $DRLB_SOCKET, else " DRLB_SOCKET_DEFAULT "\n",
+	    f);
+}
+
+static int run_restore(void);
+
+/*
+ * Carry out one parsed command.  prefix goes before error messages ("" on
+ * the command line, "line N: " in -R).  Returns the exit status.
+ */
+static int
+run(const char *prefix, const struct drlb_cmd *cmd, int in_restore)
+{
+	struct list_table t;
+	uint16_t op;
+	int32_t status;
+	void *body = NULL;
+	uint32_t len = 0;
+
+	switch (cmd->op) {
+	case DRLB_CMD_HELP:
+		usage(stdout);
+		return 0;
+	case DRLB_CMD_VERSION:
+		printf("%s v%s (ipvsadm v1.31 syntax, for drlbd)\n", prog,
+		    DRLBADM_VERSION);
+		return 0;
+	case DRLB_CMD_LIST:
+		return do_list(prefix, cmd);
+	case DRLB_CMD_SAVE:
+		get_table(prefix, &t);
+		list_save(stdout, &t, cmd->options);
+		list_table_free(&t);
+		return 0;
+	case DRLB_CMD_RESTORE:
+		if (in_restore) {	/* ipvsadm: avoid an infinite loop */
+			fprintf(stderr, "%sTry `%s -h' or '%s --help' for "
+			    "more information.\n", prefix, prog, prog);
+			return 255;
+		}
+		return run_restore();
+	default:
+		break;
+	}
+
+	if ((op = drlb_cmd_ctl_op(cmd->op)) == 0) {
+		fprintf(stderr, "%s%s: nothing to do\n", prefix, prog);
+		return 2;
+	}
+	call(op, &cmd->req, &status, &body, &len);
+	if (status != 0) {
+		/* ipvsadm: fprintf(stderr, "%s\n", ipvs_strerror(errno)),
+		 * then main() returns -1 */
+		print_error(prefix, op, status, body, len);
+		free(body);
+		return 255;
+	}
+	free(body);
+	return 0;
+}
+
+/*
+ * -R: ipvsadm reads stdin line by line (blank-separated words, "ipvsadm"
+ * dropped) and runs each line as a command.  drlbadm parses every line
+ * first and applies nothing when one is wrong, then runs them in order and
+ * stops at the first the daemon refuses.
+ */
+static int
+run_restore(void)
+{
+	struct cmdline {
+		struct drlb_cmd cmd;
+		unsigned lineno;
+	} *cmds = NULL;
+	size_t n = 0, cap = 0, linecap = 0;
+	char *line = NULL, err[512], prefix[32];
+	unsigned lineno = 0;
+	int rc = 0;
+
+	while (getline(&line, &linecap, stdin) >= 0) {
+		char *argv[RESTORE_MAX_ARGS];
+		int argc;
+
+		lineno++;
+		argc = drlb_cmd_split(line, prog, argv, RESTORE_MAX_ARGS);
+		if (argc == 1)
+			continue;
+		if (argc < 0) {
+			fprintf(stderr, "line %u: too many words\n", lineno);
+			rc = 2;
+			goto out;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct cmdline *c = realloc(cmds, ncap * sizeof(*c));
+
+			if (c == NULL) {
+				fprintf(stderr, "%s: %s\n", prog,
+				    strerror(errno));
+				rc = 1;
+				goto out;
+			}
+			cmds = c;
+			cap = ncap;
+		}
+		rc = drlb_cmd_parse(argc, argv, &cmds[n].cmd, err, sizeof(err));
+		if (rc != 0) {
+			fprintf(stderr, "line %u: %s\n", lineno, err);
+			goto out;
+		}
+		if (cmds[n].cmd.op == DRLB_CMD_RESTORE) {
+			fprintf(stderr, "line %u: Try `%s -h' or '%s --help' "
+			    "for more information.\n", lineno, prog, prog);
+			rc = 255;
+			goto out;
+		}
+		cmds[n++].lineno = lineno;
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(prefix, sizeof(prefix), "line %u: ", cmds[i].lineno);
+		fflush(stdout);
+		if ((rc = run(prefix, &cmds[i].cmd, 1)) != 0)
+			goto out;
+	}
+out:
+	free(line);
+	free(cmds);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct drlb_cmd cmd;
+	char err[512];
+	int rc;
+
+	if (argc > 0 && argv[0] != NULL && argv[0][0] != '\0')
+		prog = argv[0];
+
+	/* drlbadm's own option comes first; the rest is ipvsadm's */
+	if (argc > 1 && strncmp(argv[1], "--socket=", 9) == 0) {
+		sock_opt = argv[1] + 9;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	} else if (argc > 1 && strcmp(argv[1], "--socket") == 0) {
+		if (argc < 3) {
+			fprintf(stderr, "%s: --socket needs a path\n", prog);
+			return 2;
+		}
+		sock_opt = argv[2];
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
+
+	/* ipvsadm without arguments lists the table */
+	if (argc <= 1) {
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.op = DRLB_CMD_LIST;
+		rc = run("", &cmd, 0);
+	} else if ((rc = drlb_cmd_parse(argc, argv, &cmd, err,
+	    sizeof(err))) != 0) {
+		fprintf(stderr, "%s\n", err);
+	} else {
+		rc = run("", &cmd, 0);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	return rc;
+}
