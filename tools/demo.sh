@@ -113,9 +113,8 @@ nl_drlbd || die "drlbd did not start"
 sleep 0.5
 nl_drlbd_alive || die "drlbd exited right after starting"
 # watch what the director's interface sees from now on
-nl_bg dir "$NL_TMP/tcpdump.log" tcpdump -i eth0 -nn -U -w "$NL_TMP/dir.pcap" 'ip and tcp port 80'
+nl_capture dir "$NL_TMP/dir.pcap" 'ip and tcp port 80' || die "tcpdump did not start"
 TCPDUMP_PID=$NL_LASTPID
-nl_wait 5 grep -q listening "$NL_TMP/tcpdump.log" || die "tcpdump did not start"
 
 section "4. The recipe: a wlc service on $VIP:80, both real servers with weight 2"
 adm -C
@@ -168,10 +167,8 @@ fi
 requests 4
 
 section "8. Replies bypass the director"
-sleep 0.5
-kill -INT "$TCPDUMP_PID" 2>/dev/null
-nl_wait 5 sh -c "! kill -0 $TCPDUMP_PID" || true
-cnt() { tcpdump -nn -r "$NL_TMP/dir.pcap" "$@" 2>/dev/null | wc -l; }
+nl_capture_stop "$TCPDUMP_PID"
+cnt() { nl_pcap_count "$NL_TMP/dir.pcap" "$@"; }
 in_dir=$(cnt "ether dst $DIRMAC and src host $NL_CIP and dst host $VIP")
 out_rs1=$(cnt "ether src $DIRMAC and ether dst $RS1MAC and src host $NL_CIP and dst host $VIP")
 out_rs2=$(cnt "ether src $DIRMAC and ether dst $RS2MAC and src host $NL_CIP and dst host $VIP")
