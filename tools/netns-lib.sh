@@ -29,10 +29,17 @@
 #                            wait for its control socket
 #   nl_adm ARGS...           build/drlbadm --socket NL_SOCK ARGS in the director
 #   nl_curl_count N [URL]    N curls from the client; prints "name count" lines
+#   nl_count_of OUT WHO      WHO's count in nl_curl_count's output (0 if none)
+#   nl_rules SCHED W1 W2 [PORT] [-t|-u]   a service on the VIP, both RIPs
+#   nl_svc_stats PROTO VIP:PORT   "conns inpkts outpkts inbytes outbytes"
+#   nl_capture NAME FILE [FILTER] / nl_capture_stop PID / nl_pcap_count FILE FILTER
 #
 # Test output (TAP-like, counted by tests/run.sh):
 #   t_ok NAME | t_fail NAME [WHY] | t_skip NAME WHY | t_check NAME CMD...
-#   t_done                   exit status: 1 if any t_fail
+#   t_is NAME GOT WANT       equality, both shown on failure
+#   t_require NAMES...       skip (and exit 0) without root or without the binaries
+#   t_setup NAME [ARGS]      nl_dr_topology + nl_drlbd ARGS, or "not ok" and exit
+#   t_done                   exit status: 1 if any t_fail (drlbd's log to stderr)
 #
 # Hard rules kept here: addresses only from 198.18.0.0/24 (2001:db8::/32)
 # inside namespaces created by this run, on a bridge without uplink; IPv6 is
