@@ -13,6 +13,7 @@
 #ifndef DRLBD_CONN_H
 #define DRLBD_CONN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "drlb/svc-t.h"
 
@@ -50,15 +51,27 @@ struct conn_key {
 	uint8_t  af;			/* AF_INET / AF_INET6 */
 };
 
+/*
+ * One cache line.  struct conn_key is 38 bytes of data but 40 in size (the
+ * address union is 4-aligned), so the timer wheel's back links live in a
+ * side array of the table (only touched when an entry leaves a slot list)
+ * instead of here; see conn.c.
+ */
 struct conn {
-	struct conn_key key;		/* 38 bytes */
+	struct conn_key key;		/* 38 bytes + 2 of alignment padding */
 	uint8_t  state;			/* enum conn_state */
-	uint8_t  flags;
-	struct dest *dest;
+	uint8_t  flags;			/* CONN_F_* */
+	uint16_t reserved;
 	uint32_t hnext;			/* hash chain, index + 1, 0 = end */
-	uint32_t wnext, wprev;		/* timer-wheel slot list, index + 1 */
+	struct dest *dest;
+	uint32_t wnext;			/* timer-wheel slot list (circular), node id */
 	uint32_t expires;		/* in table ticks (seconds) */
 };
+_Static_assert(sizeof(struct conn) == 64, "struct conn is one cache line");
+
+/* conn->flags */
+#define CONN_F_INACTIVE	0x01	/* counted in dest->inactconns (IPVS IP_VS_CONN_F_INACTIVE) */
+#define CONN_F_INUSE	0x80	/* internal: the slot holds a live connection */
 
 /* opaque */
 struct conn_table;
@@ -72,6 +85,10 @@ struct conn_table *conn_table_create(uint32_t max_conns);
 void conn_table_destroy(struct conn_table *t);
 uint32_t conn_count(const struct conn_table *t);
 uint32_t conn_max(const struct conn_table *t);
+/* Hash chain heads actually allocated (a power of two >= max_conns). */
+uint32_t conn_buckets(const struct conn_table *t);
+/* Memory held by the table, bytes (everything is allocated at create). */
+size_t conn_table_bytes(const struct conn_table *t);
 
 /* The connection for this key, or NULL. */
 struct conn *conn_lookup(struct conn_table *t, const struct conn_key *k);
@@ -118,5 +135,7 @@ int conn_walk(struct conn_table *t, int (*fn)(struct conn *c, void *arg),
     void *arg);
 
 const char *conn_state_name(enum conn_state s);	/* "ESTABLISHED", ... */
+/* What ipvsadm -c prints for this connection: the TCP state, or "UDP". */
+const char *conn_state_str(const struct conn *c);
 
 #endif

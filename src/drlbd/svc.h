@@ -13,6 +13,7 @@
 
 struct sched_ops;
 struct svc;
+struct conn_table;
 
 /* dest->flags */
 #define DEST_F_AVAILABLE	0x0001	/* linked in its service (IPVS IP_VS_DEST_F_AVAILABLE) */
@@ -51,6 +52,13 @@ struct svc {
 	struct drlb_stats stats;
 	struct drlb_rates rates;
 	struct svc *next;
+	/*
+	 * 1 while the service is in the table, + 1 per dest whose ->svc points
+	 * here (linked or in the trash): a deleted service whose removed dests
+	 * still carry connections stays allocated (unlinked, no scheduler)
+	 * until the last of them goes, so dest->svc is always valid.
+	 */
+	uint32_t refcnt;
 };
 
 /* The usable test every scheduler applies (IPVS: !(flags & OVERLOAD)). */
@@ -70,7 +78,13 @@ struct svc_table {
 	 * set changes (to re-attach the capture filter); may be NULL */
 	void (*on_dest_added)(void *arg, struct dest *d);
 	void (*on_vips_changed)(void *arg);
+	/* called just before a dest's memory is freed (removed and its last
+	 * connection gone): forget any pointer to it; may be NULL */
+	void (*on_dest_freed)(void *arg, struct dest *d);
 	void *cb_arg;
+	/* if set, SET_TIMEOUT also applies the new values to this connection
+	 * table (conn_set_timeouts); the daemon points it at its table */
+	struct conn_table *conns;
 };
 
 void svc_table_init(struct svc_table *t);
@@ -97,6 +111,16 @@ bool svc_is_vip(struct svc_table *t, uint16_t af, const union drlb_inaddr *addr)
  * its last connection goes). */
 void dest_hold(struct dest *d);
 void dest_put(struct svc_table *t, struct dest *d);
+
+/*
+ * IPVS's -x/-y check (ip_vs_bind_dest / ip_vs_unbind_dest), called by the
+ * connection table after it counted a new connection on d (bind) or
+ * uncounted an expired one (unbind): overloaded when active + inactive >=
+ * u_threshold; cleared below l_threshold, or without one when
+ * total * 4 < u_threshold * 3.
+ */
+void dest_overload_bind(struct dest *d);
+void dest_overload_unbind(struct dest *d);
 
 /*
  * Serialize for the control socket (GET_SERVICES): body is malloc'ed.

@@ -1,0 +1,634 @@
+/*
+ * The connection table (see conn.h for what it promises).
+ *
+ * Memory is fixed at creation: an array of max_conns struct conn (one cache
+ * line each), a free list threaded through conn->hnext, a power-of-two
+ * array of hash chain heads, and the timer wheel.  Nothing is allocated or
+ * freed afterwards, so a full table is a plain, cheap condition: the new
+ * flow is refused and existing ones are never evicted (under a SYN flood the
+ * established connections keep working; IPVS instead grows until memory
+ * runs out).
+ *
+ * Hashing: lookup3/jhash over the key with a random seed chosen at creation
+ * (IPVS hashes its connection table with jhash_3words and a random seed
+ * too), so a client cannot aim its ports at one chain.
+ *
+ * Expiry: a timer wheel of WHEEL_SIZE one-second slots.  A connection sits
+ * in the slot of the tick at which it must next be looked at.  A frame that
+ * pushes its expiry later (the common case: every packet of a busy
+ * connection) only writes conn->expires; when the old slot comes up the
+ * entry is re-slotted to its new time.  An expiry that moves *earlier*
+ * (ESTABLISHED -> FIN_WAIT) moves the entry at once, so nothing outlives its
+ * IPVS timeout.  Lists are circular and doubly linked with one sentinel per
+ * slot; the back links live in a side array (wprev) because struct conn has
+ * no room left for them within 64 bytes.  conn_expire() moves one due slot
+ * at a time to a "pending" list and works through it within a budget; what
+ * is left carries over to the next call.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/random.h>
+
+#include "conn.h"
+#include "svc.h"
+
+#define WHEEL_BITS	10
+#define WHEEL_SIZE	(1u << WHEEL_BITS)	/* slots; > the default 900 s */
+#define WHEEL_MASK	(WHEEL_SIZE - 1)
+#define WHEEL_PENDING	WHEEL_SIZE		/* sentinel of the work list */
+/* conn_expire looks at no more than this many entries per entry it may
+ * remove (re-slotting refreshed entries costs work too) */
+#define EXPIRE_SCAN_FACTOR 4
+#define CONN_MAX_LIMIT	(1u << 30)
+
+struct conn_table {
+	struct conn *conns;		/* max entries */
+	uint32_t *buckets;		/* chain heads, index + 1, 0 = empty */
+	/*
+	 * Wheel nodes are numbered 0..max-1 (connections) and
+	 * max..max+WHEEL_SIZE (sentinels: one per slot, then the pending
+	 * list).  Forward links of connections are conn->wnext, those of
+	 * sentinels snext[]; every node's back link is wprev[].
+	 */
+	uint32_t *wprev;
+	uint32_t *snext;
+	uint32_t bmask;			/* buckets - 1 */
+	uint32_t max;
+	uint32_t count;
+	uint32_t free_head;		/* index + 1, chained through hnext */
+	uint32_t seed;
+	uint32_t tick;			/* next wheel tick to process */
+	uint32_t tmo[CONN_S_LAST];	/* TCP, per state */
+	uint32_t udp_tmo;
+};
+
+/* IPVS's defaults (tcp_timeouts[] in ip_vs_proto_tcp.c), seconds */
+static const uint32_t tcp_timeouts_default[CONN_S_LAST] = {
+	[CONN_S_NONE]		= 2,
+	[CONN_S_ESTABLISHED]	= 15 * 60,
+	[CONN_S_SYN_SENT]	= 2 * 60,
+	[CONN_S_SYN_RECV]	= 1 * 60,
+	[CONN_S_FIN_WAIT]	= 2 * 60,
+	[CONN_S_TIME_WAIT]	= 2 * 60,
+	[CONN_S_CLOSE]		= 10,
+	[CONN_S_CLOSE_WAIT]	= 60,
+	[CONN_S_LAST_ACK]	= 30,
+	[CONN_S_LISTEN]		= 2 * 60,
+	[CONN_S_SYNACK]		= 120,
+};
+#define UDP_TIMEOUT_DEFAULT	(5 * 60)
+
+static const char *const state_names[CONN_S_LAST] = {
+	[CONN_S_NONE]		= "NONE",
+	[CONN_S_ESTABLISHED]	= "ESTABLISHED",
+	[CONN_S_SYN_SENT]	= "SYN_SENT",
+	[CONN_S_SYN_RECV]	= "SYN_RECV",
+	[CONN_S_FIN_WAIT]	= "FIN_WAIT",
+	[CONN_S_TIME_WAIT]	= "TIME_WAIT",
+	[CONN_S_CLOSE]		= "CLOSE",
+	[CONN_S_CLOSE_WAIT]	= "CLOSE_WAIT",
+	[CONN_S_LAST_ACK]	= "LAST_ACK",
+	[CONN_S_LISTEN]		= "LISTEN",
+	[CONN_S_SYNACK]		= "SYNACK",
+};
+
+/*
+ * IPVS's INPUT-ONLY table (tcp_states[] in ip_vs_proto_tcp.c): the director
+ * in DR sees only client->server segments, so IPVS marks such connections
+ * NOOUTPUT and follows them with this table.  Rows: the event (rst > syn >
+ * fin > ack, tcp_state_idx()); columns: the current state.
+ */
+#define sNO CONN_S_NONE
+#define sES CONN_S_ESTABLISHED
+#define sSS CONN_S_SYN_SENT
+#define sSR CONN_S_SYN_RECV
+#define sFW CONN_S_FIN_WAIT
+#define sTW CONN_S_TIME_WAIT
+#define sCL CONN_S_CLOSE
+#define sCW CONN_S_CLOSE_WAIT
+#define sLA CONN_S_LAST_ACK
+#define sLI CONN_S_LISTEN
+#define sSA CONN_S_SYNACK
+static const uint8_t tcp_input_only[4][CONN_S_LAST] = {
+/*	   sNO  sES  sSS  sSR  sFW  sTW  sCL  sCW  sLA  sLI  sSA */
+/*syn*/	{ sSR, sES, sES, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR },
+/*fin*/	{ sCL, sFW, sSS, sTW, sFW, sTW, sCL, sCW, sLA, sLI, sTW },
+/*ack*/	{ sCL, sES, sSS, sES, sFW, sTW, sCL, sCW, sCL, sLI, sES },
+/*rst*/	{ sCL, sCL, sCL, sSR, sCL, sCL, sCL, sCL, sLA, sLI, sCL },
+};
+
+/* ------------------------------------------------------------ hashing */
+
+#define JHASH_INITVAL	0xdeadbeefu
+
+static inline uint32_t
+rol32(uint32_t x, unsigned k)
+{
+	return (x << k) | (x >> (32 - k));
+}
+
+#define jhash_mix(a, b, c) do {				\
+	a -= c; a ^= rol32(c, 4);  c += b;		\
+	b -= a; b ^= rol32(a, 6);  a += c;		\
+	c -= b; c ^= rol32(b, 8);  b += a;		\
+	a -= c; a ^= rol32(c, 16); c += b;		\
+	b -= a; b ^= rol32(a, 19); a += c;		\
+	c -= b; c ^= rol32(b, 4);  b += a;		\
+} while (0)
+
+#define jhash_final(a, b, c) do {			\
+	c ^= b; c -= rol32(b, 14);			\
+	a ^= c; a -= rol32(c, 11);			\
+	b ^= a; b -= rol32(a, 25);			\
+	c ^= b; c -= rol32(b, 16);			\
+	a ^= c; a -= rol32(c, 4);			\
+	b ^= a; b -= rol32(a, 14);			\
+	c ^= b; c -= rol32(b, 24);			\
+} while (0)
+
+static inline uint32_t
+conn_hash(const struct conn_table *t, const struct conn_key *k)
+{
+	uint32_t a, b, c, init;
+
+	init = t->seed ^ ((uint32_t)k->protocol | (uint32_t)k->af << 8);
+	if (k->af != AF_INET6) {
+		/* jhash_3words(caddr, vaddr, ports, seed ^ proto) */
+		a = b = c = JHASH_INITVAL + init;
+		a += k->caddr.in.s_addr;
+		b += k->vaddr.in.s_addr;
+		c += ((uint32_t)k->cport << 16) | k->vport;
+		jhash_final(a, b, c);
+		return c;
+	}
+	/* lookup3 hashword over the 9 words of an IPv6 key */
+	uint32_t w[9];
+	memcpy(w, k->caddr.b, 16);
+	memcpy(w + 4, k->vaddr.b, 16);
+	w[8] = ((uint32_t)k->cport << 16) | k->vport;
+	a = b = c = JHASH_INITVAL + (9u << 2) + init;
+	a += w[0]; b += w[1]; c += w[2]; jhash_mix(a, b, c);
+	a += w[3]; b += w[4]; c += w[5]; jhash_mix(a, b, c);
+	a += w[6]; b += w[7]; c += w[8]; jhash_final(a, b, c);
+	return c;
+}
+
+static inline bool
+key_eq(const struct conn_key *x, const struct conn_key *y)
+{
+	if (x->cport != y->cport || x->vport != y->vport ||
+	    x->protocol != y->protocol || x->af != y->af)
+		return false;
+	if (x->af != AF_INET6)
+		return x->caddr.in.s_addr == y->caddr.in.s_addr &&
+		    x->vaddr.in.s_addr == y->vaddr.in.s_addr;
+	return memcmp(x->caddr.b, y->caddr.b, 16) == 0 &&
+	    memcmp(x->vaddr.b, y->vaddr.b, 16) == 0;
+}
+
+/* ------------------------------------------------------------ the wheel */
+
+static inline uint32_t *
+wnext_of(struct conn_table *t, uint32_t id)
+{
+	return id < t->max ? &t->conns[id].wnext : &t->snext[id - t->max];
+}
+
+static inline uint32_t
+slot_node(const struct conn_table *t, uint32_t tick)
+{
+	return t->max + (tick & WHEEL_MASK);
+}
+
+/* The slot for an entry due at `when`: never one already passed. */
+static inline uint32_t
+place(const struct conn_table *t, uint32_t when)
+{
+	return slot_node(t, when < t->tick ? t->tick : when);
+}
+
+static inline void
+wlink(struct conn_table *t, uint32_t head, uint32_t id)
+{
+	uint32_t first = *wnext_of(t, head);
+
+	t->conns[id].wnext = first;
+	t->wprev[id] = head;
+	t->wprev[first] = id;
+	*wnext_of(t, head) = id;
+}
+
+static inline void
+wunlink(struct conn_table *t, uint32_t id)
+{
+	uint32_t prev = t->wprev[id], next = t->conns[id].wnext;
+
+	*wnext_of(t, prev) = next;
+	t->wprev[next] = prev;
+}
+
+static inline bool
+wempty(struct conn_table *t, uint32_t head)
+{
+	return *wnext_of(t, head) == head;
+}
+
+static inline void
+winit(struct conn_table *t, uint32_t head)
+{
+	*wnext_of(t, head) = head;
+	t->wprev[head] = head;
+}
+
+/* Move every entry of list `from` to the empty list `to`. */
+static void
+wsplice(struct conn_table *t, uint32_t from, uint32_t to)
+{
+	uint32_t first, last;
+
+	if (wempty(t, from))
+		return;
+	first = *wnext_of(t, from);
+	last = t->wprev[from];
+	*wnext_of(t, to) = first;
+	t->wprev[first] = to;
+	*wnext_of(t, last) = to;
+	t->wprev[to] = last;
+	winit(t, from);
+}
+
+/* ------------------------------------------------------------ table */
+
+static uint32_t
+random_seed(void)
+{
+	uint32_t s;
+	struct timespec ts;
+
+	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) == (ssize_t)sizeof(s))
+		return s;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)ts.tv_nsec ^ ((uint32_t)getpid() << 16) ^
+	    (uint32_t)ts.tv_sec;
+}
+
+struct conn_table *
+conn_table_create(uint32_t max_conns)
+{
+	struct conn_table *t;
+	uint32_t nb, i;
+
+	if (max_conns == 0 || max_conns > CONN_MAX_LIMIT) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	for (nb = 1; nb < max_conns; nb <<= 1)
+		;
+	t->max = max_conns;
+	t->bmask = nb - 1;
+	t->conns = aligned_alloc(64, (size_t)max_conns * sizeof(struct conn));
+	if (t->conns == NULL)
+		goto out_free_table;
+	t->buckets = calloc(nb, sizeof(uint32_t));
+	if (t->buckets == NULL)
+		goto out_free_conns;
+	t->wprev = malloc(((size_t)max_conns + WHEEL_SIZE + 1) *
+	    sizeof(uint32_t));
+	if (t->wprev == NULL)
+		goto out_free_buckets;
+	t->snext = malloc((WHEEL_SIZE + 1) * sizeof(uint32_t));
+	if (t->snext == NULL)
+		goto out_free_wprev;
+
+	/* Touch everything now: the bound is memory we already hold. */
+	memset(t->conns, 0, (size_t)max_conns * sizeof(struct conn));
+	for (i = 0; i < max_conns; i++)
+		t->conns[i].hnext = i + 1 < max_conns ? i + 2 : 0;
+	t->free_head = 1;
+	for (i = 0; i <= WHEEL_SIZE; i++)
+		winit(t, max_conns + i);
+	t->seed = random_seed();
+	memcpy(t->tmo, tcp_timeouts_default, sizeof(t->tmo));
+	t->udp_tmo = UDP_TIMEOUT_DEFAULT;
+	return t;
+
+out_free_wprev:
+	free(t->wprev);
+out_free_buckets:
+	free(t->buckets);
+out_free_conns:
+	free(t->conns);
+out_free_table:
+	free(t);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void
+conn_table_destroy(struct conn_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->snext);
+	free(t->wprev);
+	free(t->buckets);
+	free(t->conns);
+	free(t);
+}
+
+uint32_t
+conn_count(const struct conn_table *t)
+{
+	return t->count;
+}
+
+uint32_t
+conn_max(const struct conn_table *t)
+{
+	return t->max;
+}
+
+uint32_t
+conn_buckets(const struct conn_table *t)
+{
+	return t->bmask + 1;
+}
+
+size_t
+conn_table_bytes(const struct conn_table *t)
+{
+	return sizeof(*t) + (size_t)t->max * sizeof(struct conn) +
+	    ((size_t)t->bmask + 1) * sizeof(uint32_t) +
+	    ((size_t)t->max + WHEEL_SIZE + 1) * sizeof(uint32_t) +
+	    (WHEEL_SIZE + 1) * sizeof(uint32_t);
+}
+
+struct conn *
+conn_lookup(struct conn_table *t, const struct conn_key *k)
+{
+	uint32_t i = t->buckets[conn_hash(t, k) & t->bmask];
+
+	while (i != 0) {
+		struct conn *c = &t->conns[i - 1];
+		if (key_eq(&c->key, k))
+			return c;
+		i = c->hnext;
+	}
+	return NULL;
+}
+
+uint32_t
+conn_timeout(const struct conn_table *t, uint8_t protocol, enum conn_state s)
+{
+	if (protocol != IPPROTO_TCP)
+		return t->udp_tmo;
+	if ((unsigned)s >= CONN_S_LAST)
+		s = CONN_S_CLOSE;
+	return t->tmo[s];
+}
+
+void
+conn_set_timeouts(struct conn_table *t, const struct drlb_timeouts *tm)
+{
+	/* 0 leaves a value as it is (IPVS ip_vs_set_timeout) */
+	if (tm->tcp)
+		t->tmo[CONN_S_ESTABLISHED] = tm->tcp;
+	if (tm->tcp_fin)
+		t->tmo[CONN_S_FIN_WAIT] = tm->tcp_fin;
+	if (tm->udp)
+		t->udp_tmo = tm->udp;
+}
+
+void
+conn_get_timeouts(const struct conn_table *t, struct drlb_timeouts *tm)
+{
+	tm->tcp = t->tmo[CONN_S_ESTABLISHED];
+	tm->tcp_fin = t->tmo[CONN_S_FIN_WAIT];
+	tm->udp = t->udp_tmo;
+}
+
+struct conn *
+conn_insert(struct conn_table *t, const struct conn_key *k,
+    struct dest *dest, uint32_t now)
+{
+	struct conn *c;
+	uint32_t id, h;
+
+	if (t->free_head == 0) {
+		errno = ENOSPC;
+		return NULL;
+	}
+	id = t->free_head - 1;
+	c = &t->conns[id];
+	t->free_head = c->hnext;
+
+	c->key = *k;
+	if (k->af != AF_INET6) {
+		/* only the first 4 bytes count: keep the rest zero for -c */
+		memset(c->key.caddr.b + 4, 0, 12);
+		memset(c->key.vaddr.b + 4, 0, 12);
+	}
+	c->state = CONN_S_NONE;
+	c->flags = CONN_F_INUSE | CONN_F_INACTIVE;
+	c->reserved = 0;
+	c->dest = dest;
+	h = conn_hash(t, k) & t->bmask;
+	c->hnext = t->buckets[h];
+	t->buckets[h] = id + 1;
+	c->expires = now + conn_timeout(t, k->protocol, CONN_S_NONE);
+	wlink(t, place(t, c->expires), id);
+	t->count++;
+
+	/* IPVS ip_vs_bind_dest for a DR real server: INACTIVE|NOOUTPUT,
+	 * so the connection starts in InActConn */
+	dest_hold(dest);
+	dest->inactconns++;
+	dest->stats.conns++;
+	if (dest->svc != NULL)
+		dest->svc->stats.conns++;
+	dest_overload_bind(dest);
+	return c;
+}
+
+enum conn_state
+conn_tcp_next(enum conn_state s, uint8_t tcp_flags)
+{
+	int idx;
+
+	if ((unsigned)s >= CONN_S_LAST)
+		return CONN_S_CLOSE;
+	if (tcp_flags & CONN_TCP_RST)
+		idx = 3;
+	else if (tcp_flags & CONN_TCP_SYN)
+		idx = 0;
+	else if (tcp_flags & CONN_TCP_FIN)
+		idx = 1;
+	else if (tcp_flags & CONN_TCP_ACK)
+		idx = 2;
+	else
+		/* none of the four: set_tcp_state() keeps its initial
+		 * new_state = IP_VS_TCP_S_CLOSE */
+		return CONN_S_CLOSE;
+	return (enum conn_state)tcp_input_only[idx][s];
+}
+
+void
+conn_seen(struct conn_table *t, struct conn *c, uint8_t tcp_flags,
+    uint32_t now)
+{
+	uint32_t id = (uint32_t)(c - t->conns), e;
+
+	if (c->key.protocol == IPPROTO_TCP) {
+		enum conn_state ns = conn_tcp_next(c->state, tcp_flags);
+
+		/* IPVS set_tcp_state(): only ESTABLISHED is active */
+		if (ns != c->state && c->dest != NULL) {
+			struct dest *d = c->dest;
+			if (!(c->flags & CONN_F_INACTIVE) &&
+			    ns != CONN_S_ESTABLISHED) {
+				d->activeconns--;
+				d->inactconns++;
+				c->flags |= CONN_F_INACTIVE;
+			} else if ((c->flags & CONN_F_INACTIVE) &&
+			    ns == CONN_S_ESTABLISHED) {
+				d->activeconns++;
+				d->inactconns--;
+				c->flags &= ~CONN_F_INACTIVE;
+			}
+		}
+		c->state = (uint8_t)ns;
+	}
+	e = now + conn_timeout(t, c->key.protocol, c->state);
+	if (e < c->expires) {
+		/* due earlier than the slot it waits in: move it now */
+		wunlink(t, id);
+		wlink(t, place(t, e), id);
+	}
+	/* later: it is re-slotted lazily when its old slot comes up */
+	c->expires = e;
+}
+
+/* Unhash, uncount and free one connection; drops its dest reference. */
+static void
+conn_release(struct conn_table *t, struct svc_table *st, uint32_t id)
+{
+	struct conn *c = &t->conns[id];
+	struct dest *d = c->dest;
+	uint32_t *pp = &t->buckets[conn_hash(t, &c->key) & t->bmask];
+
+	while (*pp != id + 1)
+		pp = &t->conns[*pp - 1].hnext;
+	*pp = c->hnext;
+
+	c->flags &= ~CONN_F_INUSE;
+	c->dest = NULL;
+	c->hnext = t->free_head;
+	t->free_head = id + 1;
+	t->count--;
+
+	if (d != NULL) {
+		/* IPVS ip_vs_unbind_dest, then the dest reference */
+		if (c->flags & CONN_F_INACTIVE)
+			d->inactconns--;
+		else
+			d->activeconns--;
+		dest_overload_unbind(d);
+		dest_put(st, d);
+	}
+	c->flags = 0;
+}
+
+uint32_t
+conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
+    uint32_t budget)
+{
+	uint32_t pend = t->max + WHEEL_PENDING;
+	uint32_t removed = 0, scanned = 0, limit;
+
+	limit = budget > UINT32_MAX / EXPIRE_SCAN_FACTOR ?
+	    UINT32_MAX : budget * EXPIRE_SCAN_FACTOR;
+	for (;;) {
+		while (!wempty(t, pend)) {
+			uint32_t id;
+			struct conn *c;
+
+			if (removed >= budget || scanned >= limit)
+				return removed;
+			id = *wnext_of(t, pend);
+			c = &t->conns[id];
+			wunlink(t, id);
+			scanned++;
+			if (c->expires <= now) {
+				conn_release(t, st, id);
+				removed++;
+			} else {
+				/* refreshed since it was slotted */
+				wlink(t, place(t, c->expires), id);
+			}
+		}
+		if (t->tick > now)
+			return removed;
+		/* After a long pause, one turn of the wheel sees every slot. */
+		if (now - t->tick >= WHEEL_SIZE)
+			t->tick = now - WHEEL_SIZE + 1;
+		wsplice(t, slot_node(t, t->tick), pend);
+		t->tick++;
+	}
+}
+
+void
+conn_flush(struct conn_table *t, struct svc_table *st)
+{
+	uint32_t s, head;
+
+	for (s = 0; s <= WHEEL_SIZE; s++) {
+		head = t->max + s;
+		while (!wempty(t, head)) {
+			uint32_t id = *wnext_of(t, head);
+			wunlink(t, id);
+			conn_release(t, st, id);
+		}
+	}
+}
+
+int
+conn_walk(struct conn_table *t, int (*fn)(struct conn *c, void *arg),
+    void *arg)
+{
+	uint32_t s, head, id, next;
+	int r;
+
+	for (s = 0; s <= WHEEL_SIZE; s++) {
+		head = t->max + s;
+		for (id = *wnext_of(t, head); id != head; id = next) {
+			next = t->conns[id].wnext;
+			if ((r = fn(&t->conns[id], arg)) != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+const char *
+conn_state_name(enum conn_state s)
+{
+	if ((unsigned)s >= CONN_S_LAST)
+		return "ERR!";
+	return state_names[s];
+}
+
+const char *
+conn_state_str(const struct conn *c)
+{
+	/* IPVS's UDP has one state, printed "UDP" (udp_state_name) */
+	if (c->key.protocol != IPPROTO_TCP)
+		return "UDP";
+	return conn_state_name((enum conn_state)c->state);
+}

@@ -1,0 +1,25 @@
+/*
+ * The scheduler registry (IPVS register_ip_vs_scheduler, as a table).
+ * A new scheduler is one file in this directory exporting its
+ * struct sched_ops, plus one line below.
+ */
+#include <string.h>
+
+#include "sched.h"
+
+static const struct sched_ops *const sched_table[] = {
+	&sched_wlc,
+	&sched_wrr,
+};
+
+const struct sched_ops *
+sched_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sched_table) / sizeof(sched_table[0]); i++)
+		if (strncmp(sched_table[i]->name, name,
+		    DRLB_SCHED_NAME_MAX) == 0)
+			return sched_table[i];
+	return NULL;
+}
