@@ -1,0 +1,545 @@
+/*
+ * drlbadm's listings against golden files (tests/golden/NAME.out): reply bodies
+ * built in memory, formatted by list.c, compared byte for byte.  The golden
+ * files were derived from ipvsadm 1.31's printf formats, not from list.c.
+ *
+ * Prints "ok - NAME" / "not ok - NAME" per check; exit status 1 on failure.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drlb/cmd.h"
+#include "list.h"
+
+static int failures, checks;
+
+#define CHECK(name, cond) do {						\
+	checks++;							\
+	if (cond) {							\
+		printf("ok - %s\n", name);				\
+	} else {							\
+		failures++;						\
+		printf("not ok - %s\n", name);				\
+		printf("#   %s:%d: %s\n", __FILE__, __LINE__, #cond);	\
+	}								\
+} while (0)
+
+#define CHECK_EQ_INT(name, a, b) do {					\
+	long long a_ = (long long)(a), b_ = (long long)(b);		\
+	checks++;							\
+	if (a_ == b_) {							\
+		printf("ok - %s\n", name);				\
+	} else {							\
+		failures++;						\
+		printf("not ok - %s\n", name);				\
+		printf("#   %s:%d: %s == %s: %lld != %lld\n", __FILE__,	\
+		    __LINE__, #a, #b, a_, b_);				\
+	}								\
+} while (0)
+
+static const char *golden_dir = "tests/golden";
+
+static char *
+read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (f == NULL)
+		return NULL;
+	do {
+		if (n + 4096 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			if ((buf = realloc(buf, cap + 1)) == NULL)
+				abort();
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r > 0);
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Compare output with a golden file; on mismatch show the first differing
+ * line of each, with visible line ends, like a one-hunk diff. */
+static void
+check_golden(const char *name, const char *got, size_t got_len)
+{
+	char path[512], tname[600];
+	size_t exp_len = 0;
+	char *exp;
+
+	snprintf(path, sizeof(path), "%s/%s", golden_dir, name);
+	snprintf(tname, sizeof(tname), "golden %s", name);
+	checks++;
+	if ((exp = read_file(path, &exp_len)) == NULL) {
+		failures++;
+		printf("not ok - %s\n#   cannot read %s: %s\n", tname, path,
+		    strerror(errno));
+		return;
+	}
+	if (exp_len == got_len && memcmp(exp, got, got_len) == 0) {
+		printf("ok - %s\n", tname);
+		free(exp);
+		return;
+	}
+	failures++;
+	printf("not ok - %s\n", tname);
+	{
+		size_t i = 0, line = 1, ls = 0;
+
+		while (i < exp_len && i < got_len && exp[i] == got[i]) {
+			if (exp[i] == '\n') {
+				line++;
+				ls = i + 1;
+			}
+			i++;
+		}
+		const char *ee = memchr(exp + ls, '\n', exp_len - ls);
+		const char *ge = memchr(got + ls, '\n', got_len - ls);
+		int el = ee ? (int)(ee - exp - ls) : (int)(exp_len - ls);
+		int gl = ge ? (int)(ge - got - ls) : (int)(got_len - ls);
+
+		printf("#   first difference at line %zu, column %zu\n", line,
+		    i - ls + 1);
+		printf("#   - %s/%s\n#   + (output)\n", golden_dir, name);
+		printf("#   -|%.*s|\n#   +|%.*s|\n", el, exp + ls, gl, got + ls);
+		printf("#   (expected %zu bytes, got %zu)\n", exp_len, got_len);
+	}
+	free(exp);
+}
+
+/* ---------------------------------------------------------------- builders */
+
+struct body {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+static void
+body_add(struct body *b, const void *d, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2;
+		if ((b->p = realloc(b->p, b->cap)) == NULL)
+			abort();
+	}
+	memcpy(b->p + b->len, d, n);
+	b->len += n;
+}
+
+static struct drlb_ctl_svc_entry
+svc4(uint16_t proto, const char *addr, uint16_t port, const char *sched,
+    uint32_t ndests)
+{
+	struct drlb_ctl_svc_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.conf.af = AF_INET;
+	e.conf.protocol = proto;
+	inet_pton(AF_INET, addr, &e.conf.addr.in);
+	e.conf.port = port;
+	snprintf(e.conf.sched_name, sizeof(e.conf.sched_name), "%s", sched);
+	e.conf.netmask = 0xffffffffu;
+	e.num_dests = ndests;
+	return e;
+}
+
+static struct drlb_ctl_dest_entry
+dest4(const char *addr, uint16_t port, int weight, uint32_t act,
+    uint32_t inact)
+{
+	struct drlb_ctl_dest_entry d;
+
+	memset(&d, 0, sizeof(d));
+	d.conf.af = AF_INET;
+	inet_pton(AF_INET, addr, &d.conf.addr.in);
+	d.conf.port = port;
+	d.conf.conn_flags = DRLB_FWD_DROUTE;
+	d.conf.weight = weight;
+	d.activeconns = act;
+	d.inactconns = inact;
+	return d;
+}
+
+static const struct drlb_ctl_info info = {
+	.version = 0x010201, .size = 4096, .num_services = 1,
+};
+
+/* The recipe's state after -A/-a/-a, with counters large enough to exercise
+ * every K/M/G/T step; real servers in the daemon's (newest first) order so
+ * that sorting is needed. */
+static void
+recipe_body(struct body *b, const char *sched, int w7)
+{
+	struct drlb_ctl_svc_entry s = svc4(IPPROTO_TCP, "198.18.0.1", 80, sched, 2);
+	struct drlb_ctl_dest_entry d7 = dest4("198.18.0.7", 80, w7, 3, 12);
+	struct drlb_ctl_dest_entry d8 = dest4("198.18.0.8", 80, 2, 0, 1);
+
+	s.stats = (struct drlb_stats){ 123456789ULL, 98765432109ULL, 0,
+	    12345678901234ULL, 0 };
+	s.rates = (struct drlb_rates){ 12, 3456, 0, 4567890123ULL, 0 };
+	d7.stats = (struct drlb_stats){ 61728394, 99999999, 0, 100000000, 0 };
+	d7.rates = (struct drlb_rates){ 7, 2000, 0, 123456789, 0 };
+	d8.stats = (struct drlb_stats){ 5, 1000000000ULL, 0,
+	    123456789012345678ULL, 0 };
+	d8.rates = (struct drlb_rates){ 5, 1456, 0, 99999999, 0 };
+	d8.conf.u_threshold = 100;
+	d8.conf.l_threshold = 50;
+
+	body_add(b, &s, sizeof(s));
+	body_add(b, &d8, sizeof(d8));
+	body_add(b, &d7, sizeof(d7));
+}
+
+/* ---------------------------------------------------------------- runners */
+
+enum what { ALL, SAVE, ONE };
+
+static void
+golden_list(const char *gname, const struct body *b, enum what what,
+    unsigned opts)
+{
+	struct list_table t;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+	char tname[256];
+
+	snprintf(tname, sizeof(tname), "decode body for %s", gname);
+	CHECK(tname, list_table_decode(&t, b->p, b->len) == 0);
+	if ((f = open_memstream(&out, &outlen)) == NULL)
+		abort();
+	if (what == ALL)
+		list_all(f, &info, &t, opts);
+	else if (what == SAVE)
+		list_save(f, &t, opts);
+	else
+		list_one_service(f, &t.svcs[0], opts);
+	fclose(f);
+	check_golden(gname, out, outlen);
+	free(out);
+	list_table_free(&t);
+}
+
+static void
+test_recipe(void)
+{
+	struct body b = { 0 };
+
+	recipe_body(&b, "wlc", 2);
+	golden_list("recipe_list_n.out", &b, ALL, DRLB_OPT_NUMERIC);
+	golden_list("recipe_list_n_stats.out", &b, ALL,
+	    DRLB_OPT_NUMERIC | DRLB_OPT_STATS);
+	golden_list("recipe_list_n_stats_exact.out", &b, ALL,
+	    DRLB_OPT_NUMERIC | DRLB_OPT_STATS | DRLB_OPT_EXACT);
+	golden_list("recipe_list_n_rate.out", &b, ALL,
+	    DRLB_OPT_NUMERIC | DRLB_OPT_RATE);
+	golden_list("recipe_list_n_thresholds.out", &b, ALL,
+	    DRLB_OPT_NUMERIC | DRLB_OPT_THRESHOLDS);
+	golden_list("recipe_list_n_persistent_conn.out", &b, ALL,
+	    DRLB_OPT_NUMERIC | DRLB_OPT_PERSISTENTCONN);
+	golden_list("recipe_list_n_tun_info.out", &b, ALL,
+	    DRLB_OPT_NUMERIC | DRLB_OPT_TUN_INFO);
+	golden_list("recipe_list_n_service.out", &b, ONE,
+	    DRLB_OPT_NUMERIC | DRLB_OPT_SERVICE);
+	free(b.p);
+
+	/* after -E -s wrr and -e ... -w 3 */
+	memset(&b, 0, sizeof(b));
+	recipe_body(&b, "wrr", 3);
+	golden_list("recipe_save_n.out", &b, SAVE, DRLB_OPT_NUMERIC);
+	free(b.p);
+}
+
+static void
+test_multi(void)
+{
+	struct body b = { 0 };
+	struct drlb_ctl_svc_entry s;
+	struct drlb_ctl_dest_entry d;
+
+	/* the daemon's order is creation order; ipvsadm sorts */
+	s = svc4(IPPROTO_UDP, "198.18.0.2", 0, "wlc", 0);
+	s.conf.flags = DRLB_SVC_F_PERSISTENT;
+	s.conf.timeout = 360;
+	body_add(&b, &s, sizeof(s));
+
+	s = svc4(IPPROTO_UDP, "198.18.0.1", 53, "rr", 1);
+	s.conf.flags = DRLB_SVC_F_ONEPACKET;
+	body_add(&b, &s, sizeof(s));
+	d = dest4("198.18.0.9", 53, 1, 0, 4);
+	body_add(&b, &d, sizeof(d));
+
+	s = svc4(IPPROTO_TCP, "198.18.0.2", 443, "sh", 1);
+	s.conf.flags = DRLB_SVC_F_SCHED1 | DRLB_SVC_F_SCHED2;
+	body_add(&b, &s, sizeof(s));
+	d = dest4("198.18.0.7", 443, 0, 0, 0);
+	body_add(&b, &d, sizeof(d));
+
+	s = svc4(IPPROTO_TCP, "198.18.0.1", 80, "wlc", 2);
+	s.conf.flags = DRLB_SVC_F_PERSISTENT;
+	s.conf.timeout = 600;
+	inet_pton(AF_INET, "255.255.255.0", &s.conf.netmask);
+	body_add(&b, &s, sizeof(s));
+	d = dest4("198.18.0.10", 80, 5, 1, 2);	/* .10 after .7: numeric order */
+	body_add(&b, &d, sizeof(d));
+	d = dest4("198.18.0.7", 80, 1, 0, 0);
+	body_add(&b, &d, sizeof(d));
+
+	golden_list("multi_list_n.out", &b, ALL, DRLB_OPT_NUMERIC);
+	golden_list("multi_save_n.out", &b, SAVE, DRLB_OPT_NUMERIC);
+	free(b.p);
+}
+
+static void
+test_sort_quirk(void)
+{
+	struct body b = { 0 };
+	struct drlb_ctl_svc_entry s;
+
+	s = svc4(IPPROTO_TCP, "10.1.1.1", 8080, "wlc", 0);
+	body_add(&b, &s, sizeof(s));
+	s = svc4(IPPROTO_TCP, "10.1.1.1", 80, "wlc", 0);
+	body_add(&b, &s, sizeof(s));
+	s = svc4(IPPROTO_TCP, "200.1.1.1", 80, "wlc", 0);
+	body_add(&b, &s, sizeof(s));
+	golden_list("sort_quirk_list_n.out", &b, ALL, DRLB_OPT_NUMERIC);
+	free(b.p);
+}
+
+static void
+test_v6(void)
+{
+	struct body b = { 0 };
+	struct drlb_ctl_svc_entry s;
+	struct drlb_ctl_dest_entry d;
+
+	memset(&s, 0, sizeof(s));
+	s.conf.af = AF_INET6;
+	s.conf.protocol = IPPROTO_TCP;
+	inet_pton(AF_INET6, "2001:db8::1", &s.conf.addr.in6);
+	s.conf.port = 80;
+	snprintf(s.conf.sched_name, sizeof(s.conf.sched_name), "wlc");
+	s.conf.netmask = 128;
+	s.num_dests = 1;
+	body_add(&b, &s, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	d.conf.af = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::7", &d.conf.addr.in6);
+	d.conf.port = 80;
+	d.conf.conn_flags = DRLB_FWD_DROUTE;
+	d.conf.weight = 1;
+	body_add(&b, &d, sizeof(d));
+	golden_list("v6_list_n.out", &b, ALL, DRLB_OPT_NUMERIC);
+	golden_list("v6_save_n.out", &b, SAVE, DRLB_OPT_NUMERIC);
+	free(b.p);
+}
+
+/* Without -n names come from the resolver: only where 127.0.0.1 is
+ * "localhost" and ports 80/tcp, 53/udp are "http", "domain". */
+static void
+test_names(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct servent *se;
+	char host[NI_MAXHOST];
+	bool ok = true;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (getnameinfo((struct sockaddr *)&sin, sizeof(sin), host,
+	    sizeof(host), NULL, 0, NI_NAMEREQD) != 0 ||
+	    strcmp(host, "localhost") != 0)
+		ok = false;
+	if ((se = getservbyport(htons(80), "tcp")) == NULL ||
+	    strcmp(se->s_name, "http") != 0)
+		ok = false;
+	if ((se = getservbyport(htons(53), "udp")) == NULL ||
+	    strcmp(se->s_name, "domain") != 0)
+		ok = false;
+	if (!ok) {
+		printf("ok - golden names_list.out # SKIP resolver differs\n");
+		printf("ok - golden names_save.out # SKIP resolver differs\n");
+		return;
+	}
+
+	struct body b = { 0 };
+	struct drlb_ctl_svc_entry s;
+	struct drlb_ctl_dest_entry d;
+
+	s = svc4(IPPROTO_UDP, "127.0.0.1", 53, "rr", 0);
+	body_add(&b, &s, sizeof(s));
+	s = svc4(IPPROTO_TCP, "127.0.0.1", 80, "wlc", 1);
+	body_add(&b, &s, sizeof(s));
+	d = dest4("127.0.0.1", 80, 1, 0, 0);
+	body_add(&b, &d, sizeof(d));
+	golden_list("names_list.out", &b, ALL, 0);
+	golden_list("names_save.out", &b, SAVE, 0);
+	free(b.p);
+}
+
+static struct drlb_ctl_conn_entry
+conn4(uint16_t proto, const char *c, uint16_t cp, const char *v, uint16_t vp,
+    const char *d, uint16_t dp, uint16_t state, uint32_t ms, uint32_t flags)
+{
+	struct drlb_ctl_conn_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.af = AF_INET;
+	e.protocol = proto;
+	inet_pton(AF_INET, c, &e.caddr.in);
+	inet_pton(AF_INET, v, &e.vaddr.in);
+	inet_pton(AF_INET, d, &e.daddr.in);
+	e.cport = cp;
+	e.vport = vp;
+	e.dport = dp;
+	e.state = state;
+	e.expires_ms = ms;
+	e.flags = flags;
+	return e;
+}
+
+static void
+golden_conns(const char *gname, const struct drlb_ctl_conn_entry *c,
+    size_t n, unsigned opts)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+
+	if (f == NULL)
+		abort();
+	list_conns(f, c, n, opts);
+	fclose(f);
+	check_golden(gname, out, outlen);
+	free(out);
+}
+
+static void
+test_conns(void)
+{
+	struct drlb_ctl_conn_entry c[4];
+
+	/* 899.999 s left shows as 14:59 (whole seconds, truncated) */
+	c[0] = conn4(IPPROTO_TCP, "198.18.0.100", 40001, "198.18.0.1", 80,
+	    "198.18.0.7", 80, 1 /* ESTABLISHED */, 899999, 0);
+	c[1] = conn4(IPPROTO_TCP, "198.18.0.100", 40002, "198.18.0.1", 80,
+	    "198.18.0.8", 80, 3 /* SYN_RECV */, 59500, 0);
+	c[2] = conn4(IPPROTO_UDP, "198.18.0.101", 5353, "198.18.0.1", 53,
+	    "198.18.0.9", 53, 0, 299000, 0);
+	/* a persistence template */
+	c[3] = conn4(IPPROTO_TCP, "198.18.0.100", 0, "198.18.0.1", 80,
+	    "198.18.0.7", 80, 0, 360000, 0x1000);
+	golden_conns("conns_list_n.out", c, 4, DRLB_OPT_NUMERIC |
+	    DRLB_OPT_CONNECTION);
+	golden_conns("conns_list_n_persistent_conn.out", c, 1,
+	    DRLB_OPT_NUMERIC | DRLB_OPT_CONNECTION | DRLB_OPT_PERSISTENTCONN);
+}
+
+static void
+test_timeout(void)
+{
+	struct drlb_timeouts to = { 900, 120, 300 };
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+
+	if (f == NULL)
+		abort();
+	list_timeout(f, &to);
+	fclose(f);
+	check_golden("timeout.out", out, outlen);
+	free(out);
+}
+
+static void
+test_decode_errors(void)
+{
+	struct body b = { 0 };
+	struct list_table t;
+	int rc;
+
+	recipe_body(&b, "wlc", 2);
+	/* a dest cut short */
+	errno = 0;
+	rc = list_table_decode(&t, b.p, b.len - 1);
+	CHECK_EQ_INT("decode: truncated dest -> -1", rc, -1);
+	CHECK_EQ_INT("decode: truncated dest -> EPROTO", errno, EPROTO);
+	/* num_dests larger than what follows */
+	((struct drlb_ctl_svc_entry *)(void *)b.p)->num_dests = 3;
+	rc = list_table_decode(&t, b.p, b.len);
+	CHECK_EQ_INT("decode: num_dests too large -> -1", rc, -1);
+	/* a service cut short */
+	rc = list_table_decode(&t, b.p, sizeof(struct drlb_ctl_svc_entry) - 4);
+	CHECK_EQ_INT("decode: truncated service -> -1", rc, -1);
+	/* an empty table is fine */
+	rc = list_table_decode(&t, NULL, 0);
+	CHECK_EQ_INT("decode: empty body", rc, 0);
+	CHECK_EQ_INT("decode: empty body has no services", t.n, 0);
+	list_table_free(&t);
+
+	((struct drlb_ctl_svc_entry *)(void *)b.p)->num_dests = 2;
+	rc = list_table_decode(&t, b.p, b.len);
+	CHECK_EQ_INT("decode: recipe body", rc, 0);
+	CHECK_EQ_INT("decode: one service", t.n, 1);
+	CHECK_EQ_INT("decode: two dests", t.svcs[0].e.num_dests, 2);
+
+	struct drlb_svc_conf key = t.svcs[0].e.conf;
+
+	CHECK("find: the recipe service", list_table_find(&t, &key) == &t.svcs[0]);
+	key.port = 81;
+	CHECK("find: another port is not it", list_table_find(&t, &key) == NULL);
+	key.port = 80;
+	key.protocol = IPPROTO_UDP;
+	CHECK("find: UDP is not TCP", list_table_find(&t, &key) == NULL);
+	list_table_free(&t);
+	free(b.p);
+}
+
+static void
+test_addrport(void)
+{
+	union drlb_inaddr a;
+	char buf[128];
+
+	memset(&a, 0, sizeof(a));
+	inet_pton(AF_INET6, "2001:db8:1234:5678:9abc:def0:1234:5678", &a.in6);
+	list_addrport(buf, sizeof(buf), AF_INET6, &a, 65535, IPPROTO_TCP,
+	    DRLB_OPT_NUMERIC);
+	CHECK("addrport: v6 in brackets",
+	    strcmp(buf, "[2001:db8:1234:5678:9abc:def0:1234:5678]:65535") == 0);
+	inet_pton(AF_INET, "198.18.0.7", &a.in);
+	list_addrport(buf, sizeof(buf), AF_INET, &a, 0, IPPROTO_UDP,
+	    DRLB_OPT_NUMERIC);
+	CHECK("addrport: v4 port 0", strcmp(buf, "198.18.0.7:0") == 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (getenv("DRLB_GOLDEN_DIR") != NULL)
+		golden_dir = getenv("DRLB_GOLDEN_DIR");
+
+	test_recipe();
+	test_multi();
+	test_sort_quirk();
+	test_v6();
+	test_names();
+	test_conns();
+	test_timeout();
+	test_decode_errors();
+	test_addrport();
+
+	printf("# %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
