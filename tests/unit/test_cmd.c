@@ -1,0 +1,492 @@
+/*
+ * src/common/cmd.c: ipvsadm 1.31's command line.  Every recipe command, the
+ * defaults ipvsadm fills in, and its error messages and exit statuses
+ * (fail() = 2; popt errors and the "Try `ipvsadm -h'" hint = 255).
+ *
+ * Prints "ok - NAME" / "not ok - NAME" per check; exit status 1 on failure.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drlb/cmd.h"
+
+static int failures, checks;
+
+static void
+report(int ok, const char *what, const char *line, const char *detail)
+{
+	checks++;
+	if (ok) {
+		printf("ok - [%s] %s\n", line, what);
+		return;
+	}
+	failures++;
+	printf("not ok - [%s] %s\n", line, what);
+	if (detail != NULL)
+		printf("#   %s\n", detail);
+}
+
+#define CHECK_EQ_INT(what, a, b) do {					\
+	long long a_ = (long long)(a), b_ = (long long)(b);		\
+	char d_[256];							\
+	snprintf(d_, sizeof(d_), "%s == %s: %lld != %lld (line %d)",	\
+	    #a, #b, a_, b_, __LINE__);					\
+	report(a_ == b_, what, cur_line, d_);				\
+} while (0)
+
+#define CHECK_EQ_STR(what, a, b) do {					\
+	const char *a_ = (a), *b_ = (b);				\
+	char d_[1024];							\
+	snprintf(d_, sizeof(d_), "%s == %s: \"%s\" != \"%s\" (line %d)", \
+	    #a, #b, a_, b_, __LINE__);					\
+	report(strcmp(a_, b_) == 0, what, cur_line, d_);		\
+} while (0)
+
+#define CHECK(what, cond) report((cond), what, cur_line, #cond)
+
+static const char *cur_line;
+static char err[512];
+static struct drlb_cmd cmd;
+
+/* parse one ipvsadm command line given as a string (split as -R does) */
+static int
+parse(const char *line)
+{
+	static char buf[1024];
+	char *argv[64];
+	int argc;
+
+	cur_line = line;
+	snprintf(buf, sizeof(buf), "%s", line);
+	argc = drlb_cmd_split(buf, "ipvsadm", argv, 64);
+	memset(&cmd, 0xa5, sizeof(cmd));	/* parse must set everything */
+	strcpy(err, "(untouched)");
+	return drlb_cmd_parse(argc, argv, &cmd, err, sizeof(err));
+}
+
+static void
+expect_ok(const char *line, enum drlb_cmd_op op)
+{
+	int rc = parse(line);
+
+	CHECK_EQ_INT("parses", rc, 0);
+	if (rc != 0)
+		printf("#   message: %s\n", err);
+	CHECK_EQ_INT("command", cmd.op, op);
+}
+
+static void
+expect_err(const char *line, int status, const char *msg)
+{
+	int rc = parse(line);
+
+	CHECK_EQ_INT("exit status", rc, status);
+	CHECK_EQ_STR("message", err, msg);
+}
+
+static uint32_t
+ip4(const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		abort();
+	return a.s_addr;
+}
+
+/* ---------------------------------------------------------------- recipe */
+
+static void
+test_recipe(void)
+{
+	expect_ok("-C", DRLB_CMD_FLUSH);
+	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_FLUSH);
+
+	expect_ok("-A -t 198.18.0.1:80 -s wlc", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_ADD_SVC);
+	CHECK_EQ_INT("af", cmd.req.svc.af, AF_INET);
+	CHECK_EQ_INT("protocol", cmd.req.svc.protocol, IPPROTO_TCP);
+	CHECK_EQ_INT("VIP, network order", cmd.req.svc.addr.in.s_addr,
+	    ip4("198.18.0.1"));
+	CHECK_EQ_INT("port, host order", cmd.req.svc.port, 80);
+	CHECK_EQ_STR("scheduler", cmd.req.svc.sched_name, "wlc");
+	CHECK_EQ_INT("no flags", cmd.req.svc.flags, 0);
+	CHECK_EQ_INT("netmask default /32", cmd.req.svc.netmask, 0xffffffffu);
+	CHECK_EQ_INT("no fwmark", cmd.req.svc.fwmark, 0);
+	CHECK_EQ_STR("no pe", cmd.req.svc.pe_name, "");
+	CHECK_EQ_INT("service option bit",
+	    cmd.options & DRLB_OPT_SERVICE, DRLB_OPT_SERVICE);
+
+	expect_ok("-a -t 198.18.0.1:80 -r 198.18.0.7 -g -w 2",
+	    DRLB_CMD_ADD_DEST);
+	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_ADD_DEST);
+	CHECK_EQ_INT("service addr", cmd.req.svc.addr.in.s_addr,
+	    ip4("198.18.0.1"));
+	CHECK_EQ_INT("service port", cmd.req.svc.port, 80);
+	CHECK_EQ_INT("dest af", cmd.req.dest.af, AF_INET);
+	CHECK_EQ_INT("RIP", cmd.req.dest.addr.in.s_addr, ip4("198.18.0.7"));
+	CHECK_EQ_INT("RIP port = VIP port", cmd.req.dest.port, 80);
+	CHECK_EQ_INT("DR", cmd.req.dest.conn_flags, DRLB_FWD_DROUTE);
+	CHECK_EQ_INT("weight", cmd.req.dest.weight, 2);
+	CHECK_EQ_INT("no u-threshold", cmd.req.dest.u_threshold, 0);
+	CHECK_EQ_INT("no l-threshold", cmd.req.dest.l_threshold, 0);
+
+	expect_ok("-a -t 198.18.0.1:80 -r 198.18.0.8 -g -w 2",
+	    DRLB_CMD_ADD_DEST);
+	CHECK_EQ_INT("RIP", cmd.req.dest.addr.in.s_addr, ip4("198.18.0.8"));
+
+	expect_ok("-L -n", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_NUMERIC);
+	CHECK_EQ_INT("no ctl op for a listing", drlb_cmd_ctl_op(cmd.op), 0);
+
+	expect_ok("-L -n --stats", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_NUMERIC | DRLB_OPT_STATS);
+
+	expect_ok("-E -t 198.18.0.1:80 -s wrr", DRLB_CMD_EDIT_SVC);
+	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_EDIT_SVC);
+	CHECK_EQ_STR("scheduler", cmd.req.svc.sched_name, "wrr");
+
+	expect_ok("-e -t 198.18.0.1:80 -r 198.18.0.7 -g -w 3",
+	    DRLB_CMD_EDIT_DEST);
+	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_EDIT_DEST);
+	CHECK_EQ_INT("weight", cmd.req.dest.weight, 3);
+
+	expect_ok("-S -n", DRLB_CMD_SAVE);
+	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_NUMERIC);
+	expect_ok("-R", DRLB_CMD_RESTORE);
+
+	/* what -S -n wrote, read back by -R */
+	expect_ok("-A -t 198.18.0.1:80 -s wrr", DRLB_CMD_ADD_SVC);
+	expect_ok("-a -t 198.18.0.1:80 -r 198.18.0.7:80 -g -w 3",
+	    DRLB_CMD_ADD_DEST);
+	CHECK_EQ_INT("RIP port", cmd.req.dest.port, 80);
+	CHECK_EQ_INT("weight", cmd.req.dest.weight, 3);
+	expect_ok("ipvsadm -A -t 198.18.0.1:80 -s wrr", DRLB_CMD_ADD_SVC);
+}
+
+/* ---------------------------------------------------------------- more */
+
+static void
+test_commands(void)
+{
+	expect_ok("-A -t 198.18.0.1:80", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_STR("default scheduler", cmd.req.svc.sched_name, "wlc");
+
+	expect_ok("-A -u 198.18.0.1:53 -s rr -o", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("UDP", cmd.req.svc.protocol, IPPROTO_UDP);
+	CHECK_EQ_INT("port", cmd.req.svc.port, 53);
+	CHECK_EQ_INT("one-packet", cmd.req.svc.flags, DRLB_SVC_F_ONEPACKET);
+
+	expect_ok("-a -u 198.18.0.1:53 -r 198.18.0.9", DRLB_CMD_ADD_DEST);
+	CHECK_EQ_INT("UDP", cmd.req.svc.protocol, IPPROTO_UDP);
+	CHECK_EQ_INT("default weight 1", cmd.req.dest.weight, 1);
+	CHECK_EQ_INT("default DR", cmd.req.dest.conn_flags, DRLB_FWD_DROUTE);
+	CHECK_EQ_INT("RIP port = VIP port", cmd.req.dest.port, 53);
+
+	expect_ok("-a -t 198.18.0.1:80 -r 198.18.0.7:8080 -w 0",
+	    DRLB_CMD_ADD_DEST);
+	CHECK_EQ_INT("DR forces the VIP port", cmd.req.dest.port, 80);
+	CHECK_EQ_INT("weight 0", cmd.req.dest.weight, 0);
+
+	expect_ok("-a -t 198.18.0.1:80 -r 198.18.0.7 -w 65535 -x 100 -y 50",
+	    DRLB_CMD_ADD_DEST);
+	CHECK_EQ_INT("weight 65535", cmd.req.dest.weight, 65535);
+	CHECK_EQ_INT("u-threshold", cmd.req.dest.u_threshold, 100);
+	CHECK_EQ_INT("l-threshold", cmd.req.dest.l_threshold, 50);
+
+	expect_ok("-A -t 198.18.0.1:0 -p", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("port 0", cmd.req.svc.port, 0);
+	CHECK_EQ_INT("persistent", cmd.req.svc.flags, DRLB_SVC_F_PERSISTENT);
+	CHECK_EQ_INT("-p default is 360 (not the man page's 300)",
+	    cmd.req.svc.timeout, 360);
+
+	expect_ok("-A -t 198.18.0.1:80 -p 600 -M 255.255.255.0",
+	    DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("timeout", cmd.req.svc.timeout, 600);
+	CHECK_EQ_INT("netmask", cmd.req.svc.netmask, ip4("255.255.255.0"));
+
+	expect_ok("-A -t 198.18.0.1:80 -p -s rr", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("-p does not eat an option", cmd.req.svc.timeout, 360);
+	CHECK_EQ_STR("scheduler after -p", cmd.req.svc.sched_name, "rr");
+
+	expect_ok("-A -t 198.18.0.1:80 -p600", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("-p600 attached", cmd.req.svc.timeout, 600);
+
+	expect_ok("--add-service --tcp-service=198.18.0.1:80 --scheduler rr "
+	    "--persistent 60", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("long: port", cmd.req.svc.port, 80);
+	CHECK_EQ_STR("long: scheduler", cmd.req.svc.sched_name, "rr");
+	CHECK_EQ_INT("long: timeout", cmd.req.svc.timeout, 60);
+
+	expect_ok("-At 198.18.0.1:80 -srr", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("bundled -At", cmd.req.svc.port, 80);
+	CHECK_EQ_STR("attached -srr", cmd.req.svc.sched_name, "rr");
+
+	expect_ok("-A -t 198.18.0.1:80 -s sh -b sh-fallback,sh-port",
+	    DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("sched flags", cmd.req.svc.flags,
+	    DRLB_SVC_F_SCHED1 | DRLB_SVC_F_SCHED2);
+	expect_ok("-A -t 198.18.0.1:80 -s mh -b mh-port", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("mh-port", cmd.req.svc.flags, DRLB_SVC_F_SCHED2);
+	expect_ok("-A -t 198.18.0.1:80 -b flag-3", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("flag-3", cmd.req.svc.flags, DRLB_SVC_F_SCHED3);
+
+	expect_ok("-A -t 198.18.0.1:80 -s abcdefghijklmnopqrstuvwxyz",
+	    DRLB_CMD_ADD_SVC);
+	CHECK_EQ_STR("scheduler cut to 15 (IP_VS_SCHEDNAME_MAXLEN - 1)",
+	    cmd.req.svc.sched_name, "abcdefghijklmno");
+
+	expect_ok("-A -t [2001:db8::1]:80", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("v6 af", cmd.req.svc.af, AF_INET6);
+	CHECK_EQ_INT("v6 port", cmd.req.svc.port, 80);
+	CHECK_EQ_INT("v6 netmask 128", cmd.req.svc.netmask, 128);
+	{
+		struct in6_addr a;
+
+		inet_pton(AF_INET6, "2001:db8::1", &a);
+		CHECK_EQ_INT("v6 addr", memcmp(&a, &cmd.req.svc.addr.in6,
+		    16), 0);
+	}
+	expect_ok("-a -t [2001:db8::1]:80 -r 2001:db8::7", DRLB_CMD_ADD_DEST);
+	CHECK_EQ_INT("v6 dest af", cmd.req.dest.af, AF_INET6);
+	CHECK_EQ_INT("v6 dest port", cmd.req.dest.port, 80);
+
+	expect_ok("-D -t 198.18.0.1:80", DRLB_CMD_DEL_SVC);
+	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_DEL_SVC);
+	expect_ok("-d -t 198.18.0.1:80 -r 198.18.0.7", DRLB_CMD_DEL_DEST);
+	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_DEL_DEST);
+	CHECK_EQ_INT("RIP port", cmd.req.dest.port, 80);
+
+	expect_ok("-Z", DRLB_CMD_ZERO);
+	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_ZERO);
+	CHECK_EQ_INT("all services: af 0", cmd.req.svc.af, 0);
+	expect_ok("-Z -t 198.18.0.1:80", DRLB_CMD_ZERO);
+	CHECK_EQ_INT("one service", cmd.req.svc.af, AF_INET);
+
+	expect_ok("--set 900 120 300", DRLB_CMD_SET_TIMEOUT);
+	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_SET_TIMEOUT);
+	CHECK_EQ_INT("tcp", cmd.req.timeouts.tcp, 900);
+	CHECK_EQ_INT("tcpfin", cmd.req.timeouts.tcp_fin, 120);
+	CHECK_EQ_INT("udp", cmd.req.timeouts.udp, 300);
+	expect_ok("--set 0 0 60", DRLB_CMD_SET_TIMEOUT);
+	CHECK_EQ_INT("0 = leave as is", cmd.req.timeouts.tcp, 0);
+
+	expect_ok("-L --timeout", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_TIMEOUT);
+	expect_ok("-l -c -n", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options,
+	    DRLB_OPT_CONNECTION | DRLB_OPT_NUMERIC);
+	expect_ok("-Ln", DRLB_CMD_LIST);
+	CHECK_EQ_INT("bundled -Ln", cmd.options, DRLB_OPT_NUMERIC);
+	expect_ok("-L -n -t 198.18.0.1:80", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options,
+	    DRLB_OPT_NUMERIC | DRLB_OPT_SERVICE);
+	CHECK_EQ_INT("service port", cmd.req.svc.port, 80);
+	expect_ok("-L --rate --exact --sort --nosort", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_RATE | DRLB_OPT_EXACT |
+	    DRLB_OPT_SORT | DRLB_OPT_NOSORT);
+	expect_ok("-L --thresholds", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_THRESHOLDS);
+	expect_ok("-L -c --persistent-conn", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options,
+	    DRLB_OPT_CONNECTION | DRLB_OPT_PERSISTENTCONN);
+	expect_ok("-L --daemon", DRLB_CMD_LIST);
+	expect_ok("-L --tun-info", DRLB_CMD_LIST);
+
+	expect_ok("-h", DRLB_CMD_HELP);
+	expect_ok("-h --bogus stuff", DRLB_CMD_HELP);
+	expect_ok("--help", DRLB_CMD_HELP);
+	expect_ok("-v", DRLB_CMD_VERSION);
+
+	/* port by service name, as ipvsadm (getservbyname) */
+	if (getservbyname("http", "tcp") != NULL) {
+		expect_ok("-A -t 198.18.0.1:http", DRLB_CMD_ADD_SVC);
+		CHECK_EQ_INT("port by name", cmd.req.svc.port, 80);
+	}
+}
+
+/* ---------------------------------------------------------------- errors */
+
+static void
+test_errors(void)
+{
+	expect_err("-A -t 198.18.0.1 -s wlc", 2,
+	    "Zero port specified for non-persistent service");
+	expect_err("-E -t 198.18.0.1:0", 2,
+	    "Zero port specified for non-persistent service");
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 -w 65536", 2,
+	    "illegal weight specified");
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 -w -1", 2,
+	    "illegal weight specified");
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 -w 2x", 2,
+	    "illegal weight specified");
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 -x -1", 2,
+	    "illegal u_threshold specified");
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 -y x", 2,
+	    "illegal l_threshold specified");
+	expect_err("-A -t 198.18.0.1:99999", 2,
+	    "illegal virtual server address[:port] specified");
+	expect_err("-A -t 80", 2,
+	    "illegal virtual server address[:port] specified");
+	expect_err("-A -t [2001:db8::1]80", 2,
+	    "illegal virtual server address[:port] specified");
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7:99999", 2,
+	    "illegal real server address[:port] specified");
+
+	/* a second command is an invalid option in 1.31 (popt) */
+	expect_err("-A -t 198.18.0.1:80 -E", 2, "invalid option `-E'");
+	expect_err("-L -h", 2, "invalid option `-h'");
+	/* the first option must be the command */
+	expect_err("-t 198.18.0.1:80 -A", 255,
+	    "Try `ipvsadm -h' or 'ipvsadm --help' for more information.");
+	expect_err("foo", 255,
+	    "Try `ipvsadm -h' or 'ipvsadm --help' for more information.");
+	expect_err("--bogus", 255,
+	    "Try `ipvsadm -h' or 'ipvsadm --help' for more information.");
+	/* popt errors after the command */
+	expect_err("-L --foo", 255, "--foo: unknown option");
+	expect_err("-L -n -q", 255, "-q: unknown option");
+	expect_err("-A -t", 255, "-t: missing argument");
+	expect_err("-L --stats=1", 255,
+	    "--stats=1: option does not take an argument");
+
+	/* drlb's refusals */
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 -m", 2,
+	    "drlb forwards by direct routing only (-g)");
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 -i", 2,
+	    "drlb forwards by direct routing only (-g)");
+	expect_err("-A -f 1", 2, "fwmark services (-f) are not supported: "
+	    "drlb sees no netfilter marks in userspace; use -t or -u");
+	expect_err("-A -f 0", 2, "invalid fwmark value `0' specified");
+	expect_err("--start-daemon master", 2, "drlb has no connection "
+	    "synchronization daemon (--start-daemon/--stop-daemon)");
+	expect_err("--start-daemon boss", 2,
+	    "illegal start-daemon parameter specified");
+
+	/* commands_v_options */
+	expect_err("-A -t 198.18.0.1:80 -w 2", 2,
+	    "Illegal 'weight' option with the 'add-service' command");
+	expect_err("-A -s wlc", 2, "You need to supply the 'service-address' "
+	    "option for the 'add-service' command");
+	expect_err("-a -t 198.18.0.1:80", 2, "You need to supply the "
+	    "'real-server' option for the 'add-server' command");
+	expect_err("-a -r 198.18.0.7", 2, "You need to supply the "
+	    "'service-address' option for the 'add-server' command");
+	expect_err("-d -t 198.18.0.1:80 -r 198.18.0.7 -w 1", 2,
+	    "Illegal 'weight' option with the 'delete-server' command");
+	expect_err("-C -n", 2,
+	    "Illegal 'numeric' option with the 'flush' command");
+	expect_err("-D -t 198.18.0.1:80 -s rr", 2,
+	    "Illegal 'scheduler' option with the 'delete-service' command");
+	expect_err("-S -c", 2,
+	    "Illegal 'connection' option with the 'save' command");
+	expect_err("-L -c -t 198.18.0.1:80", 2, "The option 'service-address' "
+	    "conflicts with the 'connection' option in the 'list' command");
+	expect_err("-L --timeout -c", 2, "The option 'timeout' conflicts "
+	    "with the 'connection' option in the 'list' command");
+	expect_err("-L -c --stats", 2, "options conflicts in the list command");
+	expect_err("-L --timeout --persistent-conn", 2,
+	    "options conflicts in the list command");
+	expect_err("-L -o", 2, "Illegal 'ops' option with the 'list' command");
+	expect_err("-A -t 198.18.0.1:80 -u 198.18.0.1:53", 2,
+	    "multiple 'service-address' options specified");
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 -g -g", 2,
+	    "multiple 'forwarding-method' options specified");
+	expect_err("-A -t 198.18.0.1:80 -s wlc -s rr", 2,
+	    "multiple 'scheduler' options specified");
+
+	expect_err("--set 1 2", 2, "--set option requires 3 timeout values");
+	expect_err("--set 1 2 x", 2, "invalid timeout value `x' specified");
+	expect_err("--set 1 2 3 4", 2, "unexpected argument 4");
+	expect_err("-A -t 198.18.0.1:80 -p 0", 2,
+	    "invalid timeout value `0' specified");
+	expect_err("-A -t 198.18.0.1:80 -p 2678401", 2,
+	    "invalid timeout value `2678401' specified");
+	expect_err("-A -t 198.18.0.1:80 extra", 2, "unexpected argument extra");
+	expect_err("-A -t 198.18.0.1:80 -o", 2,
+	    "One-Packet Scheduling is only for UDP virtual services");
+	expect_err("-A -t 198.18.0.1:80 -b sh-port", 2,
+	    "incompatible scheduler flag `sh-port'");
+	expect_err("-A -t 198.18.0.1:80 -s sh -b mh-port", 2,
+	    "incompatible scheduler flag `mh-port'");
+	expect_err("-A -t 198.18.0.1:80 -b bogus", 2,
+	    "invalid scheduler flag `bogus'");
+	expect_err("-A -t [2001:db8::1]:80 -M 129", 2,
+	    "illegal ipv6 netmask specified");
+	/* as ipvsadm: brackets need a ":port" after them */
+	expect_err("-a -t [2001:db8::1]:80 -r [2001:db8::7]", 2,
+	    "illegal real server address[:port] specified");
+	expect_err("-a -t 198.18.0.1:80 -r 2001:db8::7", 2,
+	    "Different address family is allowed only for tunneling servers");
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 --tun-type gue", 2,
+	    "Tunnel options conflict with forward method");
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 --tun-type foo", 2,
+	    "illegal tunnel type specified");
+	expect_err("-L -6", 2, "-6 used before -f\n");
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static void
+test_split(void)
+{
+	char line[256], *argv[8];
+	int argc;
+
+	cur_line = "split";
+	snprintf(line, sizeof(line), "  ipvsadm -A\t-t 198.18.0.1:80 -s wlc \r\n");
+	argc = drlb_cmd_split(line, "prog", argv, 8);
+	CHECK_EQ_INT("argc (ipvsadm dropped)", argc, 6);
+	CHECK_EQ_STR("argv[0]", argv[0], "prog");
+	CHECK_EQ_STR("argv[1]", argv[1], "-A");
+	CHECK_EQ_STR("argv[3]", argv[3], "198.18.0.1:80");
+	CHECK_EQ_STR("argv[5]", argv[5], "wlc");
+	CHECK("argv[argc] is NULL", argv[6] == NULL);
+
+	snprintf(line, sizeof(line), "   \n");
+	CHECK_EQ_INT("blank line", drlb_cmd_split(line, "p", argv, 8), 1);
+	snprintf(line, sizeof(line), "# -C\n");
+	CHECK_EQ_INT("comment line", drlb_cmd_split(line, "p", argv, 8), 1);
+	snprintf(line, sizeof(line), "-C # flush all\n");
+	CHECK_EQ_INT("trailing comment", drlb_cmd_split(line, "p", argv, 8), 2);
+	snprintf(line, sizeof(line), "1 2 3 4 5 6 7 8 9");
+	CHECK_EQ_INT("too many words", drlb_cmd_split(line, "p", argv, 8), -1);
+}
+
+static void
+test_strerror(void)
+{
+	cur_line = "strerror";
+	CHECK_EQ_STR("add svc EEXIST",
+	    drlb_cmd_strerror(DRLB_CTL_ADD_SVC, EEXIST), "Service already exists");
+	CHECK_EQ_STR("add svc ENOENT",
+	    drlb_cmd_strerror(DRLB_CTL_ADD_SVC, ENOENT),
+	    "Scheduler or persistence engine not found");
+	CHECK_EQ_STR("edit svc ESRCH",
+	    drlb_cmd_strerror(DRLB_CTL_EDIT_SVC, ESRCH), "No such service");
+	CHECK_EQ_STR("add dest ESRCH",
+	    drlb_cmd_strerror(DRLB_CTL_ADD_DEST, ESRCH), "Service not defined");
+	CHECK_EQ_STR("add dest EEXIST",
+	    drlb_cmd_strerror(DRLB_CTL_ADD_DEST, EEXIST),
+	    "Destination already exists");
+	CHECK_EQ_STR("del dest ENOENT",
+	    drlb_cmd_strerror(DRLB_CTL_DEL_DEST, ENOENT), "No such destination");
+	CHECK_EQ_STR("any ENOMEM", drlb_cmd_strerror(DRLB_CTL_FLUSH, ENOMEM),
+	    "Memory allocation problem");
+}
+
+int
+main(void)
+{
+	test_recipe();
+	test_commands();
+	test_errors();
+	test_split();
+	test_strerror();
+	printf("# %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
