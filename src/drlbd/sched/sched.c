@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "sched.h"
+#include "../sched.h"
 
 static const struct sched_ops *const sched_table[] = {
 	&sched_wlc,

@@ -12,7 +12,7 @@
  * (newest first), and only a strictly better one replaces it: ties go to
  * the newer dest.  Weight 0 never wins (0 * ... > ... is never true).
  */
-#include "sched.h"
+#include "../sched.h"
 
 static inline uint64_t
 wlc_overhead(const struct dest *d)

@@ -15,7 +15,7 @@
  */
 #include <stdlib.h>
 
-#include "sched.h"
+#include "../sched.h"
 
 #define WRR_HEAD	(-1)
 #define WRR_NOSTOP	(-2)
