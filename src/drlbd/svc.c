@@ -52,11 +52,31 @@ addr_copy(uint16_t af, union drlb_inaddr *dst, const union drlb_inaddr *src)
 	memcpy(dst->b, src->b, addr_len(af));
 }
 
+/* libipvs's texts for the errnos it names whatever the call (func 0 in
+ * ipvs_strerror's table); others are strerror's */
+static const char *
+ipvs_text(int e)
+{
+	switch (e) {
+	case EINVAL:
+		return "Invalid operation.  Possibly wrong module version, "
+		    "address not unicast, ...";
+	case ENOMEM:
+		return "Memory allocation problem";
+	case ENOPROTOOPT:
+		return "Protocol not available";
+	case EAFNOSUPPORT:
+		return "Operation not supported with specified address family";
+	default:
+		return strerror(e);
+	}
+}
+
 static int
 fail(char *err, size_t errlen, int e, const char *msg)
 {
 	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s", msg != NULL ? msg : strerror(e));
+		snprintf(err, errlen, "%s", msg != NULL ? msg : ipvs_text(e));
 	return e;
 }
 
@@ -363,14 +383,14 @@ add_svc(struct svc_table *t, const struct drlb_svc_conf *u,
 		return fail(err, errlen, ENOENT,
 		    "Scheduler or persistence engine not found");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return fail(err, errlen, ENOMEM, "Memory allocation problem");
+		return fail(err, errlen, ENOMEM, NULL);
 	s->conf = *u;
 	addr_copy(u->af, &s->conf.addr, &u->addr);
 	s->conf.flags |= DRLB_SVC_F_HASHED;
 	s->refcnt = 1;
 	if (sched->init_svc != NULL && sched->init_svc(s) != 0) {
 		free(s);
-		return fail(err, errlen, ENOMEM, "Memory allocation problem");
+		return fail(err, errlen, ENOMEM, NULL);
 	}
 	s->sched = sched;
 	for (pp = &t->head; *pp != NULL; pp = &(*pp)->next)
@@ -408,7 +428,7 @@ edit_svc(struct svc *s, const struct drlb_svc_conf *u, char *err,
 		if (old != NULL && old->init_svc != NULL)
 			old->init_svc(s);
 		s->sched = old;
-		return fail(err, errlen, ENOMEM, "Memory allocation problem");
+		return fail(err, errlen, ENOMEM, NULL);
 	}
 	s->sched = sched;
 	memcpy(s->conf.sched_name, u->sched_name, sizeof(s->conf.sched_name));
@@ -481,8 +501,7 @@ add_dest(struct svc_table *t, struct svc *s, const struct drlb_dest_conf *u,
 	if ((d = trash_find(t, s, &u->addr, port)) != NULL) {
 		/* back from the trash with its counters and MAC */
 		if (dests_push_head(s, d) != 0)
-			return fail(err, errlen, ENOMEM,
-			    "Memory allocation problem");
+			return fail(err, errlen, ENOMEM, NULL);
 		trash_unlink(t, d);
 		if (d->svc != s) {
 			/* its old service was deleted and re-created */
@@ -499,10 +518,9 @@ add_dest(struct svc_table *t, struct svc *s, const struct drlb_dest_conf *u,
 	}
 
 	if (!addr_unicast(s->conf.af, &u->addr))
-		return fail(err, errlen, EINVAL, "Invalid operation.  Possibly "
-		    "wrong module version, address not unicast, ...");
+		return fail(err, errlen, EINVAL, NULL);
 	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return fail(err, errlen, ENOMEM, "Memory allocation problem");
+		return fail(err, errlen, ENOMEM, NULL);
 	d->conf.af = s->conf.af;
 	d->conf.port = port;
 	addr_copy(s->conf.af, &d->conf.addr, &u->addr);
@@ -513,7 +531,7 @@ add_dest(struct svc_table *t, struct svc *s, const struct drlb_dest_conf *u,
 	dest_update(d, u);
 	if (dests_push_head(s, d) != 0) {
 		free(d);
-		return fail(err, errlen, ENOMEM, "Memory allocation problem");
+		return fail(err, errlen, ENOMEM, NULL);
 	}
 	s->refcnt++;
 	sched_dest_changed(s);
@@ -590,8 +608,7 @@ svc_apply(struct svc_table *t, uint16_t op, const struct drlb_ctl_req *req,
 
 	/* drlb forwards IPv4 only for now */
 	if (u->af != AF_INET)
-		return fail(err, errlen, EAFNOSUPPORT, "Operation not "
-		    "supported with specified address family");
+		return fail(err, errlen, EAFNOSUPPORT, NULL);
 	if (u->fwmark != 0)
 		return fail(err, errlen, EOPNOTSUPP,
 		    "Firewall-mark services are not supported by drlb");
@@ -599,7 +616,7 @@ svc_apply(struct svc_table *t, uint16_t op, const struct drlb_ctl_req *req,
 	    strnlen(u->sched_name, DRLB_SCHED_NAME_MAX) == DRLB_SCHED_NAME_MAX)
 		return fail(err, errlen, EINVAL, NULL);
 	if (u->protocol == IPPROTO_SCTP)
-		return fail(err, errlen, ENOPROTOOPT, "Protocol not available");
+		return fail(err, errlen, ENOPROTOOPT, NULL);
 	if (u->protocol != IPPROTO_TCP && u->protocol != IPPROTO_UDP)
 		return fail(err, errlen, EFAULT, NULL);	/* as IPVS */
 
