@@ -31,6 +31,7 @@ LIBNET_DEFS := $(shell $(LIBNET_CONFIG) --defines)
 LIBNET_LIBS := $(shell $(LIBNET_CONFIG) --libs)
 
 COMMON_SRC := $(wildcard src/common/*.c)
+SCHED_SRC  := $(wildcard src/drlbd/sched/*.c)
 DRLBD_SRC  := $(wildcard src/drlbd/*.c src/drlbd/sched/*.c src/drlbd/io/*.c)
 ADM_SRC    := $(wildcard src/drlbadm/*.c)
 
@@ -61,17 +62,19 @@ $(B)/drlbadm: $(ADM_OBJ) $(COMMON_OBJ)
 #   UNIT += name ; name_OBJ := objects besides tests/unit/name.c
 UNIT :=
 UNIT += test_conn
-test_conn_OBJ := $(call obj,src/drlbd/conn.c src/drlbd/svc.c src/drlbd/sched/sched.c src/drlbd/sched/wrr.c src/drlbd/sched/wlc.c src/drlbd/log.c)
+test_conn_OBJ := $(call obj,src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
 UNIT += test_sched
-test_sched_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c src/drlbd/sched/sched.c src/drlbd/sched/wrr.c src/drlbd/sched/wlc.c src/drlbd/log.c)
+test_sched_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
 UNIT += test_svc
-test_svc_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c src/drlbd/sched/sched.c src/drlbd/sched/wrr.c src/drlbd/sched/wlc.c src/drlbd/log.c)
+test_svc_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
+UNIT += test_rr
+test_rr_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
 UNIT += test_cmd
 test_cmd_OBJ := $(COMMON_OBJ)
 UNIT += test_csum
 test_csum_OBJ := $(call obj,src/drlbd/csum.c)
 UNIT += test_datapath
-test_datapath_OBJ := $(call obj,src/drlbd/datapath.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c src/drlbd/sched/sched.c src/drlbd/sched/wrr.c src/drlbd/sched/wlc.c src/drlbd/log.c)
+test_datapath_OBJ := $(call obj,src/drlbd/datapath.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
 UNIT += test_adm
 test_adm_OBJ := $(filter-out $(B)/obj/src/drlbadm/main.o,$(ADM_OBJ)) $(COMMON_OBJ)
 
@@ -87,7 +90,7 @@ endef
 $(foreach u,$(UNIT),$(eval $(call unit_deps,$(u))))
 
 # ---------------------------------------------------------------- benches
-$(B)/bench/conn_bench: bench/conn_bench.c $(call obj,src/drlbd/conn.c src/drlbd/svc.c src/drlbd/sched/sched.c src/drlbd/sched/wrr.c src/drlbd/sched/wlc.c src/drlbd/log.c)
+$(B)/bench/conn_bench: bench/conn_bench.c $(call obj,src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

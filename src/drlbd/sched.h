@@ -24,6 +24,7 @@ struct sched_ops {
 const struct sched_ops *sched_find(const char *name);
 
 extern const struct sched_ops sched_wrr;
+extern const struct sched_ops sched_rr;
 extern const struct sched_ops sched_wlc;
 
 #endif

@@ -8,6 +8,7 @@
 #include "../sched.h"
 
 static const struct sched_ops *const sched_table[] = {
+	&sched_rr,
 	&sched_wlc,
 	&sched_wrr,
 };
