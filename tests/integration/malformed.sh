@@ -15,7 +15,7 @@ t_require "$T: setup"
 nl_init "$T"
 t_setup "$T"
 nl_rules wlc 1 1 || { t_fail "$T: drlbadm -A/-a"; t_done; }
-nl_rules rr 1 1 53 -u || t_fail "$T: drlbadm -A -u"
+nl_rules wrr 1 1 53 -u || t_fail "$T: drlbadm -A -u"
 
 out=$(nl_curl_count 2)
 t_is "$T: curl works before" "$(nl_count_of "$out" FAIL)" 0
@@ -119,7 +119,7 @@ t_check "$T: drlbadm -L -n still answers" eval 'nl_adm -L -n >&2'
 # counters: SIGUSR1 logs "name value" lines
 kill -USR1 "$NL_DRLBD_PID" 2>/dev/null
 sleep 1
-cnt() { awk -v n="$1" '{ if ($(NF - 1) == n && $NF ~ /^[0-9]+$/) v = $NF } END { print v + 0 }' "$NL_DRLBD_LOG"; }
+cnt() { awk -v n="$1" '{ if (NF >= 2 && $(NF - 1) == n && $NF ~ /^[0-9]+$/) v = $NF } END { print v + 0 }' "$NL_DRLBD_LOG"; }
 grep -q -E '(^|[^a-z_])malformed [0-9]+' "$NL_DRLBD_LOG" ||
 	t_fail "$T: SIGUSR1 dumps counters into the log"
 for c in malformed truncated fragment vlan non_ip other_proto no_conn no_service arp_malformed; do

@@ -24,8 +24,8 @@ done
 
 nl_sink rs1 $PORT || t_fail "$T: HTTP sink on rs1"
 nl_sink rs2 $PORT || t_fail "$T: HTTP sink on rs2"
-nl_rules rr 1 1 $PORT || { t_fail "$T: drlbadm -A/-a"; t_done; }
-nl_rules rr 1 1 80 || { t_fail "$T: drlbadm -A/-a port 80"; t_done; }
+nl_rules wrr 1 1 $PORT || { t_fail "$T: drlbadm -A/-a"; t_done; }
+nl_rules wrr 1 1 80 || { t_fail "$T: drlbadm -A/-a port 80"; t_done; }
 
 head -c 1048576 /dev/urandom >"$NL_TMP/up"
 want=$(sha256sum <"$NL_TMP/up")

@@ -15,7 +15,7 @@ nl_adm -C || t_fail "$T: -C"
 nl_adm -A -t "$V:80" -s wrr &&
 nl_adm -a -t "$V:80" -r "$NL_RIP2" -g -w 1 &&
 nl_adm -a -t "$V:80" -r "$NL_RIP1" -g -w 3 &&
-nl_adm -A -u "$V:53" -s rr &&
+nl_adm -A -u "$V:53" -s wlc &&
 nl_adm -a -u "$V:53" -r "$NL_RIP1" -g -w 2 &&
 nl_adm -a -u "$V:53" -r "$NL_RIP2" -g -w 0 &&
 nl_adm -A -t "$V:8080" -s wlc &&
@@ -30,7 +30,7 @@ cat >"$NL_TMP/want" <<W
 -a -t $V:80 -r $NL_RIP2:80 -g -w 1
 -A -t $V:8080 -s wlc
 -a -t $V:8080 -r $NL_RIP1:8080 -g -w 1
--A -u $V:53 -s rr
+-A -u $V:53 -s wlc
 -a -u $V:53 -r $NL_RIP1:53 -g -w 2
 -a -u $V:53 -r $NL_RIP2:53 -g -w 0
 W

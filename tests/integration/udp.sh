@@ -14,7 +14,7 @@ PORT=5353
 
 nl_udp_echo rs1 $PORT || t_fail "$T: UDP server on rs1"
 nl_udp_echo rs2 $PORT || t_fail "$T: UDP server on rs2"
-nl_rules rr 1 1 $PORT -u || { t_fail "$T: drlbadm -A -u / -a -u"; t_done; }
+nl_rules wrr 1 1 $PORT -u || { t_fail "$T: drlbadm -A -u / -a -u"; t_done; }
 nl_adm -L -n >&2
 
 # one datagram from a given source port; prints the answer (or nothing)
