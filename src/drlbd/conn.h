@@ -97,7 +97,10 @@ struct conn *conn_lookup(struct conn_table *t, const struct conn_key *k);
  * A new connection to dest, in state NONE (counted in dest->inactconns,
  * dest->stats.conns and the service's).  Holds a reference on dest.
  * Returns NULL when the table is full (policy: the new flow is dropped and
- * counted; existing connections are never evicted to make room).
+ * counted; existing connections are never evicted to make room), errno
+ * ENOSPC.  The caller has looked the key up first: no duplicate check.
+ * Expires after the NONE timeout (TCP 2 s, UDP 300 s) unless conn_seen()
+ * is called for the first frame, as the data path does.
  */
 struct conn *conn_insert(struct conn_table *t, const struct conn_key *k,
     struct dest *dest, uint32_t now);
@@ -120,9 +123,12 @@ void conn_set_timeouts(struct conn_table *t, const struct drlb_timeouts *tm);
 void conn_get_timeouts(const struct conn_table *t, struct drlb_timeouts *tm);
 
 /*
- * Expire connections whose time has come, at most `budget` of them; returns
- * how many were removed.  Call every tick; leftover work carries over.
- * Each removed connection drops its dest reference (through svc_table).
+ * Expire connections whose time has come (expires <= now), at most
+ * `budget` of them and looking at no more than 4 * budget entries
+ * (refreshed ones are re-slotted); returns how many were removed.  Call
+ * every tick with a non-decreasing `now`; leftover work carries over.
+ * Each removed connection uncounts itself, runs dest_overload_unbind() and
+ * drops its dest reference (dest_put through svc_table).
  */
 uint32_t conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
     uint32_t budget);
