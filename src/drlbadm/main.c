@@ -234,7 +234,8 @@ usage(FILE *f)
 	    "  --ops          -o                   one-packet scheduling\n"
 	    "  --numeric      -n                   numeric output of addresses and ports\n"
 	    "  --sched-flags  -b flags             scheduler flags (comma-separated)\n\n"
-	    "Socket: --socket PATH, else $DRLB_SOCKET, else " DRLB_SOCKET_DEFAULT "\n",
+	    "Socket: --socket PATH, else $DRLB_SOCKET, else " DRLB_SOCKET_DEFAULT "\n"
+	    "drlb: drlbadm [--socket PATH] --counters   drlbd's frame and drop counters\n",
 	    f);
 }
 
@@ -389,6 +390,23 @@ main(int argc, char **argv)
 		argv[2] = argv[0];
 		argv += 2;
 		argc -= 2;
+	}
+
+	/* drlb's own addition: the daemon's frame and drop counters */
+	if (argc == 2 && strcmp(argv[1], "--counters") == 0) {
+		int32_t status;
+		void *body;
+		uint32_t len;
+
+		call(DRLB_CTL_GET_COUNTERS, NULL, &status, &body, &len);
+		if (status != 0) {
+			print_error("", DRLB_CTL_GET_COUNTERS, status, body, len);
+			free(body);
+			return 1;
+		}
+		fwrite(body, 1, len, stdout);
+		free(body);
+		return fflush(stdout) == 0 ? 0 : 1;
 	}
 
 	/* ipvsadm without arguments lists the table */
