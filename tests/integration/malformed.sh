@@ -129,7 +129,8 @@ m=$(($(cnt malformed) + $(cnt truncated)))
 t_check "$T: malformed/truncated frames counted ($m)" [ "$m" -gt 0 ]
 t_check "$T: fragments counted ($(cnt fragment))" [ "$(cnt fragment)" -gt 0 ]
 t_check "$T: VLAN frames counted ($(cnt vlan))" [ "$(cnt vlan)" -gt 0 ]
-t_check "$T: IPv6 (non-IP) frames counted ($(cnt non_ip))" [ "$(cnt non_ip)" -gt 0 ]
+# IPv6 and IPv4 not addressed to a VIP never reach drlbd: its capture filter
+# ("arp or (ip and dst host VIP...)") drops them in the kernel, uncounted
 t_check "$T: other protocols counted ($(cnt other_proto))" [ "$(cnt other_proto)" -gt 0 ]
 t_check "$T: TCP without connection counted ($(cnt no_conn))" [ "$(cnt no_conn)" -gt 0 ]
 t_check "$T: no-service ports counted ($(cnt no_service))" [ "$(cnt no_service)" -gt 0 ]

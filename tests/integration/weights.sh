@@ -24,7 +24,7 @@ nl_adm -E -t "$NL_VIP:80" -s rr || t_fail "$T: -E -s rr"
 nl_adm -e -t "$NL_VIP:80" -r "$NL_RIP1" -g -w 1 || t_fail "$T: -e -w 1"
 out=$(nl_curl_count 20)
 echo "rr 1:1: $(echo $out)" >&2
-t_is "$T: rr over 20 requests: 10/10" \
+t_is "$T: weights 1:1 over 20 requests: 10/10" \
 	"$(nl_count_of "$out" rs1)/$(nl_count_of "$out" rs2)" 10/10
 
 nl_adm -E -t "$NL_VIP:80" -s wrr || t_fail "$T: -E -s wrr"
