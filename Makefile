@@ -94,6 +94,10 @@ $(B)/bench/conn_bench: bench/conn_bench.c $(call obj,src/drlbd/conn.c src/drlbd/
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/bench/ring_latency: bench/ring_latency.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 # ---------------------------------------------------------------- targets
 check: all $(UNIT_BIN)
 	bash tests/run.sh $(UNIT_BIN)
@@ -108,7 +112,7 @@ demo:
 	$(MAKE) all
 	bash tools/demo.sh
 
-bench: all $(B)/bench/conn_bench
+bench: all $(B)/bench/conn_bench $(B)/bench/ring_latency
 	bash bench/run.sh
 
 install: all

@@ -13,3 +13,19 @@ if [ ! -x "$bin" ]; then
 fi
 echo "# $(uname -srm), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$bin" "$@"
+
+# ring_latency: how long a lone frame waits in a TPACKET_V2 vs V3 RX ring
+# (why io/ring.c uses V2).  Needs root: a veth pair in a namespace of its own.
+rl=${B:-build}/bench/ring_latency
+if [ -x "$rl" ] && [ "$(id -u)" = 0 ]; then
+	ns=drlbrl$$
+	trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+	ip netns add "$ns"
+	ip -n "$ns" link add rla type veth peer name rlb
+	ip -n "$ns" link set rla up
+	ip -n "$ns" link set rlb up
+	echo
+	timeout 120 ip netns exec "$ns" "$rl" rla rlb 200
+else
+	echo "# ring_latency skipped (needs root and $rl)"
+fi
