@@ -112,6 +112,7 @@ printf 'director# drlbd --interface eth0 --socket %s --foreground &\n' "$NL_SOCK
 nl_drlbd || die "drlbd did not start"
 sleep 0.5
 nl_drlbd_alive || die "drlbd exited right after starting"
+sed 's/^/  drlbd: /' "$NL_DRLBD_LOG"
 # watch what the director's interface sees from now on
 nl_capture dir "$NL_TMP/dir.pcap" 'ip and tcp port 80' || die "tcpdump did not start"
 TCPDUMP_PID=$NL_LASTPID
@@ -125,8 +126,10 @@ adm -L -n
 adm -L -n --stats
 
 section "5. $N1 requests from the client to http://$VIP/"
-on client arping -c 1 -w 2 -I eth0 "$VIP" | grep -i 'bytes from' ||
+printf 'client# arping -c 1 -I eth0 %s\n' "$VIP"
+nl_exec client timeout 5 arping -c 1 -w 2 -I eth0 "$VIP" | grep -i 'bytes from' ||
 	note "(no ARP reply for the VIP)"
+note "the VIP resolves to the director's MAC $DIRMAC"
 requests "$N1"
 [ -z "$(count_of FAIL)" ] || die "some requests failed"
 adm -L -n --stats
