@@ -429,8 +429,18 @@ main(int argc, char **argv)
 	d->start_ms = drlbd_now_ms();
 	d->dp.now = 1;
 	arp_tick(d->arp, d->start_ms);
-	if (d->config != NULL)
+	if (d->config != NULL) {
+		/* load first, then speak: a bad line stops us before any ARP
+		 * probe or announcement goes out */
+		d->svcs.on_dest_added = NULL;
+		d->svcs.on_vips_changed = NULL;
 		load_config(d, d->config);
+		d->svcs.on_dest_added = dest_added;
+		d->svcs.on_vips_changed = vips_changed;
+		for (struct svc *s = d->svcs.head; s != NULL; s = s->next)
+			for (uint32_t i = 0; i < s->ndests; i++)
+				arp_dest_added(d->arp, s->dests[i]);
+	}
 	if ((d->ctl = ctl_listen(d->socket_path, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 
