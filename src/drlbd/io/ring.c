@@ -3,8 +3,9 @@
  *
  * Why V2 and not V3: a V3 ring hands frames to userspace a block at a time,
  * and a block is handed over when it is full or when its retire timer fires
- * (1 ms at the least).  At low load a lone SYN would wait for that timer;
- * measured as about one request per millisecond for a single client.  V2
+ * (1 ms at the least).  At low load a lone SYN would wait for that timer:
+ * bench/ring_latency measured a lone frame's wait at 0.9 ms (V3, 1 ms
+ * timer) and 5.9 ms (V3, the kernel's default timer) against 6 us (V2).  V2
  * hands over every frame as it lands and poll() wakes at once.
  *
  * Offload metadata: PACKET_VNET_HDR puts the kernel's virtio_net_hdr right
