@@ -12,33 +12,8 @@
 #include "svc.h"
 #include "conn.h"
 #include "sched.h"
+#include "check.h"
 
-static int fails, checks;
-
-#define CHECK_EQ(a, b, what) do {					\
-	long long a_ = (long long)(a), b_ = (long long)(b);		\
-	checks++;							\
-	if (a_ == b_)							\
-		printf("ok - %s\n", what);				\
-	else {								\
-		printf("not ok - %s: %s == %lld, expected %s == %lld "	\
-		    "(%s:%d)\n", what, #a, a_, #b, b_, __FILE__, __LINE__); \
-		fails++;						\
-	}								\
-} while (0)
-
-#define CHECK_STR(a, b, what) do {					\
-	const char *a_ = (a), *b_ = (b);				\
-	checks++;							\
-	if (a_ != NULL && b_ != NULL && strcmp(a_, b_) == 0)		\
-		printf("ok - %s\n", what);				\
-	else {								\
-		printf("not ok - %s: %s == \"%s\", expected \"%s\" "	\
-		    "(%s:%d)\n", what, #a, a_ ? a_ : "(null)",		\
-		    b_ ? b_ : "(null)", __FILE__, __LINE__);		\
-		fails++;						\
-	}								\
-} while (0)
 
 static struct svc_table T;
 static struct dest *freed_dest;
@@ -61,12 +36,12 @@ mkreq(uint16_t proto, int n, int weight)
 	memset(&r, 0, sizeof(r));
 	r.svc.af = AF_INET;
 	r.svc.protocol = proto;
-	inet_pton(AF_INET, "192.0.2.1", &r.svc.addr.in);
+	inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
 	r.svc.port = 80;
 	r.svc.netmask = 0xffffffffu;
 	strcpy(r.svc.sched_name, "wlc");
 	if (n > 0) {
-		snprintf(rip, sizeof(rip), "10.0.0.%d", n);
+		snprintf(rip, sizeof(rip), "198.18.0.%d", n);
 		r.dest.af = AF_INET;
 		inet_pton(AF_INET, rip, &r.dest.addr.in);
 		r.dest.port = 80;
@@ -82,7 +57,7 @@ svc_of(uint16_t proto)
 	union drlb_inaddr a;
 
 	memset(&a, 0, sizeof(a));
-	inet_pton(AF_INET, "192.0.2.1", &a.in);
+	inet_pton(AF_INET, "198.18.0.1", &a.in);
 	return svc_find(&T, AF_INET, proto, &a, 80);
 }
 
@@ -108,7 +83,7 @@ key(uint16_t proto, uint32_t client, uint16_t cport)
 	k.af = AF_INET;
 	k.protocol = (uint8_t)proto;
 	k.caddr.in.s_addr = htonl(0xc6336400u + client);   /* 198.51.100.x */
-	inet_pton(AF_INET, "192.0.2.1", &k.vaddr.in);
+	inet_pton(AF_INET, "198.18.0.1", &k.vaddr.in);
 	k.cport = htons(cport);
 	k.vport = htons(80);
 	return k;
@@ -653,6 +628,5 @@ main(void)
 	test_trash();
 	test_overload();
 	svc_table_free(&T);
-	printf("# %d checks, %d failed\n", checks, fails);
-	return fails ? 1 : 0;
+	return CHECK_DONE();
 }

@@ -2,7 +2,7 @@
  * Unit tests of the schedulers (sched/wrr.c, sched/wlc.c, sched/sched.c)
  * against sequences computed by hand from ip_vs_wrr.c / ip_vs_wlc.c.
  *
- * Real servers are named by the last octet of 10.0.0.N: 1 = A, 2 = B, ...
+ * Real servers are named by the last octet of 198.18.0.N: 1 = A, 2 = B, ...
  * IPVS keeps the newest dest first, which decides the order of a pass.
  */
 #include <arpa/inet.h>
@@ -13,40 +13,15 @@
 #include "svc.h"
 #include "conn.h"
 #include "sched.h"
+#include "check.h"
 
-static int fails, checks;
-
-#define CHECK_EQ(a, b, what) do {					\
-	long long a_ = (long long)(a), b_ = (long long)(b);		\
-	checks++;							\
-	if (a_ == b_)							\
-		printf("ok - %s\n", what);				\
-	else {								\
-		printf("not ok - %s: %s == %lld, expected %s == %lld "	\
-		    "(%s:%d)\n", what, #a, a_, #b, b_, __FILE__, __LINE__); \
-		fails++;						\
-	}								\
-} while (0)
-
-#define CHECK_STR(a, b, what) do {					\
-	const char *a_ = (a), *b_ = (b);				\
-	checks++;							\
-	if (a_ != NULL && b_ != NULL && strcmp(a_, b_) == 0)		\
-		printf("ok - %s\n", what);				\
-	else {								\
-		printf("not ok - %s: %s == \"%s\", expected \"%s\" "	\
-		    "(%s:%d)\n", what, #a, a_ ? a_ : "(null)",		\
-		    b_ ? b_ : "(null)", __FILE__, __LINE__);		\
-		fails++;						\
-	}								\
-} while (0)
 
 static struct svc_table T;
 static struct conn_table *CT;
 static uint32_t now = 1000;
 static uint16_t next_cport = 10000;
 
-#define VIP "192.0.2.1"
+#define VIP "198.18.0.1"
 #define VPORT 80
 
 static struct drlb_ctl_req
@@ -64,7 +39,7 @@ mkreq(const char *sched, int n, int weight)
 	if (sched != NULL)
 		snprintf(r.svc.sched_name, sizeof(r.svc.sched_name), "%s", sched);
 	if (n > 0) {
-		snprintf(rip, sizeof(rip), "10.0.0.%d", n);
+		snprintf(rip, sizeof(rip), "198.18.0.%d", n);
 		r.dest.af = AF_INET;
 		inet_pton(AF_INET, rip, &r.dest.addr.in);
 		r.dest.port = VPORT;
@@ -389,6 +364,5 @@ main(void)
 	conn_flush(CT, &T);
 	conn_table_destroy(CT);
 	svc_table_free(&T);
-	printf("# %d checks, %d failed\n", checks, fails);
-	return fails ? 1 : 0;
+	return CHECK_DONE();
 }

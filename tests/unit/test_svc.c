@@ -12,33 +12,8 @@
 #include "svc.h"
 #include "conn.h"
 #include "sched.h"
+#include "check.h"
 
-static int fails, checks;
-
-#define CHECK_EQ(a, b, what) do {					\
-	long long a_ = (long long)(a), b_ = (long long)(b);		\
-	checks++;							\
-	if (a_ == b_)							\
-		printf("ok - %s\n", what);				\
-	else {								\
-		printf("not ok - %s: %s == %lld, expected %s == %lld "	\
-		    "(%s:%d)\n", what, #a, a_, #b, b_, __FILE__, __LINE__); \
-		fails++;						\
-	}								\
-} while (0)
-
-#define CHECK_STR(a, b, what) do {					\
-	const char *a_ = (a), *b_ = (b);				\
-	checks++;							\
-	if (a_ != NULL && b_ != NULL && strcmp(a_, b_) == 0)		\
-		printf("ok - %s\n", what);				\
-	else {								\
-		printf("not ok - %s: %s == \"%s\", expected \"%s\" "	\
-		    "(%s:%d)\n", what, #a, a_ ? a_ : "(null)",		\
-		    b_ ? b_ : "(null)", __FILE__, __LINE__);		\
-		fails++;						\
-	}								\
-} while (0)
 
 static struct svc_table T;
 static char err[DRLB_CTL_ERRMSG_MAX];
@@ -109,7 +84,7 @@ rip_of(const struct dest *d)
 
 #define TCP IPPROTO_TCP
 #define UDP IPPROTO_UDP
-#define VIP "192.0.2.1"
+#define VIP "198.18.0.1"
 
 static void
 reset(void)
@@ -178,7 +153,7 @@ test_services(void)
 		memset(&a, 0, sizeof(a));
 		inet_pton(AF_INET, VIP, &a.in);
 		CHECK_EQ(svc_is_vip(&T, AF_INET, &a), 1, "svc_is_vip: VIP");
-		inet_pton(AF_INET, "192.0.2.2", &a.in);
+		inet_pton(AF_INET, "198.18.0.22", &a.in);
 		CHECK_EQ(svc_is_vip(&T, AF_INET, &a), 0, "svc_is_vip: not a VIP");
 	}
 
@@ -233,7 +208,7 @@ test_dests(void)
 	apply(DRLB_CTL_ADD_SVC, &r);
 	s = find(TCP, VIP, 80);
 
-	r = dreq(TCP, VIP, 99, "10.0.0.1", 80, 1);
+	r = dreq(TCP, VIP, 99, "198.18.0.1", 80, 1);
 	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), ESRCH, "-a, no service: ESRCH");
 	CHECK_STR(err, "Service not defined", "-a, no service: message");
 	CHECK_EQ(apply(DRLB_CTL_EDIT_DEST, &r), ESRCH, "-e, no service: ESRCH");
@@ -241,7 +216,7 @@ test_dests(void)
 	CHECK_EQ(apply(DRLB_CTL_DEL_DEST, &r), ESRCH, "-d, no service: ESRCH");
 	CHECK_STR(err, "Service not defined", "-d, no service: message");
 
-	r = dreq(TCP, VIP, 80, "10.0.0.1", 8080, 2);
+	r = dreq(TCP, VIP, 80, "198.18.0.1", 8080, 2);
 	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), 0, "-a A:8080 -w 2");
 	d = s->dests[0];
 	CHECK_EQ(d->conf.port, 80, "DR forces the real port to the VIP's");
@@ -254,23 +229,23 @@ test_dests(void)
 	CHECK_EQ(d->svc == s && d->refcnt == 1, 1, "dest linked once");
 	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), EEXIST, "-a again: EEXIST");
 	CHECK_STR(err, "Destination already exists", "-a again: message");
-	r = dreq(TCP, VIP, 80, "10.0.0.1", 9090, 2);
+	r = dreq(TCP, VIP, 80, "198.18.0.1", 9090, 2);
 	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), EEXIST,
 	    "-a same RIP other port: same dest in DR");
-	r = dreq(TCP, VIP, 80, "10.0.0.2", 80, 3);
+	r = dreq(TCP, VIP, 80, "198.18.0.2", 80, 3);
 	apply(DRLB_CTL_ADD_DEST, &r);
-	r = dreq(TCP, VIP, 80, "10.0.0.3", 0, 4);
+	r = dreq(TCP, VIP, 80, "198.18.0.3", 0, 4);
 	apply(DRLB_CTL_ADD_DEST, &r);
 	CHECK_EQ(s->ndests, 3, "three dests");
-	CHECK_STR(rip_of(s->dests[0]), "10.0.0.3", "newest dest first");
-	CHECK_STR(rip_of(s->dests[2]), "10.0.0.1", "oldest dest last");
+	CHECK_STR(rip_of(s->dests[0]), "198.18.0.3", "newest dest first");
+	CHECK_STR(rip_of(s->dests[2]), "198.18.0.1", "oldest dest last");
 
-	r = dreq(TCP, VIP, 80, "10.0.0.4", 80, -1);
+	r = dreq(TCP, VIP, 80, "198.18.0.4", 80, -1);
 	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), ERANGE, "-w -1: ERANGE");
 	CHECK_STR(err, strerror(ERANGE), "ERANGE: strerror's text");
-	r = dreq(TCP, VIP, 80, "10.0.0.4", 80, 65536);
+	r = dreq(TCP, VIP, 80, "198.18.0.4", 80, 65536);
 	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), ERANGE, "-w 65536: ERANGE");
-	r = dreq(TCP, VIP, 80, "10.0.0.4", 80, 1);
+	r = dreq(TCP, VIP, 80, "198.18.0.4", 80, 1);
 	r.dest.u_threshold = 5;
 	r.dest.l_threshold = 6;
 	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), ERANGE, "-y > -x: ERANGE");
@@ -283,7 +258,7 @@ test_dests(void)
 	CHECK_EQ(s->ndests, 3, "refused -a add nothing");
 	CHECK_EQ(n_added, 3, "refused -a: no callback");
 
-	r = dreq(TCP, VIP, 80, "10.0.0.2", 80, 7);
+	r = dreq(TCP, VIP, 80, "198.18.0.2", 80, 7);
 	r.dest.u_threshold = 100;
 	r.dest.l_threshold = 50;
 	CHECK_EQ(apply(DRLB_CTL_EDIT_DEST, &r), 0, "-e B -w 7 -x 100 -y 50");
@@ -291,20 +266,20 @@ test_dests(void)
 	CHECK_EQ(d->conf.weight, 7, "-e: weight");
 	CHECK_EQ(d->conf.u_threshold * 1000 + d->conf.l_threshold, 100050,
 	    "-e: thresholds");
-	CHECK_STR(rip_of(s->dests[1]), "10.0.0.2", "-e keeps the list order");
-	r = dreq(TCP, VIP, 80, "10.0.0.9", 80, 1);
+	CHECK_STR(rip_of(s->dests[1]), "198.18.0.2", "-e keeps the list order");
+	r = dreq(TCP, VIP, 80, "198.18.0.9", 80, 1);
 	CHECK_EQ(apply(DRLB_CTL_EDIT_DEST, &r), ENOENT, "-e missing: ENOENT");
 	CHECK_STR(err, "No such destination", "-e missing: message");
 	CHECK_EQ(apply(DRLB_CTL_DEL_DEST, &r), ENOENT, "-d missing: ENOENT");
 	CHECK_STR(err, "No such destination", "-d missing: message");
 
-	r = dreq(TCP, VIP, 80, "10.0.0.2", 0, 0);
+	r = dreq(TCP, VIP, 80, "198.18.0.2", 0, 0);
 	CHECK_EQ(apply(DRLB_CTL_DEL_DEST, &r), 0, "-d B (no port: the VIP's)");
 	CHECK_EQ(s->ndests, 2, "-d: two left");
 	CHECK_EQ(n_freed, 1, "-d without connections frees at once");
 	CHECK_EQ(T.trash == NULL, 1, "-d without connections: trash empty");
-	CHECK_STR(rip_of(s->dests[0]), "10.0.0.3", "-d keeps the others' order");
-	CHECK_STR(rip_of(s->dests[1]), "10.0.0.1", "-d keeps the others' order (2)");
+	CHECK_STR(rip_of(s->dests[0]), "198.18.0.3", "-d keeps the others' order");
+	CHECK_STR(rip_of(s->dests[1]), "198.18.0.1", "-d keeps the others' order (2)");
 
 	/* stats, -Z */
 	s->stats.conns = 5;
@@ -360,9 +335,9 @@ test_live_conns(void)
 	r = req(TCP, VIP, 80, "wrr");
 	apply(DRLB_CTL_ADD_SVC, &r);
 	s = find(TCP, VIP, 80);
-	r = dreq(TCP, VIP, 80, "10.0.0.1", 80, 1);
+	r = dreq(TCP, VIP, 80, "198.18.0.1", 80, 1);
 	apply(DRLB_CTL_ADD_DEST, &r);
-	r = dreq(TCP, VIP, 80, "10.0.0.2", 80, 1);
+	r = dreq(TCP, VIP, 80, "198.18.0.2", 80, 1);
 	apply(DRLB_CTL_ADD_DEST, &r);
 	b = s->dests[0];
 	a = s->dests[1];
@@ -384,7 +359,7 @@ test_live_conns(void)
 	CHECK_EQ(c2 != NULL && b->inactconns == 1, 1, "conn on B");
 
 	/* -e never moves connections */
-	r = dreq(TCP, VIP, 80, "10.0.0.1", 80, 0);
+	r = dreq(TCP, VIP, 80, "198.18.0.1", 80, 0);
 	apply(DRLB_CTL_EDIT_DEST, &r);
 	CHECK_EQ(c1->dest == a && a->activeconns == 1, 1,
 	    "-e -w 0: the existing connection stays on A");
@@ -397,7 +372,7 @@ test_live_conns(void)
 	CHECK_EQ(conn_lookup(ct, &k) != NULL, 1, "conns untouched");
 
 	/* -a A again: back from the trash with its counters */
-	r = dreq(TCP, VIP, 80, "10.0.0.1", 80, 5);
+	r = dreq(TCP, VIP, 80, "198.18.0.1", 80, 5);
 	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), 0, "-a A again");
 	CHECK_EQ(s->dests[0] == a, 1, "A revived from the trash, at the head");
 	CHECK_EQ(T.trash == NULL, 1, "trash empty again");
@@ -422,7 +397,7 @@ test_live_conns(void)
 	/* a deleted then re-created service: the trashed dest rebinds */
 	r = req(TCP, VIP, 80, "wlc");
 	apply(DRLB_CTL_ADD_SVC, &r);
-	r = dreq(TCP, VIP, 80, "10.0.0.1", 80, 1);
+	r = dreq(TCP, VIP, 80, "198.18.0.1", 80, 1);
 	apply(DRLB_CTL_ADD_DEST, &r);
 	s = find(TCP, VIP, 80);
 	a = s->dests[0];
@@ -434,7 +409,7 @@ test_live_conns(void)
 	r = req(TCP, VIP, 80, "wlc");
 	apply(DRLB_CTL_ADD_SVC, &r);
 	s = find(TCP, VIP, 80);
-	r = dreq(TCP, VIP, 80, "10.0.0.1", 80, 1);
+	r = dreq(TCP, VIP, 80, "198.18.0.1", 80, 1);
 	apply(DRLB_CTL_ADD_DEST, &r);
 	CHECK_EQ(s->dests[0] == a && a->svc == s, 1,
 	    "-a after -D/-A takes the dest back and rebinds it");
@@ -458,6 +433,5 @@ main(void)
 	test_dests();
 	test_live_conns();
 	svc_table_free(&T);
-	printf("# %d checks, %d failed\n", checks, fails);
-	return fails ? 1 : 0;
+	return CHECK_DONE();
 }
