@@ -53,4 +53,12 @@ rsmac=$(nl_mac rs1) rs2mac=$(nl_mac rs2)
 bad=$(tcpdump -nn -r "$NL_TMP/arp.pcap" "arp[14:4] = $VIPHEX" 2>/dev/null | grep -ci -e "$rsmac" -e "$rs2mac")
 t_is "$T: no ARP announces VIP at a real server's MAC" "$bad" 0
 t_check "$T: drlbd still running" nl_drlbd_alive
+
+# --no-arp: another program owns the VIP's ARP; drlbd stays silent
+kill "$NL_DRLBD_PID" 2>/dev/null
+nl_wait 5 eval "! kill -0 $NL_DRLBD_PID" || t_fail "$T: drlbd stops on SIGTERM"
+nl_drlbd --config "$NL_TMP/recipe.conf" --no-arp || t_fail "$T: drlbd --no-arp starts"
+sleep 0.5
+m=$(arp_macs 2)
+t_is "$T: with --no-arp nobody answers ARP for the VIP" "$m" ""
 t_done

@@ -35,7 +35,13 @@ fwd=$(nl_pcap_count "$NL_TMP/dir.pcap" "ether src $DIRMAC and src host $NL_CIP a
 replies=$(nl_pcap_count "$NL_TMP/dir.pcap" "src host $NL_VIP")
 echo "director saw: $in_dir client->VIP in, $fwd forwarded, $replies VIP->* frames" >&2
 t_check "$T: director received client->VIP frames ($in_dir)" [ "$in_dir" -gt 0 ]
+# re-sent with the director's source MAC, as the kernel's IPVS does: keeping
+# the client's would teach the switch that the client sits on the director's
+# port, and the real servers' replies would go there
 t_check "$T: director re-sent them with its own source MAC ($fwd)" [ "$fwd" -gt 0 ]
+cm=$(nl_mac client)
+t_is "$T: no frame leaves the director with the client's source MAC" \
+	"$(nl_pcap_count "$NL_TMP/dir.pcap" "ether src $cm and ether dst not $DIRMAC")" 0
 t_is "$T: director saw no VIP->client frames" "$replies" 0
 # the forwarded frames carry the real servers' MACs and the untouched VIP
 rs1mac=$(nl_mac rs1) rs2mac=$(nl_mac rs2)
