@@ -127,9 +127,13 @@ adm -L -n --stats
 
 section "5. $N1 requests from the client to http://$VIP/"
 printf 'client# arping -c 1 -I eth0 %s\n' "$VIP"
-nl_exec client timeout 5 arping -c 1 -w 2 -I eth0 "$VIP" | grep -i 'bytes from' ||
-	note "(no ARP reply for the VIP)"
-note "the VIP resolves to the director's MAC $DIRMAC"
+m=$(nl_arping client 1 "$VIP")
+if [ "$m" = "$DIRMAC" ]; then
+	printf '  reply: %s is at %s\n' "$VIP" "$m"
+	note "the VIP resolves to the director's MAC (drlbd answered, not a kernel)"
+else
+	die "ARP for the VIP answered by '${m:-nobody}', expected the director $DIRMAC"
+fi
 requests "$N1"
 [ -z "$(count_of FAIL)" ] || die "some requests failed"
 adm -L -n --stats

@@ -33,6 +33,7 @@
 #   nl_rules SCHED W1 W2 [PORT] [-t|-u]   a service on the VIP, both RIPs
 #   nl_svc_stats PROTO VIP:PORT   "conns inpkts outpkts inbytes outbytes"
 #   nl_capture NAME FILE [FILTER] / nl_capture_stop PID / nl_pcap_count FILE FILTER
+#   nl_arping NAME COUNT TARGET   MACs that answered
 #
 # Test output (TAP-like, counted by tests/run.sh):
 #   t_ok NAME | t_fail NAME [WHY] | t_skip NAME WHY | t_check NAME CMD...
@@ -297,6 +298,15 @@ nl_curl_count() { # N [URL]
 	for ((i = 0; i < n; i++)); do
 		nl_exec client curl -s --max-time 3 "$url" || echo FAIL
 	done | sort | uniq -c | awk '{ print $2, $1 }'
+}
+
+# nl_arping NAME COUNT TARGET: ARP-ping TARGET from NAME's eth0; prints the
+# MAC of every reply (Habets' arping "42 bytes from MAC (IP)" and iputils'
+# "Unicast reply from IP [MAC]" alike)
+nl_arping() {
+	nl_exec "$1" timeout $(($2 + 5)) arping -c "$2" -w "$2" -I eth0 "$3" 2>/dev/null |
+		awk '/bytes from/ { print tolower($4) }
+		     /[Rr]eply from/ { m = $5; gsub(/[][]/, "", m); print tolower(m) }'
 }
 
 # nl_capture NAME FILE [tcpdump filter...]: tcpdump on NAME's eth0 into FILE

@@ -13,16 +13,13 @@ DIRMAC=$(nl_mac dir)
 VIPHEX=0xc6120001	# 198.18.0.1
 
 # arping from the client: prints the MAC of every reply
-arp_macs() { # COUNT
-	nl_exec client timeout 10 arping -c "$1" -w "$1" -I eth0 "$NL_VIP" 2>/dev/null |
-		awk '/bytes from/ { print $4 }'
-}
+arp_macs() { nl_arping client "$1" "$NL_VIP"; }
 
 # before drlbd: nobody may answer (real servers hold the VIP on lo only)
 m=$(arp_macs 2)
 t_is "$T: before drlbd nobody answers ARP for the VIP" "$m" ""
 # the real servers do still answer for their own addresses
-m=$(nl_exec client timeout 5 arping -c 1 -w 2 -I eth0 "$NL_RIP1" 2>/dev/null | awk '/bytes from/ { print $4 }')
+m=$(nl_arping client 1 "$NL_RIP1")
 t_is "$T: rs1 answers ARP for its RIP" "$m" "$(nl_mac rs1)"
 
 nl_capture client "$NL_TMP/arp.pcap" arp || t_fail "$T: tcpdump starts"

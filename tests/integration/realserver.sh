@@ -34,9 +34,9 @@ t_is "$T: check after apply: no WRONG" "$(grep -c '^WRONG' "$NL_TMP/c1")" 0
 t_is "$T: apply twice is harmless" "$?" 0
 
 # the point of it all: the real server stays silent about the VIP
-m=$(nl_exec client timeout 5 arping -c 2 -w 2 -I eth0 "$NL_VIP" 2>/dev/null | grep -c 'bytes from')
+m=$(nl_arping client 2 "$NL_VIP" | grep -c .)
 t_is "$T: no ARP answer for the VIP from the real server" "$m" 0
-m=$(nl_exec client timeout 5 arping -c 1 -w 2 -I eth0 "$NL_RIP1" 2>/dev/null | grep -c 'bytes from')
+m=$(nl_arping client 1 "$NL_RIP1" | grep -c .)
 t_is "$T: ARP for the RIP still answered" "$m" 1
 
 # a sysctl changed behind its back is reported
