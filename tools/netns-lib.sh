@@ -34,6 +34,7 @@
 #   nl_svc_stats PROTO VIP:PORT   "conns inpkts outpkts inbytes outbytes"
 #   nl_capture NAME FILE [FILTER] / nl_capture_stop PID / nl_pcap_count FILE FILTER
 #   nl_arping NAME COUNT TARGET   MACs that answered
+#   nl_counters / nl_counter NAME   drlbd's counters (drlbadm --counters)
 #
 # Test output (TAP-like, counted by tests/run.sh):
 #   t_ok NAME | t_fail NAME [WHY] | t_skip NAME WHY | t_check NAME CMD...
@@ -307,6 +308,14 @@ nl_arping() {
 	nl_exec "$1" timeout $(($2 + 5)) arping -c "$2" -w "$2" -I eth0 "$3" 2>/dev/null |
 		awk '/bytes from/ { print tolower($4) }
 		     /[Rr]eply from/ { m = $5; gsub(/[][]/, "", m); print tolower(m) }'
+}
+
+# nl_counters: snapshot drlbd's frame/drop counters ("name value" lines from
+# `drlbadm --counters`) into NL_TMP/counters; nl_counter NAME: one of them
+nl_counters() { nl_adm --counters >"$NL_TMP/counters"; }
+nl_counter() {
+	awk -v n="$1" 'NF >= 2 && $(NF - 1) == n && $NF ~ /^[0-9]+$/ { v = $NF } END { print v + 0 }' \
+		"$NL_TMP/counters" 2>/dev/null
 }
 
 # nl_capture NAME FILE [tcpdump filter...]: tcpdump on NAME's eth0 into FILE

@@ -59,10 +59,9 @@ read -r conns inpkts outpkts inbytes outbytes <<<"${st:-x x x x x}"
 t_is "$T: --stats Conns 5 uploads" "$conns" 5
 t_check "$T: --stats InBytes counts the uploads ($inbytes >= 5 MiB)" \
 	awk -v b="$inbytes" 'BEGIN { n = b + 0; if (b ~ /K$/) n *= 1000; if (b ~ /M$/) n *= 1000000; exit !(n >= 5 * 1048576) }'
-# what drlbd saw: SIGUSR1 logs its counters as "name value" lines
-kill -USR1 "$NL_DRLBD_PID" 2>/dev/null
-sleep 1
-cnt() { awk -v n="$1" '{ if (NF >= 2 && $(NF - 1) == n && $NF ~ /^[0-9]+$/) v = $NF } END { print v + 0 }' "$NL_DRLBD_LOG"; }
+# what drlbd saw: drlbadm --counters prints "name value" lines
+nl_counters || t_fail "$T: drlbadm --counters exits 0"
+cnt() { nl_counter "$1"; }
 for c in rx forwarded csum_finished gso oversize truncated tx_errors rx_kernel_drops; do
 	echo "counter $c = $(cnt $c)" >&2
 done
