@@ -437,9 +437,6 @@ main(int argc, char **argv)
 		load_config(d, d->config);
 		d->svcs.on_dest_added = dest_added;
 		d->svcs.on_vips_changed = vips_changed;
-		for (struct svc *s = d->svcs.head; s != NULL; s = s->next)
-			for (uint32_t i = 0; i < s->ndests; i++)
-				arp_dest_added(d->arp, s->dests[i]);
 	}
 	if ((d->ctl = ctl_listen(d->socket_path, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
@@ -460,7 +457,12 @@ main(int argc, char **argv)
 	    "%u services, control socket %s", d->ifname, d->dp.mtu,
 	    d->dp.mac[0], d->dp.mac[1], d->dp.mac[2], d->dp.mac[3],
 	    d->dp.mac[4], d->dp.mac[5], d->svcs.count, d->socket_path);
+	/* the filter first: until now the ring lets nothing in, and the
+	 * real servers' ARP answers must get through */
 	apply_filter(d);
+	for (struct svc *s = d->svcs.head; s != NULL; s = s->next)
+		for (uint32_t i = 0; i < s->ndests; i++)
+			arp_dest_added(d->arp, s->dests[i]);
 	arp_vips_changed(d->arp);
 
 	/* ---- 4. loop ---- */
