@@ -41,7 +41,9 @@
 #   t_is NAME GOT WANT       equality, both shown on failure
 #   t_require NAMES...       skip (and exit 0) without root or without the binaries
 #   t_setup NAME [ARGS]      nl_dr_topology + nl_drlbd ARGS, or "not ok" and exit
-#   t_done                   exit status: 1 if any t_fail (drlbd's log to stderr)
+#   t_done                   when T_NAME is set: drlbd must exit 0 on SIGTERM
+#                            with no sanitizer report; then the exit status:
+#                            1 if any t_fail (drlbd's log to stderr)
 #
 # Hard rules kept here: addresses only from 198.18.0.0/24 (2001:db8::/32)
 # inside namespaces created by this run, on a bridge without uplink; IPv6 is
@@ -359,6 +361,7 @@ nl_count_of() { echo "$1" | awk -v w="$2" '$1 == w { c = $2 } END { print c + 0 
 t_setup() {
 	local name=$1
 	shift
+	T_NAME=$name
 	if ! nl_dr_topology; then
 		t_fail "$name: setup (namespaces, real servers, nginx)"
 		t_done
@@ -396,7 +399,29 @@ t_check() { # NAME CMD...
 	shift
 	if "$@"; then t_ok "$name"; else t_fail "$name"; fi
 }
+# t_stop_drlbd NAME: SIGTERM drlbd; it must exit 0 within 5 s and its log must
+# hold no sanitizer report (SANITIZE=address,undefined builds)
+t_stop_drlbd() {
+	local name=$1 rc i
+	nl_drlbd_alive || return 0
+	kill -TERM "$NL_DRLBD_PID"
+	for ((i = 0; i < 50; i++)); do nl_drlbd_alive || break; sleep 0.1; done
+	if nl_drlbd_alive; then
+		t_fail "$name: drlbd exits on SIGTERM" "still running after 5 s"
+		return
+	fi
+	wait "$NL_DRLBD_PID" 2>/dev/null
+	rc=$?
+	t_is "$name: drlbd exits 0 on SIGTERM" "$rc" 0
+	if grep -q -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' "$NL_DRLBD_LOG" 2>/dev/null; then
+		t_fail "$name: no sanitizer report in drlbd's log" "see stderr"
+		grep -A 30 -E 'Sanitizer|runtime error:' "$NL_DRLBD_LOG" | head -60 >&2
+	fi
+	NL_DRLBD_PID=
+}
+
 t_done() {
+	[ -n "${T_NAME:-}" ] && t_stop_drlbd "$T_NAME"
 	[ "$T_FAILED" = 0 ] || t_drlbd_log
 	exit "$T_FAILED"
 }

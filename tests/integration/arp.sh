@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.." || exit 1
 T=arp
 t_require "$T: setup"
 nl_init "$T"
+T_NAME=$T
 nl_dr_topology || { t_fail "$T: setup (namespaces, real servers)"; t_done; }
 DIRMAC=$(nl_mac dir)
 VIPHEX=0xc6120001	# 198.18.0.1

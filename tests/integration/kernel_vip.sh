@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.." || exit 1
 T=kernel_vip
 t_require "$T: setup"
 nl_init "$T"
+T_NAME=$T
 nl_switch && nl_host dir "$NL_DIP/24" && nl_host client "$NL_CIP/24" ||
 	{ t_fail "$T: setup (namespaces)"; t_done; }
 cp conf/recipe.conf "$NL_TMP/recipe.conf"
