@@ -67,6 +67,11 @@ t_is "$T: IPv6 revert removes the VIP" "$(nl_exec rs ip -o addr show dev lo | gr
 t_is "$T: a bad address is refused (exit 2)" "$?" 2
 "${RS[@]}" apply "$NL_VIP" --dev nosuch0 "${ST[@]}" 2>/dev/null
 t_is "$T: a missing device is refused (exit 2)" "$?" 2
+nl_exec rs ip addr add "$NL_VIP/32" dev eth0
+"${RS[@]}" apply "$NL_VIP" "${ST[@]}" 2>"$NL_TMP/err"
+t_is "$T: VIP on eth0 is refused (exit 2)" "$?" 2
+t_check "$T: ... and the message says why" grep -q "answer ARP" "$NL_TMP/err"
+nl_exec rs ip addr del "$NL_VIP/32" dev eth0
 t_check "$T: --help explains arp_ignore and arp_announce" \
 	eval "'$NL_REALSERVER' --help | grep -q arp_ignore=1 && '$NL_REALSERVER' --help | grep -q arp_announce=2"
 t_done
