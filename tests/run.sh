@@ -12,7 +12,8 @@
 #
 # Environment: DRLB_TESTS="arp weights" runs only those integration scripts;
 # DRLB_TEST_TIMEOUT (s, default 150) bounds each integration script,
-# DRLB_UNIT_TIMEOUT (s, default 60) each unit binary.
+# DRLB_UNIT_TIMEOUT (s, default 60) each unit binary; VERBOSE=1 shows every
+# test's output; NL_DRLBD / NL_DRLBADM test other binaries (tools/netns-lib.sh).
 set -u
 
 cd "$(dirname "$0")/.." || exit 2

@@ -45,10 +45,15 @@
 #                            with no sanitizer report; then the exit status:
 #                            1 if any t_fail (drlbd's log to stderr)
 #
+# Environment: NL_DRLBD / NL_DRLBADM run other binaries (e.g. a sanitizer
+# build: make B=/tmp/asan SANITIZE=address,undefined all; NL_DRLBD=/tmp/asan/drlbd
+# NL_DRLBADM=/tmp/asan/drlbadm bash tests/run.sh); NL_KEEP_TMP=1 keeps NL_TMP.
+#
 # Hard rules kept here: addresses only from 198.18.0.0/24 (2001:db8::/32)
 # inside namespaces created by this run, on a bridge without uplink; IPv6 is
-# disabled in our namespaces so they send no autoconfiguration traffic; every
-# wait is bounded; offloads are left at their defaults.
+# disabled in our namespaces so they send no autoconfiguration traffic, and
+# the bridge joins no multicast group (no IGMP); every wait is bounded;
+# offloads are left at their defaults.
 
 NL_ROOT=${NL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 NL_DRLBD=${NL_DRLBD:-$NL_ROOT/build/drlbd}
