@@ -16,6 +16,7 @@
 
 #include "arp.h"
 #include "log.h"
+#include "sched.h"
 
 #define PROBE_INTERVAL_MS	1000	/* unresolved: ask every second */
 #define PROBE_TRIES		3	/* ... this many times before we give up */
@@ -165,6 +166,7 @@ neigh_sync(struct arp *a, const struct neigh *n)
 				d->flags &= ~DEST_F_NOMAC;
 			else
 				d->flags |= DEST_F_NOMAC;
+			sched_dest_load_changed(d);
 		}
 	for (d = a->svcs->trash; d != NULL; d = d->trash_next) {
 		if (d->conf.af != AF_INET || d->conf.addr.in.s_addr != n->ip)

@@ -35,6 +35,7 @@
 #include <sys/random.h>
 
 #include "conn.h"
+#include "sched.h"
 #include "svc.h"
 
 #define WHEEL_BITS	10
@@ -491,17 +492,20 @@ conn_seen(struct conn_table *t, struct conn *c, uint8_t tcp_flags,
 		/* IPVS set_tcp_state(): only ESTABLISHED is active */
 		if (ns != c->state && c->dest != NULL) {
 			struct dest *d = c->dest;
-			if (!(c->flags & CONN_F_INACTIVE) &&
-			    ns != CONN_S_ESTABLISHED) {
+			bool was_active = !(c->flags & CONN_F_INACTIVE);
+			bool active = ns == CONN_S_ESTABLISHED;
+
+			if (was_active && !active) {
 				d->activeconns--;
 				d->inactconns++;
 				c->flags |= CONN_F_INACTIVE;
-			} else if ((c->flags & CONN_F_INACTIVE) &&
-			    ns == CONN_S_ESTABLISHED) {
+			} else if (!was_active && active) {
 				d->activeconns++;
 				d->inactconns--;
 				c->flags &= ~CONN_F_INACTIVE;
 			}
+			if (was_active != active)
+				sched_dest_load_changed(d);
 		}
 		c->state = (uint8_t)ns;
 	}

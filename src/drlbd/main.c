@@ -493,6 +493,9 @@ main(int argc, char **argv)
 		}
 		if (now >= next_sec) {
 			conn_expire(d->conns, &d->svcs, d->dp.now, EXPIRE_BUDGET);
+			for (struct svc *s = d->svcs.head; s != NULL; s = s->next)
+				if (s->sched->tick != NULL)
+					s->sched->tick(s, d->dp.now);
 			next_sec = now + 1000;
 		}
 		if (dump) {

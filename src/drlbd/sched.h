@@ -19,7 +19,24 @@ struct sched_ops {
 	void (*dest_changed)(struct svc *svc);
 	/* pick a real server for a new connection, NULL when none can take it */
 	struct dest *(*schedule)(struct svc *svc, const struct conn_key *key);
+	/* d's load or usability changed (activeconns, inactconns, the
+	 * OVERLOAD or NOMAC flag): for schedulers that keep an index of their
+	 * dests' loads.  d may already be out of svc->dests (in the trash). */
+	void (*dest_load_changed)(struct svc *svc, struct dest *d);
+	/* once a second, with the connection table's clock (seconds): for
+	 * schedulers with state that expires (lblc, lblcr) */
+	void (*tick)(struct svc *svc, uint32_t now);
 };
+
+/* Tell d's scheduler that d's load or usability changed. */
+static inline void
+sched_dest_load_changed(struct dest *d)
+{
+	struct svc *s = d->svc;
+
+	if (s != NULL && s->sched != NULL && s->sched->dest_load_changed != NULL)
+		s->sched->dest_load_changed(s, d);
+}
 
 const struct sched_ops *sched_find(const char *name);
 

@@ -152,6 +152,7 @@ dest_overload_bind(struct dest *d)
 
 	if (d->conf.u_threshold != 0 && total >= d->conf.u_threshold)
 		d->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(d);
 }
 
 void
@@ -168,6 +169,7 @@ dest_overload_unbind(struct dest *d)
 	} else {
 		d->flags &= ~DEST_F_OVERLOAD;
 	}
+	sched_dest_load_changed(d);
 }
 
 /* ------------------------------------------------------------ lookups */
