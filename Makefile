@@ -69,6 +69,13 @@ UNIT += test_svc
 test_svc_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
 UNIT += test_rr
 test_rr_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
+# scheduler tests (issue 3): each links the whole scheduler set
+SCHED_TEST_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
+define sched_test
+UNIT += $$(if $$(wildcard tests/unit/$(1).c),$(1))
+$(1)_OBJ := $$(SCHED_TEST_OBJ)
+endef
+$(foreach t,test_sched_simple test_sched_mh test_sched_lc,$(eval $(call sched_test,$(t))))
 UNIT += test_cmd
 test_cmd_OBJ := $(COMMON_OBJ)
 UNIT += test_csum
@@ -94,6 +101,10 @@ $(B)/bench/conn_bench: bench/conn_bench.c $(call obj,src/drlbd/conn.c src/drlbd/
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/bench/sched_bench: bench/sched_bench.c $(SCHED_TEST_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(B)/bench/ring_latency: bench/ring_latency.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
@@ -112,7 +123,7 @@ demo:
 	$(MAKE) all
 	bash tools/demo.sh
 
-bench: all $(B)/bench/conn_bench $(B)/bench/ring_latency
+bench: all $(B)/bench/conn_bench $(B)/bench/ring_latency $(if $(wildcard bench/sched_bench.c),$(B)/bench/sched_bench)
 	bash bench/run.sh
 
 install: all
