@@ -43,5 +43,8 @@ const struct sched_ops *sched_find(const char *name);
 extern const struct sched_ops sched_wrr;
 extern const struct sched_ops sched_rr;
 extern const struct sched_ops sched_wlc;
+extern const struct sched_ops sched_lc;
+extern const struct sched_ops sched_sed;
+extern const struct sched_ops sched_nq;
 
 #endif

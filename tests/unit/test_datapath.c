@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "datapath.h"
+#include "sched.h"
 #include "check.h"
 
 static const uint8_t MAC_DIR[6] = { 0x02, 0, 0, 0, 0, 0x02 };
@@ -81,6 +82,7 @@ add_dest(uint16_t proto, const char *vip, uint16_t port, const char *rip,
 				memcpy(d->mac, mac, 6);
 				d->mac_state = DRLB_MAC_RESOLVED;
 				d->flags &= ~DEST_F_NOMAC;
+				sched_dest_load_changed(d);
 			}
 		}
 }

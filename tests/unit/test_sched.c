@@ -84,7 +84,8 @@ dest_n(int n)
 }
 
 /* a fresh service with this scheduler; dests added in this order with
- * these weights, their MACs "learnt" (NOMAC cleared as arp.c would) */
+ * these weights, their MACs "learnt" (NOMAC cleared and the scheduler
+ * told, as arp.c does) */
 static void
 setup(const char *sched, const int *weights, int n)
 {
@@ -104,6 +105,7 @@ setup(const char *sched, const int *weights, int n)
 		r = mkreq(sched, i + 1, weights[i]);
 		apply(DRLB_CTL_ADD_DEST, &r);
 		dest_n(i + 1)->flags &= ~DEST_F_NOMAC;
+		sched_dest_load_changed(dest_n(i + 1));
 	}
 }
 
@@ -244,6 +246,7 @@ test_wrr(void)
 		struct drlb_ctl_req r = mkreq(NULL, 4, 5);
 		apply(DRLB_CTL_ADD_DEST, &r);
 		dest_n(4)->flags &= ~DEST_F_NOMAC;
+		sched_dest_load_changed(dest_n(4));
 	}
 	CHECK_STR(picks(17, 0), "DBADCBADCBADDADBA",
 	    "wrr after adding D=5 mid-stream");
@@ -339,10 +342,13 @@ test_wlc(void)
 	/* first usable weight>0 is the start, unusable skipped */
 	setup("wlc", w111, 3);
 	dest_n(3)->flags |= DEST_F_NOMAC;
+	sched_dest_load_changed(dest_n(3));
 	CHECK_STR(picks(4, 1), "BABA", "wlc skips a dest without MAC");
 	dest_n(2)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(dest_n(2));
 	CHECK_STR(picks(2, 1), "AA", "wlc skips an overloaded dest");
 	dest_n(1)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(dest_n(1));
 	CHECK_STR(picks(1, 1), "-", "wlc: all unusable -> NULL");
 
 	/* weight edit: C (newest) goes to 3 against B and A at 1; list C B A.

@@ -10,6 +10,9 @@
 static const struct sched_ops *const sched_table[] = {
 	&sched_rr,
 	&sched_wlc,
+	&sched_lc,
+	&sched_sed,
+	&sched_nq,
 	&sched_wrr,
 };
 

@@ -8,51 +8,27 @@
  * 2^32 * 256 + 2^32 < 2^41 and weights <= 65535 (svc.c), so each product
  * is below 2^57 in 64 bits.
  *
- * The least starts at the first usable dest with weight > 0 in list order
+ * IPVS starts from the first usable dest with weight > 0 in list order
  * (newest first), and only a strictly better one replaces it: ties go to
  * the newer dest.  Weight 0 never wins (0 * ... > ... is never true).
+ *
+ * IPVS scans the list on every decision; drlb keeps the same arg-min in
+ * the tournament tree of lload.c: O(log n) per load change, O(1) per
+ * decision, the same picks.
  */
-#include "../sched.h"
+#include "lload.h"
 
-static inline uint64_t
-wlc_overhead(const struct dest *d)
+static int
+wlc_init_svc(struct svc *svc)
 {
-	return ((uint64_t)d->activeconns << 8) + d->inactconns;
-}
-
-static struct dest *
-wlc_schedule(struct svc *svc, const struct conn_key *key)
-{
-	struct dest *d, *least = NULL;
-	uint64_t loh = 0, doh;
-	uint32_t i;
-
-	(void)key;
-	for (i = 0; i < svc->ndests; i++) {
-		d = svc->dests[i];
-		if (dest_usable(d) && d->conf.weight > 0) {
-			least = d;
-			loh = wlc_overhead(least);
-			break;
-		}
-	}
-	if (least == NULL)
-		return NULL;
-	for (i++; i < svc->ndests; i++) {
-		d = svc->dests[i];
-		if (!dest_usable(d))
-			continue;
-		doh = wlc_overhead(d);
-		if (loh * (uint64_t)d->conf.weight >
-		    doh * (uint64_t)least->conf.weight) {
-			least = d;
-			loh = doh;
-		}
-	}
-	return least;
+	return lload_init_svc(svc, LLOAD_WLC);
 }
 
 const struct sched_ops sched_wlc = {
-	.name		= "wlc",
-	.schedule	= wlc_schedule,
+	.name			= "wlc",
+	.init_svc		= wlc_init_svc,
+	.done_svc		= lload_done_svc,
+	.dest_changed		= lload_dest_changed,
+	.schedule		= lload_schedule,
+	.dest_load_changed	= lload_dest_load_changed,
 };
