@@ -82,6 +82,8 @@ UNIT += test_csum
 test_csum_OBJ := $(call obj,src/drlbd/csum.c)
 UNIT += test_datapath
 test_datapath_OBJ := $(call obj,src/drlbd/datapath.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
+UNIT += test_persist
+test_persist_OBJ := $(test_datapath_OBJ)
 UNIT += test_adm
 test_adm_OBJ := $(filter-out $(B)/obj/src/drlbadm/main.o,$(ADM_OBJ)) $(COMMON_OBJ)
 

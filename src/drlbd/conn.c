@@ -58,6 +58,13 @@ struct conn_table {
 	 */
 	uint32_t *wprev;
 	uint32_t *snext;
+	/*
+	 * Persistence links, one word per entry (struct conn has no room left):
+	 * for a connection, its template's index + 1 (0: none; IPVS
+	 * cp->control); for a template, how many connections it controls
+	 * (IPVS n_control).
+	 */
+	uint32_t *aux;
 	uint32_t bmask;			/* buckets - 1 */
 	uint32_t max;
 	uint32_t count;
@@ -152,13 +159,19 @@ rol32(uint32_t x, unsigned k)
 	c ^= b; c -= rol32(b, 24);			\
 } while (0)
 
+static inline bool
+key_v6(const struct conn_key *k)
+{
+	return (k->af & ~CONN_KEY_TEMPLATE) == AF_INET6;
+}
+
 static inline uint32_t
 conn_hash(const struct conn_table *t, const struct conn_key *k)
 {
 	uint32_t a, b, c, init;
 
 	init = t->seed ^ ((uint32_t)k->protocol | (uint32_t)k->af << 8);
-	if (k->af != AF_INET6) {
+	if (!key_v6(k)) {
 		/* jhash_3words(caddr, vaddr, ports, seed ^ proto) */
 		a = b = c = JHASH_INITVAL + init;
 		a += k->caddr.in.s_addr;
@@ -185,7 +198,7 @@ key_eq(const struct conn_key *x, const struct conn_key *y)
 	if (x->cport != y->cport || x->vport != y->vport ||
 	    x->protocol != y->protocol || x->af != y->af)
 		return false;
-	if (x->af != AF_INET6)
+	if (!key_v6(x))
 		return x->caddr.in.s_addr == y->caddr.in.s_addr &&
 		    x->vaddr.in.s_addr == y->vaddr.in.s_addr;
 	return memcmp(x->caddr.b, y->caddr.b, 16) == 0 &&
@@ -307,6 +320,9 @@ conn_table_create(uint32_t max_conns)
 	t->snext = malloc((WHEEL_SIZE + 1) * sizeof(uint32_t));
 	if (t->snext == NULL)
 		goto out_free_wprev;
+	t->aux = calloc(max_conns, sizeof(uint32_t));
+	if (t->aux == NULL)
+		goto out_free_snext;
 
 	/* Touch everything now: the bound is memory we already hold. */
 	memset(t->conns, 0, (size_t)max_conns * sizeof(struct conn));
@@ -320,6 +336,8 @@ conn_table_create(uint32_t max_conns)
 	t->udp_tmo = UDP_TIMEOUT_DEFAULT;
 	return t;
 
+out_free_snext:
+	free(t->snext);
 out_free_wprev:
 	free(t->wprev);
 out_free_buckets:
@@ -337,6 +355,7 @@ conn_table_destroy(struct conn_table *t)
 {
 	if (t == NULL)
 		return;
+	free(t->aux);
 	free(t->snext);
 	free(t->wprev);
 	free(t->buckets);
@@ -368,7 +387,8 @@ conn_table_bytes(const struct conn_table *t)
 	return sizeof(*t) + (size_t)t->max * sizeof(struct conn) +
 	    ((size_t)t->bmask + 1) * sizeof(uint32_t) +
 	    ((size_t)t->max + WHEEL_SIZE + 1) * sizeof(uint32_t) +
-	    (WHEEL_SIZE + 1) * sizeof(uint32_t);
+	    (WHEEL_SIZE + 1) * sizeof(uint32_t) +
+	    (size_t)t->max * sizeof(uint32_t);
 }
 
 struct conn *
@@ -415,9 +435,10 @@ conn_get_timeouts(const struct conn_table *t, struct drlb_timeouts *tm)
 	tm->udp = t->udp_tmo;
 }
 
-struct conn *
-conn_insert(struct conn_table *t, const struct conn_key *k,
-    struct dest *dest, uint32_t now)
+/* Take a free slot, hash it under k, put it on the wheel. */
+static struct conn *
+conn_alloc(struct conn_table *t, const struct conn_key *k, struct dest *dest,
+    uint32_t expires)
 {
 	struct conn *c;
 	uint32_t id, h;
@@ -431,31 +452,132 @@ conn_insert(struct conn_table *t, const struct conn_key *k,
 	t->free_head = c->hnext;
 
 	c->key = *k;
-	if (k->af != AF_INET6) {
+	if (!key_v6(k)) {
 		/* only the first 4 bytes count: keep the rest zero for -c */
 		memset(c->key.caddr.b + 4, 0, 12);
 		memset(c->key.vaddr.b + 4, 0, 12);
 	}
 	c->state = CONN_S_NONE;
-	c->flags = CONN_F_INUSE | CONN_F_INACTIVE;
 	c->reserved = 0;
 	c->dest = dest;
+	t->aux[id] = 0;
 	h = conn_hash(t, k) & t->bmask;
 	c->hnext = t->buckets[h];
 	t->buckets[h] = id + 1;
-	c->expires = now + conn_timeout(t, k->protocol, CONN_S_NONE);
+	c->expires = expires;
 	wlink(t, place(t, c->expires), id);
 	t->count++;
+	dest_hold(dest);
+	return c;
+}
+
+struct conn *
+conn_insert(struct conn_table *t, const struct conn_key *k,
+    struct dest *dest, uint32_t now)
+{
+	struct conn *c;
+
+	c = conn_alloc(t, k, dest, now + conn_timeout(t, k->protocol,
+	    CONN_S_NONE));
+	if (c == NULL)
+		return NULL;
+	c->flags = CONN_F_INUSE | CONN_F_INACTIVE;
 
 	/* IPVS ip_vs_bind_dest for a DR real server: INACTIVE|NOOUTPUT,
 	 * so the connection starts in InActConn */
-	dest_hold(dest);
 	dest->inactconns++;
 	dest->stats.conns++;
 	if (dest->svc != NULL)
 		dest->svc->stats.conns++;
 	dest_overload_bind(dest);
 	return c;
+}
+
+/* ------------------------------------------------------------ persistence */
+
+/* A template's persistence timeout lives in its (otherwise unused) state
+ * and reserved fields: 24 bits of seconds. */
+static inline uint32_t
+tmpl_timeout(const struct conn *c)
+{
+	return (uint32_t)c->state | (uint32_t)c->reserved << 8;
+}
+
+struct conn *
+conn_template_insert(struct conn_table *t, const struct conn_key *k,
+    struct dest *dest, uint32_t now, uint32_t timeout)
+{
+	struct conn *c;
+
+	if (timeout == 0 || timeout > 0xffffff)
+		timeout = timeout ? 0xffffff : 1;
+	c = conn_alloc(t, k, dest, now + timeout);
+	if (c == NULL)
+		return NULL;
+	c->flags = CONN_F_INUSE | CONN_F_TEMPLATE;
+	c->state = (uint8_t)(timeout & 0xff);
+	c->reserved = (uint16_t)(timeout >> 8);
+	/* IPVS ip_vs_bind_dest: a template counts in PersistConn only */
+	dest->persistconns++;
+	dest_overload_bind(dest);
+	return c;
+}
+
+void
+conn_template_touch(struct conn_table *t, struct conn *tmpl, uint32_t now)
+{
+	uint32_t id = (uint32_t)(tmpl - t->conns), e = now + tmpl_timeout(tmpl);
+
+	if (e < tmpl->expires) {
+		wunlink(t, id);
+		wlink(t, place(t, e), id);
+	}
+	tmpl->expires = e;
+}
+
+void
+conn_set_control(struct conn_table *t, struct conn *c, struct conn *tmpl)
+{
+	uint32_t tid = (uint32_t)(tmpl - t->conns);
+
+	t->aux[c - t->conns] = tid + 1;
+	t->aux[tid]++;
+}
+
+uint32_t
+conn_n_control(const struct conn_table *t, const struct conn *tmpl)
+{
+	return t->aux[tmpl - t->conns];
+}
+
+struct conn *
+conn_control(struct conn_table *t, const struct conn *c)
+{
+	uint32_t a = t->aux[c - t->conns];
+
+	return (c->flags & CONN_F_TEMPLATE) || a == 0 ? NULL : &t->conns[a - 1];
+}
+
+void
+conn_template_invalidate(struct conn_table *t, struct conn *tmpl)
+{
+	uint32_t id = (uint32_t)(tmpl - t->conns);
+	uint32_t *pp = &t->buckets[conn_hash(t, &tmpl->key) & t->bmask];
+	uint32_t h;
+
+	if (tmpl->key.vport == 0xffff)
+		return;
+	/* IPVS ip_vs_check_template: rehash under a port no lookup uses,
+	 * so a new template can take the key while this one lives on for
+	 * the connections it still controls */
+	while (*pp != id + 1)
+		pp = &t->conns[*pp - 1].hnext;
+	*pp = tmpl->hnext;
+	tmpl->key.vport = 0xffff;
+	tmpl->key.cport = 0;
+	h = conn_hash(t, &tmpl->key) & t->bmask;
+	tmpl->hnext = t->buckets[h];
+	t->buckets[h] = id + 1;
 }
 
 enum conn_state
@@ -537,9 +659,23 @@ conn_release(struct conn_table *t, struct svc_table *st, uint32_t id)
 	t->free_head = id + 1;
 	t->count--;
 
+	if (c->flags & CONN_F_TEMPLATE) {
+		t->aux[id] = 0;
+	} else if (t->aux[id] != 0) {
+		/* one connection fewer under its template (IPVS
+		 * ip_vs_control_del) */
+		uint32_t tid = t->aux[id] - 1;
+
+		if ((t->conns[tid].flags & (CONN_F_INUSE | CONN_F_TEMPLATE)) ==
+		    (CONN_F_INUSE | CONN_F_TEMPLATE) && t->aux[tid] > 0)
+			t->aux[tid]--;
+		t->aux[id] = 0;
+	}
 	if (d != NULL) {
 		/* IPVS ip_vs_unbind_dest, then the dest reference */
-		if (c->flags & CONN_F_INACTIVE)
+		if (c->flags & CONN_F_TEMPLATE)
+			d->persistconns--;
+		else if (c->flags & CONN_F_INACTIVE)
 			d->inactconns--;
 		else
 			d->activeconns--;
@@ -569,7 +705,14 @@ conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
 			c = &t->conns[id];
 			wunlink(t, id);
 			scanned++;
-			if (c->expires <= now) {
+			if (c->expires <= now && (c->flags & CONN_F_TEMPLATE) &&
+			    t->aux[id] > 0) {
+				/* IPVS ip_vs_conn_expire: a template outlives
+				 * the connections it controls; look again a
+				 * full persistence timeout later */
+				c->expires = now + tmpl_timeout(c);
+				wlink(t, place(t, c->expires), id);
+			} else if (c->expires <= now) {
 				conn_release(t, st, id);
 				removed++;
 			} else {
@@ -590,16 +733,21 @@ conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
 void
 conn_flush(struct conn_table *t, struct svc_table *st)
 {
-	uint32_t s, head;
+	uint32_t s, head, id, next;
 
-	for (s = 0; s <= WHEEL_SIZE; s++) {
-		head = t->max + s;
-		while (!wempty(t, head)) {
-			uint32_t id = *wnext_of(t, head);
-			wunlink(t, id);
-			conn_release(t, st, id);
+	/* connections first, then the templates that controlled them */
+	for (int pass = 0; pass < 2; pass++)
+		for (s = 0; s <= WHEEL_SIZE; s++) {
+			head = t->max + s;
+			for (id = *wnext_of(t, head); id != head; id = next) {
+				next = t->conns[id].wnext;
+				if (pass == 0 &&
+				    (t->conns[id].flags & CONN_F_TEMPLATE))
+					continue;
+				wunlink(t, id);
+				conn_release(t, st, id);
+			}
 		}
-	}
 }
 
 int

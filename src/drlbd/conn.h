@@ -71,7 +71,14 @@ _Static_assert(sizeof(struct conn) == 64, "struct conn is one cache line");
 
 /* conn->flags */
 #define CONN_F_INACTIVE	0x01	/* counted in dest->inactconns (IPVS IP_VS_CONN_F_INACTIVE) */
+#define CONN_F_TEMPLATE	0x02	/* a persistence template (IPVS IP_VS_CONN_F_TEMPLATE) */
 #define CONN_F_INUSE	0x80	/* internal: the slot holds a live connection */
+
+/* In a key's af: a persistence template's key, which never equals a
+ * connection's.  Template key (IPVS ip_vs_sched_persist):
+ * <protocol, client & netmask, 0, VIP, service port or 0 for a port-0
+ * service> */
+#define CONN_KEY_TEMPLATE 0x80
 
 /* opaque */
 struct conn_table;
@@ -104,6 +111,30 @@ struct conn *conn_lookup(struct conn_table *t, const struct conn_key *k);
  */
 struct conn *conn_insert(struct conn_table *t, const struct conn_key *k,
     struct dest *dest, uint32_t now);
+
+/*
+ * Persistence (IPVS connection templates).  A template is an entry of the
+ * same table, keyed as above, bound to the real server that the client
+ * group sticks to; it counts in dest->persistconns (PersistConn), not in
+ * the active/inactive counts, and it expires `timeout` seconds (-p) after
+ * it was last used to place a connection -- but never while connections it
+ * placed still exist.
+ */
+struct conn *conn_template_insert(struct conn_table *t,
+    const struct conn_key *k, struct dest *dest, uint32_t now,
+    uint32_t timeout);
+/* A new connection was placed by this template: restart its timeout. */
+void conn_template_touch(struct conn_table *t, struct conn *tmpl,
+    uint32_t now);
+/* c was placed by tmpl (IPVS ip_vs_control_add). */
+void conn_set_control(struct conn_table *t, struct conn *c, struct conn *tmpl);
+/* c's template, or NULL. */
+struct conn *conn_control(struct conn_table *t, const struct conn *c);
+/* How many connections tmpl controls now. */
+uint32_t conn_n_control(const struct conn_table *t, const struct conn *tmpl);
+/* Its real server is gone: unhook the template from its key so a new one
+ * can be made, while it lives on for its connections. */
+void conn_template_invalidate(struct conn_table *t, struct conn *tmpl);
 
 /*
  * A frame of this connection went by: follow the TCP state (tcp_flags as

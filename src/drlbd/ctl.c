@@ -140,7 +140,7 @@ conn_to_entry(struct conn *c, void *arg)
 	}
 	e = &b->e[b->n++];
 	memset(e, 0, sizeof(*e));
-	e->af = c->key.af;
+	e->af = c->key.af & ~CONN_KEY_TEMPLATE;
 	e->protocol = c->key.protocol;
 	e->caddr = c->key.caddr;
 	e->vaddr = c->key.vaddr;
@@ -148,9 +148,11 @@ conn_to_entry(struct conn *c, void *arg)
 	e->cport = ntohs(c->key.cport);
 	e->vport = ntohs(c->key.vport);
 	e->dport = c->dest->conf.port;
-	e->state = c->state;
+	e->state = (c->flags & CONN_F_TEMPLATE) ? 0 : c->state;
 	e->expires_ms = c->expires > b->now ? (c->expires - b->now) * 1000 : 0;
-	e->flags = c->flags;
+	/* what ipvsadm sees in /proc/net/ip_vs_conn: templates flagged as
+	 * IP_VS_CONN_F_TEMPLATE */
+	e->flags = (c->flags & CONN_F_TEMPLATE) ? 0x1000 : 0;
 	return 0;
 }
 

@@ -92,6 +92,57 @@ dp_finish_csum(struct dp *dp, struct dp_frame *f, uint8_t *ip, uint32_t iplen)
 		dp->cnt.csum_finished++;
 }
 
+/*
+ * Persistence (-p): every connection of a client group -- the client
+ * address masked with -M -- goes to the same real server while the group
+ * keeps coming back within the timeout.  The choice is remembered in a
+ * connection template keyed <protocol, client & mask, 0, VIP, port> (port
+ * 0 for a port-0 service, which so sticks all ports of the VIP together),
+ * exactly as IPVS's ip_vs_sched_persist does.  Returns 0 with *dp_dest and
+ * *tmplp set, or -1 (counted) when no real server can be had.
+ */
+static int
+dp_schedule_persist(struct dp *dp, struct svc *svc, const struct conn_key *k,
+    struct conn **tmplp, struct dest **destp)
+{
+	struct conn_key tk = *k;
+	struct conn *t;
+	struct dest *d;
+
+	tk.caddr.in.s_addr &= svc->conf.netmask;
+	tk.cport = 0;
+	if (ntohs(k->vport) != svc->conf.port)
+		tk.vport = 0;
+	tk.af |= CONN_KEY_TEMPLATE;
+
+	t = conn_lookup(dp->conns, &tk);
+	if (t != NULL) {
+		d = t->dest;
+		/* IPVS ip_vs_check_template: a removed real server (or, here,
+		 * one that no longer answers ARP) ends the stickiness */
+		if (!(d->flags & DEST_F_AVAILABLE) || (d->flags & DEST_F_NOMAC)) {
+			conn_template_invalidate(dp->conns, t);
+			t = NULL;
+		}
+	}
+	if (t == NULL) {
+		if ((d = svc->sched->schedule(svc, k)) == NULL) {
+			dp->cnt.no_dest++;
+			return -1;
+		}
+		t = conn_template_insert(dp->conns, &tk, d, dp->now,
+		    svc->conf.timeout);
+		if (t == NULL) {
+			dp->cnt.table_full++;
+			return -1;
+		}
+	} else
+		conn_template_touch(dp->conns, t, dp->now);
+	*tmplp = t;
+	*destp = t->dest;
+	return 0;
+}
+
 enum dp_verdict
 dp_process(struct dp *dp, struct dp_frame *f)
 {
@@ -102,7 +153,7 @@ dp_process(struct dp *dp, struct dp_frame *f)
 	bool gso;
 	struct conn_key key;
 	struct svc *svc;
-	struct conn *c;
+	struct conn *c, *tmpl = NULL;
 	struct dest *d;
 
 	dp->cnt.rx++;
@@ -206,6 +257,9 @@ dp_process(struct dp *dp, struct dp_frame *f)
 
 	/* ---- 2. look up the virtual service ----------------------------- */
 	svc = svc_find(dp->svcs, AF_INET, proto, &key.vaddr, ntohs(key.vport));
+	if (svc == NULL)
+		/* a persistent port-0 service takes every port of its VIP */
+		svc = svc_find(dp->svcs, AF_INET, proto, &key.vaddr, 0);
 	if (svc == NULL) {
 		dp->cnt.no_service++;
 		return DP_DROP;
@@ -222,8 +276,10 @@ dp_process(struct dp *dp, struct dp_frame *f)
 			return DP_DROP;
 		}
 		/* ---- 4. schedule: the service's scheduler picks ---------- */
-		d = svc->sched->schedule(svc, &key);
-		if (d == NULL) {
+		if (svc->conf.flags & DRLB_SVC_F_PERSISTENT) {
+			if (dp_schedule_persist(dp, svc, &key, &tmpl, &d) < 0)
+				return DP_DROP;
+		} else if ((d = svc->sched->schedule(svc, &key)) == NULL) {
 			dp->cnt.no_dest++;
 			return DP_DROP;
 		}
@@ -232,6 +288,8 @@ dp_process(struct dp *dp, struct dp_frame *f)
 			dp->cnt.table_full++;
 			return DP_DROP;
 		}
+		if (tmpl != NULL)
+			conn_set_control(dp->conns, c, tmpl);
 		dp->cnt.conns_new++;
 	}
 	conn_seen(dp->conns, c, events, dp->now);

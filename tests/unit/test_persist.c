@@ -1,0 +1,237 @@
+/*
+ * Persistence (-p, -M, port-0 services) through the data path: IPVS's
+ * connection templates (ip_vs_sched_persist), their counting (PersistConn)
+ * and lifetime (the persistence timeout, never before their connections).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath.h"
+#include "sched.h"
+#include "check.h"
+
+static const uint8_t MAC_DIR[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+static const uint8_t MAC_CLI[6] = { 0x02, 0, 0, 0, 0, 0x64 };
+
+static struct svc_table st;
+static struct conn_table *ct;
+static struct dp dp;
+static uint8_t buf[2048];
+static struct virtio_net_hdr *vh = (struct virtio_net_hdr *)(buf + 54);
+static uint8_t *fr = buf + 64;
+
+static uint32_t
+ip4(const char *s)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, s, &a);
+	return a.s_addr;
+}
+
+static int
+svc_req(uint16_t op, uint16_t port, uint32_t timeout, const char *mask,
+    const char *rip, int w)
+{
+	struct drlb_ctl_req r;
+	char err[256];
+
+	memset(&r, 0, sizeof(r));
+	r.svc.af = AF_INET;
+	r.svc.protocol = IPPROTO_TCP;
+	r.svc.addr.in.s_addr = ip4("198.18.0.1");
+	r.svc.port = port;
+	strcpy(r.svc.sched_name, "rr");
+	r.svc.flags = DRLB_SVC_F_PERSISTENT;
+	r.svc.timeout = timeout;
+	r.svc.netmask = ip4(mask);
+	if (rip) {
+		r.dest.af = AF_INET;
+		r.dest.addr.in.s_addr = ip4(rip);
+		r.dest.port = port;
+		r.dest.weight = w;
+		r.dest.conn_flags = DRLB_FWD_DROUTE;
+	}
+	if (svc_apply(&st, op, &r, err, sizeof(err)) != 0) {
+		printf("# svc_apply(%u): %s\n", op, err);
+		return -1;
+	}
+	/* what arp.c does when a real server answers */
+	for (struct svc *s = st.head; s; s = s->next)
+		for (uint32_t i = 0; i < s->ndests; i++) {
+			struct dest *d = s->dests[i];
+			d->mac[5] = d->conf.addr.b[3];
+			d->mac_state = DRLB_MAC_RESOLVED;
+			if (d->flags & DEST_F_NOMAC) {
+				d->flags &= ~DEST_F_NOMAC;
+				sched_dest_load_changed(d);
+			}
+		}
+	return 0;
+}
+
+/* send one TCP frame; returns the last byte of the real server's address
+ * it went to (its MAC's last byte), or 0 when dropped */
+static int
+tcp(const char *client, uint16_t sport, uint16_t dport, uint8_t flags)
+{
+	uint8_t *ip = fr + 14;
+	uint32_t a;
+	struct dp_frame f = { .data = fr, .len = 54, .wire_len = 54,
+	    .vnet = vh };
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(fr, MAC_DIR, 6);
+	memcpy(fr + 6, MAC_CLI, 6);
+	fr[12] = 0x08;
+	ip[0] = 0x45;
+	ip[3] = 40;
+	ip[8] = 64;
+	ip[9] = IPPROTO_TCP;
+	a = ip4(client);
+	memcpy(ip + 12, &a, 4);
+	a = ip4("198.18.0.1");
+	memcpy(ip + 16, &a, 4);
+	ip[20] = (uint8_t)(sport >> 8);
+	ip[21] = (uint8_t)sport;
+	ip[22] = (uint8_t)(dport >> 8);
+	ip[23] = (uint8_t)dport;
+	ip[32] = 5 << 4;
+	ip[33] = flags;
+	return dp_process(&dp, &f) == DP_FORWARD ? fr[5] : 0;
+}
+
+static struct dest *
+dest_of(const char *rip)
+{
+	for (struct svc *s = st.head; s; s = s->next)
+		for (uint32_t i = 0; i < s->ndests; i++)
+			if (s->dests[i]->conf.addr.in.s_addr == ip4(rip))
+				return s->dests[i];
+	return NULL;
+}
+
+static int
+count_templates(struct conn *c, void *arg)
+{
+	if (c->flags & CONN_F_TEMPLATE)
+		(*(int *)arg)++;
+	return 0;
+}
+
+static int
+templates(void)
+{
+	int n = 0;
+
+	conn_walk(ct, count_templates, &n);
+	return n;
+}
+
+static void
+advance(uint32_t secs)
+{
+	dp.now += secs;
+	conn_expire(ct, &st, dp.now, 1u << 20);
+}
+
+#define SYN 0x02
+#define ACK 0x10
+#define FIN 0x01
+
+int
+main(void)
+{
+	int a, b, c;
+
+	svc_table_init(&st);
+	ct = conn_table_create(4096);
+	dp_init(&dp, MAC_DIR, 1500, &st, ct);
+	dp.now = 1;
+
+	/* -A -t VIP:80 -s rr -p 30 -M 255.255.255.128, two real servers */
+	CHECK_EQ(svc_req(DRLB_CTL_ADD_SVC, 80, 30, "255.255.255.128", NULL, 0),
+	    0, "add persistent service");
+	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128", "198.18.0.7", 1);
+	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128", "198.18.0.8", 1);
+
+	/* clients .100 and .101 are one group (.0/25), .200 another */
+	a = tcp("198.18.0.100", 40000, 80, SYN);
+	CHECK(a == 7 || a == 8, "first SYN scheduled");
+	for (int i = 1; i <= 6; i++) {
+		b = tcp(i & 1 ? "198.18.0.101" : "198.18.0.100",
+		    (uint16_t)(40000 + i), 80, SYN);
+		CHECK_EQ(b, a, "same client group, same real server (rr would alternate)");
+	}
+	c = tcp("198.18.0.200", 41000, 80, SYN);
+	CHECK_EQ(c, a == 7 ? 8 : 7, "another client group is scheduled (rr: the other)");
+	CHECK_EQ(templates(), 2, "one template per client group");
+	CHECK_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->persistconns, 1,
+	    "PersistConn counts the template");
+	CHECK_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->inactconns, 7,
+	    "the template is not counted as a connection");
+	CHECK_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->stats.conns, 7,
+	    "Conns counts connections, not templates");
+
+	/* a long-lived connection keeps its template past the timeout */
+	CHECK_EQ(tcp("198.18.0.100", 40000, 80, ACK), a, "ACK: ESTABLISHED");
+	advance(100);		/* SYN_RECV ones (60 s) are gone, ESTABLISHED stays */
+	CHECK_EQ(templates(), 1,
+	    "after the timeout: only the template with a live connection remains");
+	b = tcp("198.18.0.101", 42000, 80, SYN);
+	CHECK_EQ(b, a, "the group still goes to its real server (template kept alive)");
+	/* the established one closes: FIN -> FIN_WAIT (120 s) */
+	tcp("198.18.0.100", 40000, 80, FIN | ACK);
+	advance(200);		/* connections gone; template expires 30 s later at most */
+	advance(40);
+	CHECK_EQ(templates(), 0, "template expires once its connections are gone");
+	CHECK_EQ(dest_of("198.18.0.7")->persistconns + dest_of("198.18.0.8")->persistconns,
+	    0, "PersistConn back to 0");
+	CHECK_EQ(conn_count(ct), 0, "table empty");
+
+	/* a removed real server ends the stickiness */
+	a = tcp("198.18.0.100", 43000, 80, SYN);
+	svc_req(DRLB_CTL_DEL_DEST, 80, 30, "255.255.255.128",
+	    a == 7 ? "198.18.0.7" : "198.18.0.8", 0);
+	b = tcp("198.18.0.100", 43001, 80, SYN);
+	CHECK_EQ(b, a == 7 ? 8 : 7, "template of a removed real server is replaced");
+	CHECK_EQ(tcp("198.18.0.100", 43000, 80, ACK), a,
+	    "the old connection still goes to the removed real server");
+	CHECK_EQ(templates(), 2, "old template lives on for its connection");
+	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128",
+	    a == 7 ? "198.18.0.7" : "198.18.0.8", 1);
+	CHECK_EQ(tcp("198.18.0.100", 43002, 80, SYN), b,
+	    "the group stays with its new real server");
+	advance(1000);
+	CHECK_EQ(conn_count(ct), 0, "everything expires");
+
+	/* weight 0: clients with a template keep coming (IPVS default) */
+	a = tcp("198.18.0.100", 44000, 80, SYN);
+	svc_req(DRLB_CTL_EDIT_DEST, 80, 30, "255.255.255.128",
+	    a == 7 ? "198.18.0.7" : "198.18.0.8", 0);
+	CHECK_EQ(tcp("198.18.0.101", 44001, 80, SYN), a,
+	    "weight 0 keeps clients that have a template");
+	CHECK_EQ(tcp("198.18.0.200", 44002, 80, SYN), a == 7 ? 8 : 7,
+	    "weight 0 takes no new client group");
+	advance(1000);
+
+	/* port-0 service: all ports of the VIP stick together */
+	svc_req(DRLB_CTL_FLUSH, 0, 0, "255.255.255.255", NULL, 0);
+	CHECK_EQ(svc_req(DRLB_CTL_ADD_SVC, 0, 60, "255.255.255.255", NULL, 0), 0,
+	    "add persistent port-0 service");
+	svc_req(DRLB_CTL_ADD_DEST, 0, 60, "255.255.255.255", "198.18.0.7", 1);
+	svc_req(DRLB_CTL_ADD_DEST, 0, 60, "255.255.255.255", "198.18.0.8", 1);
+	a = tcp("198.18.0.100", 45000, 80, SYN);
+	CHECK(a == 7 || a == 8, "port 80 scheduled by the port-0 service");
+	CHECK_EQ(tcp("198.18.0.100", 45001, 443, SYN), a, "port 443: same real server");
+	CHECK_EQ(tcp("198.18.0.100", 45002, 8080, SYN), a, "port 8080: same real server");
+	CHECK_EQ(templates(), 1, "one template for all ports (vport 0)");
+	CHECK_EQ(tcp("198.18.0.101", 45003, 443, SYN), a == 7 ? 8 : 7,
+	    "another client (mask /32) is scheduled anew");
+	conn_flush(ct, &st);
+	CHECK_EQ(conn_count(ct), 0, "flush removes connections and templates");
+	CHECK_EQ(dest_of("198.18.0.7")->persistconns, 0, "flush uncounts templates");
+	return CHECK_DONE();
+}
