@@ -269,9 +269,12 @@ dp_process(struct dp *dp, struct dp_frame *f)
 	c = conn_lookup(dp->conns, &key);
 	if (c == NULL) {
 		/* IPVS schedules a TCP connection only on a SYN without RST;
-		 * anything else of an unknown flow is not ours to place */
-		if (proto == IPPROTO_TCP &&
-		    (events & (CONN_TCP_SYN | CONN_TCP_RST)) != CONN_TCP_SYN) {
+		 * anything else of an unknown flow is not ours to place --
+		 * unless sloppy_tcp: then any segment without RST may, so that
+		 * a flow moved here by ECMP, or a director restart, goes on
+		 * (with sh or mh every director picks the same real server) */
+		if (proto == IPPROTO_TCP && ((events & CONN_TCP_RST) ||
+		    (!(events & CONN_TCP_SYN) && !dp->sloppy_tcp))) {
 			dp->cnt.no_conn++;
 			return DP_DROP;
 		}

@@ -67,6 +67,8 @@ struct dp {
 	struct svc_table *svcs;
 	struct conn_table *conns;
 	uint32_t now;			/* seconds, monotonic; set each burst */
+	int sloppy_tcp;			/* IPVS sloppy_tcp: any non-RST segment
+					   may start a connection */
 	dp_arp_fn arp_input;
 	void *arp_arg;
 	struct dp_counters cnt;

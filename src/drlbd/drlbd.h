@@ -23,6 +23,7 @@ struct drlbd {
 	int foreground;
 	int verbose;
 	int own_vips;			/* answer ARP for VIPs (not --no-arp) */
+	int sloppy_tcp;			/* --sloppy-tcp */
 	uint32_t max_conns;
 	/* state */
 	struct svc_table svcs;

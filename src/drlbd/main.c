@@ -65,13 +65,16 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: drlbd --interface IF [--config FILE] [--socket PATH] [--foreground]\n"
-	    "             [--no-arp] [--max-conns N] [--user USER] [--verbose]\n"
+	    "             [--no-arp] [--sloppy-tcp] [--max-conns N] [--user USER] [--verbose]\n"
 	    "  --interface IF   the director's interface on the real servers' segment\n"
 	    "  --config FILE    rules in the format `ipvsadm -S -n` writes\n"
 	    "  --socket PATH    control socket (default %s, or $DRLB_SOCKET)\n"
 	    "  --foreground     stay in the foreground, log to stderr\n"
 	    "  --no-arp         do not answer ARP for the VIPs nor announce them\n"
 	    "                   (another program owns them)\n"
+	    "  --sloppy-tcp     any TCP segment without RST may start a connection,\n"
+	    "                   not only a SYN (IPVS sloppy_tcp; for directors behind\n"
+	    "                   ECMP with sh or mh, and restarts)\n"
 	    "  --max-conns N    connection table bound (default %u)\n"
 	    "  --user USER      run as USER after opening the sockets\n",
 	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT);
@@ -362,6 +365,7 @@ main(int argc, char **argv)
 		{ "max-conns",  required_argument, NULL, 'm' },
 		{ "user",       required_argument, NULL, 'u' },
 		{ "verbose",    no_argument,       NULL, 'v' },
+		{ "sloppy-tcp", no_argument,       NULL, 'S' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -394,6 +398,7 @@ main(int argc, char **argv)
 		}
 		case 'u': d->user = optarg; break;
 		case 'v': d->verbose = 1; break;
+		case 'S': d->sloppy_tcp = 1; break;
 		default: usage();
 		}
 	}
@@ -425,6 +430,7 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	dp_init(&d->dp, arp_mac(d->arp), if_mtu(d->ifname), &d->svcs, d->conns);
 	d->dp.arp_input = arp_input;
+	d->dp.sloppy_tcp = d->sloppy_tcp;
 	d->dp.arp_arg = d->arp;
 	d->start_ms = drlbd_now_ms();
 	d->dp.now = 1;

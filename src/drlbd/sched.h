@@ -46,5 +46,11 @@ extern const struct sched_ops sched_wlc;
 extern const struct sched_ops sched_lc;
 extern const struct sched_ops sched_sed;
 extern const struct sched_ops sched_nq;
+extern const struct sched_ops sched_fo;
+extern const struct sched_ops sched_ovf;
+extern const struct sched_ops sched_twos;
+extern const struct sched_ops sched_dh;
+extern const struct sched_ops sched_sh;
+extern const struct sched_ops sched_mh;
 
 #endif

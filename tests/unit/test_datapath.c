@@ -368,6 +368,16 @@ main(void)
 	CHECK_EQ(run(len), DP_FORWARD, "SYN forwarded despite an unresolved dest");
 	CHECK_MEM(fr, d2->mac, 6, "the unresolved real server gets nothing");
 
+	/* sloppy_tcp: a mid-stream segment of an unknown flow is scheduled */
+	dp.sloppy_tcp = 1;
+	len = mkframe(MAC_DIR, "198.18.0.103", 43000, "198.18.0.1", 80,
+	    IPPROTO_TCP, ACK, 10);
+	CHECK_EQ(run(len), DP_FORWARD, "sloppy_tcp: ACK of an unknown flow scheduled");
+	len = mkframe(MAC_DIR, "198.18.0.103", 43001, "198.18.0.1", 80,
+	    IPPROTO_TCP, RST | ACK, 0);
+	CHECK_EQ(run(len), DP_DROP, "sloppy_tcp: RST of an unknown flow still dropped");
+	dp.sloppy_tcp = 0;
+
 	/* ARP goes beside the path */
 	len = mkframe(MAC_DIR, "198.18.0.100", 0, "198.18.0.1", 0, 0, 0, 28);
 	fr[12] = 0x08;
