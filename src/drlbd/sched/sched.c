@@ -14,6 +14,11 @@ static const struct sched_ops *const sched_table[] = {
 	&sched_sed,
 	&sched_nq,
 	&sched_wrr,
+	&sched_fo,
+	&sched_ovf,
+	&sched_twos,
+	&sched_dh,
+	&sched_sh,
 };
 
 const struct sched_ops *
