@@ -1,0 +1,387 @@
+/*
+ * Maglev Hashing (IPVS ip_vs_mh.c; Eisenbud et al., "Maglev: A Fast and
+ * Reliable Software Network Load Balancer", NSDI 2016, section 3.4).
+ *
+ * Each dest gets a preference list of the table's slots, a permutation
+ * given by offset + j * skip (mod M, M prime); the table is filled by
+ * letting the dests claim, in turns, their next preferred slot that is
+ * still free.  A client address (+ port with mh-port) hashes to one slot.
+ * When a dest goes or comes, mostly only its own slots change owner, so
+ * most clients keep their real server.
+ *
+ * Everything is as in IPVS so that drlb and any 64-bit Linux director with
+ * the same ipvsadm commands build the same table and send a client to the
+ * same real server:
+ *  - M = 4093 (primes[CONFIG_IP_VS_MH_TAB_INDEX - 8] with the default 12);
+ *  - offset and skip hash the dest's address + port with hsiphash under the
+ *    kernel's fixed keys (generate_hash_secret), never a random seed;
+ *  - turns per round = (last_weight / gcd) >> rshift, at least 1 for a
+ *    non-zero weight; rshift keeps weight/gcd within IP_VS_MH_TAB_BITS bits;
+ *  - dests are visited in svc->dests order, which is IPVS's list order
+ *    (newest first): the order decides who wins a contested slot;
+ *  - the weight used to build the table is IPVS's last_weight, the latest
+ *    non-zero weight: quiescing a dest (-w 0) keeps its slots, and lookups
+ *    that land there find it unavailable (NULL, or the next dest with
+ *    mh-fallback) instead of reshuffling everyone.
+ *
+ * Unavailable = weight 0 or not dest_usable() (IPVS: weight <= 0 or
+ * OVERLOAD; drlb's NOMAC, no known MAC, cannot be forwarded to either).
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sched.h"
+#include "hsiphash.h"
+
+/* IPVS's table sizes; the default is index 12 - 8 = 4 */
+static const int mh_primes[] = { 251, 509, 1021, 2039, 4093,
+				 8191, 16381, 32749, 65521, 131071 };
+#define MH_TAB_INDEX_CONFIG	12	/* CONFIG_IP_VS_MH_TAB_INDEX default */
+#define MH_TAB_BITS		(MH_TAB_INDEX_CONFIG / 2)
+#define MH_TAB_SIZE		4093
+_Static_assert(MH_TAB_INDEX_CONFIG - 8 == 4, "IPVS default table index");
+/* mh_primes[4] is checked at init; a constant lets the table be an array */
+
+/* generate_hash_secret(): the same on every director, on purpose */
+static const struct hsiphash_key mh_hash1 = {{ 2654435761UL, 2654435761UL }};
+static const struct hsiphash_key mh_hash2 = {{ 2654446892UL, 2654446892UL }};
+
+struct mh_lw {
+	struct dest *d;
+	int32_t last_weight;	/* IPVS dest->last_weight */
+};
+
+struct mh_state {
+	struct dest *lookup[MH_TAB_SIZE];
+	struct mh_lw *lw;	/* one per dest in svc->dests, same order */
+	uint32_t nlw;
+	int gcd;
+	int rshift;
+};
+
+/* Scratch for one populate: what IPVS keeps in ip_vs_mh_dest_setup. */
+struct mh_setup {
+	unsigned int offset;
+	unsigned int skip;
+	unsigned int perm;
+	int turns;
+};
+
+/*
+ * ip_vs_mh_hashkey: hsiphash of offset + port + address as one u32 (IPv6
+ * addresses folded by xor), all in host order, wrapping.
+ */
+static unsigned int
+mh_hashkey(uint16_t af, const union drlb_inaddr *addr, uint16_t port,
+    const struct hsiphash_key *key, unsigned int offset)
+{
+	uint32_t a;
+
+	if (af == AF_INET6) {
+		uint32_t w[4];
+
+		memcpy(w, addr->b, sizeof(w));
+		a = ntohl(w[0] ^ w[1] ^ w[2] ^ w[3]);
+	} else {
+		uint32_t w;
+
+		memcpy(&w, addr->b, sizeof(w));
+		a = ntohl(w);
+	}
+	return hsiphash_1u32(offset + port + a, key);
+}
+
+static int
+mh_gcd(int a, int b)
+{
+	while (b != 0) {
+		int r = a % b;
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
+static int32_t
+mh_last_weight(const struct mh_state *s, uint32_t i)
+{
+	return s->lw[i].last_weight;
+}
+
+/* ip_vs_mh_gcd_weight over last_weight; 0 when no dest has one */
+static int
+mh_gcd_weight(const struct mh_state *s)
+{
+	int g = 0;
+
+	for (uint32_t i = 0; i < s->nlw; i++) {
+		int w = mh_last_weight(s, i);
+		if (w > 0)
+			g = g > 0 ? mh_gcd(w, g) : w;
+	}
+	return g;
+}
+
+static int
+mh_fls(unsigned int x)
+{
+	int r = 0;
+
+	while (x != 0) {
+		r++;
+		x >>= 1;
+	}
+	return r;
+}
+
+/* ip_vs_mh_shift_weight: keep max weight / gcd within MH_TAB_BITS bits */
+static int
+mh_shift_weight(const struct mh_state *s, int g)
+{
+	int mw = 0, shift;
+
+	if (g < 1)
+		return 0;
+	for (uint32_t i = 0; i < s->nlw; i++)
+		if (mh_last_weight(s, i) > mw)
+			mw = mh_last_weight(s, i);
+	shift = mh_fls((unsigned int)(mw / g)) - MH_TAB_BITS;
+	return shift >= 0 ? shift : 0;
+}
+
+/*
+ * Bring last_weight up to date (IPVS __ip_vs_update_dest: set on add, and
+ * on edit only when the new weight is not 0).  A dest not in the previous
+ * list was just added (or revived from the trash, which IPVS also treats as
+ * an add).  The list is rebuilt on every change, so a stale pointer that a
+ * new dest happens to reuse is never found in it.
+ */
+static int
+mh_update_last_weights(struct svc *svc, struct mh_state *s)
+{
+	struct mh_lw *nlw = NULL;
+	uint32_t n = svc->ndests;
+
+	if (n > 0 && (nlw = calloc(n, sizeof(*nlw))) == NULL)
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		struct dest *d = svc->dests[i];
+
+		nlw[i].d = d;
+		nlw[i].last_weight = d->conf.weight;
+		if (d->conf.weight != 0)
+			continue;
+		for (uint32_t j = 0; j < s->nlw; j++)
+			if (s->lw[j].d == d) {
+				nlw[i].last_weight = s->lw[j].last_weight;
+				break;
+			}
+	}
+	free(s->lw);
+	s->lw = nlw;
+	s->nlw = n;
+	return 0;
+}
+
+/* ip_vs_mh_permutate + ip_vs_mh_populate */
+static int
+mh_populate(struct svc *svc, struct mh_state *s)
+{
+	struct mh_setup *ds;
+	uint8_t *used;
+	uint32_t nd = svc->ndests, p;
+	int n, dt_count;
+
+	if (s->gcd < 1) {
+		/* no dest, or all with last_weight 0: an empty table */
+		memset(s->lookup, 0, sizeof(s->lookup));
+		return 0;
+	}
+	ds = calloc(nd, sizeof(*ds));
+	used = calloc(MH_TAB_SIZE, 1);
+	if (ds == NULL || used == NULL) {
+		free(ds);
+		free(used);
+		return -1;
+	}
+	for (p = 0; p < nd; p++) {
+		const struct dest *d = svc->dests[p];
+		int lw = mh_last_weight(s, p), t;
+
+		ds[p].offset = mh_hashkey(d->conf.af, &d->conf.addr,
+		    d->conf.port, &mh_hash1, 0) % MH_TAB_SIZE;
+		ds[p].skip = mh_hashkey(d->conf.af, &d->conf.addr,
+		    d->conf.port, &mh_hash2, 0) % (MH_TAB_SIZE - 1) + 1;
+		ds[p].perm = ds[p].offset;
+		t = (lw / s->gcd) >> s->rshift;
+		ds[p].turns = t ? t : (lw != 0);
+	}
+
+	/*
+	 * Round after round over the list, each dest claims `turns` slots,
+	 * each the next free one along its permutation, until all M slots
+	 * are owned.  gcd >= 1 means some dest has turns >= 1, so this ends.
+	 */
+	n = 0;
+	dt_count = 0;
+	for (;;) {
+		for (p = 0; p < nd; ) {
+			unsigned int c;
+
+			if (ds[p].turns < 1) {
+				p++;	/* weight 0 since it was added */
+				continue;
+			}
+			c = ds[p].perm;
+			while (used[c]) {
+				ds[p].perm += ds[p].skip;
+				if (ds[p].perm >= MH_TAB_SIZE)
+					ds[p].perm -= MH_TAB_SIZE;
+				c = ds[p].perm;
+			}
+			used[c] = 1;
+			s->lookup[c] = svc->dests[p];
+			if (++n == MH_TAB_SIZE)
+				goto out;
+			if (++dt_count >= ds[p].turns) {
+				dt_count = 0;
+				p++;
+			}
+		}
+	}
+out:
+	free(ds);
+	free(used);
+	return 0;
+}
+
+/* ip_vs_mh_dest_changed / the second half of ip_vs_mh_init_svc */
+static int
+mh_reassign(struct svc *svc, struct mh_state *s)
+{
+	if (mh_update_last_weights(svc, s) != 0)
+		return -1;
+	s->gcd = mh_gcd_weight(s);
+	s->rshift = mh_shift_weight(s, s->gcd);
+	if (svc->ndests > MH_TAB_SIZE)
+		return -1;	/* IPVS: -EINVAL, the table stays */
+	return mh_populate(svc, s);
+}
+
+static void
+mh_done_svc(struct svc *svc)
+{
+	struct mh_state *s = svc->sched_data;
+
+	if (s != NULL) {
+		free(s->lw);
+		free(s);
+	}
+	svc->sched_data = NULL;
+}
+
+static int
+mh_init_svc(struct svc *svc)
+{
+	struct mh_state *s;
+
+	if (mh_primes[MH_TAB_INDEX_CONFIG - 8] != MH_TAB_SIZE)
+		return -1;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return -1;
+	svc->sched_data = s;
+	if (mh_reassign(svc, s) != 0) {
+		mh_done_svc(svc);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Where IPVS's table would still hold a reference to a removed dest (only
+ * when a change failed), drlb must not keep the pointer: the dest is freed
+ * once its last connection goes.  Such slots become empty.
+ */
+static void
+mh_drop_removed(struct svc *svc, struct mh_state *s)
+{
+	for (unsigned int c = 0; c < MH_TAB_SIZE; c++) {
+		uint32_t i;
+
+		if (s->lookup[c] == NULL)
+			continue;
+		for (i = 0; i < svc->ndests; i++)
+			if (svc->dests[i] == s->lookup[c])
+				break;
+		if (i == svc->ndests)
+			s->lookup[c] = NULL;
+	}
+}
+
+static void
+mh_dest_changed(struct svc *svc)
+{
+	struct mh_state *s = svc->sched_data;
+
+	if (mh_reassign(svc, s) != 0)
+		mh_drop_removed(svc, s);
+}
+
+static inline bool
+mh_unavailable(const struct dest *d)
+{
+	return d->conf.weight <= 0 || !dest_usable(d);
+}
+
+/* ip_vs_mh_get_fallback: the hashed slot, else rehash with growing offsets */
+static struct dest *
+mh_get_fallback(const struct mh_state *s, uint16_t af,
+    const union drlb_inaddr *addr, uint16_t port)
+{
+	unsigned int offset, roffset, hash, ihash;
+	struct dest *d;
+
+	ihash = mh_hashkey(af, addr, port, &mh_hash1, 0) % MH_TAB_SIZE;
+	d = s->lookup[ihash];
+	if (d == NULL)
+		return NULL;
+	if (!mh_unavailable(d))
+		return d;
+	for (offset = 0; offset < MH_TAB_SIZE; offset++) {
+		roffset = (offset + ihash) % MH_TAB_SIZE;
+		hash = mh_hashkey(af, addr, port, &mh_hash1, roffset) %
+		    MH_TAB_SIZE;
+		d = s->lookup[hash];
+		if (d == NULL)
+			break;
+		if (!mh_unavailable(d))
+			return d;
+	}
+	return NULL;
+}
+
+static struct dest *
+mh_schedule(struct svc *svc, const struct conn_key *key)
+{
+	const struct mh_state *s = svc->sched_data;
+	uint16_t port = 0;
+	struct dest *d;
+
+	/* mh-port: the client's source port joins the key */
+	if (svc->conf.flags & DRLB_SVC_F_SCHED2)
+		port = ntohs(key->cport);
+	if (svc->conf.flags & DRLB_SVC_F_SCHED1)	/* mh-fallback */
+		return mh_get_fallback(s, svc->conf.af, &key->caddr, port);
+	d = s->lookup[mh_hashkey(svc->conf.af, &key->caddr, port, &mh_hash1,
+	    0) % MH_TAB_SIZE];
+	return d == NULL || mh_unavailable(d) ? NULL : d;
+}
+
+const struct sched_ops sched_mh = {
+	.name		= "mh",
+	.init_svc	= mh_init_svc,
+	.done_svc	= mh_done_svc,
+	.dest_changed	= mh_dest_changed,
+	.schedule	= mh_schedule,
+};
