@@ -52,5 +52,7 @@ extern const struct sched_ops sched_twos;
 extern const struct sched_ops sched_dh;
 extern const struct sched_ops sched_sh;
 extern const struct sched_ops sched_mh;
+extern const struct sched_ops sched_lblc;
+extern const struct sched_ops sched_lblcr;
 
 #endif

@@ -19,6 +19,9 @@ static const struct sched_ops *const sched_table[] = {
 	&sched_twos,
 	&sched_dh,
 	&sched_sh,
+	&sched_mh,
+	&sched_lblc,
+	&sched_lblcr,
 };
 
 const struct sched_ops *

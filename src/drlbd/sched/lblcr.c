@@ -1,0 +1,489 @@
+/*
+ * Locality-Based Least-Connection with Replication (IPVS ip_vs_lblcr.c).
+ *
+ * As lblc, but each destination IP maps to a set of real servers:
+ *
+ *   if set[daddr] is empty: n = wlc pick, set[daddr] = {n}
+ *   else n = the weighted least-connection member of set[daddr]
+ *        (skipping overloaded, removed and weight-0 members);
+ *        if |set| > 1 and the set was last modified more than
+ *        lblcr_expiration (24 h) ago: remove its weighted most-connection
+ *        member (the set shrinks back);
+ *        if no n, or n is overloaded (n.activeconns > n.weight while some
+ *        m has m.activeconns * 2 < m.weight): n = wlc pick, added to the set
+ *
+ * A member is added at the head of its set (IPVS list_add), which decides
+ * ties.  Entries expire as in lblc (60 s timer from the tick hook, full
+ * check of 24 h every 30th run, 6 min when over 16 entries per bucket).
+ *
+ * drlb differences, both forced by drlb's dest lifetime: IPVS set members
+ * hold references, so a removed dest waits in the trash, still counts in
+ * its sets, can still be the "most loaded" member that a shrink removes,
+ * and is the same dest again when its RIP:port is re-added.  drlb frees a
+ * removed dest when its last connection goes, so at removal
+ * (dest_changed) a member keeps the RIP:port and the weight and load the
+ * dest had then, and is re-attached when that RIP:port is re-added.  The
+ * only difference from IPVS: a removed member's load, for the shrink
+ * rule, is the one it had when removed (IPVS reads the live count, which
+ * can only fall).  No pointer to a removed dest is ever kept.
+ * As in lblc, a member with no known MAC (NOMAC) is skipped like an
+ * overloaded one; IPVS has no such state.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sched.h"
+
+#define LBLCR_TAB_BITS		10	/* CONFIG_IP_VS_LBLCR_TAB_BITS */
+#define LBLCR_TAB_SIZE		(1u << LBLCR_TAB_BITS)
+#define LBLCR_TAB_MASK		(LBLCR_TAB_SIZE - 1)
+#define LBLCR_CHECK_INTERVAL	60		/* s, CHECK_EXPIRE_INTERVAL */
+#define LBLCR_ENTRY_TIMEOUT	(6 * 60)	/* s, ENTRY_TIMEOUT */
+#define LBLCR_EXPIRATION	(24 * 60 * 60)	/* s, lblcr_expiration default */
+#define LBLCR_COUNT_FULL	30		/* COUNT_FOR_FULL_EXPIRATION */
+
+struct lblcr_elem {
+	struct lblcr_elem *next;
+	struct dest *dest;		/* NULL while removed from the service */
+	union drlb_inaddr raddr;	/* RIP:port, to re-attach */
+	uint16_t rport;
+	int32_t  weight;		/* snapshot while removed */
+	uint64_t overhead;		/* snapshot while removed */
+};
+
+struct lblcr_entry {
+	struct lblcr_entry *next;
+	union drlb_inaddr addr;		/* destination IP (the VIP) */
+	struct lblcr_elem *set;		/* newest first */
+	uint32_t size;
+	uint32_t lastmod;		/* s, set changed */
+	uint32_t lastuse;		/* s */
+};
+
+struct lblcr_table {
+	struct lblcr_entry *bucket[LBLCR_TAB_SIZE];
+	uint32_t entries;
+	uint32_t max_size;
+	uint32_t rover;
+	uint32_t counter;
+	uint32_t now;			/* the last tick's clock */
+	uint32_t next_check;
+	bool timer_armed;
+};
+
+static size_t
+lblcr_alen(uint16_t af)
+{
+	return af == AF_INET6 ? 16 : 4;
+}
+
+static uint32_t
+lblcr_hashkey(uint16_t af, const union drlb_inaddr *a)
+{
+	uint32_t w[4], f;
+
+	memcpy(w, a->b, sizeof(w));
+	f = af == AF_INET6 ? w[0] ^ w[1] ^ w[2] ^ w[3] : w[0];
+	return (ntohl(f) * 0x61C88647u) >> (32 - LBLCR_TAB_BITS);	/* hash_32 */
+}
+
+static inline uint64_t
+lblcr_overhead(const struct dest *d)
+{
+	return ((uint64_t)d->activeconns << 8) + d->inactconns;
+}
+
+/* a member's weight and load: live, or as it was when removed */
+static int32_t
+elem_weight(const struct lblcr_elem *e)
+{
+	return e->dest != NULL ? e->dest->conf.weight : e->weight;
+}
+
+static uint64_t
+elem_overhead(const struct lblcr_elem *e)
+{
+	return e->dest != NULL ? lblcr_overhead(e->dest) : e->overhead;
+}
+
+/* ip_vs_dest_set_insert */
+static void
+set_insert(struct lblcr_table *t, struct lblcr_entry *en, struct dest *d,
+    bool check)
+{
+	struct lblcr_elem *e;
+
+	if (check)
+		for (e = en->set; e != NULL; e = e->next)
+			if (e->dest == d)
+				return;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return;
+	e->dest = d;
+	e->raddr = d->conf.addr;
+	e->rport = d->conf.port;
+	e->next = en->set;
+	en->set = e;
+	en->size++;
+	en->lastmod = t->now;
+}
+
+/* ip_vs_dest_set_erase */
+static void
+set_erase(struct lblcr_table *t, struct lblcr_entry *en,
+    struct lblcr_elem *victim)
+{
+	struct lblcr_elem **pp;
+
+	for (pp = &en->set; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == victim) {
+			*pp = victim->next;
+			free(victim);
+			en->size--;
+			en->lastmod = t->now;
+			return;
+		}
+}
+
+static void
+set_eraseall(struct lblcr_entry *en)
+{
+	while (en->set != NULL) {
+		struct lblcr_elem *e = en->set;
+
+		en->set = e->next;
+		free(e);
+	}
+	en->size = 0;
+}
+
+/*
+ * ip_vs_dest_set_min: the first usable, available member of weight > 0,
+ * then any usable one strictly less loaded per weight.
+ */
+static struct dest *
+set_min(const struct lblcr_entry *en)
+{
+	const struct lblcr_elem *e;
+	struct dest *least = NULL, *d;
+	uint64_t loh = 0, doh;
+
+	for (e = en->set; e != NULL; e = e->next) {
+		least = e->dest;
+		if (least == NULL || !dest_usable(least))
+			continue;
+		if (least->conf.weight > 0) {
+			loh = lblcr_overhead(least);
+			break;
+		}
+	}
+	if (e == NULL)
+		return NULL;
+	for (e = e->next; e != NULL; e = e->next) {
+		d = e->dest;
+		if (d == NULL || !dest_usable(d))
+			continue;
+		doh = lblcr_overhead(d);
+		if (loh * (uint64_t)d->conf.weight >
+		    doh * (uint64_t)least->conf.weight) {
+			least = d;
+			loh = doh;
+		}
+	}
+	return least;
+}
+
+/*
+ * ip_vs_dest_set_max: the first member of weight > 0, then any of weight
+ * > 0 strictly more loaded per weight.  No flag is checked (IPVS does not:
+ * a removed or overloaded member may be the one to go).
+ */
+static struct lblcr_elem *
+set_max(const struct lblcr_entry *en)
+{
+	struct lblcr_elem *e, *most;
+	uint64_t moh, doh;
+
+	for (e = en->set; e != NULL; e = e->next)
+		if (elem_weight(e) > 0)
+			break;
+	if (e == NULL)
+		return NULL;
+	most = e;
+	moh = elem_overhead(most);
+	for (e = e->next; e != NULL; e = e->next) {
+		if (elem_weight(e) <= 0)
+			continue;
+		/* moh / mw < doh / dw  <=>  moh * dw < doh * mw */
+		doh = elem_overhead(e);
+		if (moh * (uint64_t)elem_weight(e) <
+		    doh * (uint64_t)elem_weight(most)) {
+			most = e;
+			moh = doh;
+		}
+	}
+	return most;
+}
+
+static struct lblcr_entry *
+lblcr_get(struct lblcr_table *t, uint16_t af, const union drlb_inaddr *a)
+{
+	struct lblcr_entry *en;
+
+	for (en = t->bucket[lblcr_hashkey(af, a)]; en != NULL; en = en->next)
+		if (memcmp(&en->addr, a, lblcr_alen(af)) == 0)
+			return en;
+	return NULL;
+}
+
+/* ip_vs_lblcr_new for a daddr without an entry */
+static void
+lblcr_new(struct lblcr_table *t, uint16_t af, const union drlb_inaddr *a,
+    struct dest *d)
+{
+	struct lblcr_entry *en;
+	uint32_t h;
+
+	if ((en = calloc(1, sizeof(*en))) == NULL)
+		return;			/* as IPVS: use the dest uncached */
+	memcpy(&en->addr, a, lblcr_alen(af));
+	en->lastuse = t->now;
+	set_insert(t, en, d, false);
+	h = lblcr_hashkey(af, a);
+	en->next = t->bucket[h];
+	t->bucket[h] = en;
+	t->entries++;
+}
+
+static bool
+lblcr_in_svc(const struct svc *svc, const struct dest *d)
+{
+	for (uint32_t i = 0; i < svc->ndests; i++)
+		if (svc->dests[i] == d)
+			return true;
+	return false;
+}
+
+static struct dest *
+lblcr_find_rip(const struct svc *svc, const struct lblcr_elem *e)
+{
+	for (uint32_t i = 0; i < svc->ndests; i++) {
+		struct dest *d = svc->dests[i];
+
+		if (d->conf.port == e->rport && memcmp(&d->conf.addr,
+		    &e->raddr, lblcr_alen(svc->conf.af)) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+/* Detach removed members (keeping what set_max needs); re-attach re-added. */
+static void
+lblcr_dest_changed(struct svc *svc)
+{
+	struct lblcr_table *t = svc->sched_data;
+
+	for (uint32_t b = 0; b < LBLCR_TAB_SIZE; b++)
+		for (struct lblcr_entry *en = t->bucket[b]; en != NULL;
+		    en = en->next)
+			for (struct lblcr_elem *e = en->set; e != NULL;
+			    e = e->next) {
+				if (e->dest != NULL &&
+				    !lblcr_in_svc(svc, e->dest)) {
+					e->weight = e->dest->conf.weight;
+					e->overhead = lblcr_overhead(e->dest);
+					e->dest = NULL;
+				}
+				if (e->dest == NULL)
+					e->dest = lblcr_find_rip(svc, e);
+			}
+}
+
+static uint32_t
+lblcr_expire_bucket(struct lblcr_table *t, uint32_t j, uint32_t age)
+{
+	struct lblcr_entry **pp = &t->bucket[j], *en;
+	uint32_t n = 0;
+
+	while ((en = *pp) != NULL) {
+		if ((int64_t)t->now < (int64_t)en->lastuse + age) {
+			pp = &en->next;
+			continue;
+		}
+		*pp = en->next;
+		set_eraseall(en);
+		free(en);
+		t->entries--;
+		n++;
+	}
+	return n;
+}
+
+/* ip_vs_lblcr_check_expire, one timer run */
+static void
+lblcr_check_expire(struct lblcr_table *t)
+{
+	uint32_t i, j;
+	int64_t goal;
+
+	if (t->counter % LBLCR_COUNT_FULL == 0) {
+		for (i = 0, j = t->rover; i < LBLCR_TAB_SIZE; i++) {
+			j = (j + 1) & LBLCR_TAB_MASK;
+			lblcr_expire_bucket(t, j, LBLCR_EXPIRATION);
+		}
+		t->rover = j;
+		t->counter = 1;
+		return;
+	}
+	if (t->entries <= t->max_size) {
+		t->counter++;
+		return;
+	}
+	goal = ((int64_t)t->entries - t->max_size) * 4 / 3;
+	if (goal > t->max_size / 2)
+		goal = t->max_size / 2;
+	for (i = 0, j = t->rover; i < LBLCR_TAB_SIZE; i++) {
+		j = (j + 1) & LBLCR_TAB_MASK;
+		goal -= lblcr_expire_bucket(t, j, LBLCR_ENTRY_TIMEOUT);
+		if (goal <= 0)
+			break;
+	}
+	t->rover = j;
+}
+
+static void
+lblcr_tick(struct svc *svc, uint32_t now)
+{
+	struct lblcr_table *t = svc->sched_data;
+
+	t->now = now;
+	if (!t->timer_armed) {
+		t->next_check = now + LBLCR_CHECK_INTERVAL;
+		t->timer_armed = true;
+		return;
+	}
+	if ((int32_t)(now - t->next_check) < 0)
+		return;
+	lblcr_check_expire(t);
+	t->next_check = now + LBLCR_CHECK_INTERVAL;
+}
+
+static int
+lblcr_init_svc(struct svc *svc)
+{
+	struct lblcr_table *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return -1;
+	t->max_size = LBLCR_TAB_SIZE * 16;
+	t->counter = 1;
+	svc->sched_data = t;
+	return 0;
+}
+
+static void
+lblcr_done_svc(struct svc *svc)
+{
+	struct lblcr_table *t = svc->sched_data;
+
+	if (t == NULL)
+		return;
+	for (uint32_t b = 0; b < LBLCR_TAB_SIZE; b++)
+		while (t->bucket[b] != NULL) {
+			struct lblcr_entry *en = t->bucket[b];
+
+			t->bucket[b] = en->next;
+			set_eraseall(en);
+			free(en);
+		}
+	free(t);
+	svc->sched_data = NULL;
+}
+
+/* __ip_vs_lblcr_schedule: weighted least-connection over svc->dests */
+static struct dest *
+lblcr_wlc(const struct svc *svc)
+{
+	struct dest *d, *least = NULL;
+	uint64_t loh = 0, doh;
+	uint32_t i;
+
+	for (i = 0; i < svc->ndests; i++) {
+		d = svc->dests[i];
+		if (dest_usable(d) && d->conf.weight > 0) {
+			least = d;
+			loh = lblcr_overhead(d);
+			break;
+		}
+	}
+	if (least == NULL)
+		return NULL;
+	for (i++; i < svc->ndests; i++) {
+		d = svc->dests[i];
+		if (!dest_usable(d))
+			continue;
+		doh = lblcr_overhead(d);
+		if (loh * (uint64_t)d->conf.weight >
+		    doh * (uint64_t)least->conf.weight) {
+			least = d;
+			loh = doh;
+		}
+	}
+	return least;
+}
+
+/* is_overloaded: busy beyond its weight while another has room */
+static bool
+lblcr_is_overloaded(const struct dest *dest, const struct svc *svc)
+{
+	if ((int64_t)dest->activeconns > dest->conf.weight) {
+		for (uint32_t i = 0; i < svc->ndests; i++) {
+			const struct dest *d = svc->dests[i];
+
+			if ((int64_t)d->activeconns * 2 < d->conf.weight)
+				return true;
+		}
+	}
+	return false;
+}
+
+static struct dest *
+lblcr_schedule(struct svc *svc, const struct conn_key *key)
+{
+	struct lblcr_table *t = svc->sched_data;
+	struct lblcr_entry *en;
+	struct dest *d;
+
+	if ((en = lblcr_get(t, svc->conf.af, &key->vaddr)) != NULL) {
+		en->lastuse = t->now;
+		d = set_min(en);
+		/* more than one member and unchanged for long: shrink */
+		if (en->size > 1 &&
+		    (int64_t)t->now > (int64_t)en->lastmod + LBLCR_EXPIRATION) {
+			struct lblcr_elem *m = set_max(en);
+
+			if (m != NULL)
+				set_erase(t, en, m);
+		}
+		if (d != NULL && !lblcr_is_overloaded(d, svc))
+			return d;
+		if ((d = lblcr_wlc(svc)) == NULL)
+			return NULL;
+		set_insert(t, en, d, true);
+		return d;
+	}
+	if ((d = lblcr_wlc(svc)) == NULL)
+		return NULL;
+	lblcr_new(t, svc->conf.af, &key->vaddr, d);
+	return d;
+}
+
+const struct sched_ops sched_lblcr = {
+	.name		= "lblcr",
+	.init_svc	= lblcr_init_svc,
+	.done_svc	= lblcr_done_svc,
+	.dest_changed	= lblcr_dest_changed,
+	.schedule	= lblcr_schedule,
+	.tick		= lblcr_tick,
+};
