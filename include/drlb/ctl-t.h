@@ -39,6 +39,7 @@ enum drlb_ctl_op {
 	DRLB_CTL_GET_CONNS,		/* reply: n x struct drlb_ctl_conn_entry */
 	DRLB_CTL_GET_COUNTERS,		/* reply: text, one "name value" per line:
 					   the daemon's frame and drop counters */
+	DRLB_CTL_GET_METRICS,		/* reply: text, Prometheus exposition format */
 	DRLB_CTL_OP_MAX
 };
 
