@@ -1,0 +1,599 @@
+/*
+ * lc, wlc, sed and nq (sched/lc.c, wlc.c, sed.c, nq.c over sched/lload.c's
+ * index) against sequences computed by hand from ip_vs_lc.c, ip_vs_wlc.c,
+ * ip_vs_sed.c and ip_vs_nq.c, and every decision against the plain O(n)
+ * scans of sched_ref.h: in the hand-made cases and in long seeded runs of
+ * interleaved events (connections opened, moved and expired through the
+ * connection table, weight and threshold edits, dests added and removed,
+ * NOMAC / OVERLOAD toggled, the scheduler switched).
+ *
+ * Real servers are 198.18.0.(10 + N), named A, B, C, ... for N = 1, 2, 3;
+ * IPVS keeps the newest dest first, which decides ties.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "svc.h"
+#include "conn.h"
+#include "sched.h"
+#include "sched_ref.h"
+#include "check.h"
+
+static struct svc_table T;
+static struct conn_table *CT;
+static uint32_t now = 1000;
+static uint16_t next_cport = 10000;
+/* decisions compared with the reference scan, and how many differed */
+static unsigned long compared, mismatches;
+
+#define VIP "198.18.0.1"
+#define VPORT 80
+#define MAX_DEST 40
+
+static struct drlb_ctl_req
+mkreq(const char *sched, uint16_t vport, int n, int weight)
+{
+	struct drlb_ctl_req r;
+	char rip[32];
+
+	memset(&r, 0, sizeof(r));
+	r.svc.af = AF_INET;
+	r.svc.protocol = IPPROTO_TCP;
+	inet_pton(AF_INET, VIP, &r.svc.addr.in);
+	r.svc.port = vport;
+	r.svc.netmask = 0xffffffffu;
+	if (sched != NULL)
+		snprintf(r.svc.sched_name, sizeof(r.svc.sched_name), "%s", sched);
+	if (n > 0) {
+		snprintf(rip, sizeof(rip), "198.18.0.%d", 10 + n);
+		r.dest.af = AF_INET;
+		inet_pton(AF_INET, rip, &r.dest.addr.in);
+		r.dest.port = vport;
+		r.dest.conn_flags = DRLB_FWD_DROUTE;
+		r.dest.weight = weight;
+	}
+	return r;
+}
+
+static int
+apply(uint16_t op, const struct drlb_ctl_req *r)
+{
+	char err[DRLB_CTL_ERRMSG_MAX];
+	int e = svc_apply(&T, op, r, err, sizeof(err));
+
+	if (e != 0)
+		printf("# svc_apply(%u): %d %s\n", op, e, err);
+	return e;
+}
+
+static struct svc *
+svc_at(uint16_t vport)
+{
+	union drlb_inaddr a;
+
+	memset(&a, 0, sizeof(a));
+	inet_pton(AF_INET, VIP, &a.in);
+	return svc_find(&T, AF_INET, IPPROTO_TCP, &a, vport);
+}
+
+static struct svc *
+the_svc(void)
+{
+	return svc_at(VPORT);
+}
+
+static int
+dest_num(const struct dest *d)
+{
+	return (int)(ntohl(d->conf.addr.in.s_addr) & 0xff) - 10;
+}
+
+static struct dest *
+dest_n(int n)
+{
+	struct svc *s = the_svc();
+
+	for (uint32_t i = 0; s != NULL && i < s->ndests; i++)
+		if (dest_num(s->dests[i]) == n)
+			return s->dests[i];
+	return NULL;
+}
+
+static char
+letter(const struct dest *d)
+{
+	return d == NULL ? '-' : (char)('A' - 1 + dest_num(d));
+}
+
+/* what arp.c does when a real server answers (or stops answering) */
+static void
+set_flag(int n, uint32_t flag, int on)
+{
+	struct dest *d = dest_n(n);
+
+	if (on)
+		d->flags |= flag;
+	else
+		d->flags &= ~flag;
+	sched_dest_load_changed(d);
+}
+
+static void
+add(int n, int weight)
+{
+	struct drlb_ctl_req r = mkreq(NULL, VPORT, n, weight);
+
+	apply(DRLB_CTL_ADD_DEST, &r);
+	set_flag(n, DEST_F_NOMAC, 0);
+}
+
+static void
+set_weight(int n, int w)
+{
+	struct drlb_ctl_req r = mkreq(NULL, VPORT, n, w);
+
+	apply(DRLB_CTL_EDIT_DEST, &r);
+}
+
+static void
+del(int n)
+{
+	struct drlb_ctl_req r = mkreq(NULL, VPORT, n, 0);
+
+	apply(DRLB_CTL_DEL_DEST, &r);
+}
+
+static void
+teardown(void)
+{
+	if (CT != NULL) {
+		conn_flush(CT, &T);
+		conn_table_destroy(CT);
+		CT = NULL;
+	}
+	svc_table_free(&T);
+}
+
+/* a fresh service with this scheduler; dests A, B, ... added in this order
+ * with these weights and their MACs learnt */
+static void
+setup(const char *sched, const int *weights, int n)
+{
+	struct drlb_ctl_req r;
+	struct drlb_timeouts tm = { 30, 5, 300 };
+
+	teardown();
+	svc_table_init(&T);
+	CT = conn_table_create(1u << 16);
+	conn_set_timeouts(CT, &tm);
+	r = mkreq(sched, VPORT, 0, 0);
+	apply(DRLB_CTL_ADD_SVC, &r);
+	for (int i = 0; i < n; i++)
+		add(i + 1, weights[i]);
+}
+
+/* The scheduler's pick, compared with the reference scan of its rule. */
+static struct dest *
+decide(struct svc *s)
+{
+	struct conn_key k;
+	struct dest *d, *want;
+
+	memset(&k, 0, sizeof(k));
+	d = s->sched->schedule(s, &k);
+	want = ref_find(s->sched->name)(s);
+	compared++;
+	if (d != want && ++mismatches <= 10)
+		printf("# %s: index picked %c, the scan %c (decision %lu)\n",
+		    s->sched->name, letter(d), letter(want), compared);
+	return d;
+}
+
+static struct conn_key
+next_key(void)
+{
+	struct conn_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.af = AF_INET;
+	k.protocol = IPPROTO_TCP;
+	inet_pton(AF_INET, "198.18.0.200", &k.caddr.in);
+	inet_pton(AF_INET, VIP, &k.vaddr.in);
+	k.cport = htons(next_cport++);
+	k.vport = htons(VPORT);
+	return k;
+}
+
+enum { PEEK, OPEN, ESTABLISH };
+
+/* n picks as letters; OPEN also opens a connection on each pick (inactive,
+ * as a new DR connection starts), ESTABLISH takes it to ESTABLISHED */
+static const char *
+picks(int n, int mode)
+{
+	static char buf[1024];
+	struct svc *s = the_svc();
+	int i;
+
+	for (i = 0; i < n && i < (int)sizeof(buf) - 1; i++) {
+		struct dest *d = decide(s);
+		struct conn_key k;
+		struct conn *c;
+
+		buf[i] = letter(d);
+		if (mode == PEEK || d == NULL)
+			continue;
+		k = next_key();
+		c = conn_insert(CT, &k, d, now);
+		if (mode == ESTABLISH && c != NULL) {
+			conn_seen(CT, c, CONN_TCP_SYN, now);
+			conn_seen(CT, c, CONN_TCP_ACK, now);
+		}
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+static void
+establish(int n)
+{
+	struct conn_key k = next_key();
+	struct conn *c = conn_insert(CT, &k, dest_n(n), now);
+
+	conn_seen(CT, c, CONN_TCP_SYN, now);
+	conn_seen(CT, c, CONN_TCP_ACK, now);
+}
+
+static int
+count_of(const char *s, char c)
+{
+	int k = 0;
+
+	for (; *s; s++)
+		k += *s == c;
+	return k;
+}
+
+/* ------------------------------------------------------- by hand */
+
+static void
+test_registry(void)
+{
+	static const char *const names[] = { "lc", "wlc", "sed", "nq" };
+
+	for (size_t i = 0; i < 4; i++) {
+		const struct sched_ops *o = sched_find(names[i]);
+
+		CHECK_STR(o ? o->name : NULL, names[i], "sched_find finds it");
+		CHECK(o != NULL && o->dest_load_changed != NULL &&
+		    o->dest_changed != NULL && o->init_svc != NULL &&
+		    o->done_svc != NULL, "it keeps an index (all hooks set)");
+	}
+}
+
+static void
+test_lc(void)
+{
+	static const int w111[] = { 1, 1, 1 };
+	static const int w11[] = { 1, 1 };
+	static const int w051[] = { 0, 5, 1 };
+	const char *s;
+
+	/* list C B A, each pick opens an inactive connection: C0 B0 A0 -> C;
+	 * C1 -> B (first of the 0s); A; then all at 1 -> C, B, A */
+	setup("lc", w111, 3);
+	CHECK_STR(picks(6, OPEN), "CBACBA", "lc: least overhead, ties to the newest");
+
+	/* an active connection weighs 256 inactive ones: B holds one active
+	 * (256); A takes 256 (0..255 < 256); at 256 = 256 the tie goes to B
+	 * (first in the list), then B 257 > A 256 -> A */
+	setup("lc", w11, 2);
+	establish(2);
+	CHECK_EQ(dest_n(2)->activeconns, 1, "lc: B has one active connection");
+	s = picks(258, OPEN);
+	CHECK_EQ(count_of(s, 'A'), 257, "lc: A takes 257 of 258");
+	CHECK_EQ(s[256], 'B', "lc: the 257th ties at 256 and goes to B");
+	CHECK_EQ(s[257], 'A', "lc: then A again");
+
+	/* weights other than 0 do not matter; weight 0 never wins.
+	 * list C(1) B(5) A(0): C0 B0 -> C; C1 B0 -> B; tie -> C; B */
+	setup("lc", w051, 3);
+	CHECK_STR(picks(4, OPEN), "CBCB", "lc: weight 0 skipped, weights ignored");
+
+	/* unusable dests skipped: C without MAC: B A B A; B overloaded: A A;
+	 * A overloaded: none; C's MAC back: C (0 against nobody) */
+	setup("lc", w111, 3);
+	set_flag(3, DEST_F_NOMAC, 1);
+	CHECK_STR(picks(4, OPEN), "BABA", "lc skips a dest without MAC");
+	set_flag(2, DEST_F_OVERLOAD, 1);
+	CHECK_STR(picks(2, OPEN), "AA", "lc skips an overloaded dest");
+	set_flag(1, DEST_F_OVERLOAD, 1);
+	CHECK_STR(picks(1, OPEN), "-", "lc: all unusable -> NULL");
+	set_flag(3, DEST_F_NOMAC, 0);
+	CHECK_STR(picks(2, OPEN), "CC", "lc: C usable again");
+
+	/* dests added and removed mid-stream: B A at 1 each; C added at the
+	 * head: C0 -> C, tie C1 B1 A1 -> C, C2 -> B, B2 -> A.  B removed with
+	 * 2 connections (to the trash): C2 A2 -> C, A.  B's connections then
+	 * expire from the trash (load changes for a dest no longer indexed),
+	 * and so do all others: C, A from zero */
+	setup("lc", w11, 2);
+	CHECK_STR(picks(2, OPEN), "BA", "lc: before adding C");
+	add(3, 1);
+	CHECK_STR(picks(4, OPEN), "CCBA", "lc: C added at the head of the list");
+	del(2);
+	CHECK(T.trash != NULL && T.trash->inactconns == 2,
+	    "lc: B in the trash with its 2 connections");
+	CHECK_STR(picks(2, OPEN), "CA", "lc: after removing B");
+	now += 3;
+	conn_expire(CT, &T, now, 1u << 20);
+	CHECK(T.trash == NULL, "lc: B's connections expired, B freed");
+	CHECK_EQ(dest_n(3)->inactconns + dest_n(1)->inactconns, 0,
+	    "lc: all connections gone");
+	CHECK_STR(picks(2, OPEN), "CA", "lc: from zero again");
+	/* B back at the head with 0: B; then B1 C1 A1 tie -> B; then C */
+	add(2, 1);
+	CHECK_STR(picks(3, OPEN), "BBC", "lc: B re-added at the head");
+}
+
+static void
+test_wlc(void)
+{
+	static const int w13[] = { 1, 3 };
+
+	/* list B(3) A(1), inactive connections, A replaces B iff
+	 * oh(B) * 1 > oh(A) * 3:
+	 * 0,0 -> B; 1,0 -> A; 1,1 -> B; 2,1 -> B; 3,1 (3 > 3 no) -> B;
+	 * 4,1 -> A; 4,2 -> B */
+	setup("wlc", w13, 2);
+	CHECK_STR(picks(7, OPEN), "BABBBAB", "wlc 1:3 (ties to the newest)");
+	/* weight edit mid-stream: A at 0 -> B B (B now 7) */
+	set_weight(1, 0);
+	CHECK_STR(picks(2, OPEN), "BB", "wlc: weight 0 after an edit");
+	/* A at 4: B 7, A 2: 7 * 4 > a * 3 while a <= 9 -> A x 8, then at
+	 * a = 10: 28 > 30 no -> B */
+	set_weight(1, 4);
+	CHECK_STR(picks(9, OPEN), "AAAAAAAAB", "wlc: weight 4 after an edit");
+	/* B 8, A 10; one connection on A established: 256 + 10, and
+	 * 8 * 4 > 266 * 3 is false -> B */
+	establish(1);
+	CHECK_STR(picks(1, PEEK), "B", "wlc: one active connection weighs 256");
+}
+
+static void
+test_sed(void)
+{
+	static const int w13[] = { 1, 3 };
+	static const int w11[] = { 1, 1 };
+
+	/* list B(3) A(1), established connections, A replaces B iff
+	 * (aB + 1) * 1 > (aA + 1) * 3: B0..B2 -> B (1, 2, 3 > 3 no);
+	 * B3 A0: 4 > 3 -> A; B3 A1: 4 > 6 no -> B; B4, B5 (6 > 6 no) -> B;
+	 * B6: 7 > 6 -> A */
+	setup("sed", w13, 2);
+	CHECK_STR(picks(8, ESTABLISH), "BBBABBBA", "sed 1:3 counts the new job");
+	/* inactive connections do not count: always the tie -> B */
+	setup("sed", w11, 2);
+	CHECK_STR(picks(4, OPEN), "BBBB", "sed ignores inactive connections");
+	CHECK_EQ(dest_n(2)->inactconns, 4, "sed: B holds the 4 inactive");
+	set_flag(2, DEST_F_OVERLOAD, 1);
+	CHECK_STR(picks(2, ESTABLISH), "AA", "sed skips an overloaded dest");
+	set_flag(2, DEST_F_OVERLOAD, 0);
+	/* B 0 active, A 2: B while (aB + 1) * 1 > 3 * 1 is false: B0..B2;
+	 * B3: 4 > 3 -> A; then 4 > 4 no -> B */
+	CHECK_STR(picks(5, ESTABLISH), "BBBAB", "sed: back to B until it passes A");
+}
+
+static void
+test_nq(void)
+{
+	static const int w13[] = { 1, 3 };
+	static const int w1_100[] = { 1, 100 };
+	static const int w011[] = { 0, 1, 1 };
+
+	/* list B(3) A(1), established connections: B idle -> B; A idle -> A;
+	 * then as sed: B1 A1: 2 * 1 > 2 * 3 no -> B; B2..B5 (6 > 6 no) -> B;
+	 * B6: 7 > 6 -> A */
+	setup("nq", w13, 2);
+	CHECK_STR(picks(8, ESTABLISH), "BABBBBBA", "nq: idle first, then sed");
+	/* an idle dest wins whatever the ratios: B(100) A(1) */
+	setup("nq", w1_100, 2);
+	CHECK_STR(picks(3, ESTABLISH), "BAB", "nq: idle A beats B at 2/100");
+	/* inactive connections leave a dest idle: first idle in the list */
+	setup("nq", w011, 3);
+	CHECK_STR(picks(3, OPEN), "CCC", "nq: inactive connections do not count");
+	/* weight 0 never, even idle; C busy -> B (idle) */
+	CHECK_STR(picks(2, ESTABLISH), "CB", "nq: C busy, next idle B");
+	CHECK_STR(picks(1, PEEK), "C", "nq: all busy -> sed, tie to C");
+	set_flag(3, DEST_F_NOMAC, 1);
+	CHECK_STR(picks(1, PEEK), "B", "nq: C unusable");
+	del(2);
+	CHECK_STR(picks(1, PEEK), "-", "nq: only A (weight 0) and C (no MAC) left");
+	set_weight(1, 2);
+	CHECK_STR(picks(1, PEEK), "A", "nq: A at weight 2, idle");
+}
+
+/* Products at the overflow bound: h < 2^41, w <= 65535.  Counters set by
+ * hand (billions of connections are out of reach), no connections open. */
+static void
+test_bounds(void)
+{
+	static const int w[] = { 65535, 1 };
+	struct dest *a, *b;
+
+	setup("wlc", w, 2);		/* list B(1) A(65535) */
+	a = dest_n(1);
+	b = dest_n(2);
+	/* B: 2^16 active = 2^24; A: 65535 * 2^24 = 2^40 - 2^24, as
+	 * activeconns 2^32 - 2^16: a tie, to B (first) */
+	b->activeconns = 1u << 16;
+	sched_dest_load_changed(b);
+	a->activeconns = 0xffffffffu - 0xffffu;
+	sched_dest_load_changed(a);
+	CHECK_STR(picks(1, PEEK), "B", "wlc: tie at 2^40 * 2^16 goes to the first");
+	b->inactconns = 1;
+	sched_dest_load_changed(b);
+	CHECK_STR(picks(1, PEEK), "A", "wlc: one more inactive on B -> A");
+	/* the largest overheads: both at 2^40 - 256 + 2^32 - 1 */
+	a->activeconns = b->activeconns = 0xffffffffu;
+	a->inactconns = b->inactconns = 0xffffffffu;
+	sched_dest_load_changed(a);
+	sched_dest_load_changed(b);
+	CHECK_STR(picks(1, PEEK), "A", "wlc: equal maximal overheads, A's weight wins");
+	a->activeconns = b->activeconns = 0;
+	a->inactconns = b->inactconns = 0;
+	sched_dest_load_changed(a);
+	sched_dest_load_changed(b);
+}
+
+/* ------------------------------------------------------- randomized */
+
+static uint64_t rng_state;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32) % n;
+}
+
+static int
+rand_weight(void)
+{
+	static const int w[] = { 0, 1, 1, 1, 2, 2, 3, 4, 5, 7, 65535 };
+
+	return w[rnd(sizeof(w) / sizeof(w[0]))];
+}
+
+#define KEYS 4096
+
+static void
+random_run(const char *sched, uint64_t seed, int steps)
+{
+	static const char *const names[] = { "lc", "wlc", "sed", "nq" };
+	static struct conn_key keys[KEYS];
+	static const uint8_t tflags[] = { CONN_TCP_ACK, CONN_TCP_ACK,
+	    CONN_TCP_FIN, CONN_TCP_SYN, CONN_TCP_RST };
+	unsigned long before = mismatches, cmp0 = compared;
+	unsigned long picked = 0, nulls = 0, trash_events = 0;
+	uint32_t nkeys = 0;
+	char what[160];
+	struct svc *s;
+	int i;
+
+	rng_state = seed;
+	setup(sched, NULL, 0);
+	s = the_svc();
+	for (i = 1; i <= 8; i++)
+		add(i, rand_weight());
+	for (i = 0; i < steps; i++) {
+		uint32_t ev = rnd(1000);
+		struct dest *d;
+
+		if (ev < 450) {
+			/* a new connection where the scheduler says */
+			struct conn_key k;
+			struct conn *c;
+
+			if ((d = decide(s)) == NULL) {
+				nulls++;
+				continue;
+			}
+			picked++;
+			k = next_key();
+			k.caddr.b[3] = (uint8_t)(200 + rnd(50));
+			if ((c = conn_insert(CT, &k, d, now)) == NULL)
+				continue;
+			keys[nkeys++ % KEYS] = k;
+			conn_seen(CT, c, CONN_TCP_SYN, now);
+			if (rnd(4) != 0)
+				conn_seen(CT, c, CONN_TCP_ACK, now);
+		} else if (ev < 700) {
+			/* a frame of an older connection: state moves */
+			struct conn *c;
+
+			if (nkeys == 0)
+				continue;
+			c = conn_lookup(CT, &keys[rnd(nkeys < KEYS ? nkeys : KEYS)]);
+			if (c == NULL)
+				continue;
+			if (c->dest != NULL && !(c->dest->flags & DEST_F_AVAILABLE))
+				trash_events++;
+			conn_seen(CT, c, tflags[rnd(sizeof(tflags))], now);
+		} else if (ev < 800) {
+			now += 1 + rnd(3);
+			conn_expire(CT, &T, now, 1u << 20);
+		} else if (ev < 850 && s->ndests > 0) {
+			/* weight and thresholds edited (-e) */
+			struct drlb_ctl_req r;
+
+			d = s->dests[rnd(s->ndests)];
+			r = mkreq(NULL, VPORT, dest_num(d), rand_weight());
+			if (rnd(3) == 0) {
+				r.dest.u_threshold = 2 + rnd(30);
+				r.dest.l_threshold = rnd(2) ? rnd(r.dest.u_threshold) : 0;
+			}
+			apply(DRLB_CTL_EDIT_DEST, &r);
+		} else if (ev < 880) {
+			/* a dest added (maybe back from the trash) */
+			int n = 1 + (int)rnd(MAX_DEST);
+
+			if (dest_n(n) == NULL) {
+				struct drlb_ctl_req r =
+				    mkreq(NULL, VPORT, n, rand_weight());
+
+				if (rnd(4) == 0)
+					r.dest.u_threshold = 2 + rnd(30);
+				apply(DRLB_CTL_ADD_DEST, &r);
+				if (rnd(4) != 0)
+					set_flag(n, DEST_F_NOMAC, 0);
+			}
+		} else if (ev < 905 && s->ndests > 0) {
+			del(dest_num(s->dests[rnd(s->ndests)]));
+		} else if (ev < 995 && s->ndests > 0) {
+			/* MAC lost / learnt, or overloaded by hand */
+			d = s->dests[rnd(s->ndests)];
+			set_flag(dest_num(d), rnd(2) ? DEST_F_NOMAC :
+			    DEST_F_OVERLOAD, (int)rnd(2));
+		} else {
+			/* -E -s: another of the four takes the service */
+			struct drlb_ctl_req r = mkreq(names[rnd(4)], VPORT, 0, 0);
+
+			apply(DRLB_CTL_EDIT_SVC, &r);
+		}
+		/* after every event, not only before a new connection */
+		(void)decide(s);
+	}
+	snprintf(what, sizeof(what), "%s: seed %#llx, %d events, %lu decisions "
+	    "(%lu picks, %lu none, %lu load changes of trashed dests): index == "
+	    "scan", sched, (unsigned long long)seed, steps, compared - cmp0,
+	    picked, nulls, trash_events);
+	CHECK_EQ(mismatches - before, 0, what);
+	CHECK(picked > (unsigned long)steps / 4 && nulls > 0,
+	    "the run both picked and found none available");
+	CHECK(trash_events > 0, "the run moved connections of removed dests");
+}
+
+int
+main(void)
+{
+	svc_table_init(&T);
+	test_registry();
+	test_lc();
+	test_wlc();
+	test_sed();
+	test_nq();
+	test_bounds();
+	CHECK_EQ(mismatches, 0, "hand-made cases: index == scan at every decision");
+	random_run("lc", 0x1c1c1c1c5eedull, 200000);
+	random_run("wlc", 0x3c3c3c3c5eedull, 200000);
+	random_run("sed", 0x5ed05ed05eedull, 200000);
+	random_run("nq", 0x4e4e4e4e5eedull, 200000);
+	teardown();
+	return CHECK_DONE();
+}
