@@ -1,0 +1,347 @@
+/*
+ * sched_bench — the cost of one scheduling decision, for every registered
+ * scheduler, with 2 .. 10000 dests whose counters move between decisions
+ * the way the daemon moves them.
+ *
+ *   sched_bench [rounds] [max_dests]     (default 3 rounds, 10000 dests)
+ *
+ * Every decision is followed by what the data path does with it: a
+ * connection inserted on the pick (inactive), its SYN and ACK
+ * (ESTABLISHED: active), a FIN for one in four (inactive again); the clock
+ * ticks every 64 decisions and conn_expire() removes what is due.  The
+ * timeouts are set so that a dest holds about 8 connections in steady
+ * state whatever the number of dests, and a warm-up of 10 x dests
+ * decisions (round robin by position, untimed) reaches that state first.
+ * So every decision sees 2-3 counter changes and about one expiry, each of
+ * which calls the scheduler's dest_load_changed hook.
+ *
+ * Three loops over the same decisions, each from a freshly built state:
+ *   sched   the scheduler's own schedule() plus its hooks
+ *   replay  the same picks replayed from the sched loop with the hooks
+ *           switched off: the connection-table work alone
+ *   scan    lc/wlc/sed/nq only: IPVS's O(n) scan (tests/unit/sched_ref.h)
+ *           instead of schedule(), hooks off
+ * A decision's cost is (loop - replay) / decisions: what the scheduler adds
+ * to the data path, index upkeep included.  Each loop is the best of
+ * `rounds`; ratios are to rr with as many dests, measured in the same run
+ * (the machine is shared and noisy).  No figure here is asserted anywhere.
+ *
+ * Addresses come from 198.18.0.0/15 (RFC 2544's benchmarking range): the
+ * VIP 198.18.0.1, dests 198.19.x.y, clients 198.18.x.y.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "svc.h"
+#include "conn.h"
+#include "sched.h"
+#include "../tests/unit/sched_ref.h"
+
+#define VPORT		80
+#define TICK_EVERY	64	/* decisions per clock second */
+#define PER_DEST	8	/* live connections per dest in steady state */
+/* below this, (loop - replay) is within the run-to-run noise of ~50-150 ns
+ * loops on this kind of machine: no ratio is printed against it */
+#define NOISE_NS	10.0
+
+static const char *const sched_names[] = {
+	"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "twos",
+	"dh", "sh", "mh", "lblc", "lblcr",
+};
+static const uint32_t sizes[] = { 2, 10, 100, 1000, 10000 };
+
+enum loop { L_SCHED, L_REPLAY, L_SCAN };
+
+struct env {
+	struct svc_table st;
+	struct conn_table *ct;
+	struct svc *svc;
+	const struct sched_ops *real;	/* the service's scheduler */
+	struct sched_ops nohooks;	/* the same with no hooks */
+	uint32_t now;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "sched_bench: %s\n", what);
+	exit(1);
+}
+
+static struct drlb_ctl_req
+mkreq(const char *sched)
+{
+	struct drlb_ctl_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.svc.af = AF_INET;
+	r.svc.protocol = IPPROTO_TCP;
+	r.svc.addr.in.s_addr = htonl(0xc6120001);	/* 198.18.0.1 */
+	r.svc.port = VPORT;
+	r.svc.netmask = 0xffffffffu;
+	snprintf(r.svc.sched_name, sizeof(r.svc.sched_name), "%s", sched);
+	return r;
+}
+
+static char apply_err[DRLB_CTL_ERRMSG_MAX];
+
+static int
+apply(struct env *e, uint16_t op, const struct drlb_ctl_req *r)
+{
+	return svc_apply(&e->st, op, r, apply_err, sizeof(apply_err)) == 0 ?
+	    0 : -1;
+}
+
+static void env_free(struct env *e);
+
+/* n dests of weights 1..10 (the same for every run), MACs learnt, then the
+ * scheduler; the dests go in under rr so the scheduler is built once.
+ * -1 (apply_err says why) when the scheduler refuses the service. */
+static int
+env_init(struct env *e, const char *sched, uint32_t n)
+{
+	struct drlb_ctl_req r = mkreq("rr");
+	struct drlb_timeouts tm;
+	uint32_t i;
+
+	memset(e, 0, sizeof(*e));
+	svc_table_init(&e->st);
+	if ((e->ct = conn_table_create(2 * PER_DEST * n + 4096)) == NULL)
+		die("conn_table_create");
+	/* lifetime ~ PER_DEST * n decisions: ESTABLISHED lasts tcp seconds
+	 * of TICK_EVERY decisions each; FIN_WAIT a quarter of that */
+	tm.tcp = (PER_DEST * n + TICK_EVERY - 1) / TICK_EVERY;
+	tm.tcp_fin = tm.tcp / 4 + 1;
+	tm.udp = 300;
+	conn_set_timeouts(e->ct, &tm);
+	e->now = 1000;
+	if (apply(e, DRLB_CTL_ADD_SVC, &r) != 0)
+		die(apply_err);
+	for (i = 0; i < n; i++) {
+		r.dest.af = AF_INET;
+		r.dest.addr.in.s_addr = htonl(0xc6130000 + 1 + i);
+		r.dest.port = VPORT;
+		r.dest.conn_flags = DRLB_FWD_DROUTE;
+		r.dest.weight = 1 + (int)((i * 2654435761u) >> 16) % 10;
+		if (apply(e, DRLB_CTL_ADD_DEST, &r) != 0)
+			die(apply_err);
+	}
+	e->svc = e->st.head;
+	for (i = 0; i < n; i++)
+		e->svc->dests[i]->flags &= ~DEST_F_NOMAC;
+	if (strcmp(sched, "rr") != 0) {
+		r = mkreq(sched);
+		if (apply(e, DRLB_CTL_EDIT_SVC, &r) != 0) {
+			e->real = e->svc->sched;
+			env_free(e);
+			return -1;
+		}
+	}
+	e->real = e->svc->sched;
+	e->nohooks = *e->real;
+	e->nohooks.dest_load_changed = NULL;
+	e->nohooks.dest_changed = NULL;
+	e->nohooks.tick = NULL;
+	return 0;
+}
+
+static void
+env_free(struct env *e)
+{
+	e->svc->sched = e->real;
+	conn_flush(e->ct, &e->st);
+	conn_table_destroy(e->ct);
+	svc_table_free(&e->st);
+}
+
+static struct conn_key
+key_of(uint64_t i)
+{
+	struct conn_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.af = AF_INET;
+	k.protocol = IPPROTO_TCP;
+	k.caddr.in.s_addr = htonl(0xc6120000 + (uint32_t)(i % 131072));
+	k.cport = htons((uint16_t)(1024 + (i / 131072) % 60000));
+	k.vaddr.in.s_addr = htonl(0xc6120001);
+	k.vport = htons(VPORT);
+	return k;
+}
+
+/* The data path's work after a decision for connection i. */
+static inline void
+after(struct env *e, uint64_t i, const struct conn_key *k, struct dest *d)
+{
+	struct conn *c;
+
+	if (i % TICK_EVERY == 0) {
+		e->now++;
+		conn_expire(e->ct, &e->st, e->now, 1u << 20);
+	}
+	if (d == NULL || (c = conn_insert(e->ct, k, d, e->now)) == NULL)
+		return;
+	conn_seen(e->ct, c, CONN_TCP_SYN, e->now);
+	conn_seen(e->ct, c, CONN_TCP_ACK, e->now);
+	if (i % 4 == 0)
+		conn_seen(e->ct, c, CONN_TCP_FIN, e->now);
+}
+
+/*
+ * One loop of `dec` decisions after the warm-up; returns seconds.  L_SCHED
+ * records each pick's list position in rec (-1: none), L_REPLAY replays
+ * them, L_SCAN compares its picks with them and counts the differences.
+ */
+static double
+run(const char *sched, uint32_t n, enum loop mode, uint32_t dec,
+    int32_t *rec, unsigned long *diff)
+{
+	struct dest *(*scan)(const struct svc *) = ref_find(sched);
+	struct env e;
+	uint64_t i, warm = 10ull * n + 16 * TICK_EVERY;
+	struct dest **pk = NULL;
+	double t0, t;
+
+	if (env_init(&e, sched, n) != 0)
+		return -1.0;
+	if (mode == L_SCHED && (pk = malloc(dec * sizeof(*pk))) == NULL)
+		die("malloc");
+	if (mode != L_SCHED)
+		e.svc->sched = &e.nohooks;
+	for (i = 0; i < warm; i++) {
+		struct conn_key k = key_of(i);
+
+		after(&e, i, &k, e.svc->dests[i % n]);
+	}
+	t0 = now_s();
+	for (; i < warm + dec; i++) {
+		struct conn_key k = key_of(i);
+		int32_t *r = &rec[i - warm];
+		struct dest *d;
+
+		switch (mode) {
+		case L_SCHED:
+			d = e.svc->sched->schedule(e.svc, &k);
+			pk[i - warm] = d;
+			break;
+		case L_REPLAY:
+			d = *r < 0 ? NULL : e.svc->dests[*r];
+			break;
+		default:
+			d = scan(e.svc);
+			if (d != (*r < 0 ? NULL : e.svc->dests[*r]))
+				++*diff;
+			break;
+		}
+		after(&e, i, &k, d);
+	}
+	t = now_s() - t0;
+	if (mode == L_SCHED) {
+		/* picks to list positions, untimed: dest i was added i-th,
+		 * 198.19.0.0 + 1 + i, and the list is newest first */
+		for (i = 0; i < dec; i++)
+			rec[i] = pk[i] == NULL ? -1 : (int32_t)(n - 1 -
+			    (ntohl(pk[i]->conf.addr.in.s_addr) - 0xc6130001));
+		free(pk);
+	}
+	env_free(&e);
+	return t;
+}
+
+static double
+min_d(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+int
+main(int argc, char **argv)
+{
+	int rounds = argc > 1 ? atoi(argv[1]) : 3;
+	uint32_t max_dests = argc > 2 ? (uint32_t)atoi(argv[2]) : 10000;
+	double rr_ns[sizeof(sizes) / sizeof(sizes[0])] = { 0 };
+
+	if (rounds < 1)
+		rounds = 1;
+	printf("sched_bench: ns per decision (schedule + its hooks, minus the same\n"
+	    "connection work replayed without them), best of %d rounds; x rr: ratio\n"
+	    "to rr with as many dests; scan: IPVS's O(n) loop in place of the index\n\n",
+	    rounds);
+	printf("%-6s %6s %8s %12s %9s %12s %11s %10s\n", "sched", "dests",
+	    "decis.", "ns/decision", "x rr", "scan ns/dec", "scan/index",
+	    "loop ns");
+	for (size_t s = 0; s < sizeof(sched_names) / sizeof(sched_names[0]); s++) {
+		const char *name = sched_names[s];
+		int has_scan = ref_find(name) != NULL;
+
+		if (sched_find(name) == NULL) {
+			printf("%-6s (not registered: skipped)\n", name);
+			continue;
+		}
+		for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+			uint32_t n = sizes[z];
+			/* many decisions where they cost little against the
+			 * ~50 ns of connection work; the scan at 10000 dests
+			 * costs ~30 us a decision */
+			uint32_t dec = n >= 10000 ? 20000 : n >= 1000 ? 200000 :
+			    1000000;
+			int32_t *rec;
+			double ts = 1e30, tr = 1e30, tc = 1e30, ns, cns;
+			unsigned long diff = 0;
+
+			if (n > max_dests)
+				break;
+			if ((rec = malloc(dec * sizeof(*rec))) == NULL)
+				die("malloc");
+			if (run(name, n, L_SCHED, 1, rec, NULL) < 0) {
+				printf("%-6s %6u (the scheduler refuses: %s)\n",
+				    name, n, apply_err);
+				free(rec);
+				continue;
+			}
+			for (int r = 0; r < rounds; r++) {
+				ts = min_d(ts, run(name, n, L_SCHED, dec, rec, NULL));
+				tr = min_d(tr, run(name, n, L_REPLAY, dec, rec, NULL));
+				if (has_scan)
+					tc = min_d(tc, run(name, n, L_SCAN, dec,
+					    rec, &diff));
+			}
+			ns = (ts - tr) / dec * 1e9;
+			if (strcmp(name, "rr") == 0)
+				rr_ns[z] = ns;
+			printf("%-6s %6u %8u %12.1f", name, n, dec, ns);
+			if (rr_ns[z] >= NOISE_NS)
+				printf(" %9.2f", ns / rr_ns[z]);
+			else
+				printf(" %9s", "noise");
+			if (has_scan) {
+				cns = (tc - tr) / dec * 1e9;
+				printf(" %12.1f", cns);
+				if (ns >= NOISE_NS && cns >= NOISE_NS)
+					printf(" %11.1f", cns / ns);
+				else
+					printf(" %11s", "noise");
+			} else
+				printf(" %12s %11s", "", "");
+			printf(" %10.1f", tr / dec * 1e9);
+			if (diff != 0)
+				printf("  (%lu picks differ from the scan!)", diff);
+			printf("\n");
+			fflush(stdout);
+			free(rec);
+		}
+	}
+	return 0;
+}
