@@ -29,3 +29,14 @@ if [ -x "$rl" ] && [ "$(id -u)" = 0 ]; then
 else
 	echo "# ring_latency skipped (needs root and $rl)"
 fi
+
+# sched_bench: ns per scheduling decision for every registered scheduler at
+# 2..10000 dests, and lc/wlc/sed/nq's index against IPVS's O(n) scan.
+# SCHED_ROUNDS (default 3) rounds, best of each.
+sb=${B:-build}/bench/sched_bench
+if [ -x "$sb" ]; then
+	echo
+	"$sb" "${SCHED_ROUNDS:-3}"
+else
+	echo "# sched_bench skipped ($sb is missing)"
+fi
