@@ -43,6 +43,8 @@ enum drlb_cmd_op {
 #define DRLB_OPT_NOSORT		0x0400	/* --nosort */
 #define DRLB_OPT_DAEMON		0x0800	/* --daemon (drlb has none: prints nothing) */
 #define DRLB_OPT_TUN_INFO	0x1000	/* --tun-info */
+#define DRLB_OPT_JSON		0x2000	/* --json (drlb): the listing as one JSON
+					   document, docs/json.md */
 
 struct drlb_cmd {
 	enum drlb_cmd_op op;

@@ -52,7 +52,9 @@ enum {
 	O_PERSISTENTCONN, O_NOSORT, O_SYNCID, O_EXACT, O_ONEPACKET, O_PE,
 	O_SCHED_FLAGS, O_MCAST_GROUP, O_MCAST_PORT, O_MCAST_TTL,
 	O_SYNC_MAXLEN, O_TUN_INFO, O_TUN_TYPE, O_TUN_PORT, O_TUN_NOCSUM,
-	O_TUN_CSUM, O_TUN_REMCSUM, O_NUM
+	O_TUN_CSUM, O_TUN_REMCSUM,
+	O_JSON,				/* drlb's own: after ipvsadm's columns */
+	O_NUM
 };
 
 static const char *const optnames[O_NUM] = {
@@ -62,31 +64,33 @@ static const char *const optnames[O_NUM] = {
 	"stats", "rate", "thresholds", "persistent-conn", "nosort", "syncid",
 	"exact", "ops", "pe", "sched-flags", "mcast-group", "mcast-port",
 	"mcast-ttl", "sync-maxlen", "tun-info", "tun-type", "tun-port",
-	"tun-nocsum", "tun-csum", "tun-remcsum",
+	"tun-nocsum", "tun-csum", "tun-remcsum", "json",
 };
 
 /*
  * Which options each command takes (ipvsadm 1.31's commands_v_options):
  * '+' compulsory, 'x' illegal, '1' at most one of the '1's, ' ' optional.
- * One column per option above, in that order.
+ * One column per option above, in that order; the last column, --json, is
+ * drlb's (listings only), so ipvsadm's checks come first and keep their
+ * messages.
  */
 #define ROW(s) s
 static const char opt_table[C_MAX][O_NUM + 1] = {
-	/*       -n -c svc -s -p -M -r fwd -w -x -y mc tot dmn st rt thr pc srt sid ex ops pe -b grp port ttl size tinf type tprt nocs csum remc */
-	ROW("xx+   xxxxxxxxxxxxxxx   xxxxxxxxxx"),	/* add-service */
-	ROW("xx+   xxxxxxxxxxxxxxx   xxxxxxxxxx"),	/* edit-service */
-	ROW("xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* delete-service */
-	ROW("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* flush */
-	ROW(" 11xxxxxxxxx11       xxxxxxx xxxxx"),	/* list */
-	ROW("xx+xxx+    xxxxxxxxxxxxxxxxxx     "),	/* add-server */
-	ROW("xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* delete-server */
-	ROW("xx+xxx+    xxxxxxxxxxxxxxxxxx     "),	/* edit-server */
-	ROW("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* set */
-	ROW("xxxxxxxxxxx xxxxxxx xxxx    xxxxxx"),	/* start-daemon */
-	ROW("xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxx"),	/* stop-daemon */
-	ROW("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* restore */
-	ROW(" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* save */
-	ROW("xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* zero */
+	/*       -n -c svc -s -p -M -r fwd -w -x -y mc tot dmn st rt thr pc srt sid ex ops pe -b grp port ttl size tinf type tprt nocs csum remc json */
+	ROW("xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx"),	/* add-service */
+	ROW("xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx"),	/* edit-service */
+	ROW("xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* delete-service */
+	ROW("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* flush */
+	ROW(" 11xxxxxxxxx11       xxxxxxx xxxxx "),	/* list */
+	ROW("xx+xxx+    xxxxxxxxxxxxxxxxxx     x"),	/* add-server */
+	ROW("xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* delete-server */
+	ROW("xx+xxx+    xxxxxxxxxxxxxxxxxx     x"),	/* edit-server */
+	ROW("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* set */
+	ROW("xxxxxxxxxxx xxxxxxx xxxx    xxxxxxx"),	/* start-daemon */
+	ROW("xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxxx"),	/* stop-daemon */
+	ROW("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* restore */
+	ROW(" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* save */
+	ROW("xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),	/* zero */
 };
 _Static_assert(sizeof(opt_table[0]) == O_NUM + 1, "one column per option");
 
@@ -96,7 +100,7 @@ enum {
 	T_TIMEOUT, T_DAEMON, T_STATS, T_RATE, T_THRESHOLDS, T_PERSISTENTCONN,
 	T_SORT, T_NO_SORT, T_PE, T_SCTP, T_MCAST_GROUP, T_MCAST_PORT,
 	T_MCAST_TTL, T_SYNC_MAXLEN, T_TUN_INFO, T_TUN_TYPE, T_TUN_PORT,
-	T_TUN_NOCSUM, T_TUN_CSUM, T_TUN_REMCSUM, T_SYNCID,
+	T_TUN_NOCSUM, T_TUN_CSUM, T_TUN_REMCSUM, T_SYNCID, T_JSON,
 };
 
 enum { A_NONE, A_REQ, A_OPT };
@@ -168,6 +172,7 @@ static const struct opt_def opt_defs[] = {
 	{ "tun-nocsum",		0,   A_NONE, T_TUN_NOCSUM },
 	{ "tun-csum",		0,   A_NONE, T_TUN_CSUM },
 	{ "tun-remcsum",	0,   A_NONE, T_TUN_REMCSUM },
+	{ "json",		0,   A_NONE, T_JSON },	/* drlb */
 };
 #define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
 
@@ -386,6 +391,19 @@ host_to_addr(const char *name, struct in_addr *addr)
 	return 0;
 }
 
+/* a bracketed name: its first IPv6 address */
+static int
+host_to_addr6(const char *name, struct in6_addr *addr)
+{
+	struct addrinfo hints = { .ai_family = AF_INET6 }, *res;
+
+	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+		return -1;
+	*addr = ((struct sockaddr_in6 *)(void *)res->ai_addr)->sin6_addr;
+	freeaddrinfo(res);
+	return 0;
+}
+
 static long
 service_to_port(const char *name, uint16_t proto)
 {
@@ -436,7 +454,19 @@ parse_service(const char *arg, uint16_t proto, struct svcaddr *sa)
 			return SERVICE_NONE;
 		*portp = '\0';
 	}
-	if (inet_pton(AF_INET6, b, &in6) > 0) {
+	/*
+	 * `ipvsadm -S` without -n writes an IPv6 address that has a name as
+	 * "[name]:port"; ipvsadm 1.31 cannot read that back (it resolves the
+	 * name as IPv4 and drops the port).  drlb resolves a bracketed name
+	 * as IPv6 and keeps the port, so such a save file restores.
+	 */
+	if (buf[0] == '[' && inet_pton(AF_INET6, b, &in6) <= 0 &&
+	    host_to_addr6(b, &in6) == 0) {
+		memset(&sa->addr, 0, sizeof(sa->addr));
+		sa->addr.in6 = in6;
+		sa->af = AF_INET6;
+		sa->v6 = true;
+	} else if (inet_pton(AF_INET6, b, &in6) > 0) {
 		memset(&sa->addr, 0, sizeof(sa->addr));
 		sa->addr.in6 = in6;
 		sa->af = AF_INET6;
@@ -869,6 +899,11 @@ parse_one(struct pstate *s, struct popt *p, int c)
 		return set_option(s, O_TUN_CSUM);
 	case T_TUN_REMCSUM:
 		return set_option(s, O_TUN_REMCSUM);
+	case T_JSON:
+		if ((rc = set_option(s, O_JSON)))
+			return rc;
+		s->format |= DRLB_OPT_JSON;
+		break;
 	default:
 		/* e.g. a second command: popt names the word it stopped at */
 		return fail(s, 2, "invalid option `%s'", p->argv[p->cur]);

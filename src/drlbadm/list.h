@@ -50,6 +50,21 @@ void list_timeout(FILE *f, const struct drlb_timeouts *to);
 void list_conns(FILE *f, const struct drlb_ctl_conn_entry *c, size_t n,
     unsigned opts);
 
+/*
+ * --json (docs/json.md, schema 1): one document per call, every field always
+ * present, numbers exact, addresses numeric strings; services and their
+ * real servers in ipvsadm's order unless DRLB_OPT_NOSORT.
+ */
+/* `-L [-t|-u service] [--stats|--rate|...] --json`: svcs[0..n) */
+void list_json_services(FILE *f, const struct drlb_ctl_info *info,
+    struct list_svc *svcs, size_t n, unsigned opts);
+/* `-L -c --json` */
+void list_json_conns(FILE *f, const struct drlb_ctl_conn_entry *c, size_t n);
+/* `-L --timeout --json` */
+void list_json_timeout(FILE *f, const struct drlb_timeouts *to);
+/* `-L --daemon --json`: drlb runs no sync daemon, the list is empty */
+void list_json_daemon(FILE *f);
+
 /* ipvsadm's addrport_to_anyname(): "a.b.c.d:port" / "[v6]:port", names and
  * service names unless DRLB_OPT_NUMERIC; at most 59 characters. */
 char *list_addrport(char *buf, size_t len, int af, const union drlb_inaddr *a,

@@ -11,6 +11,7 @@
  * Only when drlbd cannot be reached is the message drlb's own (exit 1).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,10 +108,28 @@ get_table(const char *prefix, struct list_table *t)
 	free(body);
 }
 
+static void
+get_info(const char *prefix, struct drlb_ctl_info *info)
+{
+	uint32_t len;
+	void *body = get(prefix, DRLB_CTL_GET_INFO, NULL, &len);
+
+	if (len < sizeof(*info)) {
+		fprintf(stderr, "%s%s: bad GET_INFO reply from drlbd\n",
+		    prefix, prog);
+		free(body);
+		exit(1);
+	}
+	memcpy(info, body, sizeof(*info));
+	free(body);
+}
+
 static int
 do_list(const char *prefix, const struct drlb_cmd *cmd)
 {
 	unsigned opts = cmd->options;
+	bool json = (opts & DRLB_OPT_JSON) != 0;
+	struct drlb_ctl_info info;
 	struct list_table t;
 	uint32_t len;
 	void *body;
@@ -123,19 +142,28 @@ do_list(const char *prefix, const struct drlb_cmd *cmd)
 			free(body);
 			return 1;
 		}
-		list_conns(stdout, body, len / sizeof(struct drlb_ctl_conn_entry),
-		    opts);
+		if (json)
+			list_json_conns(stdout, body,
+			    len / sizeof(struct drlb_ctl_conn_entry));
+		else
+			list_conns(stdout, body,
+			    len / sizeof(struct drlb_ctl_conn_entry), opts);
 		free(body);
 	} else if (opts & DRLB_OPT_SERVICE) {
 		struct list_svc *s;
 
+		if (json)
+			get_info(prefix, &info);
 		get_table(prefix, &t);
 		if ((s = list_table_find(&t, &cmd->req.svc)) == NULL) {
 			fprintf(stderr, "%sNo such service\n", prefix);
 			list_table_free(&t);
 			return 1;
 		}
-		list_one_service(stdout, s, opts);
+		if (json)
+			list_json_services(stdout, &info, s, 1, opts);
+		else
+			list_one_service(stdout, s, opts);
 		list_table_free(&t);
 	} else if (opts & DRLB_OPT_TIMEOUT) {
 		struct drlb_timeouts to;
@@ -149,23 +177,21 @@ do_list(const char *prefix, const struct drlb_cmd *cmd)
 		}
 		memcpy(&to, body, sizeof(to));
 		free(body);
-		list_timeout(stdout, &to);
+		if (json)
+			list_json_timeout(stdout, &to);
+		else
+			list_timeout(stdout, &to);
 	} else if (opts & DRLB_OPT_DAEMON) {
 		/* no sync daemon runs in drlb: ipvsadm prints nothing then */
+		if (json)
+			list_json_daemon(stdout);
 	} else {
-		struct drlb_ctl_info info;
-
-		body = get(prefix, DRLB_CTL_GET_INFO, NULL, &len);
-		if (len < sizeof(info)) {
-			fprintf(stderr, "%s%s: bad GET_INFO reply from drlbd\n",
-			    prefix, prog);
-			free(body);
-			return 1;
-		}
-		memcpy(&info, body, sizeof(info));
-		free(body);
+		get_info(prefix, &info);
 		get_table(prefix, &t);
-		list_all(stdout, &info, &t, opts);
+		if (json)
+			list_json_services(stdout, &info, t.svcs, t.n, opts);
+		else
+			list_all(stdout, &info, &t, opts);
 		list_table_free(&t);
 	}
 	return 0;
@@ -233,9 +259,11 @@ usage(FILE *f)
 	    "  --sort                              does nothing, for backwards compatibility\n"
 	    "  --ops          -o                   one-packet scheduling\n"
 	    "  --numeric      -n                   numeric output of addresses and ports\n"
-	    "  --sched-flags  -b flags             scheduler flags (comma-separated)\n\n"
+	    "  --sched-flags  -b flags             scheduler flags (comma-separated)\n"
+	    "  --json                              (drlb) a listing as one JSON document\n\n"
 	    "Socket: --socket PATH, else $DRLB_SOCKET, else " DRLB_SOCKET_DEFAULT "\n"
-	    "drlb: drlbadm [--socket PATH] --counters   drlbd's frame and drop counters\n",
+	    "drlb: drlbadm [--socket PATH] --counters   drlbd's frame and drop counters\n"
+	    "      drlbadm [--socket PATH] --metrics    drlbd's metrics (Prometheus text)\n",
 	    f);
 }
 
@@ -365,6 +393,25 @@ out:
 	return rc;
 }
 
+/* --counters / --metrics: a GET_* op whose reply is text, printed as is */
+static int
+print_text(uint16_t op)
+{
+	int32_t status;
+	void *body;
+	uint32_t len;
+
+	call(op, NULL, &status, &body, &len);
+	if (status != 0) {
+		print_error("", op, status, body, len);
+		free(body);
+		return 1;
+	}
+	fwrite(body, 1, len, stdout);
+	free(body);
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -392,22 +439,12 @@ main(int argc, char **argv)
 		argc -= 2;
 	}
 
-	/* drlb's own addition: the daemon's frame and drop counters */
-	if (argc == 2 && strcmp(argv[1], "--counters") == 0) {
-		int32_t status;
-		void *body;
-		uint32_t len;
-
-		call(DRLB_CTL_GET_COUNTERS, NULL, &status, &body, &len);
-		if (status != 0) {
-			print_error("", DRLB_CTL_GET_COUNTERS, status, body, len);
-			free(body);
-			return 1;
-		}
-		fwrite(body, 1, len, stdout);
-		free(body);
-		return fflush(stdout) == 0 ? 0 : 1;
-	}
+	/* drlb's own additions: the daemon's frame and drop counters, and
+	 * its metrics in Prometheus' text format */
+	if (argc == 2 && strcmp(argv[1], "--counters") == 0)
+		return print_text(DRLB_CTL_GET_COUNTERS);
+	if (argc == 2 && strcmp(argv[1], "--metrics") == 0)
+		return print_text(DRLB_CTL_GET_METRICS);
 
 	/* ipvsadm without arguments lists the table */
 	if (argc <= 1) {

@@ -149,3 +149,112 @@ for c in conns[:1]:
 w('conns_list_n_persistent_conn.out', s)
 
 w('timeout.out', 'Timeout (tcp tcpfin udp): %d %d %d\n' % (900, 120, 300))
+
+# ---------------------------------------------------------------- --json
+# drlb's own format (docs/json.md, schema 1).  Written with the standard
+# json module (indent=2, ensure_ascii), whose layout the C writer mirrors;
+# the values come from the same states as the text listings above.
+import json
+def wj(fn, obj):
+    w(fn, json.dumps(obj, indent=2) + '\n')
+def stats(t): return dict(zip(('conns', 'inpkts', 'outpkts', 'inbytes', 'outbytes'), t))
+def rate(t): return dict(zip(('cps', 'inpps', 'outpps', 'inbps', 'outbps'), t))
+def jsvc(proto, addr, port, sched, servers, flags=(), persistent=False, timeout=0,
+         netmask='255.255.255.255', one_packet=False, st=(0,) * 5, rt=(0,) * 5, family='inet'):
+    return {'protocol': proto, 'family': family, 'address': addr, 'port': port,
+            'scheduler': sched, 'sched_flags': list(flags), 'persistent': persistent,
+            'persistence_timeout': timeout, 'netmask': netmask, 'pe': '',
+            'one_packet': one_packet, 'stats': stats(st), 'rate': rate(rt),
+            'servers': servers}
+def jdest(addr, port, w_, act=0, inact=0, u=0, l=0, pers=0, overloaded=False,
+          arp='pending', mac='', st=(0,) * 5, rt=(0,) * 5):
+    return {'address': addr, 'port': port, 'forward': 'Route', 'weight': w_,
+            'u_threshold': u, 'l_threshold': l, 'active_conns': act,
+            'inactive_conns': inact, 'persistent_conns': pers,
+            'overloaded': overloaded, 'arp': arp, 'mac': mac,
+            'stats': stats(st), 'rate': rate(rt)}
+def jdoc(listing, services):
+    return {'schema': 1, 'kind': 'services', 'listing': listing,
+            'ipvs_version': '1.2.1', 'conn_table_size': 4096, 'services': services}
+
+# recipe: .7 answered ARP (02:00:00:00:00:07), .8 did not and is overloaded
+d7, d8 = dests
+recipe_json = [jsvc('TCP', '198.18.0.1', 80, 'wlc', [
+    jdest('198.18.0.7', 80, 2, 3, 12, arp='resolved', mac='02:00:00:00:00:07',
+          st=d7['stats'], rt=d7['rates']),
+    jdest('198.18.0.8', 80, 2, 0, 1, u=100, l=50, overloaded=True, arp='failed',
+          st=d8['stats'], rt=d8['rates'])],
+    st=svc['stats'], rt=svc['rates'])]
+for listing, fn in (('plain', 'recipe_list_json.out'), ('stats', 'recipe_list_stats_json.out'),
+                    ('rate', 'recipe_list_rate_json.out'),
+                    ('thresholds', 'recipe_list_thresholds_json.out'),
+                    ('persistent-conn', 'recipe_list_persistent_conn_json.out')):
+    wj(fn, jdoc(listing, recipe_json))
+# -L -t 198.18.0.1:80 --json: the same document with the one service
+wj('recipe_list_service_json.out', jdoc('plain', recipe_json))
+
+wj('multi_list_json.out', jdoc('plain', [
+    jsvc('TCP', '198.18.0.1', 80, 'wlc', [jdest('198.18.0.7', 80, 1),
+                                          jdest('198.18.0.10', 80, 5, 1, 2)],
+         persistent=True, timeout=600, netmask='255.255.255.0'),
+    jsvc('TCP', '198.18.0.2', 443, 'sh', [jdest('198.18.0.7', 443, 0)],
+         flags=('sh-fallback', 'sh-port')),
+    jsvc('UDP', '198.18.0.1', 53, 'rr', [jdest('198.18.0.9', 53, 1, 0, 4)], one_packet=True),
+    jsvc('UDP', '198.18.0.2', 0, 'wlc', [], persistent=True, timeout=360),
+]))
+wj('sort_quirk_list_json.out', jdoc('plain', [
+    jsvc('TCP', '200.1.1.1', 80, 'wlc', []), jsvc('TCP', '10.1.1.1', 80, 'wlc', []),
+    jsvc('TCP', '10.1.1.1', 8080, 'wlc', [])]))
+wj('v6_list_json.out', jdoc('plain', [
+    jsvc('TCP', '2001:db8::1', 80, 'wlc', [jdest('2001:db8::7', 80, 1)],
+         netmask='128', family='inet6')]))
+# names are never resolved in JSON: same document with or without -n
+wj('names_list_json.out', jdoc('plain', [
+    jsvc('TCP', '127.0.0.1', 80, 'wlc', [jdest('127.0.0.1', 80, 1)]),
+    jsvc('UDP', '127.0.0.1', 53, 'rr', [])]))
+
+def jconn(proto, state, ms, c, v, d, template=False):
+    return {'protocol': proto, 'family': 'inet', 'state': state, 'template': template,
+            'expires': ms // 1000, 'expires_ms': ms,
+            'source_address': c[0], 'source_port': c[1],
+            'virtual_address': v[0], 'virtual_port': v[1],
+            'destination_address': d[0], 'destination_port': d[1]}
+wj('conns_list_json.out', {'schema': 1, 'kind': 'connections', 'connections': [
+    jconn('TCP', 'ESTABLISHED', 899999, ('198.18.0.100', 40001), ('198.18.0.1', 80), ('198.18.0.7', 80)),
+    jconn('TCP', 'SYN_RECV', 59500, ('198.18.0.100', 40002), ('198.18.0.1', 80), ('198.18.0.8', 80)),
+    jconn('UDP', 'UDP', 299000, ('198.18.0.101', 5353), ('198.18.0.1', 53), ('198.18.0.9', 53)),
+    jconn('TCP', 'NONE', 360000, ('198.18.0.100', 0), ('198.18.0.1', 80), ('198.18.0.7', 80), True)]})
+wj('conns_empty_json.out', {'schema': 1, 'kind': 'connections', 'connections': []})
+wj('timeout_json.out', {'schema': 1, 'kind': 'timeout', 'tcp': 900, 'tcpfin': 120, 'udp': 300})
+wj('daemon_json.out', {'schema': 1, 'kind': 'daemon', 'daemons': []})
+
+# ---------------------------------------------------------------- save files
+# tests/golden/ipvsadm-S-*.in are what `ipvsadm -S` (without -n) writes on
+# an IPVS host where 127.0.0.1 is localhost and /etc/services names the
+# ports; loaded with -R (test_adm.c), `-S -n` must print the same rules
+# numerically, in ipvsadm's order (services by protocol then address then
+# port; reals by address): TCP before UDP, v4 (AF_INET 2) before v6
+# (AF_INET6 10) -- af is compared before the protocol.
+w('ipvsadm-S-names.out', '''\
+-A -t 127.0.0.1:80 -s wlc
+-a -t 127.0.0.1:80 -r 198.18.0.7:80 -g -w 2
+-a -t 127.0.0.1:80 -r 198.18.0.8:80 -g -w 1
+-A -t 198.18.0.1:443 -s wrr -p 360 -M 255.255.255.0
+-a -t 198.18.0.1:443 -r 127.0.0.1:443 -g -w 1
+-a -t 198.18.0.1:443 -r 198.18.0.10:443 -g -w 5
+-A -t 198.18.0.2:0 -s sh -p 600 -b sh-fallback,sh-port
+-a -t 198.18.0.2:0 -r 198.18.0.9:0 -g -w 0
+-A -u 198.18.0.1:53 -s rr -o
+-a -u 198.18.0.1:53 -r 127.0.0.1:53 -g -w 1
+-A -u 198.18.0.3:123 -s wlc -p 360
+-a -u 198.18.0.3:123 -r 198.18.0.9:123 -g -w 3
+-A -t [2001:db8::1]:80 -s lc
+-a -t [2001:db8::1]:80 -r [2001:db8::7]:80 -g -w 1
+''')
+w('ipvsadm-S-restore.out', '''\
+-A -t 198.18.0.1:25 -s sed -p 360
+-a -t 198.18.0.1:25 -r 198.18.0.7:25 -g -w 1
+-A -t 198.18.0.1:80 -s wlc
+-a -t 198.18.0.1:80 -r 198.18.0.7:80 -g -w 1
+-a -t 198.18.0.1:80 -r 198.18.0.8:80 -g -w 2
+''')

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "drlb/cmd.h"
+#include "json.h"
 #include "list.h"
 
 static int failures, checks;
@@ -194,6 +195,11 @@ recipe_body(struct body *b, const char *sched, int w7)
 	d8.rates = (struct drlb_rates){ 5, 1456, 0, 99999999, 0 };
 	d8.conf.u_threshold = 100;
 	d8.conf.l_threshold = 50;
+	/* only --json shows these */
+	memcpy(d7.mac, "\x02\x00\x00\x00\x00\x07", 6);
+	d7.mac_state = DRLB_MAC_RESOLVED;
+	d8.mac_state = DRLB_MAC_FAILED;
+	d8.overloaded = 1;
 
 	body_add(b, &s, sizeof(s));
 	body_add(b, &d8, sizeof(d8));
@@ -230,6 +236,215 @@ golden_list(const char *gname, const struct body *b, enum what what,
 	list_table_free(&t);
 }
 
+/* ---------------------------------------------------------------- JSON */
+
+/*
+ * A strict RFC 8259 recognizer, just enough to say whether a --json output
+ * parses: one value, nothing but whitespace after it.
+ */
+struct jp {
+	const char *p, *end;
+	int depth;
+};
+
+static bool jp_value(struct jp *j);
+
+static void
+jp_ws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
+	    *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static bool
+jp_lit(struct jp *j, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
+		return false;
+	j->p += n;
+	return true;
+}
+
+static bool
+jp_string(struct jp *j)
+{
+	if (j->p >= j->end || *j->p != '"')
+		return false;
+	for (j->p++; j->p < j->end; j->p++) {
+		unsigned char c = (unsigned char)*j->p;
+
+		if (c == '"') {
+			j->p++;
+			return true;
+		}
+		if (c < 0x20)
+			return false;
+		if (c != '\\')
+			continue;
+		if (++j->p >= j->end)
+			return false;
+		if (strchr("\"\\/bfnrt", *j->p) != NULL && *j->p != '\0')
+			continue;
+		if (*j->p != 'u' || j->end - j->p < 5)
+			return false;
+		for (int i = 1; i <= 4; i++)
+			if (strchr("0123456789abcdefABCDEF", j->p[i]) == NULL ||
+			    j->p[i] == '\0')
+				return false;
+		j->p += 4;
+	}
+	return false;
+}
+
+static bool
+jp_digits(struct jp *j)
+{
+	const char *s = j->p;
+
+	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+		j->p++;
+	return j->p > s;
+}
+
+static bool
+jp_number(struct jp *j)
+{
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	if (j->p < j->end && *j->p == '0')
+		j->p++;
+	else if (!jp_digits(j))
+		return false;
+	if (j->p < j->end && *j->p == '.') {
+		j->p++;
+		if (!jp_digits(j))
+			return false;
+	}
+	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (!jp_digits(j))
+			return false;
+	}
+	return true;
+}
+
+/* members of an object (obj) or elements of an array, after the bracket */
+static bool
+jp_container(struct jp *j, bool obj)
+{
+	char close = obj ? '}' : ']';
+
+	if (++j->depth > 64)
+		return false;
+	jp_ws(j);
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		j->depth--;
+		return true;
+	}
+	for (;;) {
+		jp_ws(j);
+		if (obj) {
+			if (!jp_string(j))
+				return false;
+			jp_ws(j);
+			if (j->p >= j->end || *j->p++ != ':')
+				return false;
+		}
+		if (!jp_value(j))
+			return false;
+		jp_ws(j);
+		if (j->p >= j->end)
+			return false;
+		if (*j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (*j->p++ != close)
+			return false;
+		j->depth--;
+		return true;
+	}
+}
+
+static bool
+jp_value(struct jp *j)
+{
+	jp_ws(j);
+	if (j->p >= j->end)
+		return false;
+	switch (*j->p) {
+	case '{':
+		j->p++;
+		return jp_container(j, true);
+	case '[':
+		j->p++;
+		return jp_container(j, false);
+	case '"':
+		return jp_string(j);
+	case 't':
+		return jp_lit(j, "true");
+	case 'f':
+		return jp_lit(j, "false");
+	case 'n':
+		return jp_lit(j, "null");
+	default:
+		return jp_number(j);
+	}
+}
+
+static bool
+json_valid(const char *s, size_t n)
+{
+	struct jp j = { s, s + n, 0 };
+
+	if (!jp_value(&j))
+		return false;
+	jp_ws(&j);
+	return j.p == j.end;
+}
+
+static void
+check_json(const char *gname, const char *out, size_t outlen)
+{
+	char tname[256];
+
+	snprintf(tname, sizeof(tname), "%s parses as JSON", gname);
+	CHECK(tname, json_valid(out, outlen));
+	check_golden(gname, out, outlen);
+}
+
+enum jwhat { J_ALL, J_ONE };
+
+static void
+golden_json(const char *gname, const struct body *b, enum jwhat what,
+    unsigned opts)
+{
+	struct list_table t;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+	char tname[256];
+
+	snprintf(tname, sizeof(tname), "decode body for %s", gname);
+	CHECK(tname, list_table_decode(&t, b->p, b->len) == 0);
+	if ((f = open_memstream(&out, &outlen)) == NULL)
+		abort();
+	if (what == J_ALL)
+		list_json_services(f, &info, t.svcs, t.n, opts | DRLB_OPT_JSON);
+	else
+		list_json_services(f, &info, &t.svcs[0], 1, opts | DRLB_OPT_JSON);
+	fclose(f);
+	check_json(gname, out, outlen);
+	free(out);
+	list_table_free(&t);
+}
+
 static void
 test_recipe(void)
 {
@@ -251,6 +466,19 @@ test_recipe(void)
 	    DRLB_OPT_NUMERIC | DRLB_OPT_TUN_INFO);
 	golden_list("recipe_list_n_service.out", &b, ONE,
 	    DRLB_OPT_NUMERIC | DRLB_OPT_SERVICE);
+
+	/* --json: every field in every form; exact numbers (no K/M/G/T) */
+	golden_json("recipe_list_json.out", &b, J_ALL, 0);
+	golden_json("recipe_list_stats_json.out", &b, J_ALL, DRLB_OPT_STATS);
+	golden_json("recipe_list_stats_json.out", &b, J_ALL,
+	    DRLB_OPT_STATS | DRLB_OPT_EXACT | DRLB_OPT_NUMERIC);
+	golden_json("recipe_list_rate_json.out", &b, J_ALL, DRLB_OPT_RATE);
+	golden_json("recipe_list_thresholds_json.out", &b, J_ALL,
+	    DRLB_OPT_THRESHOLDS);
+	golden_json("recipe_list_persistent_conn_json.out", &b, J_ALL,
+	    DRLB_OPT_PERSISTENTCONN);
+	golden_json("recipe_list_service_json.out", &b, J_ONE,
+	    DRLB_OPT_SERVICE);
 	free(b.p);
 
 	/* after -E -s wrr and -e ... -w 3 */
@@ -297,6 +525,7 @@ test_multi(void)
 
 	golden_list("multi_list_n.out", &b, ALL, DRLB_OPT_NUMERIC);
 	golden_list("multi_save_n.out", &b, SAVE, DRLB_OPT_NUMERIC);
+	golden_json("multi_list_json.out", &b, J_ALL, 0);
 	free(b.p);
 }
 
@@ -313,6 +542,7 @@ test_sort_quirk(void)
 	s = svc4(IPPROTO_TCP, "200.1.1.1", 80, "wlc", 0);
 	body_add(&b, &s, sizeof(s));
 	golden_list("sort_quirk_list_n.out", &b, ALL, DRLB_OPT_NUMERIC);
+	golden_json("sort_quirk_list_json.out", &b, J_ALL, 0);
 	free(b.p);
 }
 
@@ -341,6 +571,7 @@ test_v6(void)
 	body_add(&b, &d, sizeof(d));
 	golden_list("v6_list_n.out", &b, ALL, DRLB_OPT_NUMERIC);
 	golden_list("v6_save_n.out", &b, SAVE, DRLB_OPT_NUMERIC);
+	golden_json("v6_list_json.out", &b, J_ALL, 0);
 	free(b.p);
 }
 
@@ -365,6 +596,22 @@ test_names(void)
 	if ((se = getservbyport(htons(53), "udp")) == NULL ||
 	    strcmp(se->s_name, "domain") != 0)
 		ok = false;
+	/* --json never resolves: the same document with or without -n */
+	{
+		struct body jb = { 0 };
+		struct drlb_ctl_svc_entry js;
+		struct drlb_ctl_dest_entry jd;
+
+		js = svc4(IPPROTO_UDP, "127.0.0.1", 53, "rr", 0);
+		body_add(&jb, &js, sizeof(js));
+		js = svc4(IPPROTO_TCP, "127.0.0.1", 80, "wlc", 1);
+		body_add(&jb, &js, sizeof(js));
+		jd = dest4("127.0.0.1", 80, 1, 0, 0);
+		body_add(&jb, &jd, sizeof(jd));
+		golden_json("names_list_json.out", &jb, J_ALL, 0);
+		golden_json("names_list_json.out", &jb, J_ALL, DRLB_OPT_NUMERIC);
+		free(jb.p);
+	}
 	if (!ok) {
 		printf("ok - golden names_list.out # SKIP resolver differs\n");
 		printf("ok - golden names_save.out # SKIP resolver differs\n");
@@ -417,9 +664,15 @@ golden_conns(const char *gname, const struct drlb_ctl_conn_entry *c,
 
 	if (f == NULL)
 		abort();
-	list_conns(f, c, n, opts);
+	if (opts & DRLB_OPT_JSON)
+		list_json_conns(f, c, n);
+	else
+		list_conns(f, c, n, opts);
 	fclose(f);
-	check_golden(gname, out, outlen);
+	if (opts & DRLB_OPT_JSON)
+		check_json(gname, out, outlen);
+	else
+		check_golden(gname, out, outlen);
 	free(out);
 }
 
@@ -442,6 +695,10 @@ test_conns(void)
 	    DRLB_OPT_CONNECTION);
 	golden_conns("conns_list_n_persistent_conn.out", c, 1,
 	    DRLB_OPT_NUMERIC | DRLB_OPT_CONNECTION | DRLB_OPT_PERSISTENTCONN);
+	golden_conns("conns_list_json.out", c, 4, DRLB_OPT_CONNECTION |
+	    DRLB_OPT_JSON);
+	golden_conns("conns_empty_json.out", c, 0, DRLB_OPT_CONNECTION |
+	    DRLB_OPT_JSON);
 }
 
 static void
@@ -458,6 +715,75 @@ test_timeout(void)
 	fclose(f);
 	check_golden("timeout.out", out, outlen);
 	free(out);
+
+	out = NULL;
+	if ((f = open_memstream(&out, &outlen)) == NULL)
+		abort();
+	list_json_timeout(f, &to);
+	fclose(f);
+	check_json("timeout_json.out", out, outlen);
+	free(out);
+
+	out = NULL;
+	if ((f = open_memstream(&out, &outlen)) == NULL)
+		abort();
+	list_json_daemon(f);
+	fclose(f);
+	check_json("daemon_json.out", out, outlen);
+	free(out);
+}
+
+/* the writer's escaping: Python's json.dumps(s) (ensure_ascii) for each */
+static void
+json_str_case(const char *in, size_t n, const char *want)
+{
+	char *out = NULL, tname[300];
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+
+	if (f == NULL)
+		abort();
+	json_write_string(f, in, n);
+	fclose(f);
+	snprintf(tname, sizeof(tname), "json string %s", want);
+	CHECK(tname, strcmp(out, want) == 0);
+	if (strcmp(out, want) != 0)
+		printf("#   got %s\n", out);
+	snprintf(tname, sizeof(tname), "json string %s parses", want);
+	CHECK(tname, json_valid(out, outlen));
+	free(out);
+}
+
+static void
+test_json_writer(void)
+{
+	json_str_case("wlc", 3, "\"wlc\"");
+	json_str_case("a\"b\\c", 5, "\"a\\\"b\\\\c\"");
+	json_str_case("\n\r\t\b\f", 5, "\"\\n\\r\\t\\b\\f\"");
+	json_str_case("\x01\x1f\x7f", 3, "\"\\u0001\\u001f\\u007f\"");
+	/* U+00E9, U+20AC, U+1F600 (a surrogate pair) */
+	json_str_case("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9,
+	    "\"\\u00e9\\u20ac\\ud83d\\ude00\"");
+	/* not UTF-8: a lone continuation byte, an overlong '/', a cut
+	 * sequence, an encoded surrogate -> U+FFFD per byte of each */
+	json_str_case("\x80", 1, "\"\\ufffd\"");
+	json_str_case("\xc0\xaf", 2, "\"\\ufffd\\ufffd\"");
+	json_str_case("x\xe2\x82", 3, "\"x\\ufffd\\ufffd\"");
+	json_str_case("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"");
+	/* a fixed-size field without its NUL stops at n, a NUL ends it */
+	json_str_case("sh-portXXXX", 7, "\"sh-port\"");
+	json_str_case("rr\0junk", 8, "\"rr\"");
+
+	/* the validator itself rejects what it must */
+	CHECK("validator: trailing comma", !json_valid("[1,]", 4));
+	CHECK("validator: two documents", !json_valid("{} {}", 5));
+	CHECK("validator: raw control char", !json_valid("\"\x01\"", 3));
+	CHECK("validator: bare word", !json_valid("wlc", 3));
+	{
+		const char *nested = "{\"a\": [1, {\"b\": []}]}";
+
+		CHECK("validator: nested ok", json_valid(nested, strlen(nested)));
+	}
 }
 
 static void
@@ -522,6 +848,138 @@ test_addrport(void)
 	CHECK("addrport: v4 port 0", strcmp(buf, "198.18.0.7:0") == 0);
 }
 
+/* ---------------------------------------------------------------- save files */
+
+/*
+ * `drlbadm -R < ipvsadm-S-NAME.in`, then `-S -n`: each line split and
+ * parsed as -R does (drlb_cmd_split, drlb_cmd_parse); -A/-a applied to a
+ * GET_SERVICES body as drlbd keeps it (services in creation order, reals
+ * newest first), then formatted by list_save.  The golden file is the same
+ * rules written numerically, as derive.py spells them out.
+ */
+#define RESTORE_MAX_SVCS 32
+#define RESTORE_MAX_DESTS 8
+
+struct rsvc {
+	struct drlb_ctl_svc_entry e;
+	struct drlb_ctl_dest_entry d[RESTORE_MAX_DESTS];
+};
+
+static void
+golden_restore(const char *name)
+{
+	static struct rsvc svcs[RESTORE_MAX_SVCS];
+	char path[512], gname[256], tname[600], line[1024], err[512];
+	struct body b = { 0 };
+	size_t nsvcs = 0;
+	unsigned lineno = 0;
+	bool ok = true;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.in", golden_dir, name);
+	snprintf(gname, sizeof(gname), "%s.out", name);
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(tname, sizeof(tname), "open %s", path);
+		CHECK(tname, false);
+		return;
+	}
+	memset(svcs, 0, sizeof(svcs));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *argv[64];
+		struct drlb_cmd cmd;
+		int argc, rc;
+
+		lineno++;
+		argc = drlb_cmd_split(line, "ipvsadm", argv, 64);
+		if (argc == 1)
+			continue;
+		rc = drlb_cmd_parse(argc, argv, &cmd, err, sizeof(err));
+		if (rc != 0) {
+			printf("#   %s:%u: %s\n", path, lineno, err);
+			ok = false;
+			continue;
+		}
+		if (cmd.op == DRLB_CMD_ADD_SVC && nsvcs < RESTORE_MAX_SVCS) {
+			svcs[nsvcs].e.conf = cmd.req.svc;
+			nsvcs++;
+		} else if (cmd.op == DRLB_CMD_ADD_DEST) {
+			size_t i;
+
+			for (i = 0; i < nsvcs; i++) {
+				struct drlb_svc_conf *c = &svcs[i].e.conf;
+
+				if (c->af == cmd.req.svc.af &&
+				    c->protocol == cmd.req.svc.protocol &&
+				    c->port == cmd.req.svc.port &&
+				    memcmp(&c->addr, &cmd.req.svc.addr,
+				    sizeof(c->addr)) == 0)
+					break;
+			}
+			if (i == nsvcs || svcs[i].e.num_dests ==
+			    RESTORE_MAX_DESTS) {
+				printf("#   %s:%u: Service not defined\n", path,
+				    lineno);
+				ok = false;
+				continue;
+			}
+			/* newest first, as the daemon's list */
+			memmove(&svcs[i].d[1], &svcs[i].d[0],
+			    svcs[i].e.num_dests * sizeof(svcs[i].d[0]));
+			memset(&svcs[i].d[0], 0, sizeof(svcs[i].d[0]));
+			svcs[i].d[0].conf = cmd.req.dest;
+			svcs[i].e.num_dests++;
+		} else {
+			printf("#   %s:%u: not -A or -a\n", path, lineno);
+			ok = false;
+		}
+	}
+	fclose(f);
+	snprintf(tname, sizeof(tname), "every line of %s.in parses", name);
+	CHECK(tname, ok);
+
+	for (size_t i = 0; i < nsvcs; i++) {
+		body_add(&b, &svcs[i].e, sizeof(svcs[i].e));
+		body_add(&b, svcs[i].d, svcs[i].e.num_dests *
+		    sizeof(svcs[i].d[0]));
+	}
+	golden_list(gname, &b, SAVE, DRLB_OPT_NUMERIC);
+	free(b.p);
+}
+
+static void
+test_save_files(void)
+{
+	struct addrinfo hints = { .ai_family = AF_INET }, *res;
+	bool names = getaddrinfo("localhost", NULL, &hints, &res) == 0;
+	struct servent *se;
+
+	if (names) {
+		names = ((struct sockaddr_in *)(void *)res->ai_addr)->
+		    sin_addr.s_addr == htonl(INADDR_LOOPBACK);
+		freeaddrinfo(res);
+	}
+	for (const char *const *p = (const char *const[]){ "http/tcp",
+	    "https/tcp", "domain/udp", "ntp/udp", "smtp/tcp", NULL };
+	    *p != NULL; p++) {
+		char sv[32], *proto;
+
+		snprintf(sv, sizeof(sv), "%s", *p);
+		proto = strchr(sv, '/');
+		*proto++ = '\0';
+		if ((se = getservbyname(sv, proto)) == NULL)
+			names = false;
+	}
+	if (!names) {
+		printf("ok - golden ipvsadm-S-names.out # SKIP resolver "
+		    "differs\n");
+		printf("ok - golden ipvsadm-S-restore.out # SKIP resolver "
+		    "differs\n");
+		return;
+	}
+	golden_restore("ipvsadm-S-names");
+	golden_restore("ipvsadm-S-restore");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -537,6 +995,8 @@ main(int argc, char **argv)
 	test_names();
 	test_conns();
 	test_timeout();
+	test_json_writer();
+	test_save_files();
 	test_decode_errors();
 	test_addrport();
 

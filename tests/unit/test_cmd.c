@@ -297,6 +297,57 @@ test_commands(void)
 	expect_ok("-L --daemon", DRLB_CMD_LIST);
 	expect_ok("-L --tun-info", DRLB_CMD_LIST);
 
+	/* --json (drlb): with every listing form */
+	expect_ok("-L --json", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_JSON);
+	expect_ok("-l -n --stats --json", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options,
+	    DRLB_OPT_NUMERIC | DRLB_OPT_STATS | DRLB_OPT_JSON);
+	expect_ok("-L --rate --json", DRLB_CMD_LIST);
+	expect_ok("-L --thresholds --json", DRLB_CMD_LIST);
+	expect_ok("-L --persistent-conn --json", DRLB_CMD_LIST);
+	expect_ok("-L -c --json", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options,
+	    DRLB_OPT_CONNECTION | DRLB_OPT_JSON);
+	expect_ok("-L --timeout --json", DRLB_CMD_LIST);
+	expect_ok("-L --json -t 198.18.0.1:80", DRLB_CMD_LIST);
+	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_JSON | DRLB_OPT_SERVICE);
+
+	/* `ipvsadm -S` without -n: names, service names, "[v6name]:port" */
+	expect_ok("-A -t localhost:http -s wlc", DRLB_CMD_ADD_SVC);
+	CHECK_EQ_INT("localhost", cmd.req.svc.addr.in.s_addr, ip4("127.0.0.1"));
+	CHECK_EQ_INT("http", cmd.req.svc.port, 80);
+	expect_ok("-a -u 198.18.0.1:domain -r localhost:domain -g -w 1",
+	    DRLB_CMD_ADD_DEST);
+	CHECK_EQ_INT("real by name", cmd.req.dest.addr.in.s_addr,
+	    ip4("127.0.0.1"));
+	CHECK_EQ_INT("domain/udp", cmd.req.dest.port, 53);
+	{
+		struct addrinfo hints = { .ai_family = AF_INET6 }, *res;
+		const char *v6name = NULL;
+		static const char *const cands[] = { "ip6-localhost",
+		    "localhost", "ip6-loopback" };
+
+		for (size_t i = 0; v6name == NULL && i < 3; i++)
+			if (getaddrinfo(cands[i], NULL, &hints, &res) == 0) {
+				v6name = cands[i];
+				freeaddrinfo(res);
+			}
+		if (v6name != NULL) {
+			char line[128];
+
+			snprintf(line, sizeof(line), "-A -t [%s]:http -s wlc",
+			    v6name);
+			expect_ok(line, DRLB_CMD_ADD_SVC);
+			CHECK_EQ_INT("[v6name]: IPv6", cmd.req.svc.af, AF_INET6);
+			CHECK_EQ_INT("[v6name]: port kept", cmd.req.svc.port,
+			    80);
+		} else {
+			printf("ok - [-A -t [v6name]:http] # SKIP no IPv6 "
+			    "name resolves here\n");
+		}
+	}
+
 	expect_ok("-h", DRLB_CMD_HELP);
 	expect_ok("-h --bogus stuff", DRLB_CMD_HELP);
 	expect_ok("--help", DRLB_CMD_HELP);
@@ -427,6 +478,64 @@ test_errors(void)
 	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 --tun-type foo", 2,
 	    "illegal tunnel type specified");
 	expect_err("-L -6", 2, "-6 used before -f\n");
+
+	/* the rest of commands_v_options, one refusal per row */
+	expect_err("-A -t 198.18.0.1:80 -x 5", 2,
+	    "Illegal 'u-threshold' option with the 'add-service' command");
+	expect_err("-E -t 198.18.0.1:80 -r 198.18.0.7", 2,
+	    "Illegal 'real-server' option with the 'edit-service' command");
+	expect_err("-e -t 198.18.0.1:80 -r 198.18.0.7 -s rr", 2,
+	    "Illegal 'scheduler' option with the 'edit-server' command");
+	expect_err("-e -t 198.18.0.1:80 -r 198.18.0.7 -p", 2,
+	    "Illegal 'persistent' option with the 'edit-server' command");
+	expect_err("-d -t 198.18.0.1:80 -r 198.18.0.7 -y 1", 2,
+	    "Illegal 'l-threshold' option with the 'delete-server' command");
+	expect_err("-Z -n", 2, "Illegal 'numeric' option with the 'zero' command");
+	expect_err("-R -n", 2,
+	    "Illegal 'numeric' option with the 'restore' command");
+	expect_err("--set 1 2 3 -n", 2,
+	    "Illegal 'numeric' option with the 'set' command");
+	expect_err("-S -t 198.18.0.1:80", 2,
+	    "Illegal 'service-address' option with the 'save' command");
+	expect_err("-L -s rr", 2,
+	    "Illegal 'scheduler' option with the 'list' command");
+	expect_err("-L -M 255.255.255.0", 2,
+	    "Illegal 'netmask' option with the 'list' command");
+	expect_err("-L -w 1", 2, "Illegal 'weight' option with the 'list' command");
+	expect_err("-L -b sh-port -s sh", 2,
+	    "Illegal 'scheduler' option with the 'list' command");
+	expect_err("-L -g", 2,
+	    "Illegal 'forwarding-method' option with the 'list' command");
+	expect_err("-L --daemon --timeout", 2, "The option 'daemon' conflicts "
+	    "with the 'timeout' option in the 'list' command");
+	expect_err("-L --timeout --rate", 2,
+	    "options conflicts in the list command");
+	expect_err("-L --daemon --thresholds", 2,
+	    "options conflicts in the list command");
+	expect_err("-L --exact --exact", 2,
+	    "multiple 'exact' options specified");
+	expect_err("-a -t 198.18.0.1:80 -r 198.18.0.7 -w 1 -w 2", 2,
+	    "multiple 'weight' options specified");
+	expect_err("-A -t 198.18.0.1:80 -p 10 -p 20", 2,
+	    "multiple 'persistent' options specified");
+	expect_err("-A -t 198.18.0.1:80 -p -M 255.255.255.0 -M 255.0.0.0", 2,
+	    "multiple 'netmask' options specified");
+	expect_err("-A -t 198.18.0.1:80 -p -M nosuchmask.invalid", 2,
+	    "illegal virtual server persistent mask specified");
+	expect_err("-A -t 198.18.0.1:80 --pe", 255, "--pe: missing argument");
+	expect_err("-L --nosort --nosort", 2,
+	    "multiple 'nosort' options specified");
+
+	/* --json is drlb's and for listings only; ipvsadm's columns first */
+	expect_err("-A -t 198.18.0.1:80 --json", 2,
+	    "Illegal 'json' option with the 'add-service' command");
+	expect_err("-S --json", 2, "Illegal 'json' option with the 'save' command");
+	expect_err("-Z --json", 2, "Illegal 'json' option with the 'zero' command");
+	expect_err("-L --json --json", 2, "multiple 'json' options specified");
+	expect_err("-A -t 198.18.0.1:80 -w 1 --json", 2,
+	    "Illegal 'weight' option with the 'add-service' command");
+	expect_err("-L --json=1", 255,
+	    "--json=1: option does not take an argument");
 }
 
 /* ---------------------------------------------------------------- helpers */
