@@ -444,3 +444,49 @@ t_require() { # NAMES...
 		exit 0
 	fi
 }
+
+# ---------------------------------------------------------------- more directors
+# nl_drlbd_in NAME SOCK LOG [ARGS...]: one more drlbd (e.g. a second director
+# behind the same "ECMP router") in NAME's namespace on its eth0, with its own
+# control socket SOCK (keep it in NL_TMP) and log LOG; waits for the socket.
+# Its pid is in NL_LASTPID; nl_cleanup stops it like anything nl_bg started,
+# and SOCK goes with NL_TMP.
+nl_drlbd_in() {
+	local n=$1 sock=$2 log=$3 pid
+	shift 3
+	rm -f "$sock"
+	nl_bg "$n" "$log" "$NL_DRLBD" --interface eth0 --socket "$sock" --foreground "$@"
+	pid=$NL_LASTPID
+	if ! nl_wait 10 test -S "$sock"; then
+		nl_log "drlbd in $n did not create $sock within 10 s; its log:"
+		sed "s/^/  drlbd($n): /" "$log" >&2
+		return 1
+	fi
+	NL_LASTPID=$pid
+	kill -0 "$pid" 2>/dev/null
+}
+
+# nl_adm_in NAME SOCK ARGS...: drlbadm for the drlbd in NAME with socket SOCK
+nl_adm_in() {
+	local n=$1 sock=$2
+	shift 2
+	timeout 10 ip netns exec "$(nl_ns "$n")" "$NL_DRLBADM" --socket "$sock" "$@"
+}
+
+# nl_stop_pid PID [SECS]: SIGTERM a process nl_bg started (in this shell, not
+# a subshell) and wait at most SECS (5) for it; returns its exit status, or
+# 124 (after SIGKILL) when it did not end in time
+nl_stop_pid() {
+	local pid=$1 secs=${2:-5} i
+	kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return $?; }
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 124
+	fi
+	wait "$pid" 2>/dev/null
+}
