@@ -130,11 +130,24 @@ demo:
 bench: all $(B)/bench/conn_bench $(B)/bench/ring_latency $(if $(wildcard bench/sched_bench.c),$(B)/bench/sched_bench)
 	bash bench/run.sh
 
+# binaries to sbin, man pages to man8, the unit to lib/systemd/system (its
+# ExecStart pointed at $(PREFIX)/sbin) and, as an example, to share/drlb
+# with the recipe's rules; docs/json.md to share/doc/drlb
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/drlb
-	install -m 0755 $(B)/drlbd $(B)/drlbadm $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0755 tools/drlb-realserver $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 conf/* $(DESTDIR)$(PREFIX)/share/drlb/
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/drlb \
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/drlb \
+	    $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(B)/drlbd $(B)/drlbadm tools/drlb-realserver \
+	    $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 man/drlbd.8 man/drlbadm.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' conf/drlbd.service \
+	    > $(DESTDIR)$(PREFIX)/share/drlb/drlbd.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/share/drlb/drlbd.service
+	install -m 0644 $(DESTDIR)$(PREFIX)/share/drlb/drlbd.service \
+	    $(DESTDIR)$(UNITDIR)/drlbd.service
+	install -m 0644 conf/recipe.conf $(DESTDIR)$(PREFIX)/share/drlb/
+	install -m 0644 docs/json.md $(DESTDIR)$(PREFIX)/share/doc/drlb/
 
 clean:
 	rm -rf $(B)
