@@ -17,7 +17,9 @@
 
 #include "drlb/ctl.h"
 #include "drlbd.h"
+#include "est.h"
 #include "log.h"
+#include "metrics.h"
 
 #define CTL_MAX_CLIENTS 16
 
@@ -209,6 +211,12 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 			snprintf(err, sizeof(err), "Memory allocation problem");
 		}
 		break;
+	case DRLB_CTL_GET_METRICS:
+		if ((body = drlbd_metrics_text(d, &len)) == NULL) {
+			status = ENOMEM;
+			snprintf(err, sizeof(err), "Memory allocation problem");
+		}
+		break;
 	case DRLB_CTL_ADD_SVC:
 	case DRLB_CTL_EDIT_SVC: {
 		const char *why = drlbd_kernel_vip_check(d, &req->svc.addr);
@@ -230,6 +238,9 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		status = svc_apply(&d->svcs, op, req, err, sizeof(err));
 		if (status == 0 && op == DRLB_CTL_SET_TIMEOUT)
 			conn_set_timeouts(d->conns, &d->svcs.timeouts);
+		/* -Z resets the estimators too (ip_vs_zero_stats) */
+		if (status == 0)
+			drlbd_est_changed(d, op, req);
 		break;
 	default:
 		status = EINVAL;

@@ -30,23 +30,38 @@
 #include "drlb/ctl.h"
 #include "arp.h"
 #include "drlbd.h"
+#include "est.h"
 #include "filter.h"
 #include "log.h"
+#include "metrics.h"
+#include "reload.h"
 #include "sched.h"
 
-#define POLL_MAX	(1 + 1 + 17)
+#define POLL_MAX	(1 + 1 + 17 + METRICS_HTTP_POLLFDS)
 #define TICK_MS		100		/* ARP timers */
 #define EXPIRE_BUDGET	65536		/* connections expired per second, at most */
 #define BURSTS_PER_WAKE	16		/* then look at the control socket too */
+#define METRICS_FILE_MS	10000		/* --metrics-file rewritten this often */
 
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t dump;
+static volatile sig_atomic_t hup;
+
+/*
+ * Daemon state beside struct drlbd (drlbd.h is shared; these are only
+ * main.c's business): the rate estimators, the metrics outlets.
+ */
+static struct est *est;
+static struct metrics_http *metrics_http;
+static const char *metrics_file;
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		dump = 1;
+	else if (sig == SIGHUP)
+		hup = 1;
 	else
 		quit = 1;
 }
@@ -66,8 +81,10 @@ usage(void)
 	fprintf(stderr,
 	    "usage: drlbd --interface IF [--config FILE] [--socket PATH] [--foreground]\n"
 	    "             [--no-arp] [--sloppy-tcp] [--max-conns N] [--user USER] [--verbose]\n"
+	    "             [--metrics-file PATH] [--metrics-listen ADDR:PORT]\n"
 	    "  --interface IF   the director's interface on the real servers' segment\n"
-	    "  --config FILE    rules in the format `ipvsadm -S -n` writes\n"
+	    "  --config FILE    rules in the format `ipvsadm -S -n` writes; SIGHUP\n"
+	    "                   re-reads it and brings the live rules to it\n"
 	    "  --socket PATH    control socket (default %s, or $DRLB_SOCKET)\n"
 	    "  --foreground     stay in the foreground, log to stderr\n"
 	    "  --no-arp         do not answer ARP for the VIPs nor announce them\n"
@@ -76,7 +93,10 @@ usage(void)
 	    "                   not only a SYN (IPVS sloppy_tcp; for directors behind\n"
 	    "                   ECMP with sh or mh, and restarts)\n"
 	    "  --max-conns N    connection table bound (default %u)\n"
-	    "  --user USER      run as USER after opening the sockets\n",
+	    "  --user USER      run as USER after opening the sockets\n"
+	    "  --metrics-file PATH   Prometheus metrics rewritten (atomically) every\n"
+	    "                   10 s, for node_exporter's textfile collector\n"
+	    "  --metrics-listen ADDR:PORT   serve GET /metrics (HTTP/1.0) there\n",
 	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT);
 	exit(1);
 }
@@ -165,60 +185,109 @@ if_mtu(const char *ifname)
 	return mtu;
 }
 
-/* --config: one ipvsadm command per line, as `ipvsadm -S -n` writes them */
+/* --config at start: as a reload into the empty table */
 static void
 load_config(struct drlbd *d, const char *file)
 {
-	FILE *f = fopen(file, "r");
-	char line[1024];
-	int lineno = 0;
+	struct reload_stats st;
+	char err[DRLB_CTL_ERRMSG_MAX + 256];
 
-	if (f == NULL)
-		fatal("%s", file);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *argv[64], *tok, *save = NULL, err[DRLB_CTL_ERRMSG_MAX];
-		struct drlb_cmd cmd;
-		uint16_t op;
-		int argc = 0;
+	if (reload_config(d, file, &st, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+}
 
-		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f))
-			fatalx("%s:%d: line too long", file, lineno);
-		argv[argc++] = (char *)"drlbd";
-		for (tok = strtok_r(line, " \t\r\n", &save); tok != NULL;
-		    tok = strtok_r(NULL, " \t\r\n", &save)) {
-			if (tok[0] == '#')
-				break;
-			if (strcmp(tok, "ipvsadm") == 0)
-				continue;
-			if (argc == 63)
-				fatalx("%s:%d: too many words", file, lineno);
-			argv[argc++] = tok;
-		}
-		if (argc == 1)
-			continue;
-		argv[argc] = NULL;
-		memset(&cmd, 0, sizeof(cmd));
-		optind = 0;
-		if (drlb_cmd_parse(argc, argv, &cmd, err, sizeof(err)) != 0)
-			fatalx("%s:%d: %s", file, lineno, err);
-		if ((op = drlb_cmd_ctl_op(cmd.op)) == 0)
-			fatalx("%s:%d: not a rule (only commands that change "
-			    "rules, like -A and -a)", file, lineno);
-		if ((op == DRLB_CTL_ADD_SVC || op == DRLB_CTL_EDIT_SVC) &&
-		    cmd.req.svc.af == AF_INET) {
-			const char *why = drlbd_kernel_vip_check(d,
-			    &cmd.req.svc.addr);
-			if (why != NULL)
-				fatalx("%s:%d: %s", file, lineno, why);
-		}
-		if (svc_apply(&d->svcs, op, &cmd.req, err, sizeof(err)) != 0)
-			fatalx("%s:%d: %s", file, lineno, err);
-		if (op == DRLB_CTL_SET_TIMEOUT)
-			conn_set_timeouts(d->conns, &d->svcs.timeouts);
+/* SIGHUP: the whole file is checked first; on an error nothing changes */
+static void
+reload(struct drlbd *d)
+{
+	struct reload_stats st;
+	char err[DRLB_CTL_ERRMSG_MAX + 256];
+
+	if (d->config == NULL) {
+		log_warnx("SIGHUP: no --config to reload");
+		return;
 	}
-	fclose(f);
-	optind = 0;
+	if (reload_config(d, d->config, &st, err, sizeof(err)) != 0) {
+		log_warnx("reload: %s; rules unchanged", err);
+		return;
+	}
+	if (est_prune(est, &d->svcs) < 0)
+		log_warnx("reload: rate estimator: out of memory");
+	log_info("reloaded %s: services +%u -%u ~%u, real servers +%u -%u ~%u%s%s",
+	    d->config, st.svc_added, st.svc_deleted, st.svc_edited,
+	    st.dest_added, st.dest_deleted, st.dest_edited,
+	    st.timeouts_set ? ", timeouts set" : "",
+	    st.failed ? " (some edits failed, see above)" : "");
+}
+
+void
+drlbd_est_changed(struct drlbd *d, uint16_t op, const struct drlb_ctl_req *req)
+{
+	if (est == NULL)
+		return;
+	switch (op) {
+	case DRLB_CTL_ZERO:
+		/* ip_vs_zero_stats resets the estimator with the counters */
+		if (req->svc.af == 0)
+			est_zero(est, &d->svcs, NULL);
+		else {
+			struct svc *s = svc_find(&d->svcs, req->svc.af,
+			    req->svc.protocol, &req->svc.addr, req->svc.port);
+			if (s != NULL)
+				est_zero(est, &d->svcs, s);
+		}
+		break;
+	case DRLB_CTL_FLUSH:
+	case DRLB_CTL_DEL_SVC:
+	case DRLB_CTL_DEL_DEST:
+		/* a deleted object's memory may be reused before the next
+		 * tick: forget it now */
+		est_prune(est, &d->svcs);
+		break;
+	default:
+		break;
+	}
+}
+
+char *
+drlbd_metrics_text(struct drlbd *d, uint32_t *len)
+{
+	struct metrics_input in;
+	struct arp_counters a;
+	struct io_stats io;
+
+	arp_get_counters(d->arp, &a);
+	d->io_ops->stats(d->io, &io);
+	memset(&in, 0, sizeof(in));
+	in.svcs = &d->svcs;
+	in.dp = &d->dp.cnt;
+	in.io = &io;
+	in.arp = &a;
+	in.conns = conn_count(d->conns);
+	in.conns_max = conn_max(d->conns);
+	return metrics_render(&in, len);
+}
+
+static char *
+metrics_render_cb(void *arg, uint32_t *len)
+{
+	return drlbd_metrics_text(arg, len);
+}
+
+static void
+write_metrics_file(struct drlbd *d)
+{
+	static int failing;
+	uint32_t len;
+	char *t = drlbd_metrics_text(d, &len);
+
+	if (t == NULL || metrics_write_file(metrics_file, t, len) < 0) {
+		if (!failing)		/* once per failing streak */
+			log_warn("--metrics-file %s", metrics_file);
+		failing = 1;
+	} else
+		failing = 0;
+	free(t);
 }
 
 char *
@@ -289,6 +358,14 @@ dest_added(void *arg, struct dest *dst)
 	struct drlbd *d = arg;
 
 	arp_dest_added(d->arp, dst);
+}
+
+static void
+dest_freed(void *arg, struct dest *dst)
+{
+	(void)arg;
+	if (est != NULL)
+		est_forget(est, dst);
 }
 
 static void
@@ -366,6 +443,8 @@ main(int argc, char **argv)
 		{ "user",       required_argument, NULL, 'u' },
 		{ "verbose",    no_argument,       NULL, 'v' },
 		{ "sloppy-tcp", no_argument,       NULL, 'S' },
+		{ "metrics-file", required_argument, NULL, 'M' },
+		{ "metrics-listen", required_argument, NULL, 'L' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -375,7 +454,8 @@ main(int argc, char **argv)
 	struct pollfd pfd[POLL_MAX];
 	struct sigaction sa;
 	char err[512];
-	uint64_t next_tick, next_sec;
+	uint64_t next_tick, next_sec, next_est, next_metrics;
+	const char *metrics_listen = NULL;
 	int ch;
 
 	d->own_vips = 1;
@@ -399,6 +479,8 @@ main(int argc, char **argv)
 		case 'u': d->user = optarg; break;
 		case 'v': d->verbose = 1; break;
 		case 'S': d->sloppy_tcp = 1; break;
+		case 'M': metrics_file = optarg; break;
+		case 'L': metrics_listen = optarg; break;
 		default: usage();
 		}
 	}
@@ -424,7 +506,10 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	d->svcs.on_dest_added = dest_added;
 	d->svcs.on_vips_changed = vips_changed;
+	d->svcs.on_dest_freed = dest_freed;
 	d->svcs.cb_arg = d;
+	if ((est = est_create()) == NULL)
+		fatal("rate estimator");
 	iop.ifname = d->ifname;
 	if ((d->io = d->io_ops->open(&iop, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
@@ -446,12 +531,20 @@ main(int argc, char **argv)
 	}
 	if ((d->ctl = ctl_listen(d->socket_path, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	/* before dropping privileges: the port may be < 1024 */
+	if (metrics_listen != NULL &&
+	    (metrics_http = metrics_http_listen(metrics_listen, err,
+	    sizeof(err))) == NULL) {
+		ctl_close(d->ctl);
+		fatalx("%s", err);
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (!d->foreground && daemon(0, 0) < 0)
@@ -472,17 +565,21 @@ main(int argc, char **argv)
 	arp_vips_changed(d->arp);
 
 	/* ---- 4. loop ---- */
-	next_tick = next_sec = drlbd_now_ms();
+	next_tick = next_sec = next_metrics = drlbd_now_ms();
+	next_est = next_tick + EST_INTERVAL_MS;
 	while (!quit) {
 		uint64_t now;
-		int n, nctl, timeout;
+		int n, nctl, nhttp, timeout;
 
 		now = drlbd_now_ms();
 		timeout = next_tick > now ? (int)(next_tick - now) : 0;
 		pfd[0] = (struct pollfd){ .fd = d->io_ops->fd(d->io),
 		    .events = POLLIN };
-		nctl = ctl_pollfds(d->ctl, pfd + 1, POLL_MAX - 1);
-		n = poll(pfd, (nfds_t)(1 + nctl), timeout);
+		nctl = ctl_pollfds(d->ctl, pfd + 1, POLL_MAX - 1 -
+		    METRICS_HTTP_POLLFDS);
+		nhttp = metrics_http_pollfds(metrics_http, pfd + 1 + nctl,
+		    METRICS_HTTP_POLLFDS);
+		n = poll(pfd, (nfds_t)(1 + nctl + nhttp), timeout);
 		if (n < 0 && errno != EINTR)
 			fatal("poll");
 		now = drlbd_now_ms();
@@ -491,6 +588,13 @@ main(int argc, char **argv)
 			forward_frames(d);
 		if (n > 0)
 			ctl_serve(d->ctl, pfd + 1, nctl, d);
+		if (n > 0 && nhttp > 0)
+			metrics_http_serve(metrics_http, pfd + 1 + nctl, nhttp,
+			    now, metrics_render_cb, d);
+		if (hup) {
+			hup = 0;
+			reload(d);
+		}
 		if (d->filter_dirty)
 			apply_filter(d);
 		if (now >= next_tick) {
@@ -502,7 +606,20 @@ main(int argc, char **argv)
 			for (struct svc *s = d->svcs.head; s != NULL; s = s->next)
 				if (s->sched->tick != NULL)
 					s->sched->tick(s, d->dp.now);
+			metrics_http_expire(metrics_http, now);
 			next_sec = now + 1000;
+		}
+		if (now >= next_est) {
+			/* IPVS's estimation_timer, every 2 s */
+			if (est_tick(est, &d->svcs) < 0)
+				log_warnx("rate estimator: out of memory");
+			next_est += EST_INTERVAL_MS;
+			if (next_est <= now)	/* we were stopped: no catch-up */
+				next_est = now + EST_INTERVAL_MS;
+		}
+		if (metrics_file != NULL && now >= next_metrics) {
+			write_metrics_file(d);
+			next_metrics = now + METRICS_FILE_MS;
 		}
 		if (dump) {
 			uint32_t len;
@@ -515,9 +632,11 @@ main(int argc, char **argv)
 		}
 	}
 	log_info("shutting down");
+	metrics_http_close(metrics_http);
 	ctl_close(d->ctl);
 	conn_flush(d->conns, &d->svcs);
 	d->io_ops->close(d->io);
 	arp_close(d->arp);
+	est_free(est);
 	return 0;
 }

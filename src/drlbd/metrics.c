@@ -1,0 +1,674 @@
+/*
+ * Prometheus metrics: rendering, the textfile writer and a small HTTP/1.0
+ * responder.  See metrics.h.
+ *
+ * Names follow Prometheus's conventions: a drlb_ prefix, base units
+ * (bytes, seconds), _total on counters, one family per meaning with the
+ * variable part in labels (drlb_frames_dropped_total{reason="no_dest"}).
+ * Services carry protocol, vip, port; real servers add rip, rport.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "metrics.h"
+
+/* ------------------------------------------------------------ text buffer */
+
+struct mbuf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void mb_printf(struct mbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+mb_printf(struct mbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->failed)
+		return;
+	for (int tries = 0; tries < 2; tries++) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->failed = 1;
+			return;
+		}
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		/* grow to fit, then print again (once) */
+		size_t cap = b->cap * 2 + (size_t)n;
+		char *np;
+
+		if (cap > DRLB_CTL_MAX_REPLY || (np = realloc(b->p, cap)) == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	b->failed = 1;
+}
+
+/* ------------------------------------------------------------ rendering */
+
+char *
+metrics_escape_label(const char *v, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (outlen == 0)
+		return out;
+	for (; *v != '\0'; v++) {
+		const char *rep = NULL;
+		size_t rl = 1;
+
+		if (*v == '\\')
+			rep = "\\\\";
+		else if (*v == '"')
+			rep = "\\\"";
+		else if (*v == '\n')
+			rep = "\\n";
+		if (rep != NULL)
+			rl = 2;
+		if (o + rl >= outlen)
+			break;
+		if (rep != NULL)
+			memcpy(out + o, rep, rl);
+		else
+			out[o] = *v;
+		o += rl;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static const char *
+proto_name(uint16_t p)
+{
+	return p == IPPROTO_TCP ? "TCP" : p == IPPROTO_UDP ? "UDP" : "other";
+}
+
+/* protocol="TCP",vip="198.18.0.1",port="80" */
+static void
+svc_labels(const struct svc *s, char *out, size_t outlen)
+{
+	char a[INET6_ADDRSTRLEN], ea[2 * INET6_ADDRSTRLEN];
+
+	if (inet_ntop(s->conf.af, &s->conf.addr, a, sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	snprintf(out, outlen, "protocol=\"%s\",vip=\"%s\",port=\"%u\"",
+	    proto_name(s->conf.protocol),
+	    metrics_escape_label(a, ea, sizeof(ea)), s->conf.port);
+}
+
+static void
+dest_labels(const struct svc *s, const struct dest *d, char *out,
+    size_t outlen)
+{
+	char sl[256], a[INET6_ADDRSTRLEN], ea[2 * INET6_ADDRSTRLEN];
+
+	svc_labels(s, sl, sizeof(sl));
+	if (inet_ntop(d->conf.af, &d->conf.addr, a, sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	snprintf(out, outlen, "%s,rip=\"%s\",rport=\"%u\"", sl,
+	    metrics_escape_label(a, ea, sizeof(ea)), d->conf.port);
+}
+
+static void
+family(struct mbuf *b, const char *name, const char *type, const char *help)
+{
+	mb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* What one family shows of a service or a real server. */
+enum what {
+	W_CONNS, W_INPKTS, W_INBYTES, W_CPS, W_INPPS, W_INBPS,
+	W_ACTIVE, W_INACTIVE, W_PERSIST, W_WEIGHT, W_UP,
+};
+
+static uint64_t
+svc_value(const struct svc *s, enum what w)
+{
+	switch (w) {
+	case W_CONNS:	return s->stats.conns;
+	case W_INPKTS:	return s->stats.inpkts;
+	case W_INBYTES:	return s->stats.inbytes;
+	case W_CPS:	return s->rates.cps;
+	case W_INPPS:	return s->rates.inpps;
+	case W_INBPS:	return s->rates.inbps;
+	default:	return 0;
+	}
+}
+
+static uint64_t
+dest_value(const struct dest *d, enum what w)
+{
+	switch (w) {
+	case W_CONNS:	return d->stats.conns;
+	case W_INPKTS:	return d->stats.inpkts;
+	case W_INBYTES:	return d->stats.inbytes;
+	case W_CPS:	return d->rates.cps;
+	case W_INPPS:	return d->rates.inpps;
+	case W_INBPS:	return d->rates.inbps;
+	case W_ACTIVE:	return d->activeconns;
+	case W_INACTIVE: return d->inactconns;
+	case W_PERSIST:	return d->persistconns;
+	case W_WEIGHT:	return (uint64_t)(d->conf.weight < 0 ? 0 : d->conf.weight);
+	/* up: its MAC is known and the schedulers may pick it */
+	case W_UP:	return d->mac_state == DRLB_MAC_RESOLVED && dest_usable(d);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *suffix, *type, *help;
+	enum what w;
+	int svc;			/* also per service */
+} fam[] = {
+	{ "connections_total", "counter",
+	  "Connections scheduled (ipvsadm --stats Conns).", W_CONNS, 1 },
+	{ "packets_in_total", "counter",
+	  "Packets from clients forwarded (InPkts; DR sees no replies).", W_INPKTS, 1 },
+	{ "bytes_in_total", "counter",
+	  "IP bytes from clients forwarded (InBytes).", W_INBYTES, 1 },
+	{ "connections_per_second", "gauge",
+	  "New connections per second, IPVS's 2 s estimator smoothed over about 8 s (CPS).", W_CPS, 1 },
+	{ "packets_in_per_second", "gauge",
+	  "Packets from clients per second, IPVS's estimator (InPPS).", W_INPPS, 1 },
+	{ "bytes_in_per_second", "gauge",
+	  "Bytes from clients per second, IPVS's estimator (InBPS).", W_INBPS, 1 },
+	{ "active_connections", "gauge",
+	  "Connections in ESTABLISHED (ActiveConn).", W_ACTIVE, 0 },
+	{ "inactive_connections", "gauge",
+	  "Connections in any other state (InActConn).", W_INACTIVE, 0 },
+	{ "persistent_connections", "gauge",
+	  "Persistence templates (PersistConn).", W_PERSIST, 0 },
+	{ "weight", "gauge",
+	  "Configured weight (-w).", W_WEIGHT, 0 },
+	{ "up", "gauge",
+	  "1 when the real server's MAC is resolved and it may be scheduled "
+	  "(not overloaded), else 0.", W_UP, 0 },
+};
+
+/* A daemon counter; reason != NULL: a sample of drlb_frames_dropped_total. */
+struct dcounter {
+	const char *name, *help;
+	size_t off;
+};
+
+#define DP(f) offsetof(struct dp_counters, f)
+static const struct {
+	const char *reason;
+	size_t off;
+} drop_reasons[] = {
+	{ "not_for_us", DP(not_for_us) },
+	{ "non_ip", DP(non_ip) },
+	{ "vlan", DP(vlan) },
+	{ "malformed", DP(malformed) },
+	{ "truncated", DP(truncated) },
+	{ "fragment", DP(fragment) },
+	{ "other_proto", DP(other_proto) },
+	{ "not_vip", DP(not_vip) },
+	{ "no_service", DP(no_service) },
+	{ "no_conn", DP(no_conn) },
+	{ "no_dest", DP(no_dest) },
+	{ "table_full", DP(table_full) },
+	{ "dest_no_mac", DP(dest_no_mac) },
+	{ "oversize", DP(oversize) },
+};
+
+static const struct dcounter dp_counters[] = {
+	{ "drlb_frames_received_total", "Frames the capture ring delivered.", DP(rx) },
+	{ "drlb_frames_forwarded_total", "Frames rewritten and sent to a real server.", DP(forwarded) },
+	{ "drlb_arp_frames_total", "ARP frames handed to the ARP module.", DP(arp) },
+	{ "drlb_connections_scheduled_total", "New connections scheduled (all services).", DP(conns_new) },
+	{ "drlb_checksums_completed_total", "Unfinished TCP/UDP checksums (offload) completed before forwarding.", DP(csum_finished) },
+	{ "drlb_gso_frames_total", "Coalesced frames handed back to the kernel to segment.", DP(gso) },
+};
+#undef DP
+
+#define IO(f) offsetof(struct io_stats, f)
+static const struct dcounter io_counters[] = {
+	{ "drlb_ring_kernel_drops_total", "Frames the kernel dropped because the capture ring was full.", IO(rx_kernel_drops) },
+	{ "drlb_tx_frames_total", "Frames sent.", IO(tx_frames) },
+	{ "drlb_tx_errors_total", "Frames the kernel refused to send.", IO(tx_errors) },
+	{ "drlb_tx_batches_total", "sendmmsg() calls.", IO(tx_batches) },
+};
+#undef IO
+
+#define AC(f) offsetof(struct arp_counters, f)
+static const struct dcounter arp_counters[] = {
+	{ "drlb_arp_vip_requests_answered_total", "ARP requests for a VIP answered with our MAC.", AC(vip_requests_answered) },
+	{ "drlb_arp_gratuitous_sent_total", "Gratuitous ARPs sent for the VIPs.", AC(garp_sent) },
+	{ "drlb_arp_probes_sent_total", "ARP requests sent to resolve real servers.", AC(probes_sent) },
+	{ "drlb_arp_replies_learnt_total", "ARP replies that gave or refreshed a real server's MAC.", AC(replies_learnt) },
+	{ "drlb_arp_vip_conflicts_total", "ARP frames in which another MAC claimed one of our VIPs.", AC(vip_conflicts) },
+	{ "drlb_arp_malformed_total", "Malformed ARP frames.", AC(malformed) },
+};
+#undef AC
+
+static uint64_t
+at(const void *base, size_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, (const uint8_t *)base + off, sizeof(v));
+	return v;
+}
+
+static void
+counters(struct mbuf *b, const struct dcounter *c, size_t n, const void *base)
+{
+	for (size_t i = 0; i < n; i++) {
+		family(b, c[i].name, "counter", c[i].help);
+		mb_printf(b, "%s %llu\n", c[i].name,
+		    (unsigned long long)at(base, c[i].off));
+	}
+}
+
+char *
+metrics_render(const struct metrics_input *in, uint32_t *len)
+{
+	struct mbuf b = { .cap = 16384 };
+	char name[96], lab[512];
+
+	if ((b.p = malloc(b.cap)) == NULL)
+		return NULL;
+	b.p[0] = '\0';
+
+	/* per service, then per real server, one family at a time */
+	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+		if (!fam[f].svc)
+			continue;
+		snprintf(name, sizeof(name), "drlb_service_%s", fam[f].suffix);
+		family(&b, name, fam[f].type, fam[f].help);
+		for (const struct svc *s = in->svcs->head; s != NULL; s = s->next) {
+			svc_labels(s, lab, sizeof(lab));
+			mb_printf(&b, "%s{%s} %llu\n", name, lab,
+			    (unsigned long long)svc_value(s, fam[f].w));
+		}
+	}
+	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+		snprintf(name, sizeof(name), "drlb_realserver_%s", fam[f].suffix);
+		family(&b, name, fam[f].type, fam[f].help);
+		for (const struct svc *s = in->svcs->head; s != NULL; s = s->next)
+			for (uint32_t i = 0; i < s->ndests; i++) {
+				const struct dest *d = s->dests[i];
+
+				dest_labels(s, d, lab, sizeof(lab));
+				mb_printf(&b, "%s{%s} %llu\n", name, lab,
+				    (unsigned long long)dest_value(d, fam[f].w));
+			}
+	}
+
+	family(&b, "drlb_services", "gauge", "Virtual services configured.");
+	mb_printf(&b, "drlb_services %u\n", in->svcs->count);
+	family(&b, "drlb_connection_table_entries", "gauge",
+	    "Connections (and persistence templates) in the table.");
+	mb_printf(&b, "drlb_connection_table_entries %u\n", in->conns);
+	family(&b, "drlb_connection_table_entries_limit", "gauge",
+	    "Bound of the connection table (--max-conns); new flows beyond it are dropped.");
+	mb_printf(&b, "drlb_connection_table_entries_limit %u\n", in->conns_max);
+
+	counters(&b, dp_counters, sizeof(dp_counters) / sizeof(dp_counters[0]),
+	    in->dp);
+	family(&b, "drlb_frames_dropped_total", "counter",
+	    "Frames not forwarded, by reason (README: What happens to which frame).");
+	for (size_t i = 0; i < sizeof(drop_reasons) / sizeof(drop_reasons[0]); i++)
+		mb_printf(&b, "drlb_frames_dropped_total{reason=\"%s\"} %llu\n",
+		    drop_reasons[i].reason,
+		    (unsigned long long)at(in->dp, drop_reasons[i].off));
+	if (in->io != NULL)
+		counters(&b, io_counters,
+		    sizeof(io_counters) / sizeof(io_counters[0]), in->io);
+	if (in->arp != NULL)
+		counters(&b, arp_counters,
+		    sizeof(arp_counters) / sizeof(arp_counters[0]), in->arp);
+
+	if (b.failed || b.len > UINT32_MAX) {
+		free(b.p);
+		errno = ENOMEM;
+		return NULL;
+	}
+	*len = (uint32_t)b.len;
+	return b.p;
+}
+
+/* ------------------------------------------------------------ textfile */
+
+int
+metrics_write_file(const char *path, const char *text, size_t len)
+{
+	char tmp[PATH_MAX];
+	size_t off = 0;
+	int fd, e;
+
+	/* node_exporter reads only *.prom: the .tmp is never half-read */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0644);
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail_unlink;
+		off += (size_t)w;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail_unlink;
+	}
+	if (rename(tmp, path) < 0) {
+		fd = -1;
+		goto fail_unlink;
+	}
+	return 0;
+fail_unlink:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
+/* ------------------------------------------------------------ HTTP */
+
+struct http_client {
+	int fd;				/* -1: free */
+	int writing;
+	uint64_t since_ms;
+	char req[METRICS_HTTP_REQ_MAX];
+	size_t rlen;
+	char *out;
+	size_t olen, ooff;
+};
+
+struct metrics_http {
+	int lfd;
+	struct http_client cl[METRICS_HTTP_CLIENTS];
+};
+
+struct metrics_http *
+metrics_http_listen(const char *addrport, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL;
+	struct metrics_http *h;
+	char host[256];
+	const char *colon = strrchr(addrport, ':'), *port;
+	size_t hl;
+	int fd = -1, one = 1, r;
+
+	if (colon == NULL || colon[1] == '\0') {
+		snprintf(err, errlen, "--metrics-listen %s: want ADDR:PORT", addrport);
+		return NULL;
+	}
+	port = colon + 1;
+	hl = (size_t)(colon - addrport);
+	if (hl >= 2 && addrport[0] == '[' && addrport[hl - 1] == ']') {
+		addrport++;
+		hl -= 2;
+	}
+	if (hl >= sizeof(host)) {
+		snprintf(err, errlen, "--metrics-listen: address too long");
+		return NULL;
+	}
+	memcpy(host, addrport, hl);
+	host[hl] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	if ((r = getaddrinfo(hl ? host : NULL, port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "--metrics-listen %s: %s", addrport,
+		    gai_strerror(r));
+		return NULL;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
+	    listen(fd, METRICS_HTTP_CLIENTS) < 0)
+		goto fail_close;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		goto fail_close;
+	freeaddrinfo(res);
+	h->lfd = fd;
+	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
+		h->cl[i].fd = -1;
+	return h;
+fail_close:
+	close(fd);
+fail:
+	snprintf(err, errlen, "--metrics-listen %s: %s", addrport,
+	    strerror(errno));
+	freeaddrinfo(res);
+	return NULL;
+}
+
+static void
+client_close(struct http_client *c)
+{
+	close(c->fd);
+	free(c->out);
+	c->fd = -1;
+	c->out = NULL;
+	c->writing = 0;
+	c->rlen = c->olen = c->ooff = 0;
+}
+
+void
+metrics_http_close(struct metrics_http *h)
+{
+	if (h == NULL)
+		return;
+	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
+		if (h->cl[i].fd >= 0)
+			client_close(&h->cl[i]);
+	close(h->lfd);
+	free(h);
+}
+
+int
+metrics_http_pollfds(struct metrics_http *h, struct pollfd *pfd, int max)
+{
+	int n = 0;
+
+	if (h == NULL || max < 1)
+		return 0;
+	pfd[n++] = (struct pollfd){ .fd = h->lfd, .events = POLLIN };
+	for (int i = 0; i < METRICS_HTTP_CLIENTS && n < max; i++)
+		if (h->cl[i].fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = h->cl[i].fd,
+			    .events = h->cl[i].writing ? POLLOUT : POLLIN };
+	return n;
+}
+
+static void
+respond(struct http_client *c, const char *status, const char *ctype,
+    char *body, size_t blen, int head)
+{
+	char hdr[256];
+	int hn;
+
+	hn = snprintf(hdr, sizeof(hdr), "HTTP/1.0 %s\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, ctype,
+	    blen);
+	c->olen = (size_t)hn + (head ? 0 : blen);
+	if ((c->out = malloc(c->olen)) == NULL) {
+		c->olen = 0;
+		free(body);
+		return;
+	}
+	memcpy(c->out, hdr, (size_t)hn);
+	if (!head && blen)
+		memcpy(c->out + hn, body, blen);
+	free(body);
+	c->ooff = 0;
+	c->writing = 1;
+}
+
+static void
+respond_text(struct http_client *c, const char *status, const char *msg)
+{
+	char *b = strdup(msg);
+
+	respond(c, status, "text/plain; charset=utf-8", b, b ? strlen(b) : 0, 0);
+}
+
+/* A whole request head is in c->req: answer it. */
+static void
+handle(struct http_client *c, metrics_render_fn render, void *arg)
+{
+	char *sp1, *sp2, *eol;
+	int head;
+
+	eol = memchr(c->req, '\n', c->rlen);
+	*eol = '\0';
+	if ((sp1 = strchr(c->req, ' ')) == NULL ||
+	    (sp2 = strchr(sp1 + 1, ' ')) == NULL ||
+	    strncmp(sp2 + 1, "HTTP/", 5) != 0) {
+		respond_text(c, "400 Bad Request", "bad request\n");
+		return;
+	}
+	*sp1 = *sp2 = '\0';
+	head = strcmp(c->req, "HEAD") == 0;
+	if (!head && strcmp(c->req, "GET") != 0) {
+		respond_text(c, "405 Method Not Allowed", "GET /metrics\n");
+		return;
+	}
+	sp1++;
+	if (strcmp(sp1, "/metrics") != 0 && strncmp(sp1, "/metrics?", 9) != 0) {
+		respond_text(c, "404 Not Found", "drlbd serves /metrics only\n");
+		return;
+	}
+	uint32_t len = 0;
+	char *text = render(arg, &len);
+
+	if (text == NULL) {
+		respond_text(c, "500 Internal Server Error", "out of memory\n");
+		return;
+	}
+	respond(c, "200 OK", "text/plain; version=0.0.4; charset=utf-8", text,
+	    len, head);
+}
+
+static void
+client_read(struct http_client *c, metrics_render_fn render, void *arg)
+{
+	ssize_t r = recv(c->fd, c->req + c->rlen, sizeof(c->req) - 1 - c->rlen,
+	    MSG_DONTWAIT);
+
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		client_close(c);
+		return;
+	}
+	c->rlen += (size_t)r;
+	c->req[c->rlen] = '\0';
+	/* the head ends with an empty line; we need no header from it */
+	if (strstr(c->req, "\r\n\r\n") != NULL || strstr(c->req, "\n\n") != NULL)
+		handle(c, render, arg);
+	else if (c->rlen == sizeof(c->req) - 1)
+		respond_text(c, "431 Request Header Fields Too Large",
+		    "request too large\n");
+}
+
+static void
+client_write(struct http_client *c)
+{
+	ssize_t w = send(c->fd, c->out + c->ooff, c->olen - c->ooff,
+	    MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (w < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (w <= 0) {
+		client_close(c);
+		return;
+	}
+	c->ooff += (size_t)w;
+	if (c->ooff == c->olen) {
+		shutdown(c->fd, SHUT_WR);
+		client_close(c);
+	}
+}
+
+void
+metrics_http_serve(struct metrics_http *h, const struct pollfd *pfd, int n,
+    uint64_t now_ms, metrics_render_fn render, void *arg)
+{
+	if (h == NULL)
+		return;
+	for (int k = 1; k < n; k++) {
+		struct http_client *c = NULL;
+
+		if (!(pfd[k].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)))
+			continue;
+		for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
+			if (h->cl[i].fd == pfd[k].fd)
+				c = &h->cl[i];
+		if (c == NULL)
+			continue;
+		if (!c->writing)
+			client_read(c, render, arg);
+		if (c->fd >= 0 && c->writing && c->out == NULL)
+			client_close(c);	/* no memory for the answer */
+		else if (c->fd >= 0 && c->writing)
+			client_write(c);	/* usually all of it at once */
+	}
+	if (n < 1 || !(pfd[0].revents & POLLIN))
+		return;
+	for (int a = 0; a < METRICS_HTTP_CLIENTS; a++) {
+		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int i;
+
+		if (fd < 0)
+			break;
+		for (i = 0; i < METRICS_HTTP_CLIENTS && h->cl[i].fd >= 0; i++)
+			;
+		if (i == METRICS_HTTP_CLIENTS) {
+			close(fd);		/* busy: try again later */
+			continue;
+		}
+		h->cl[i].fd = fd;
+		h->cl[i].since_ms = now_ms;
+	}
+}
+
+void
+metrics_http_expire(struct metrics_http *h, uint64_t now_ms)
+{
+	if (h == NULL)
+		return;
+	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
+		if (h->cl[i].fd >= 0 &&
+		    now_ms - h->cl[i].since_ms > METRICS_HTTP_TIMEOUT_MS)
+			client_close(&h->cl[i]);
+}
