@@ -88,6 +88,8 @@ UNIT += test_adm
 test_adm_OBJ := $(filter-out $(B)/obj/src/drlbadm/main.o,$(ADM_OBJ)) $(COMMON_OBJ)
 UNIT += test_est
 test_est_OBJ := $(call obj,src/drlbd/est.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
+UNIT += test_metrics
+test_metrics_OBJ := $(call obj,src/drlbd/metrics.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
 
 UNIT_BIN := $(addprefix $(B)/tests/,$(UNIT))
 
