@@ -91,7 +91,7 @@ test_est_OBJ := $(call obj,src/drlbd/est.c src/drlbd/svc.c src/drlbd/conn.c $(SC
 UNIT += test_metrics
 test_metrics_OBJ := $(call obj,src/drlbd/metrics.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
 
-UNIT_BIN := $(addprefix $(B)/tests/,$(UNIT))
+UNIT_BIN = $(addprefix $(B)/tests/,$(UNIT)) $(addprefix $(B)/tests/replay_,$(FUZZ))
 
 $(B)/tests/%: tests/unit/%.c
 	@mkdir -p $(dir $@)
@@ -101,6 +101,43 @@ define unit_deps
 $(B)/tests/$(1): $$($(1)_OBJ)
 endef
 $(foreach u,$(UNIT),$(eval $(call unit_deps,$(u))))
+
+# ---------------------------------------------------------------- fuzzing
+# `make fuzz` builds each target with clang's libFuzzer (+ASan/UBSan) and runs
+# it for FUZZ_SECONDS from the committed seed corpus (new inputs go to
+# build/fuzz/corpus-NAME, crashes to build/fuzz/).  `make check` replays the
+# committed corpus and regression inputs through the same targets built with
+# tests/fuzz/driver.c instead (no clang needed).
+FUZZ := fuzz_frame fuzz_rules fuzz_ctl fuzz_args
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+fuzz_frame_SRC := src/drlbd/datapath.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c
+fuzz_rules_SRC := src/common/cmd.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c
+fuzz_ctl_SRC := src/common/cmd.c $(filter-out src/drlbadm/main.c,$(ADM_SRC)) src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c
+fuzz_args_SRC := src/common/cmd.c
+FUZZ_CPPFLAGS := $(CPPFLAGS) -Isrc/drlbd -Isrc/drlbadm -Itests/fuzz
+
+define fuzz_rules_tmpl
+$(B)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/nonet.c $$($(1)_SRC)
+	@mkdir -p $$(dir $$@)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $$@ $$^
+$(B)/tests/replay_$(1): tests/fuzz/$(1).c tests/fuzz/nonet.c tests/fuzz/driver.c $$($(1)_SRC)
+	@mkdir -p $$(dir $$@)
+	$(CC) $(FUZZ_CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
+endef
+$(foreach f,$(FUZZ),$(eval $(call fuzz_rules_tmpl,$(f))))
+
+fuzz: $(addprefix $(B)/fuzz/,$(FUZZ))
+	@for f in $(FUZZ); do \
+		mkdir -p $(B)/fuzz/corpus-$$f; \
+		echo "== $$f: $(FUZZ_SECONDS) s"; \
+		$(B)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(B)/fuzz/crash-$$f- \
+			$(B)/fuzz/corpus-$$f tests/fuzz/corpus/$$f 2>&1 | \
+			grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss|==[0-9]+==ERROR|SUMMARY)' || true; \
+	done; \
+	if ls $(B)/fuzz/crash-* >/dev/null 2>&1; then \
+		echo "crashes found:"; ls $(B)/fuzz/crash-*; exit 1; fi
 
 # ---------------------------------------------------------------- benches
 $(B)/bench/conn_bench: bench/conn_bench.c $(call obj,src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
@@ -154,6 +191,6 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all check unit demo bench install clean
+.PHONY: all check unit demo bench install clean fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

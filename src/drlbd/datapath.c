@@ -71,18 +71,33 @@ tcp_events(uint8_t th_flags)
  * segments the frame on transmit.
  */
 static void
-dp_finish_csum(struct dp *dp, struct dp_frame *f, uint8_t *ip, uint32_t iplen)
+dp_finish_csum(struct dp *dp, struct dp_frame *f, uint8_t *ip, uint32_t iplen,
+    uint32_t ihl)
 {
 	struct virtio_net_hdr *vh = f->vnet;
 
 	if (vh != NULL) {
+		uint32_t start = le16toh(vh->csum_start);
+		uint32_t off = le16toh(vh->csum_offset);
+
 		if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) ||
 		    vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
 			return;
+		/* trust the metadata only where it agrees with the packet:
+		 * the sum starts at the L4 header and lands in its checksum
+		 * field; anything else is recomputed from the packet */
+		if (start != ETH_HLEN_ + ihl ||
+		    off != (ip[9] == IPPROTO_TCP ? 16u : 6u)) {
+			if (csum_ipv4_l4(ip, iplen) == 0) {
+				vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
+				dp->cnt.csum_finished++;
+			}
+			return;
+		}
 		/* the frame is only as long as its IP packet: Ethernet
 		 * padding (short frames) is not part of the sum */
-		if (csum_finish_partial(f->data, ETH_HLEN_ + iplen,
-		    le16toh(vh->csum_start), le16toh(vh->csum_offset)) == 0) {
+		if (csum_finish_partial(f->data, ETH_HLEN_ + iplen, start,
+		    off) == 0) {
 			vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
 			dp->cnt.csum_finished++;
 		}
@@ -313,7 +328,7 @@ dp_process(struct dp *dp, struct dp_frame *f)
 	memcpy(eth + 6, dp->mac, 6);	/* from us */
 
 	/* ---- 6. finish what the sender's kernel left to offload ---------- */
-	dp_finish_csum(dp, f, ip, iplen);
+	dp_finish_csum(dp, f, ip, iplen, ihl);
 	if (gso)
 		dp->cnt.gso++;
 	/* transmit only the IP packet's bytes, not trailing padding */

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of the fuzz targets (tests/fuzz/corpus/NAME/).
+Run from the repository root; the output is committed."""
+import os, struct
+
+def w(target, name, data):
+    d = os.path.join("tests/fuzz/corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+def ip4(s):
+    return bytes(int(x) for x in s.split("."))
+
+DIR = bytes([2, 0, 0, 0, 0, 2])
+CLI = bytes([2, 0, 0, 0, 0, 0x64])
+
+def frame(proto, src, sport, dst, dport, flags=0x02, payload=b"", frag=0x4000):
+    if proto == 6:
+        l4 = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, flags, 64240, 0, 0)
+    elif proto == 17:
+        l4 = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
+    else:
+        l4 = b"\x08\x00\x00\x00\x00\x01\x00\x01"
+    tot = 20 + len(l4) + len(payload)
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tot, 1, frag, 64, proto, 0,
+                      ip4(src), ip4(dst))
+    return DIR + CLI + b"\x08\x00" + iph + l4 + payload
+
+def vnet(flags=0, gso=0, hdr=0, gsosz=0, start=0, off=0):
+    return struct.pack("<BBHHHH", flags, gso, hdr, gsosz, start, off)
+
+# fuzz_frame: byte 0 flags, 10 bytes virtio_net_hdr, frame
+syn = frame(6, "198.18.0.100", 40000, "198.18.0.1", 80)
+ack = frame(6, "198.18.0.100", 40000, "198.18.0.1", 80, 0x10, b"GET / HTTP/1.0\r\n\r\n")
+udp = frame(17, "198.18.0.100", 5353, "198.18.0.1", 53, payload=b"query")
+w("fuzz_frame", "syn", b"\x00" + vnet() + syn)
+w("fuzz_frame", "syn-partial", b"\x05" + vnet(1, 0, 0, 0, 34, 16) + syn)
+w("fuzz_frame", "ack-data", b"\x24" + vnet(1, 0, 0, 0, 34, 16) + ack)
+w("fuzz_frame", "gso", b"\x04" + vnet(1, 1, 54, 1448, 34, 16) + ack + b"x" * 3000)
+w("fuzz_frame", "udp", b"\x05" + vnet(1, 0, 0, 0, 34, 6) + udp)
+w("fuzz_frame", "udp-nocsum", b"\x01" + vnet() + udp)
+w("fuzz_frame", "portzero", b"\x00" + vnet() + frame(6, "198.18.0.100", 40001, "198.18.0.3", 443))
+w("fuzz_frame", "frag", b"\x00" + vnet() + frame(6, "198.18.0.100", 40000, "198.18.0.1", 80, frag=0x2000))
+w("fuzz_frame", "icmp", b"\x00" + vnet() + frame(1, "198.18.0.100", 0, "198.18.0.1", 0))
+w("fuzz_frame", "sloppy-ack", b"\x08" + vnet() + ack)
+w("fuzz_frame", "arp", b"\x00" + vnet() + b"\xff" * 6 + CLI + b"\x08\x06" +
+  struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, CLI, ip4("198.18.0.100"),
+              b"\0" * 6, ip4("198.18.0.1")))
+w("fuzz_frame", "truncated", b"\x10" + vnet() + syn[:30])
+
+# fuzz_rules: lines of ipvsadm -S -n / -R text
+w("fuzz_rules", "recipe", open("conf/recipe.conf", "rb").read())
+w("fuzz_rules", "adjust",
+  b"-A -t 198.18.0.1:80 -s wlc\n-a -t 198.18.0.1:80 -r 198.18.0.7 -g -w 2\n"
+  b"-E -t 198.18.0.1:80 -s wrr\n-e -t 198.18.0.1:80 -r 198.18.0.7 -g -w 3\n"
+  b"-d -t 198.18.0.1:80 -r 198.18.0.7\n-D -t 198.18.0.1:80\n-C\n")
+w("fuzz_rules", "persistent",
+  b"-A -u 198.18.0.1:0 -s sh -b sh-port,sh-fallback -p 600 -M 255.255.255.0\n"
+  b"-a -u 198.18.0.1:0 -r 198.18.0.8 -g -w 5 -x 100 -y 50\n"
+  b"--set 900 120 300\n-Z\n")
+w("fuzz_rules", "ipvsadm-names", b"ipvsadm -A -t 198.18.0.1:http -s mh -b mh-port\n"
+  b"ipvsadm -a -t 198.18.0.1:http -r 198.18.0.9:http -g -w 1\n")
+
+# fuzz_ctl: byte 0 op, then a request / reply body
+req = bytearray(120)
+struct.pack_into("<HH4s", req, 0, 2, 6, ip4("198.18.0.1"))
+struct.pack_into("<H", req, 20, 80)
+req[28:31] = b"wlc"
+for op in (1, 2, 5, 8):
+    w("fuzz_ctl", "op%d" % op, bytes([op]) + bytes(req))
+
+# fuzz_args: argv words separated by NUL
+for i, cmd in enumerate([
+        "-A -t 198.18.0.1:80 -s wlc", "-a -t 198.18.0.1:80 -r 198.18.0.7 -g -w 2",
+        "-L -n --stats", "-L -n -c --exact", "-S -n", "-E -t 198.18.0.1:80 -s wrr -p",
+        "--add-service --udp-service 198.18.0.1:53 --scheduler sh --sched-flags sh-port",
+        "-e -t [2001:db8::1]:80 -r 2001:db8::7 -w 3", "--set 10 20 30", "-Z -t 198.18.0.1:80"]):
+    w("fuzz_args", "cmd%02d" % i, cmd.replace(" ", "\0").encode())
