@@ -3,45 +3,74 @@
  * the last pick, wrapping at the end of the list, at most one full lap.
  *
  * IPVS keeps a pointer to the last pick's list node; we keep the dest
- * itself, so a dest added at the head (IPVS's order) does not move the
- * cursor.  When the last pick is removed the lap restarts from the head.
+ * itself (so a dest added at the head does not move the cursor) and a hint
+ * of its position, checked before use, so that a pick costs O(1) unless the
+ * list changed.  When the last pick is removed the lap restarts at the head.
  */
+#include <stdlib.h>
+
 #include "../sched.h"
+
+struct rr_mark {
+	struct dest *last;		/* NULL: the list head */
+	uint32_t pos;			/* where last was, a hint */
+};
 
 static int
 rr_init_svc(struct svc *svc)
 {
-	svc->sched_data = NULL;		/* NULL: the list head */
+	if ((svc->sched_data = calloc(1, sizeof(struct rr_mark))) == NULL)
+		return -1;
 	return 0;
+}
+
+static void
+rr_done_svc(struct svc *svc)
+{
+	free(svc->sched_data);
+	svc->sched_data = NULL;
+}
+
+/* Where is m->last now?  -1: gone (or none). */
+static int64_t
+rr_find(const struct svc *svc, struct rr_mark *m)
+{
+	if (m->last == NULL)
+		return -1;
+	if (m->pos < svc->ndests && svc->dests[m->pos] == m->last)
+		return m->pos;
+	for (uint32_t i = 0; i < svc->ndests; i++)
+		if (svc->dests[i] == m->last) {
+			m->pos = i;
+			return i;
+		}
+	m->last = NULL;
+	return -1;
 }
 
 static void
 rr_dest_changed(struct svc *svc)
 {
-	for (uint32_t i = 0; i < svc->ndests; i++)
-		if (svc->dests[i] == svc->sched_data)
-			return;
-	svc->sched_data = NULL;
+	rr_find(svc, svc->sched_data);
 }
 
 static struct dest *
 rr_schedule(struct svc *svc, const struct conn_key *key)
 {
-	uint32_t n = svc->ndests, start = 0, k;
+	struct rr_mark *m = svc->sched_data;
+	uint32_t n = svc->ndests, start;
+	int64_t at = rr_find(svc, m);
 
 	(void)key;
-	if (svc->sched_data != NULL)
-		for (uint32_t i = 0; i < n; i++)
-			if (svc->dests[i] == svc->sched_data) {
-				start = i + 1;
-				break;
-			}
+	start = at < 0 ? 0 : (uint32_t)at + 1;
 	/* one lap: from after the last pick to (and including) it */
-	for (k = 0; k < n; k++) {
-		struct dest *d = svc->dests[(start + k) % n];
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = (start + k) % n;
+		struct dest *d = svc->dests[i];
 
 		if (dest_usable(d) && d->conf.weight > 0) {
-			svc->sched_data = d;
+			m->last = d;
+			m->pos = i;
 			return d;
 		}
 	}
@@ -51,6 +80,7 @@ rr_schedule(struct svc *svc, const struct conn_key *key)
 const struct sched_ops sched_rr = {
 	.name		= "rr",
 	.init_svc	= rr_init_svc,
+	.done_svc	= rr_done_svc,
 	.dest_changed	= rr_dest_changed,
 	.schedule	= rr_schedule,
 };
