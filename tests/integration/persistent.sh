@@ -121,6 +121,7 @@ lst=$(nl_adm -L -n)
 echo "$lst" >&2
 t_check "$T: -L -n shows the port-0 service persistent 60" \
 	grep -qE "^TCP +$NL_VIP:0 +rr +persistent 60( |\$)" <<<"$lst"
+declare -A P0
 for src in "$NL_CIP" "$CIP2"; do
 	all=
 	for ((k = 0; k < 3; k++)); do
@@ -131,10 +132,10 @@ for src in "$NL_CIP" "$CIP2"; do
 	w=$(only_one "$all")
 	t_check "$T: port 0: $src's requests to :80 and :8080 on one real server ($w)" \
 		[ "$w" = rs1 -o "$w" = rs2 ]
-	eval "p0_${src//./_}=\$w"
+	P0[$src]=$w
 done
 t_is "$T: port 0: the two client addresses were scheduled independently (rr)" \
-	"$p0_198_18_0_101" "$(other_of "$p0_198_18_0_100")"
+	"${P0[$CIP2]}" "$(other_of "${P0[$NL_CIP]}")"
 c=$(nl_adm -L -n -c)
 echo "$c" >&2
 t_check "$T: -L -n -c shows the port-0 template $NL_CIP:0 -> $NL_VIP:0" \

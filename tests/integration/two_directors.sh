@@ -113,7 +113,7 @@ compare() {
 
 # upload SCHED: ~1 MB at 200 kB/s through dir1, switched to dir2 midway
 upload() {
-	local s=$1 want who= r i rc got p1 p2 b2 long
+	local s=$1 want who='' r i rc got p1 p2 b2 long
 	head -c 1000000 /dev/urandom >"$NL_TMP/up"
 	want=$(sha256sum <"$NL_TMP/up")
 	want=${want%% *}
