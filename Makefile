@@ -153,8 +153,10 @@ $(B)/bench/ring_latency: bench/ring_latency.c
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 # ---------------------------------------------------------------- targets
+# the integration tests run the binaries of this build (B=..., SANITIZE=...)
 check: all $(UNIT_BIN)
-	bash tests/run.sh $(UNIT_BIN)
+	NL_DRLBD=$(abspath $(B))/drlbd NL_DRLBADM=$(abspath $(B))/drlbadm \
+		bash tests/run.sh $(UNIT_BIN)
 
 unit: all $(UNIT_BIN)
 	bash tests/run.sh --unit-only $(UNIT_BIN)
