@@ -149,7 +149,11 @@ conn_to_entry(struct conn *c, void *arg)
 	e->daddr = c->dest->conf.addr;
 	e->cport = ntohs(c->key.cport);
 	e->vport = ntohs(c->key.vport);
-	e->dport = c->dest->conf.port;
+	/* IPVS ip_vs_sched_persist: a connection's dport is the real
+	 * server's port, or for a port-0 service the port the client asked
+	 * for; a template's is the real server's (0 for port 0) */
+	e->dport = c->dest->conf.port != 0 || (c->flags & CONN_F_TEMPLATE) ?
+	    c->dest->conf.port : ntohs(c->key.vport);
 	e->state = (c->flags & CONN_F_TEMPLATE) ? 0 : c->state;
 	e->expires_ms = c->expires > b->now ? (c->expires - b->now) * 1000 : 0;
 	/* what ipvsadm sees in /proc/net/ip_vs_conn: templates flagged as
