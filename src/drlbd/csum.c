@@ -102,3 +102,45 @@ csum_ipv4_l4(uint8_t *ip, uint32_t len)
 	memcpy(ip + ihl + off, &c, 2);
 	return 0;
 }
+
+int
+csum_ipv6_l4(uint8_t *ip6, uint32_t len, uint32_t l4off, uint8_t proto)
+{
+	uint32_t l4len, off;
+	uint64_t sum;
+	uint32_t w;
+	uint16_t c;
+
+	if (len < 40 || (ip6[0] >> 4) != 6 || l4off < 40 || l4off > len)
+		return -1;
+	l4len = len - l4off;
+	switch (proto) {
+	case IPPROTO_TCP:
+		if (l4len < 20)
+			return -1;
+		off = 16;
+		break;
+	case IPPROTO_UDP:
+		if (l4len < 8)
+			return -1;
+		off = 6;
+		break;
+	default:
+		return -1;
+	}
+	memset(ip6 + l4off + off, 0, 2);
+	/* RFC 8200 8.1 pseudo header: source, destination, upper-layer
+	 * packet length (32 bits), three zero bytes, next header */
+	sum = csum_add(ip6 + 8, 32, 0);
+	w = htonl(l4len);
+	sum += w;
+	w = htonl(proto);
+	sum += w;
+	sum = csum_add(ip6 + l4off, l4len, sum);
+	c = csum_fold(sum);
+	/* UDP over IPv6 must carry a checksum: 0 is sent as 0xffff */
+	if (c == 0 && proto == IPPROTO_UDP)
+		c = 0xffff;
+	memcpy(ip6 + l4off + off, &c, 2);
+	return 0;
+}

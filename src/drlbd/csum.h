@@ -34,4 +34,12 @@ int csum_finish_partial(uint8_t *pkt, uint32_t len, uint32_t start,
  */
 int csum_ipv4_l4(uint8_t *ip, uint32_t len);
 
+/*
+ * The same for IPv6 (pseudo header of RFC 8200 section 8.1): ip6 points at
+ * the IPv6 header, len is the packet's length (40 + payload length), l4off
+ * where the TCP/UDP header starts (after any extension headers) and proto
+ * which it is.  Returns -1 on a malformed packet.
+ */
+int csum_ipv6_l4(uint8_t *ip6, uint32_t len, uint32_t l4off, uint8_t proto);
+
 #endif

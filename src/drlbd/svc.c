@@ -608,9 +608,19 @@ svc_apply(struct svc_table *t, uint16_t op, const struct drlb_ctl_req *req,
 		return fail(err, errlen, EINVAL, NULL);
 	}
 
-	/* drlb forwards IPv4 only for now */
-	if (u->af != AF_INET)
+	/* IPv4 and IPv6 (IPVS's CONFIG_IP_VS_IPV6) */
+	if (u->af != AF_INET && u->af != AF_INET6)
 		return fail(err, errlen, EAFNOSUPPORT, NULL);
+	/* IPVS ip_vs_add_service/ip_vs_edit_service: an IPv6 -M is a prefix
+	 * length, 1..128 */
+	if ((op == DRLB_CTL_ADD_SVC || op == DRLB_CTL_EDIT_SVC) &&
+	    u->af == AF_INET6 && (u->netmask < 1 || u->netmask > 128))
+		return fail(err, errlen, EINVAL, NULL);
+	/* IPVS ip_vs_genl_set_cmd: a real server of the other family only
+	 * through a tunnel; DR needs the same segment and family */
+	if ((op == DRLB_CTL_ADD_DEST || op == DRLB_CTL_EDIT_DEST) &&
+	    req->dest.af != 0 && req->dest.af != u->af)
+		return fail(err, errlen, EINVAL, NULL);
 	if (u->fwmark != 0)
 		return fail(err, errlen, EOPNOTSUPP,
 		    "Firewall-mark services are not supported by drlb");

@@ -135,10 +135,19 @@ test_services(void)
 	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), EFAULT,
 	    "protocol not TCP/UDP/SCTP: EFAULT as IPVS");
 	r = req(TCP, VIP, 81, "wlc");
-	r.svc.af = AF_INET6;
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), EAFNOSUPPORT, "IPv6: EAFNOSUPPORT");
+	r.svc.af = AF_UNIX;
+	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), EAFNOSUPPORT,
+	    "neither IPv4 nor IPv6: EAFNOSUPPORT");
 	CHECK_STR(err, "Operation not supported with specified address family",
-	    "IPv6: message");
+	    "other family: message");
+	r = req(TCP, VIP, 81, "wlc");
+	r.svc.af = AF_INET6;
+	r.svc.netmask = 0xffffffffu;
+	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), EINVAL,
+	    "IPv6 with an IPv4 netmask (prefix > 128): EINVAL as IPVS");
+	r.svc.netmask = 0;
+	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), EINVAL,
+	    "IPv6 prefix 0: EINVAL as IPVS");
 	CHECK_EQ(T.count, 2, "failed -A add nothing");
 	CHECK_EQ(n_vips, 2, "failed -A: no on_vips_changed");
 
