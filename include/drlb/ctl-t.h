@@ -40,6 +40,10 @@ enum drlb_ctl_op {
 	DRLB_CTL_GET_COUNTERS,		/* reply: text, one "name value" per line:
 					   the daemon's frame and drop counters */
 	DRLB_CTL_GET_METRICS,		/* reply: text, Prometheus exposition format */
+	DRLB_CTL_TRACE,			/* reply: status, then a stream of text lines
+					   until the client closes.  Filter: svc.af 0
+					   or a service (port 0: any port of the VIP);
+					   dest.af 0 or a client address */
 	DRLB_CTL_OP_MAX
 };
 

@@ -10,6 +10,7 @@
  * a failed change prints libipvs's text and exits 255, a failed listing 1.
  * Only when drlbd cannot be reached is the message drlb's own (exit 1).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -263,7 +264,9 @@ usage(FILE *f)
 	    "  --json                              (drlb) a listing as one JSON document\n\n"
 	    "Socket: --socket PATH, else $DRLB_SOCKET, else " DRLB_SOCKET_DEFAULT "\n"
 	    "drlb: drlbadm [--socket PATH] --counters   drlbd's frame and drop counters\n"
-	    "      drlbadm [--socket PATH] --metrics    drlbd's metrics (Prometheus text)\n",
+	    "      drlbadm [--socket PATH] --metrics    drlbd's metrics (Prometheus text)\n"
+	    "      drlbadm [--socket PATH] --trace [-t|-u VIP[:PORT]] [--client ADDR]\n"
+	    "                                           every decision drlbd makes, live\n",
 	    f);
 }
 
@@ -412,6 +415,121 @@ print_text(uint16_t op)
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
 
+/* "a.b.c.d[:port]" or "[v6][:port]" or a bare v6 address */
+static int
+parse_addrport(const char *arg, uint16_t *af, union drlb_inaddr *a,
+    uint16_t *port)
+{
+	char buf[128], *p = buf, *colon = NULL, *end;
+	unsigned long v;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -1;
+	strcpy(buf, arg);
+	memset(a, 0, sizeof(*a));
+	*port = 0;
+	if (*p == '[') {
+		char *rb = strchr(p, ']');
+		if (rb == NULL)
+			return -1;
+		*rb = '\0';
+		p++;
+		if (rb[1] == ':')
+			colon = rb + 1;
+		else if (rb[1] != '\0')
+			return -1;
+		*af = AF_INET6;
+		if (inet_pton(AF_INET6, p, &a->in6) != 1)
+			return -1;
+	} else if (inet_pton(AF_INET6, p, &a->in6) == 1) {
+		*af = AF_INET6;
+	} else {
+		if ((colon = strchr(p, ':')) != NULL)
+			*colon = '\0';
+		*af = AF_INET;
+		if (inet_pton(AF_INET, p, &a->in) != 1)
+			return -1;
+		if (colon != NULL)
+			*colon = ':';
+	}
+	if (colon != NULL) {
+		v = strtoul(colon + 1, &end, 10);
+		if (*end != '\0' || v > 65535 || colon[1] == '\0')
+			return -1;
+		*port = (uint16_t)v;
+	}
+	return 0;
+}
+
+/*
+ * --trace [-t|-u VIP[:PORT]] [--client ADDR]: the daemon's decisions, one
+ * line per event, until Ctrl-C.
+ */
+static int
+run_trace(int argc, char **argv)
+{
+	struct drlb_ctl_req req;
+	struct drlb_ctl_hdr h;
+	void *body = NULL;
+	char buf[4096];
+	int fd;
+
+	memset(&req, 0, sizeof(req));
+	for (int i = 2; i < argc; i++) {
+		if ((strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "-u") == 0) &&
+		    i + 1 < argc) {
+			req.svc.protocol = argv[i][1] == 't' ? IPPROTO_TCP :
+			    IPPROTO_UDP;
+			if (parse_addrport(argv[++i], &req.svc.af,
+			    &req.svc.addr, &req.svc.port) < 0)
+				goto usage;
+		} else if (strcmp(argv[i], "--client") == 0 && i + 1 < argc) {
+			uint16_t port;
+
+			if (parse_addrport(argv[++i], &req.dest.af,
+			    &req.dest.addr, &port) < 0 || port != 0)
+				goto usage;
+		} else
+			goto usage;
+	}
+	if ((fd = ctl_connect(sock_path())) < 0) {
+		fprintf(stderr, "%s: cannot connect to drlbd at %s: %s\n",
+		    prog, sock_path(), strerror(errno));
+		return 1;
+	}
+	if (ctl_send(fd, DRLB_CTL_TRACE, 0, &req, sizeof(req)) < 0 ||
+	    ctl_recv(fd, &h, &body, DRLB_CTL_ERRMSG_MAX) < 0) {
+		fprintf(stderr, "%s: trace request failed: %s\n", prog,
+		    strerror(errno));
+		return 1;
+	}
+	if (h.status != 0) {
+		fprintf(stderr, "%s\n", body ? (char *)body : strerror(h.status));
+		free(body);
+		return 1;
+	}
+	free(body);
+	/* the stream: copy it through until drlbd or we go away */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			break;
+		fflush(stdout);
+	}
+	close(fd);
+	return 0;
+usage:
+	fprintf(stderr, "usage: %s [--socket PATH] --trace [-t|-u VIP[:PORT]] "
+	    "[--client ADDR]\n", prog);
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -445,6 +563,8 @@ main(int argc, char **argv)
 		return print_text(DRLB_CTL_GET_COUNTERS);
 	if (argc == 2 && strcmp(argv[1], "--metrics") == 0)
 		return print_text(DRLB_CTL_GET_METRICS);
+	if (argc >= 2 && strcmp(argv[1], "--trace") == 0)
+		return run_trace(argc, argv);
 
 	/* ipvsadm without arguments lists the table */
 	if (argc <= 1) {

@@ -65,6 +65,9 @@ struct conn_table {
 	 * (IPVS n_control).
 	 */
 	uint32_t *aux;
+	/* told about each connection that expires (trace), may be NULL */
+	void (*on_expire)(void *arg, const struct conn *c);
+	void *on_expire_arg;
 	uint32_t bmask;			/* buckets - 1 */
 	uint32_t max;
 	uint32_t count;
@@ -713,6 +716,8 @@ conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
 				c->expires = now + tmpl_timeout(c);
 				wlink(t, place(t, c->expires), id);
 			} else if (c->expires <= now) {
+				if (t->on_expire != NULL)
+					t->on_expire(t->on_expire_arg, c);
 				conn_release(t, st, id);
 				removed++;
 			} else {
@@ -728,6 +733,14 @@ conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
 		wsplice(t, slot_node(t, t->tick), pend);
 		t->tick++;
 	}
+}
+
+void
+conn_set_expire_hook(struct conn_table *t,
+    void (*fn)(void *arg, const struct conn *c), void *arg)
+{
+	t->on_expire = fn;
+	t->on_expire_arg = arg;
 }
 
 void

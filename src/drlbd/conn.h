@@ -164,6 +164,10 @@ void conn_get_timeouts(const struct conn_table *t, struct drlb_timeouts *tm);
 uint32_t conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
     uint32_t budget);
 
+/* fn is told about each connection just before it expires (trace). */
+void conn_set_expire_hook(struct conn_table *t,
+    void (*fn)(void *arg, const struct conn *c), void *arg);
+
 /* Remove every connection (daemon shutdown). */
 void conn_flush(struct conn_table *t, struct svc_table *st);
 

@@ -19,6 +19,7 @@
 #include "drlbd.h"
 #include "est.h"
 #include "log.h"
+#include "trace.h"
 #include "metrics.h"
 
 #define CTL_MAX_CLIENTS 16
@@ -209,6 +210,25 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		len = b.n * (uint32_t)sizeof(*b.e);
 		break;
 	}
+	case DRLB_CTL_TRACE: {
+		struct trace_filter f = {
+			.af = req->svc.af,
+			.protocol = req->svc.protocol,
+			.vaddr = req->svc.addr,
+			.vport = req->svc.port,
+			.client_af = req->dest.af,
+			.client = req->dest.addr,
+		};
+
+		if (trace_add(fd, &f) < 0) {
+			status = EBUSY;
+			snprintf(err, sizeof(err), "too many trace listeners");
+			break;
+		}
+		log_info("trace listener added");
+		ctl_send(fd, op, 0, NULL, 0);
+		return;
+	}
 	case DRLB_CTL_GET_COUNTERS:
 		if ((body = drlbd_counters_text(d, &len)) == NULL) {
 			status = ENOMEM;
@@ -262,6 +282,10 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 static void
 ctl_drop(struct ctl_server *c, int i)
 {
+	if (trace_has(c->cfd[i])) {
+		trace_remove(c->cfd[i]);
+		log_info("trace listener gone");
+	}
 	close(c->cfd[i]);
 	c->cfd[i] = c->cfd[--c->ncl];
 }

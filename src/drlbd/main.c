@@ -36,6 +36,7 @@
 #include "metrics.h"
 #include "reload.h"
 #include "sched.h"
+#include "trace.h"
 
 #define POLL_MAX	(1 + 1 + 17 + METRICS_HTTP_POLLFDS)
 #define TICK_MS		100		/* ARP timers */
@@ -343,6 +344,28 @@ drlbd_counters_text(struct drlbd *d, uint32_t *len)
 	return buf;
 }
 
+/* trace: a connection (or template) reaches its timeout */
+static void
+trace_expire(void *arg, const struct conn *c)
+{
+	char cl[64], vs[64], rs[64];
+	uint16_t af = c->key.af & ~CONN_KEY_TEMPLATE;
+
+	(void)arg;
+	if (!trace_on)
+		return;
+	trace_select(af, &c->key.caddr);
+	TRACE("expire %s %s -> %s -> %s (%s)",
+	    c->key.protocol == IPPROTO_TCP ? "TCP" : "UDP",
+	    trace_addrport(cl, sizeof(cl), af, &c->key.caddr, ntohs(c->key.cport)),
+	    trace_addrport(vs, sizeof(vs), af, &c->key.vaddr, ntohs(c->key.vport)),
+	    trace_addrport(rs, sizeof(rs), c->dest->conf.af, &c->dest->conf.addr,
+	    c->dest->conf.port),
+	    (c->flags & CONN_F_TEMPLATE) ? "persistence template" :
+	    conn_state_str(c));
+	trace_mask = 0;
+}
+
 static void
 vips_changed(void *arg)
 {
@@ -501,6 +524,7 @@ main(int argc, char **argv)
 	svc_table_init(&d->svcs);
 	if ((d->conns = conn_table_create(d->max_conns)) == NULL)
 		fatal("connection table of %u entries", d->max_conns);
+	conn_set_expire_hook(d->conns, trace_expire, NULL);
 	if ((d->arp = arp_open(d->ifname, d->own_vips, &d->svcs, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
