@@ -17,6 +17,7 @@
 #include "arp.h"
 #include "log.h"
 #include "sched.h"
+#include "trace.h"
 
 #define PROBE_INTERVAL_MS	1000	/* unresolved: ask every second */
 #define PROBE_TRIES		3	/* ... this many times before we give up */
@@ -306,6 +307,16 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 		n->last_seen_ms = a->now_ms;
 		n->next_probe_ms = a->now_ms + REFRESH_MS;
 		a->cnt.replies_learnt++;
+		if (trace_on) {
+			struct in_addr rip = { .s_addr = spa };
+			char m[24];
+
+			trace_select(0, NULL);
+			TRACE("arp %s from real server %s: is at %s",
+			    op == ARPOP_REPLY ? "reply" : "request",
+			    inet_ntoa(rip), trace_mac(m, sizeof(m), sha));
+			trace_mask = 0;
+		}
 		if (changed) {
 			log_info("real server %s is at %02x:%02x:%02x:%02x:%02x:%02x",
 			    inet_ntoa(*(struct in_addr *)&spa), sha[0], sha[1],
@@ -330,6 +341,17 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 		/* "who has VIP, tell spa": we do */
 		if (arp_send(a, ARPOP_REPLY, sha, a->mac, tpa, sha, spa) == 0)
 			a->cnt.vip_requests_answered++;
+		if (trace_on) {
+			union drlb_inaddr c = { .in.s_addr = spa };
+			char m[24], vip[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &tpa, vip, sizeof(vip));
+			trace_select(AF_INET, &c);
+			TRACE("arp who-has %s tell %s: answered %s is-at %s (ours)",
+			    vip, inet_ntoa(c.in), vip,
+			    trace_mac(m, sizeof(m), a->mac));
+			trace_mask = 0;
+		}
 	}
 }
 
