@@ -152,6 +152,20 @@ $(B)/bench/ring_latency: bench/ring_latency.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
+# ---------------------------------------------------------------- scheduler lab
+# `make lab`: build/bench/lab replays workloads through the daemon's own
+# scheduler, service and connection-table code (the objects drlbd links),
+# then bench/lab/run.sh writes CSVs (and PNGs when gnuplot is installed) to
+# $(B)/lab/.  bench/lab/README.md explains it.
+$(B)/bench/lab: bench/lab/lab.c $(SCHED_TEST_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+lab: $(B)/bench/lab
+	B=$(B) bash bench/lab/run.sh
+
+.PHONY: lab
+
 # ---------------------------------------------------------------- targets
 # the integration tests run the binaries of this build (B=..., SANITIZE=...)
 check: all $(UNIT_BIN)
