@@ -5,6 +5,8 @@
  * receive timeout so a stuck client cannot stall forwarding for long).
  */
 #include <errno.h>
+#include <grp.h>
+#include <stdbool.h>
 #include <libgen.h>
 #include <poll.h>
 #include <stdio.h>
@@ -24,10 +26,20 @@
 
 #define CTL_MAX_CLIENTS 16
 
+/* What a client may do, from its credentials (SO_PEERCRED). */
+enum ctl_access {
+	CTL_DENY = 0,
+	CTL_READ,		/* listings, counters, trace: the socket's group */
+	CTL_WRITE,		/* changes: root or the socket's owner */
+};
+
 struct ctl_server {
 	int lfd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	uid_t owner;
+	gid_t group;
 	int cfd[CTL_MAX_CLIENTS];
+	enum ctl_access access[CTL_MAX_CLIENTS];
 	int ncl;
 };
 
@@ -88,12 +100,90 @@ ctl_listen(const char *path, char *err, size_t errlen)
 		goto fail_close;
 	c->lfd = fd;
 	strcpy(c->path, path);
+	c->owner = geteuid();
+	c->group = getegid();
 	return c;
 fail_close:
 	close(fd);
 fail:
 	snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
 	return NULL;
+}
+
+int
+ctl_set_group(struct ctl_server *c, gid_t gid)
+{
+	if (chown(c->path, (uid_t)-1, gid) < 0)
+		return -1;
+	c->group = gid;
+	return 0;
+}
+
+/* Is gid among pid's groups?  (SO_PEERCRED gives the primary group only;
+ * the supplementary ones are in /proc.) */
+static bool
+pid_in_group(pid_t pid, gid_t gid)
+{
+	char path[64], line[1024];
+	FILE *f;
+	bool in = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	while (!in && fgets(line, sizeof(line), f) != NULL) {
+		char *p, *end;
+
+		if (strncmp(line, "Groups:", 7) != 0)
+			continue;
+		for (p = line + 7;; p = end) {
+			unsigned long g = strtoul(p, &end, 10);
+
+			if (end == p)
+				break;
+			if ((gid_t)g == gid)
+				in = true;
+		}
+	}
+	fclose(f);
+	return in;
+}
+
+/*
+ * The file's mode (0660) already keeps out everybody but the owner and the
+ * group; the peer's credentials say which of the two it is.  Changes need
+ * root or the owner, as ipvsadm needs root; the group may read.
+ */
+static enum ctl_access
+peer_access(const struct ctl_server *c, int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return CTL_DENY;
+	if (cr.uid == 0 || cr.uid == c->owner)
+		return CTL_WRITE;
+	if (cr.gid == c->group || pid_in_group(cr.pid, c->group))
+		return CTL_READ;
+	return CTL_DENY;
+}
+
+static bool
+op_reads_only(uint16_t op)
+{
+	switch (op) {
+	case DRLB_CTL_GET_INFO:
+	case DRLB_CTL_GET_SERVICES:
+	case DRLB_CTL_GET_TIMEOUT:
+	case DRLB_CTL_GET_CONNS:
+	case DRLB_CTL_GET_COUNTERS:
+	case DRLB_CTL_GET_METRICS:
+	case DRLB_CTL_TRACE:
+		return true;
+	default:
+		return false;
+	}
 }
 
 void
@@ -243,9 +333,12 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		break;
 	case DRLB_CTL_ADD_SVC:
 	case DRLB_CTL_EDIT_SVC: {
-		const char *why = drlbd_kernel_vip_check(d, &req->svc.addr);
+		const char *why = req->svc.af == AF_INET6 ?
+		    drlbd_kernel_vip6_check(d, &req->svc.addr) :
+		    drlbd_kernel_vip_check(d, &req->svc.addr);
 
-		if (req->svc.af == AF_INET && why != NULL) {
+		if ((req->svc.af == AF_INET || req->svc.af == AF_INET6) &&
+		    why != NULL) {
 			status = EADDRINUSE;
 			snprintf(err, sizeof(err), "%s", why);
 			break;
@@ -287,7 +380,9 @@ ctl_drop(struct ctl_server *c, int i)
 		log_info("trace listener gone");
 	}
 	close(c->cfd[i]);
-	c->cfd[i] = c->cfd[--c->ncl];
+	c->ncl--;
+	c->cfd[i] = c->cfd[c->ncl];
+	c->access[i] = c->access[c->ncl];
 }
 
 void
@@ -318,6 +413,15 @@ ctl_serve(struct ctl_server *c, const struct pollfd *pfd, int n,
 			ctl_drop(c, i);
 			continue;
 		}
+		if (c->access[i] == CTL_DENY ||
+		    (c->access[i] == CTL_READ && !op_reads_only(h.op))) {
+			char msg[] = "Permission denied (changes need root or "
+			    "the owner of the control socket)";
+
+			ctl_send(c->cfd[i], h.op, EPERM, msg, sizeof(msg));
+			free(body);
+			continue;
+		}
 		ctl_dispatch(d, c->cfd[i], h.op, body);
 		free(body);
 	}
@@ -333,6 +437,7 @@ ctl_serve(struct ctl_server *c, const struct pollfd *pfd, int n,
 		}
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		c->access[c->ncl] = peer_access(c, fd);
 		c->cfd[c->ncl++] = fd;
 	}
 }

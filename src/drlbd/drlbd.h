@@ -5,6 +5,7 @@
 #define DRLBD_DRLBD_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "arp.h"
 #include "conn.h"
@@ -41,12 +42,16 @@ uint64_t drlbd_now_ms(void);
 /* NULL when no VIP of ours is held by this host's kernel; else a message
  * saying which and what to do. */
 const char *drlbd_kernel_vip_check(struct drlbd *d, const union drlb_inaddr *vip);
+/* The same for an IPv6 VIP. */
+const char *drlbd_kernel_vip6_check(struct drlbd *d, const union drlb_inaddr *vip);
 /* Text of all counters ("name value\n" lines); malloc'ed. */
 char *drlbd_counters_text(struct drlbd *d, uint32_t *len);
 
 /* ctl.c */
 struct ctl_server *ctl_listen(const char *path, char *err, size_t errlen);
 void ctl_close(struct ctl_server *c);
+/* chgrp the socket: that group may read (listings, counters, trace) */
+int ctl_set_group(struct ctl_server *c, gid_t gid);
 /* fill pfd with the fds to poll, return how many (<= max) */
 int ctl_pollfds(struct ctl_server *c, struct pollfd *pfd, int max);
 /* serve whatever poll reported on those fds */

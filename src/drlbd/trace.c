@@ -115,7 +115,8 @@ trace_select(uint16_t af, const union drlb_inaddr *client)
 	for (int i = 0; i < nlisteners; i++) {
 		const struct trace_filter *f = &listeners[i].f;
 
-		if (af != 0 && f->client_af != 0 && (f->client_af != af ||
+		/* a client filter admits only events about that client */
+		if (f->client_af != 0 && (af == 0 || f->client_af != af ||
 		    !addr_eq(af, &f->client, client)))
 			continue;
 		m |= 1u << i;

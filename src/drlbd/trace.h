@@ -44,7 +44,8 @@ bool trace_has(int fd);
  * listeners without a filter. */
 void trace_frame(const struct conn_key *key);
 /* An event not tied to one frame (ARP, expiry): for listeners whose
- * filter admits this client address (af 0: every listener). */
+ * filter admits this client address (af 0: about no client, for the
+ * listeners without a client filter). */
 void trace_select(uint16_t af, const union drlb_inaddr *client);
 
 void trace_emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
