@@ -47,8 +47,9 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
-# the only file that includes libnet.h
+# the only files that include libnet.h (ARP, and IPv6 neighbor discovery)
 $(B)/obj/src/drlbd/arp.o: CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
+$(B)/obj/src/drlbd/ndp.o: CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
 $(B)/obj/src/drlbd/filter.o $(B)/obj/src/drlbd/io/pcap.o: CPPFLAGS += $(PCAP_CFLAGS)
 
 $(B)/drlbd: $(DRLBD_OBJ) $(COMMON_OBJ)
@@ -82,8 +83,12 @@ UNIT += test_csum
 test_csum_OBJ := $(call obj,src/drlbd/csum.c)
 UNIT += test_datapath
 test_datapath_OBJ := $(call obj,src/drlbd/datapath.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
+UNIT += test_flood
+test_flood_OBJ := $(SCHED_TEST_OBJ)
 UNIT += test_persist
 test_persist_OBJ := $(test_datapath_OBJ)
+UNIT += test_datapath6
+test_datapath6_OBJ := $(test_datapath_OBJ)
 UNIT += test_adm
 test_adm_OBJ := $(filter-out $(B)/obj/src/drlbadm/main.o,$(ADM_OBJ)) $(COMMON_OBJ)
 UNIT += test_est
@@ -148,6 +153,16 @@ $(B)/bench/sched_bench: bench/sched_bench.c $(SCHED_TEST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# dp_bench: datapath.c twice, with trace points and with them compiled out
+# (its dp_process renamed dp_process_notrace), same frames, same tables
+$(B)/bench/datapath_notrace.o: src/drlbd/datapath.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -DDRLB_NO_TRACE \
+		-Ddp_process=dp_process_notrace -Ddp_init=dp_init_notrace -c -o $@ $<
+$(B)/bench/dp_bench: bench/dp_bench.c $(B)/bench/datapath_notrace.o $(call obj,src/drlbd/datapath.c src/drlbd/csum.c src/drlbd/trace.c) $(SCHED_TEST_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(B)/bench/ring_latency: bench/ring_latency.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
@@ -182,7 +197,7 @@ demo:
 	$(MAKE) all
 	bash tools/demo.sh
 
-bench: all $(B)/bench/conn_bench $(B)/bench/ring_latency $(if $(wildcard bench/sched_bench.c),$(B)/bench/sched_bench)
+bench: all $(B)/bench/conn_bench $(B)/bench/dp_bench $(B)/bench/ring_latency $(if $(wildcard bench/sched_bench.c),$(B)/bench/sched_bench)
 	bash bench/run.sh
 
 # binaries to sbin, man pages to man8, the unit to lib/systemd/system (its

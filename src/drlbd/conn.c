@@ -65,6 +65,10 @@ struct conn_table {
 	 * (IPVS n_control).
 	 */
 	uint32_t *aux;
+	/* SYN-flood defence (see conn_reclaim): set by conn_table_bind */
+	struct svc_table *st;
+	uint64_t rng;
+	uint64_t reclaimed;
 	/* told about each connection that expires (trace), may be NULL */
 	void (*on_expire)(void *arg, const struct conn *c);
 	void *on_expire_arg;
@@ -438,6 +442,70 @@ conn_get_timeouts(const struct conn_table *t, struct drlb_timeouts *tm)
 	tm->udp = t->udp_tmo;
 }
 
+static void conn_release(struct conn_table *t, struct svc_table *st,
+    uint32_t id);
+
+#define RECLAIM_PROBES	256	/* slots looked at for an embryonic entry */
+#define PRESSURE_SYN_RECV 10	/* s: SYN_RECV timeout when over 3/4 full */
+
+static inline bool
+embryonic(const struct conn_table *t, uint32_t id)
+{
+	const struct conn *c = &t->conns[id];
+
+	return (c->flags & (CONN_F_INUSE | CONN_F_TEMPLATE)) == CONN_F_INUSE &&
+	    c->key.protocol == IPPROTO_TCP && t->aux[id] == 0 &&
+	    (c->state == CONN_S_SYN_RECV || c->state == CONN_S_NONE);
+}
+
+/*
+ * SYN-flood defence, IPVS's drop_entry made cheap and deterministic in
+ * cost: when the table is full, a new flow may take the place of an
+ * embryonic TCP connection -- one whose client never completed the
+ * handshake as far as we saw (SYN_RECV, NONE) -- found among at most
+ * RECLAIM_PROBES slots from a random start.  Established connections, UDP flows,
+ * persistence templates and connections a template controls are never
+ * taken.  A flood fills the table with embryonic entries, so a probe finds
+ * one at once and legitimate clients keep getting in; a table full of real
+ * connections refuses the new flow instead (table_full).
+ */
+static bool
+conn_reclaim(struct conn_table *t)
+{
+	uint32_t id;
+
+	if (t->st == NULL)
+		return false;
+	/* xorshift64: a random start, so a client cannot aim at slots */
+	t->rng ^= t->rng << 13;
+	t->rng ^= t->rng >> 7;
+	t->rng ^= t->rng << 17;
+	id = (uint32_t)(t->rng % t->max);
+	for (uint32_t i = 0; i < RECLAIM_PROBES && i < t->max; i++,
+	    id = id + 1 == t->max ? 0 : id + 1) {
+		if (!embryonic(t, id))
+			continue;
+		wunlink(t, id);
+		conn_release(t, t->st, id);
+		t->reclaimed++;
+		return true;
+	}
+	return false;
+}
+
+void
+conn_table_bind(struct conn_table *t, struct svc_table *st)
+{
+	t->st = st;
+	t->rng = ((uint64_t)t->seed << 32) | 0x9e3779b9u;
+}
+
+uint64_t
+conn_reclaimed(const struct conn_table *t)
+{
+	return t->reclaimed;
+}
+
 /* Take a free slot, hash it under k, put it on the wheel. */
 static struct conn *
 conn_alloc(struct conn_table *t, const struct conn_key *k, struct dest *dest,
@@ -446,7 +514,7 @@ conn_alloc(struct conn_table *t, const struct conn_key *k, struct dest *dest,
 	struct conn *c;
 	uint32_t id, h;
 
-	if (t->free_head == 0) {
+	if (t->free_head == 0 && !conn_reclaim(t)) {
 		errno = ENOSPC;
 		return NULL;
 	}
@@ -634,7 +702,13 @@ conn_seen(struct conn_table *t, struct conn *c, uint8_t tcp_flags,
 		}
 		c->state = (uint8_t)ns;
 	}
-	e = now + conn_timeout(t, c->key.protocol, c->state);
+	e = conn_timeout(t, c->key.protocol, c->state);
+	/* under pressure (IPVS secure_tcp's idea): half-open connections
+	 * wait less for their client */
+	if (c->state == CONN_S_SYN_RECV && e > PRESSURE_SYN_RECV &&
+	    (uint64_t)t->count * 4 > (uint64_t)t->max * 3)
+		e = PRESSURE_SYN_RECV;
+	e += now;
 	if (e < c->expires) {
 		/* due earlier than the slot it waits in: move it now */
 		wunlink(t, id);

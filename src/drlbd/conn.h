@@ -164,6 +164,17 @@ void conn_get_timeouts(const struct conn_table *t, struct drlb_timeouts *tm);
 uint32_t conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
     uint32_t budget);
 
+/*
+ * The daemon's table defends itself against SYN floods: when full, a new
+ * flow takes the place of a half-open TCP connection (never an established
+ * one, a UDP flow or anything persistence holds), and while it is over 3/4
+ * full half-open connections time out after 10 s instead of 60.  Binding
+ * the service table (needed to release entries) turns the first part on.
+ */
+void conn_table_bind(struct conn_table *t, struct svc_table *st);
+/* How many half-open connections gave way to new flows. */
+uint64_t conn_reclaimed(const struct conn_table *t);
+
 /* fn is told about each connection just before it expires (trace). */
 void conn_set_expire_hook(struct conn_table *t,
     void (*fn)(void *arg, const struct conn *c), void *arg);

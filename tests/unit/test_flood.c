@@ -1,0 +1,123 @@
+/*
+ * SYN-flood defences of the connection table: a full table gives a
+ * half-open connection's place to a new flow, never an established one's;
+ * under pressure half-open connections time out sooner.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "conn.h"
+#include "sched.h"
+#include "check.h"
+
+static struct svc_table st;
+
+static struct dest *
+setup(void)
+{
+	struct drlb_ctl_req r;
+	char err[256];
+
+	svc_table_init(&st);
+	memset(&r, 0, sizeof(r));
+	r.svc.af = AF_INET;
+	r.svc.protocol = IPPROTO_TCP;
+	inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
+	r.svc.port = 80;
+	r.svc.netmask = 0xffffffff;
+	strcpy(r.svc.sched_name, "wlc");
+	svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
+	r.dest.af = AF_INET;
+	inet_pton(AF_INET, "198.18.0.7", &r.dest.addr.in);
+	r.dest.port = 80;
+	r.dest.weight = 1;
+	svc_apply(&st, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
+	return st.head->dests[0];
+}
+
+static struct conn_key
+key(uint32_t n)
+{
+	struct conn_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.af = AF_INET;
+	k.protocol = IPPROTO_TCP;
+	inet_pton(AF_INET, "198.18.0.100", &k.caddr.in);
+	inet_pton(AF_INET, "198.18.0.1", &k.vaddr.in);
+	k.cport = htons((uint16_t)(1024 + n));
+	k.vport = htons(80);
+	return k;
+}
+
+int
+main(void)
+{
+	struct dest *d = setup();
+	struct conn_table *t = conn_table_create(64);
+	struct conn_key k;
+	struct conn *c;
+	uint32_t est = 0;
+
+	/* half the table established, half half-open (a flood's SYNs) */
+	for (uint32_t i = 0; i < 64; i++) {
+		k = key(i);
+		c = conn_insert(t, &k, d, 1);
+		conn_seen(t, c, CONN_TCP_SYN, 1);
+		if (i % 2 == 0)
+			conn_seen(t, c, CONN_TCP_ACK, 1);
+	}
+	CHECK_EQ(conn_count(t), 64, "table full");
+	k = key(1000);
+	CHECK(conn_insert(t, &k, d, 1) == NULL,
+	    "unbound table: a full table refuses a new flow");
+	conn_table_bind(t, &st);
+	for (uint32_t i = 0; i < 32; i++) {
+		k = key(2000 + i);
+		c = conn_insert(t, &k, d, 2);
+		CHECK(c != NULL, "bound table: a new flow takes a half-open one's place");
+		if (c != NULL) {
+			conn_seen(t, c, CONN_TCP_SYN, 2);
+			conn_seen(t, c, CONN_TCP_ACK, 2);
+		}
+	}
+	CHECK_EQ(conn_reclaimed(t), 32, "32 half-open connections gave way");
+	for (uint32_t i = 0; i < 64; i += 2) {
+		k = key(i);
+		if (conn_lookup(t, &k) != NULL)
+			est++;
+	}
+	CHECK_EQ(est, 32, "every established connection is still there");
+	CHECK_EQ(d->activeconns + d->inactconns, 64, "counters follow");
+
+	/* now everything is established: nothing may give way */
+	k = key(3000);
+	CHECK(conn_insert(t, &k, d, 3) == NULL,
+	    "a table full of established connections refuses the new flow");
+	conn_flush(t, &st);
+
+	/* pressure: over 3/4 full, SYN_RECV waits 10 s instead of 60 */
+	for (uint32_t i = 0; i < 40; i++) {
+		k = key(i);
+		c = conn_insert(t, &k, d, 10);
+		conn_seen(t, c, CONN_TCP_SYN, 10);
+	}
+	CHECK_EQ(c->expires, 10 + 60, "below 3/4 full: SYN_RECV timeout 60 s");
+	for (uint32_t i = 40; i < 60; i++) {
+		k = key(i);
+		c = conn_insert(t, &k, d, 10);
+		conn_seen(t, c, CONN_TCP_SYN, 10);
+	}
+	CHECK_EQ(c->expires, 10 + 10, "over 3/4 full: SYN_RECV timeout 10 s");
+	conn_seen(t, c, CONN_TCP_ACK, 10);
+	CHECK_EQ(c->expires, 10 + 900, "established: the normal timeout");
+	conn_expire(t, &st, 25, 1u << 20);
+	/* entries 49..60 came in over 3/4 (48 of 64); the last is established */
+	CHECK_EQ(conn_count(t), 60 - 11,
+	    "half-open ones that came in under pressure expired after 10 s");
+	conn_flush(t, &st);
+	conn_table_destroy(t);
+	svc_table_free(&st);
+	return CHECK_DONE();
+}
