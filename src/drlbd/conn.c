@@ -810,6 +810,29 @@ conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
 }
 
 void
+conn_restore(struct conn_table *t, struct conn *c, enum conn_state s,
+    uint32_t expires)
+{
+	uint32_t id = (uint32_t)(c - t->conns);
+
+	if (!(c->flags & CONN_F_TEMPLATE) && c->key.protocol == IPPROTO_TCP &&
+	    (unsigned)s < CONN_S_LAST) {
+		if (s == CONN_S_ESTABLISHED && (c->flags & CONN_F_INACTIVE)) {
+			c->dest->inactconns--;
+			c->dest->activeconns++;
+			c->flags &= ~CONN_F_INACTIVE;
+			sched_dest_load_changed(c->dest);
+		}
+		c->state = (uint8_t)s;
+	}
+	if (expires < c->expires) {
+		wunlink(t, id);
+		wlink(t, place(t, expires), id);
+	}
+	c->expires = expires;
+}
+
+void
 conn_set_expire_hook(struct conn_table *t,
     void (*fn)(void *arg, const struct conn *c), void *arg)
 {

@@ -175,6 +175,10 @@ void conn_table_bind(struct conn_table *t, struct svc_table *st);
 /* How many half-open connections gave way to new flows. */
 uint64_t conn_reclaimed(const struct conn_table *t);
 
+/* A connection just inserted takes a saved state and expiry (state.c). */
+void conn_restore(struct conn_table *t, struct conn *c, enum conn_state s,
+    uint32_t expires);
+
 /* fn is told about each connection just before it expires (trace). */
 void conn_set_expire_hook(struct conn_table *t,
     void (*fn)(void *arg, const struct conn *c), void *arg);

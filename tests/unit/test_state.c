@@ -1,0 +1,186 @@
+/*
+ * The connection table across a restart: save, then restore into a fresh
+ * table with the same rules; every connection comes back with its real
+ * server, state, remaining time and persistence link, and the counters
+ * (ActiveConn, InActConn, PersistConn) come out as they were.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "sched.h"
+#include "check.h"
+
+static void
+rules(struct svc_table *st)
+{
+	struct drlb_ctl_req r;
+	char err[256];
+
+	svc_table_init(st);
+	memset(&r, 0, sizeof(r));
+	r.svc.af = AF_INET;
+	r.svc.protocol = IPPROTO_TCP;
+	inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
+	r.svc.port = 80;
+	r.svc.netmask = 0xffffffff;
+	strcpy(r.svc.sched_name, "wlc");
+	svc_apply(st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
+	r.svc.port = 443;
+	r.svc.flags = DRLB_SVC_F_PERSISTENT;
+	r.svc.timeout = 300;
+	svc_apply(st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
+	for (int p = 0; p < 2; p++)
+		for (int i = 7; i <= 8; i++) {
+			char a[32];
+
+			r.svc.port = p ? 443 : 80;
+			r.svc.flags = p ? DRLB_SVC_F_PERSISTENT : 0;
+			snprintf(a, sizeof(a), "198.18.0.%d", i);
+			r.dest.af = AF_INET;
+			inet_pton(AF_INET, a, &r.dest.addr.in);
+			r.dest.port = r.svc.port;
+			r.dest.weight = 1;
+			svc_apply(st, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
+		}
+}
+
+static struct conn_key
+key(uint16_t vport, uint16_t cport)
+{
+	struct conn_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.af = AF_INET;
+	k.protocol = IPPROTO_TCP;
+	inet_pton(AF_INET, "198.18.0.100", &k.caddr.in);
+	inet_pton(AF_INET, "198.18.0.1", &k.vaddr.in);
+	k.cport = htons(cport);
+	k.vport = htons(vport);
+	return k;
+}
+
+static struct dest *
+dest(struct svc_table *st, uint16_t port, int last)
+{
+	for (struct svc *s = st->head; s; s = s->next)
+		if (s->conf.port == port)
+			for (uint32_t i = 0; i < s->ndests; i++)
+				if (s->dests[i]->conf.addr.b[3] == last)
+					return s->dests[i];
+	return NULL;
+}
+
+int
+main(void)
+{
+	struct svc_table a, b;
+	struct conn_table *ta = conn_table_create(256), *tb = conn_table_create(256);
+	struct conn_key k, tk;
+	struct conn *c, *tmpl;
+	char path[] = "/tmp/drlb-state-XXXXXX";
+	int fd = mkstemp(path);
+	long n, skipped;
+
+	rules(&a);
+	rules(&b);
+	/* port 80: 3 connections: established to .7, SYN_RECV to .8, FIN_WAIT to .7 */
+	k = key(80, 1000);
+	c = conn_insert(ta, &k, dest(&a, 80, 7), 10);
+	conn_seen(ta, c, CONN_TCP_SYN, 10);
+	conn_seen(ta, c, CONN_TCP_ACK, 10);
+	k = key(80, 1001);
+	c = conn_insert(ta, &k, dest(&a, 80, 8), 10);
+	conn_seen(ta, c, CONN_TCP_SYN, 10);
+	k = key(80, 1002);
+	c = conn_insert(ta, &k, dest(&a, 80, 7), 10);
+	conn_seen(ta, c, CONN_TCP_SYN, 10);
+	conn_seen(ta, c, CONN_TCP_ACK, 10);
+	conn_seen(ta, c, CONN_TCP_FIN, 10);
+	/* port 443 persistent: a template to .8 controlling one connection */
+	tk = key(443, 0);
+	tk.af |= CONN_KEY_TEMPLATE;
+	tmpl = conn_template_insert(ta, &tk, dest(&a, 443, 8), 10, 300);
+	k = key(443, 2000);
+	c = conn_insert(ta, &k, dest(&a, 443, 8), 10);
+	conn_set_control(ta, c, tmpl);
+	conn_seen(ta, c, CONN_TCP_SYN, 10);
+	conn_seen(ta, c, CONN_TCP_ACK, 10);
+
+	n = state_save(fd, ta, 20);
+	CHECK_EQ(n, 5, "5 entries saved (4 connections, 1 template)");
+	lseek(fd, 0, SEEK_SET);
+	/* the new process has another clock: now = 1000 */
+	n = state_restore(fd, tb, &b, 1000, &skipped);
+	CHECK_EQ(n, 5, "5 entries restored");
+	CHECK_EQ(skipped, 0, "none skipped");
+	CHECK_EQ(conn_count(tb), 5, "table holds them");
+
+	k = key(80, 1000);
+	c = conn_lookup(tb, &k);
+	CHECK(c != NULL && c->dest == dest(&b, 80, 7), "connection keeps its real server");
+	CHECK(c != NULL && c->state == CONN_S_ESTABLISHED, "... and its state");
+	CHECK(c != NULL && c->expires == 1000 + 900 - 10, "... and its remaining time");
+	k = key(80, 1001);
+	c = conn_lookup(tb, &k);
+	CHECK(c != NULL && c->state == CONN_S_SYN_RECV && c->dest == dest(&b, 80, 8),
+	    "half-open connection restored as such");
+	k = key(80, 1002);
+	c = conn_lookup(tb, &k);
+	CHECK(c != NULL && c->state == CONN_S_FIN_WAIT, "FIN_WAIT restored");
+	CHECK_EQ(dest(&b, 80, 7)->activeconns, 1, "ActiveConn as before (.7)");
+	CHECK_EQ(dest(&b, 80, 7)->inactconns, 1, "InActConn as before (.7)");
+	CHECK_EQ(dest(&b, 80, 8)->inactconns, 1, "InActConn as before (.8)");
+	CHECK_EQ(dest(&b, 443, 8)->persistconns, 1, "PersistConn as before");
+	CHECK_EQ(dest(&b, 443, 8)->activeconns, 1, "persistent service's ActiveConn");
+	k = key(443, 2000);
+	c = conn_lookup(tb, &k);
+	tmpl = conn_lookup(tb, &tk);
+	CHECK(c != NULL && tmpl != NULL && conn_control(tb, c) == tmpl,
+	    "connection still controlled by its template");
+	CHECK(tmpl != NULL && conn_n_control(tb, tmpl) == 1, "template controls 1");
+
+	/* a real server gone from the rules: its connections are skipped */
+	{
+		struct conn_table *tc = conn_table_create(256);
+		struct svc_table c3;
+		struct drlb_ctl_req r;
+		char err[256];
+
+		rules(&c3);
+		memset(&r, 0, sizeof(r));
+		r.svc.af = AF_INET;
+		r.svc.protocol = IPPROTO_TCP;
+		inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
+		r.svc.port = 80;
+		r.dest.af = AF_INET;
+		inet_pton(AF_INET, "198.18.0.7", &r.dest.addr.in);
+		r.dest.port = 80;
+		svc_apply(&c3, DRLB_CTL_DEL_DEST, &r, err, sizeof(err));
+		lseek(fd, 0, SEEK_SET);
+		n = state_restore(fd, tc, &c3, 50, &skipped);
+		CHECK_EQ(n, 3, "restored what still has a real server");
+		CHECK_EQ(skipped, 2, "skipped the 2 of the removed real server");
+		conn_flush(tc, &c3);
+		conn_table_destroy(tc);
+	}
+	/* not a state file */
+	{
+		char junk[64] = "this is not a state file at all, not at all....";
+
+		if (ftruncate(fd, 0) == 0 && write(fd, junk, sizeof(junk)) == 64) {
+			lseek(fd, 0, SEEK_SET);
+			CHECK_EQ(state_restore(fd, tb, &b, 1, &skipped), -1,
+			    "a file that is not ours is refused");
+		}
+	}
+	close(fd);
+	unlink(path);
+	conn_flush(ta, &a);
+	conn_flush(tb, &b);
+	return CHECK_DONE();
+}
