@@ -490,3 +490,49 @@ nl_stop_pid() {
 	fi
 	wait "$pid" 2>/dev/null
 }
+
+# ---------------------------------------------------------------- IPv6
+# nl_newns disables IPv6 in every namespace (no autoconfiguration chatter).
+# nl_ipv6_on NAME [CIDR6]: turn it back on in NAME for a test that wants it,
+# with duplicate address detection off (addresses usable at once), no router
+# solicitations and no router advertisements accepted; then CIDR6 (from
+# 2001:db8::/32) on eth0, nodad.
+nl_ipv6_on() {
+	local n=$1 cidr=${2:-}
+	nl_exec "$n" sh -c 'for i in all default lo eth0; do
+		d=/proc/sys/net/ipv6/conf/$i
+		[ -d "$d" ] || continue
+		echo 0 >"$d/accept_dad"; echo 0 >"$d/accept_ra"
+		echo 0 >"$d/router_solicitations"
+	done
+	for i in all default lo eth0; do
+		d=/proc/sys/net/ipv6/conf/$i
+		[ -d "$d" ] && echo 0 >"$d/disable_ipv6"
+	done; :' || return 1
+	[ -z "$cidr" ] || ip -n "$(nl_ns "$n")" addr add "$cidr" dev eth0 nodad
+}
+
+# nl_http6 NAME TEXT [PORT]: a tiny HTTP server on [::]:PORT (IPv6 only, so
+# it sits beside nginx's IPv4 listener) answering every request with TEXT
+nl_http6() {
+	local n=$1 text=$2 port=${3:-80} h=$NL_TMP/http6.sh
+	cat >"$h" <<'EOS'
+#!/bin/bash
+# one HTTP request on stdin/stdout (socat EXEC): read the header, answer
+while IFS= read -r line; do line=${line%$'\r'}; [ -z "$line" ] && break; done
+printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s\n' \
+	$(( ${#HTTP6_TEXT} + 1 )) "$HTTP6_TEXT"
+EOS
+	chmod +x "$h"
+	nl_bg "$n" "$NL_TMP/http6-$n.log" env HTTP6_TEXT="$text" \
+		socat TCP6-LISTEN:"$port",ipv6only=1,reuseaddr,fork,backlog=64 EXEC:"$h"
+	nl_wait 5 nl_exec "$n" timeout 1 bash -c "exec 3<>/dev/tcp/::1/$port"
+}
+
+# nl_udp6_echo NAME PORT VIP6: as nl_udp_echo, over IPv6, bound to the VIP
+nl_udp6_echo() {
+	local n=$1 port=$2 vip=$3
+	nl_bg "$n" "$NL_TMP/udp6-$n.log" \
+		socat -T 5 UDP6-RECVFROM:"$port",bind="[$vip]",reuseaddr,fork SYSTEM:"read -r l; echo $n \$l"
+	sleep 0.3
+}

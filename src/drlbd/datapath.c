@@ -32,8 +32,31 @@
 #include "sched.h"
 
 #define ETH_HLEN_	14
+#define ETHERTYPE_IPV6_	0x86dd
 #define IP_MF		0x2000
 #define IP_OFFMASK	0x1fff
+#define IP6_HLEN	40
+/* at most this many IPv6 extension headers are walked to find TCP/UDP: a
+ * real packet has one or two; a long chain is an attack on middleboxes */
+#define IP6_EXT_MAX	8
+/* ICMP "fragmentation needed" / ICMPv6 "packet too big" */
+#define ICMP_UNREACH_	3
+#define ICMP_NEEDFRAG_	4
+#define ICMP6_PTB	2
+#define ND_NS		135
+#define ND_NA		136
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5	/* linux/virtio_net.h of 2021 */
+#endif
+
+/* What parsing found in an IPv4 or IPv6 packet to a VIP. */
+struct dp_pkt {
+	uint8_t *ip;			/* the IP header */
+	uint32_t iplen;			/* IP packet length (IPv6: 40 + payload) */
+	uint32_t l4off;			/* upper-layer header, from ip */
+	uint8_t proto;			/* TCP, UDP, ICMP, ICMPv6, ... */
+	uint16_t af;
+};
 
 void
 dp_init(struct dp *dp, const uint8_t mac[6], uint32_t mtu,
@@ -63,16 +86,26 @@ tcp_events(uint8_t th_flags)
 	    CONN_TCP_ACK);
 }
 
+/* Recompute a TCP/UDP checksum from the packet alone (pseudo header of the
+ * packet's family). */
+static int
+dp_csum_l4(const struct dp_pkt *p)
+{
+	if (p->af == AF_INET6)
+		return csum_ipv6_l4(p->ip, p->iplen, p->l4off, p->proto);
+	return csum_ipv4_l4(p->ip, p->iplen);
+}
+
 /*
  * Finish an L4 checksum the sender's kernel left to offload.  With the
  * kernel's offload metadata (virtio_net_hdr) we know exactly where it starts;
  * without it, recompute it from the pseudo header.  A coalesced (GSO) frame
  * keeps its partial checksum: the kernel finishes it per segment when it
- * segments the frame on transmit.
+ * segments the frame on transmit.  IPv6 is the same, with RFC 8200's pseudo
+ * header and the L4 header after any extension headers.
  */
 static void
-dp_finish_csum(struct dp *dp, struct dp_frame *f, uint8_t *ip, uint32_t iplen,
-    uint32_t ihl)
+dp_finish_csum(struct dp *dp, struct dp_frame *f, const struct dp_pkt *p)
 {
 	struct virtio_net_hdr *vh = f->vnet;
 
@@ -86,9 +119,9 @@ dp_finish_csum(struct dp *dp, struct dp_frame *f, uint8_t *ip, uint32_t iplen,
 		/* trust the metadata only where it agrees with the packet:
 		 * the sum starts at the L4 header and lands in its checksum
 		 * field; anything else is recomputed from the packet */
-		if (start != ETH_HLEN_ + ihl ||
-		    off != (ip[9] == IPPROTO_TCP ? 16u : 6u)) {
-			if (csum_ipv4_l4(ip, iplen) == 0) {
+		if (start != ETH_HLEN_ + p->l4off ||
+		    off != (p->proto == IPPROTO_TCP ? 16u : 6u)) {
+			if (dp_csum_l4(p) == 0) {
 				vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
 				dp->cnt.csum_finished++;
 			}
@@ -96,15 +129,91 @@ dp_finish_csum(struct dp *dp, struct dp_frame *f, uint8_t *ip, uint32_t iplen,
 		}
 		/* the frame is only as long as its IP packet: Ethernet
 		 * padding (short frames) is not part of the sum */
-		if (csum_finish_partial(f->data, ETH_HLEN_ + iplen, start,
+		if (csum_finish_partial(f->data, ETH_HLEN_ + p->iplen, start,
 		    off) == 0) {
 			vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
 			dp->cnt.csum_finished++;
 		}
 		return;
 	}
-	if ((f->flags & DP_FRAME_CSUM_PARTIAL) && csum_ipv4_l4(ip, iplen) == 0)
+	if ((f->flags & DP_FRAME_CSUM_PARTIAL) && dp_csum_l4(p) == 0)
 		dp->cnt.csum_finished++;
+}
+
+/*
+ * A coalesced frame's segmentation type must be the packet's own: TCPv4 for
+ * TCP over IPv4, TCPv6 over IPv6, UDP (UFO) or UDP_L4 for UDP.  Anything
+ * else would have the kernel cut the frame by the wrong rules.
+ */
+static bool
+dp_gso_matches(const struct virtio_net_hdr *vh, const struct dp_pkt *p)
+{
+	uint8_t t = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+
+	if (p->proto == IPPROTO_TCP)
+		return t == (p->af == AF_INET6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+		    VIRTIO_NET_HDR_GSO_TCPV4);
+	return t == VIRTIO_NET_HDR_GSO_UDP || t == VIRTIO_NET_HDR_GSO_UDP_L4;
+}
+
+/*
+ * IPv6 puts optional extension headers between its fixed header and TCP or
+ * UDP, each naming the next.  Walk hop-by-hop options (first only),
+ * routing (only with no segments left: the VIP is the final destination)
+ * and destination options, at most IP6_EXT_MAX of them, to the upper
+ * layer.  Returns 0 with *l4off and *proto set, or why not:
+ * -1 malformed, -2 a fragment header, -3 a header we do not pass.
+ */
+static int
+dp_ipv6_upper(const uint8_t *ip6, uint32_t len, uint32_t *l4off,
+    uint8_t *proto, unsigned *next)
+{
+	uint32_t off = IP6_HLEN;
+	uint8_t nh = ip6[6];
+
+	for (*next = 0;; (*next)++) {
+		switch (nh) {
+		case IPPROTO_HOPOPTS:
+			if (off != IP6_HLEN)
+				return -1;	/* RFC 8200 4.1: first only */
+			/* FALLTHROUGH */
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+			if (*next >= IP6_EXT_MAX)
+				return -3;
+			if (len < 8 || off > len - 8)
+				return -1;
+			if (nh == IPPROTO_ROUTING && ip6[off + 3] != 0)
+				return -3;	/* segments left: not ours */
+			nh = ip6[off];
+			off += ((uint32_t)ip6[off + 1] + 1) * 8;
+			if (off > len)
+				return -1;
+			break;
+		case IPPROTO_FRAGMENT:
+			return -2;
+		default:
+			*l4off = off;
+			*proto = nh;
+			return 0;
+		}
+	}
+}
+
+/*
+ * Neighbor Discovery (RFC 4861) rides in ICMPv6: a Neighbor Solicitation or
+ * Advertisement, with no extension header before it.  Like ARP for IPv4 it
+ * is handled beside the path (ndp.c), whatever its destination MAC: NS for
+ * a VIP come to the solicited-node multicast address.
+ */
+static bool
+dp_is_nd(const uint8_t *eth, uint32_t len)
+{
+	const uint8_t *ip6 = eth + ETH_HLEN_;
+
+	return len >= ETH_HLEN_ + IP6_HLEN + 4 && (ip6[0] >> 4) == 6 &&
+	    ip6[6] == IPPROTO_ICMPV6 &&
+	    (ip6[IP6_HLEN] == ND_NS || ip6[IP6_HLEN] == ND_NA);
 }
 
 /*
@@ -112,7 +221,8 @@ dp_finish_csum(struct dp *dp, struct dp_frame *f, uint8_t *ip, uint32_t iplen,
  * address masked with -M -- goes to the same real server while the group
  * keeps coming back within the timeout.  The choice is remembered in a
  * connection template keyed <protocol, client & mask, 0, VIP, port> (port
- * 0 for a port-0 service, which so sticks all ports of the VIP together),
+ * 0 for a port-0 service, which so sticks all ports of the VIP together;
+ * for IPv6 the mask is the first -M bits, a prefix length),
  * exactly as IPVS's ip_vs_sched_persist does.  Returns 0 with *dp_dest and
  * *tmplp set, or -1 (counted) when no real server can be had.
  */
@@ -124,7 +234,19 @@ dp_schedule_persist(struct dp *dp, struct svc *svc, const struct conn_key *k,
 	struct conn *t;
 	struct dest *d;
 
-	tk.caddr.in.s_addr &= svc->conf.netmask;
+	if (k->af == AF_INET6) {
+		/* IPv6: -M is a prefix length (IPVS ipv6_addr_prefix) */
+		uint32_t plen = svc->conf.netmask > 128 ? 128 :
+		    svc->conf.netmask;
+
+		for (uint32_t i = 0; i < 16; i++) {
+			uint32_t bits = plen > i * 8 ? plen - i * 8 : 0;
+
+			if (bits < 8)
+				tk.caddr.b[i] &= (uint8_t)(0xff00 >> bits);
+		}
+	} else
+		tk.caddr.in.s_addr &= svc->conf.netmask;
 	tk.cport = 0;
 	if (ntohs(k->vport) != svc->conf.port)
 		tk.vport = 0;
@@ -158,14 +280,155 @@ dp_schedule_persist(struct dp *dp, struct svc *svc, const struct conn_key *k,
 	return 0;
 }
 
+/*
+ * 1b. IPv4: the header's lengths checked, the VIP found, fragments and
+ * options placed.  Returns 0 with p filled, or -1 (counted).
+ */
+static int
+dp_parse_ipv4(struct dp *dp, uint8_t *ip, uint32_t len, struct dp_pkt *p,
+    struct conn_key *key)
+{
+	uint32_t ihl;
+
+	if (len < 20 || (ip[0] >> 4) != 4) {
+		dp->cnt.malformed++;
+		return -1;
+	}
+	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+	if (ihl < 20 || get16(ip + 2) < ihl || get16(ip + 2) > len) {
+		dp->cnt.malformed++;
+		return -1;
+	}
+	p->ip = ip;
+	p->iplen = get16(ip + 2);	/* drop Ethernet padding */
+	p->l4off = ihl;
+	p->proto = ip[9];
+	p->af = AF_INET;
+	memset(key, 0, sizeof(*key));
+	memcpy(&key->vaddr, ip + 16, 4);
+	memcpy(&key->caddr, ip + 12, 4);
+	if (!svc_is_vip(dp->svcs, AF_INET, &key->vaddr)) {
+		dp->cnt.not_vip++;
+		return -1;
+	}
+	if (get16(ip + 6) & (IP_MF | IP_OFFMASK)) {
+		/* only the first fragment carries ports; without reassembly
+		 * we cannot place the others, so none are forwarded */
+		dp->cnt.fragment++;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * 1b'. IPv6: the same for a 40-byte fixed header and the extension headers
+ * after it.  A payload length of 0 (a jumbogram, or BIG TCP) is not taken.
+ */
+static int
+dp_parse_ipv6(struct dp *dp, uint8_t *ip6, uint32_t len, struct dp_pkt *p,
+    struct conn_key *key)
+{
+	unsigned next;
+	int r;
+
+	if (len < IP6_HLEN || (ip6[0] >> 4) != 6 || get16(ip6 + 4) == 0 ||
+	    get16(ip6 + 4) > len - IP6_HLEN) {
+		dp->cnt.malformed++;
+		return -1;
+	}
+	p->ip = ip6;
+	p->iplen = IP6_HLEN + get16(ip6 + 4);	/* drop Ethernet padding */
+	p->af = AF_INET6;
+	memset(key, 0, sizeof(*key));
+	memcpy(&key->caddr, ip6 + 8, 16);
+	memcpy(&key->vaddr, ip6 + 24, 16);
+	if (!svc_is_vip(dp->svcs, AF_INET6, &key->vaddr)) {
+		dp->cnt.not_vip++;
+		return -1;
+	}
+	r = dp_ipv6_upper(ip6, p->iplen, &p->l4off, &p->proto, &next);
+	if (r == -1) {
+		dp->cnt.malformed++;
+		return -1;
+	}
+	if (r == -2) {
+		/* as IPv4: no reassembly in the director */
+		dp->cnt.fragment++;
+		return -1;
+	}
+	if (r == -3) {
+		/* too many, or a routing header naming further hops */
+		dp->cnt.ext_hdr_dropped++;
+		return -1;
+	}
+	if (next > 0)
+		dp->cnt.ext_hdrs++;
+	return 0;
+}
+
+/*
+ * An ICMP error about one of our flows: a router between a real server and
+ * the client says a reply was too big (IPv4 "fragmentation needed", ICMPv6
+ * "packet too big").  The reply came from the VIP, so the error comes to the
+ * VIP -- that is, to us -- but only the real server that sent it can lower
+ * its path MTU.  The error quotes the reply's headers, VIP:port -> client:
+ * swapped, they are the flow's key, and the error goes where the flow goes
+ * (IPVS ip_vs_in_icmp does the same).  Returns 0 with *cp set, or -1.
+ */
+static int
+dp_icmp_flow(struct dp *dp, const struct dp_pkt *p, struct conn **cp)
+{
+	const uint8_t *l4 = p->ip + p->l4off, *in;
+	uint32_t l4len = p->iplen - p->l4off, inlen, inl4;
+	struct conn_key k;
+	uint8_t proto;
+	unsigned next;
+
+	if (l4len < 8)
+		return -1;
+	in = l4 + 8;
+	inlen = l4len - 8;
+	memset(&k, 0, sizeof(k));
+	if (p->af == AF_INET) {
+		if (l4[0] != ICMP_UNREACH_ || l4[1] != ICMP_NEEDFRAG_ ||
+		    inlen < 20 || (in[0] >> 4) != 4)
+			return -1;
+		inl4 = (uint32_t)(in[0] & 0x0f) * 4;
+		proto = in[9];
+		/* a later fragment quotes no ports */
+		if (inl4 < 20 || (get16(in + 6) & IP_OFFMASK) ||
+		    memcmp(in + 12, p->ip + 16, 4) != 0)
+			return -1;
+		memcpy(&k.vaddr, in + 12, 4);
+		memcpy(&k.caddr, in + 16, 4);
+	} else {
+		if (l4[0] != ICMP6_PTB || inlen < IP6_HLEN ||
+		    (in[0] >> 4) != 6 ||
+		    dp_ipv6_upper(in, inlen, &inl4, &proto, &next) != 0 ||
+		    memcmp(in + 8, p->ip + 24, 16) != 0)
+			return -1;
+		memcpy(&k.vaddr, in + 8, 16);
+		memcpy(&k.caddr, in + 24, 16);
+	}
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || inl4 + 4 > inlen)
+		return -1;
+	memcpy(&k.vport, in + inl4, 2);
+	memcpy(&k.cport, in + inl4 + 2, 2);
+	k.protocol = proto;
+	k.af = (uint8_t)p->af;
+	*cp = conn_lookup(dp->conns, &k);
+	return *cp != NULL ? 0 : -1;
+}
+
 enum dp_verdict
 dp_process(struct dp *dp, struct dp_frame *f)
 {
-	uint8_t *eth = f->data, *ip, *l4;
-	uint32_t ihl, iplen, l4len;
-	uint16_t ethertype, frag;
-	uint8_t proto, events = 0;
-	bool gso;
+	uint8_t *eth = f->data, *l4;
+	uint32_t l4len;
+	uint16_t ethertype;
+	uint8_t events = 0;
+	bool gso = false, icmp = false;
+	struct dp_pkt pk;
 	struct conn_key key;
 	struct svc *svc;
 	struct conn *c, *tmpl = NULL;
@@ -192,6 +455,13 @@ dp_process(struct dp *dp, struct dp_frame *f)
 			dp->arp_input(dp->arp_arg, eth, f->len);
 		return DP_CONSUMED;
 	}
+	if (ethertype == ETHERTYPE_IPV6_ && dp_is_nd(eth, f->len)) {
+		/* IPv6's ARP: Neighbor Discovery, also beside the path */
+		dp->cnt.ndp++;
+		if (dp->ndp_input)
+			dp->ndp_input(dp->ndp_arg, eth, f->len);
+		return DP_CONSUMED;
+	}
 	if (memcmp(eth, dp->mac, 6) != 0) {
 		/* broadcast, multicast or flooded: only frames the segment
 		 * delivered to *our* MAC were meant for the director */
@@ -203,56 +473,59 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		dp->cnt.vlan++;
 		return DP_DROP;
 	}
-	if (ethertype != ETHERTYPE_IP) {
+
+	/* ---- 1b. parse: IPv4 or IPv6, to a VIP --------------------------- */
+	if (ethertype == ETHERTYPE_IP) {
+		if (dp_parse_ipv4(dp, eth + ETH_HLEN_, f->len - ETH_HLEN_, &pk,
+		    &key) < 0)
+			return DP_DROP;
+	} else if (ethertype == ETHERTYPE_IPV6_) {
+		if (dp_parse_ipv6(dp, eth + ETH_HLEN_, f->len - ETH_HLEN_, &pk,
+		    &key) < 0)
+			return DP_DROP;
+	} else {
 		dp->cnt.non_ip++;
 		return DP_DROP;
 	}
-
-	/* ---- 1b. parse: IPv4 -------------------------------------------- */
-	ip = eth + ETH_HLEN_;
-	iplen = f->len - ETH_HLEN_;
-	if (iplen < 20 || (ip[0] >> 4) != 4) {
-		dp->cnt.malformed++;
-		return DP_DROP;
+	if ((pk.af == AF_INET && pk.proto == IPPROTO_ICMP) ||
+	    (pk.af == AF_INET6 && pk.proto == IPPROTO_ICMPV6)) {
+		/* an ICMP error about a flow goes to the flow's real server;
+		 * any other ICMP to a VIP is nobody's */
+		if (dp_icmp_flow(dp, &pk, &c) < 0) {
+			dp->cnt.other_proto++;
+			return DP_DROP;
+		}
+		if (pk.iplen > dp->mtu || (f->vnet != NULL &&
+		    f->vnet->gso_type != VIRTIO_NET_HDR_GSO_NONE)) {
+			dp->cnt.oversize++;
+			return DP_DROP;
+		}
+		icmp = true;
+		svc = c->dest->svc;
+		goto forward;
 	}
-	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
-	if (ihl < 20 || get16(ip + 2) < ihl || get16(ip + 2) > iplen) {
-		dp->cnt.malformed++;
-		return DP_DROP;
-	}
-	iplen = get16(ip + 2);		/* drop Ethernet padding */
-	memcpy(&key.vaddr, ip + 16, 4);
-	memset(key.vaddr.b + 4, 0, 12);
-	if (!svc_is_vip(dp->svcs, AF_INET, &key.vaddr)) {
-		dp->cnt.not_vip++;
-		return DP_DROP;
-	}
-	frag = get16(ip + 6);
-	if (frag & (IP_MF | IP_OFFMASK)) {
-		/* only the first fragment carries ports; without reassembly
-		 * we cannot place the others, so none are forwarded */
-		dp->cnt.fragment++;
-		return DP_DROP;
-	}
-	proto = ip[9];
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
+	if (pk.proto != IPPROTO_TCP && pk.proto != IPPROTO_UDP) {
 		dp->cnt.other_proto++;
 		return DP_DROP;
 	}
 
 	/* A frame longer than the link can carry is a coalesced one (GRO, or
 	 * TSO passed through a veth); it may only go out if the kernel knows
-	 * how to cut it back into MTU-sized segments. */
+	 * how to cut it back into MTU-sized segments, by the packet's rules. */
 	gso = f->vnet != NULL && f->vnet->gso_type != VIRTIO_NET_HDR_GSO_NONE;
-	if (iplen > dp->mtu && !gso) {
+	if (gso && !dp_gso_matches(f->vnet, &pk)) {
+		dp->cnt.malformed++;
+		return DP_DROP;
+	}
+	if (pk.iplen > dp->mtu && !gso) {
 		dp->cnt.oversize++;
 		return DP_DROP;
 	}
 
 	/* ---- 1c. parse: TCP / UDP ports --------------------------------- */
-	l4 = ip + ihl;
-	l4len = iplen - ihl;
-	if (proto == IPPROTO_TCP) {
+	l4 = pk.ip + pk.l4off;
+	l4len = pk.iplen - pk.l4off;
+	if (pk.proto == IPPROTO_TCP) {
 		if (l4len < 20 || (uint32_t)(l4[12] >> 4) * 4 < 20 ||
 		    (uint32_t)(l4[12] >> 4) * 4 > l4len) {
 			dp->cnt.malformed++;
@@ -263,18 +536,16 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		dp->cnt.malformed++;
 		return DP_DROP;
 	}
-	memcpy(&key.caddr, ip + 12, 4);
-	memset(key.caddr.b + 4, 0, 12);
 	memcpy(&key.cport, l4, 2);
 	memcpy(&key.vport, l4 + 2, 2);
-	key.protocol = proto;
-	key.af = AF_INET;
+	key.protocol = pk.proto;
+	key.af = (uint8_t)pk.af;
 
 	/* ---- 2. look up the virtual service ----------------------------- */
-	svc = svc_find(dp->svcs, AF_INET, proto, &key.vaddr, ntohs(key.vport));
+	svc = svc_find(dp->svcs, pk.af, pk.proto, &key.vaddr, ntohs(key.vport));
 	if (svc == NULL)
 		/* a persistent port-0 service takes every port of its VIP */
-		svc = svc_find(dp->svcs, AF_INET, proto, &key.vaddr, 0);
+		svc = svc_find(dp->svcs, pk.af, pk.proto, &key.vaddr, 0);
 	if (svc == NULL) {
 		dp->cnt.no_service++;
 		return DP_DROP;
@@ -288,7 +559,7 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		 * unless sloppy_tcp: then any segment without RST may, so that
 		 * a flow moved here by ECMP, or a director restart, goes on
 		 * (with sh or mh every director picks the same real server) */
-		if (proto == IPPROTO_TCP && ((events & CONN_TCP_RST) ||
+		if (pk.proto == IPPROTO_TCP && ((events & CONN_TCP_RST) ||
 		    (!(events & CONN_TCP_SYN) && !dp->sloppy_tcp))) {
 			dp->cnt.no_conn++;
 			return DP_DROP;
@@ -311,28 +582,39 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		dp->cnt.conns_new++;
 	}
 	conn_seen(dp->conns, c, events, dp->now);
+forward:
 	d = c->dest;
 	if (d->mac_state != DRLB_MAC_RESOLVED) {
 		dp->cnt.dest_no_mac++;
 		return DP_DROP;
 	}
 
-	/* IPVS counts IP bytes in; "out" stays 0 in DR: replies bypass us */
+	/* IPVS counts IP bytes in (skb->len: for IPv6 the 40-byte header
+	 * and any extension headers too); "out" stays 0 in DR: replies
+	 * bypass us */
 	d->stats.inpkts++;
-	d->stats.inbytes += iplen;
-	svc->stats.inpkts++;
-	svc->stats.inbytes += iplen;
+	d->stats.inbytes += pk.iplen;
+	if (svc != NULL) {
+		svc->stats.inpkts++;
+		svc->stats.inbytes += pk.iplen;
+	}
 
 	/* ---- 5. rewrite: only the Ethernet addresses change -------------- */
 	memcpy(eth, d->mac, 6);		/* to the real server */
 	memcpy(eth + 6, dp->mac, 6);	/* from us */
 
 	/* ---- 6. finish what the sender's kernel left to offload ---------- */
-	dp_finish_csum(dp, f, ip, iplen, ihl);
-	if (gso)
-		dp->cnt.gso++;
+	if (icmp)
+		/* a router's error arrives with its checksum done; any offload
+		 * request stays for the kernel to honour on transmit */
+		dp->cnt.icmp_forwarded++;
+	else {
+		dp_finish_csum(dp, f, &pk);
+		if (gso)
+			dp->cnt.gso++;
+	}
 	/* transmit only the IP packet's bytes, not trailing padding */
-	f->len = ETH_HLEN_ + iplen;
+	f->len = ETH_HLEN_ + pk.iplen;
 
 	dp->cnt.forwarded++;
 	return DP_FORWARD;

@@ -26,7 +26,7 @@ struct dp_frame {
 enum dp_verdict {
 	DP_DROP = 0,			/* not ours, or refused (see counters) */
 	DP_FORWARD,			/* rewritten: transmit it */
-	DP_CONSUMED,			/* handled beside the path (ARP) */
+	DP_CONSUMED,			/* handled beside the path (ARP, ND) */
 };
 
 /*
@@ -38,13 +38,21 @@ struct dp_counters {
 	uint64_t forwarded;
 	uint64_t arp;			/* ARP frames handed to arp.c */
 	uint64_t not_for_us;		/* destination MAC not ours */
-	uint64_t non_ip;		/* neither IPv4 nor ARP (IPv6, ...) */
+	uint64_t ndp;			/* IPv6 Neighbor Discovery handed to ndp.c */
+	uint64_t non_ip;		/* neither IPv4, IPv6, ARP */
 	uint64_t vlan;			/* 802.1Q tagged: not supported, dropped */
 	uint64_t malformed;		/* truncated headers, bad IHL/length/version */
 	uint64_t truncated;		/* capture shorter than the frame */
-	uint64_t fragment;		/* IPv4 fragments to a VIP */
+	uint64_t fragment;		/* IPv4 fragments, IPv6 fragment headers */
 	uint64_t other_proto;		/* not TCP/UDP to a VIP (ICMP, ...) */
-	uint64_t not_vip;		/* IPv4 not addressed to a VIP */
+	uint64_t not_vip;		/* IPv4/IPv6 not addressed to a VIP */
+	uint64_t ext_hdrs;		/* IPv6 with extension headers walked
+					   (forwarded as they are) */
+	uint64_t ext_hdr_dropped;	/* IPv6: more than IP6_EXT_MAX extension
+					   headers, or a routing header with
+					   segments left */
+	uint64_t icmp_forwarded;	/* ICMP frag-needed / ICMPv6 packet too
+					   big sent to the flow's real server */
 	uint64_t no_service;		/* a VIP, but no service on that port */
 	uint64_t no_conn;		/* TCP non-SYN with no connection */
 	uint64_t no_dest;		/* scheduler found no usable real server */
@@ -58,7 +66,7 @@ struct dp_counters {
 };
 
 struct dp;
-/* ARP frames go here (arp.c); may be NULL */
+/* ARP frames go here (arp.c), IPv6 ND frames to ndp.c; may be NULL */
 typedef void (*dp_arp_fn)(void *arg, const uint8_t *frame, uint32_t len);
 
 struct dp {
@@ -71,6 +79,8 @@ struct dp {
 					   may start a connection */
 	dp_arp_fn arp_input;
 	void *arp_arg;
+	dp_arp_fn ndp_input;		/* IPv6 NS/NA (ndp.c); may be NULL */
+	void *ndp_arg;
 	struct dp_counters cnt;
 };
 

@@ -6,35 +6,55 @@
 
 #include "filter.h"
 
-int
-filter_expr(struct svc_table *t, char *buf, size_t len)
+/* " or (ip and dst host (A or B))" for one family's VIPs, each VIP once
+ * however many services it has; nothing when the family has none */
+static int
+vips_expr(struct svc_table *t, uint16_t af, char *buf, size_t len,
+    size_t *offp)
 {
 	struct svc *s, *p;
-	size_t off;
+	size_t off = *offp, alen = af == AF_INET6 ? 16 : 4;
 	int n = 0;
 
-	off = (size_t)snprintf(buf, len, "arp");
 	for (s = t->head; s != NULL; s = s->next) {
 		char a[INET6_ADDRSTRLEN];
 
-		if (s->conf.af != AF_INET)
+		if (s->conf.af != af)
 			continue;
-		/* each VIP once, however many services it has */
 		for (p = t->head; p != s; p = p->next)
-			if (p->conf.af == AF_INET &&
-			    p->conf.addr.in.s_addr == s->conf.addr.in.s_addr)
+			if (p->conf.af == af &&
+			    memcmp(p->conf.addr.b, s->conf.addr.b, alen) == 0)
 				break;
 		if (p != s)
 			continue;
-		inet_ntop(AF_INET, &s->conf.addr.in, a, sizeof(a));
+		inet_ntop(af, s->conf.addr.b, a, sizeof(a));
 		off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
-		    "%s%s", n++ ? " or " : " or (ip and dst host (", a);
+		    "%s%s", n++ ? " or " : af == AF_INET6 ?
+		    " or (ip6 and dst host (" : " or (ip and dst host (", a);
 		if (off >= len)
 			return -1;
 	}
 	if (n > 0)
 		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "))");
+	*offp = off;
 	return off < len ? 0 : -1;
+}
+
+int
+filter_expr(struct svc_table *t, char *buf, size_t len)
+{
+	size_t off;
+
+	/* ARP, and its IPv6 counterpart: Neighbor Solicitations and
+	 * Advertisements (ICMPv6 135/136 right after the fixed header) */
+	off = (size_t)snprintf(buf, len, "arp or (icmp6 and (ip6[40] == 135 "
+	    "or ip6[40] == 136))");
+	if (off >= len)
+		return -1;
+	if (vips_expr(t, AF_INET, buf, len, &off) < 0 ||
+	    vips_expr(t, AF_INET6, buf, len, &off) < 0)
+		return -1;
+	return 0;
 }
 
 int

@@ -1,6 +1,6 @@
 /*
- * The kernel-side capture filter: only ARP and frames for our VIPs reach the
- * ring, so the director's other traffic costs drlbd nothing.  Compiled from a
+ * The kernel-side capture filter: only ARP, IPv6 neighbor discovery and
+ * frames for our VIPs (IPv4 and IPv6) reach the ring, so the director's other traffic costs drlbd nothing.  Compiled from a
  * pcap expression with libpcap, attached as classic BPF.
  */
 #ifndef DRLBD_FILTER_H

@@ -34,6 +34,7 @@
 #include "filter.h"
 #include "log.h"
 #include "metrics.h"
+#include "ndp.h"
 #include "reload.h"
 #include "sched.h"
 #include "trace.h"
@@ -53,6 +54,7 @@ static volatile sig_atomic_t hup;
  * main.c's business): the rate estimators, the metrics outlets.
  */
 static struct est *est;
+static struct ndp *ndp;			/* IPv6 neighbor discovery */
 static struct metrics_http *metrics_http;
 static const char *metrics_file;
 
@@ -137,6 +139,43 @@ drlbd_kernel_vip_check(struct drlbd *d, const union drlb_inaddr *vip)
 	return why;
 }
 
+/* The same for an IPv6 VIP. */
+const char *
+drlbd_kernel_vip6_check(struct drlbd *d, const union drlb_inaddr *vip)
+{
+	static char msg[DRLB_CTL_ERRMSG_MAX];
+	struct ifaddrs *ifa, *i;
+	const char *why = NULL;
+	char a[INET6_ADDRSTRLEN];
+	int plen;
+
+	(void)d;
+	if (getifaddrs(&ifa) < 0)
+		return NULL;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)i->ifa_addr;
+
+		if (sin6 == NULL || sin6->sin6_family != AF_INET6 ||
+		    memcmp(&sin6->sin6_addr, vip->b, 16) != 0)
+			continue;
+		inet_ntop(AF_INET6, vip->b, a, sizeof(a));
+		plen = 0;
+		if (i->ifa_netmask != NULL)
+			for (int b = 0; b < 16; b++)
+				plen += __builtin_popcount(((struct sockaddr_in6 *)
+				    i->ifa_netmask)->sin6_addr.s6_addr[b]);
+		snprintf(msg, sizeof(msg),
+		    "VIP %s is an address of this host's kernel (on %s): it "
+		    "would answer the VIP's connections (RST). drlbd owns the "
+		    "VIP at L2: ip -6 addr del %s/%d dev %s",
+		    a, i->ifa_name, a, plen ? plen : 128, i->ifa_name);
+		why = msg;
+		break;
+	}
+	freeifaddrs(ifa);
+	return why;
+}
+
 static int
 read_sysctl_int(const char *path)
 {
@@ -168,6 +207,15 @@ check_forwarding(const char *ifname)
 		    "VIP frame a second time, after drlbd forwarded it. Turn it "
 		    "off: sysctl -w net.ipv4.conf.%s.forwarding=0 (or "
 		    "net.ipv4.ip_forward=0)", ifname, ifname);
+	/* IPv6 the same: with forwarding on, the kernel routes each IPv6
+	 * VIP frame too (and acts as a router in neighbor discovery) */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding",
+	    ifname);
+	if (read_sysctl_int(path) == 1)
+		fatalx("IPv6 forwarding is on for %s: the kernel would route "
+		    "every IPv6 VIP frame a second time, after drlbd forwarded "
+		    "it. Turn it off: sysctl -w net.ipv6.conf.%s.forwarding=0 "
+		    "(and net.ipv6.conf.all.forwarding=0)", ifname, ifname);
 }
 
 static uint32_t
@@ -195,6 +243,14 @@ load_config(struct drlbd *d, const char *file)
 
 	if (reload_config(d, file, &st, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	/* reload_config checks IPv4 VIPs against the kernel; IPv6 here */
+	for (struct svc *s = d->svcs.head; s != NULL; s = s->next) {
+		const char *why;
+
+		if (s->conf.af == AF_INET6 &&
+		    (why = drlbd_kernel_vip6_check(d, &s->conf.addr)) != NULL)
+			fatalx("%s: %s", file, why);
+	}
 }
 
 /* SIGHUP: the whole file is checked first; on an error nothing changes */
@@ -340,6 +396,37 @@ drlbd_counters_text(struct drlbd *d, uint32_t *len)
 		free(buf);
 		return NULL;
 	}
+	{
+		/* IPv6: the data path's extra cases and neighbor discovery */
+		struct ndp_counters nc;
+		int m;
+
+		memset(&nc, 0, sizeof(nc));
+		if (ndp != NULL)
+			ndp_get_counters(ndp, &nc);
+		m = snprintf(buf + n, cap - (size_t)n,
+		    "ndp %llu\next_hdrs %llu\next_hdr_dropped %llu\n"
+		    "icmp_forwarded %llu\n"
+		    "ndp_vip_solicits_answered %llu\nndp_unsolicited_na_sent %llu\n"
+		    "ndp_probes_sent %llu\nndp_adverts_learnt %llu\n"
+		    "ndp_vip_conflicts %llu\nndp_malformed %llu\n"
+		    "ndp_mcast_join_errors %llu\n",
+		    (unsigned long long)c->ndp, (unsigned long long)c->ext_hdrs,
+		    (unsigned long long)c->ext_hdr_dropped,
+		    (unsigned long long)c->icmp_forwarded,
+		    (unsigned long long)nc.vip_solicits_answered,
+		    (unsigned long long)nc.unsolicited_na_sent,
+		    (unsigned long long)nc.probes_sent,
+		    (unsigned long long)nc.adverts_learnt,
+		    (unsigned long long)nc.vip_conflicts,
+		    (unsigned long long)nc.malformed,
+		    (unsigned long long)nc.mcast_join_errors);
+		if (m < 0 || (size_t)m >= cap - (size_t)n) {
+			free(buf);
+			return NULL;
+		}
+		n += m;
+	}
 	*len = (uint32_t)n;
 	return buf;
 }
@@ -373,6 +460,7 @@ vips_changed(void *arg)
 
 	d->filter_dirty = 1;
 	arp_vips_changed(d->arp);
+	ndp_vips_changed(ndp);
 }
 
 static void
@@ -381,6 +469,7 @@ dest_added(void *arg, struct dest *dst)
 	struct drlbd *d = arg;
 
 	arp_dest_added(d->arp, dst);
+	ndp_dest_added(ndp, dst);
 }
 
 static void
@@ -537,13 +626,20 @@ main(int argc, char **argv)
 	iop.ifname = d->ifname;
 	if ((d->io = d->io_ops->open(&iop, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	/* the capture socket is open: ND joins its multicast groups on it */
+	if ((ndp = ndp_open(d->ifname, d->own_vips, &d->svcs,
+	    d->io_ops->fd(d->io), err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 	dp_init(&d->dp, arp_mac(d->arp), if_mtu(d->ifname), &d->svcs, d->conns);
+	d->dp.ndp_input = ndp_input;
+	d->dp.ndp_arg = ndp;
 	d->dp.arp_input = arp_input;
 	d->dp.sloppy_tcp = d->sloppy_tcp;
 	d->dp.arp_arg = d->arp;
 	d->start_ms = drlbd_now_ms();
 	d->dp.now = 1;
 	arp_tick(d->arp, d->start_ms);
+	ndp_tick(ndp, d->start_ms);
 	if (d->config != NULL) {
 		/* load first, then speak: a bad line stops us before any ARP
 		 * probe or announcement goes out */
@@ -585,8 +681,9 @@ main(int argc, char **argv)
 	apply_filter(d);
 	for (struct svc *s = d->svcs.head; s != NULL; s = s->next)
 		for (uint32_t i = 0; i < s->ndests; i++)
-			arp_dest_added(d->arp, s->dests[i]);
+			dest_added(d, s->dests[i]);
 	arp_vips_changed(d->arp);
+	ndp_vips_changed(ndp);
 
 	/* ---- 4. loop ---- */
 	next_tick = next_sec = next_metrics = drlbd_now_ms();
@@ -623,6 +720,7 @@ main(int argc, char **argv)
 			apply_filter(d);
 		if (now >= next_tick) {
 			arp_tick(d->arp, now);
+			ndp_tick(ndp, now);
 			next_tick = now + TICK_MS;
 		}
 		if (now >= next_sec) {
@@ -661,6 +759,7 @@ main(int argc, char **argv)
 	conn_flush(d->conns, &d->svcs);
 	d->io_ops->close(d->io);
 	arp_close(d->arp);
+	ndp_close(ndp);
 	est_free(est);
 	return 0;
 }

@@ -384,8 +384,9 @@ main(void)
 	fr[13] = 0x06;
 	CHECK_EQ(run(len), DP_CONSUMED, "ARP consumed");
 	/* anything else */
-	fr[13] = 0xdd;			/* IPv6 ethertype: not handled yet */
-	CHECK_EQ(run(len), DP_DROP, "IPv6 frame dropped");
+	fr[12] = 0x88;
+	fr[13] = 0xb5;			/* an experimental ethertype */
+	CHECK_EQ(run(len), DP_DROP, "neither IPv4, IPv6 nor ARP: dropped");
 	CHECK_EQ(dp.cnt.non_ip, 1, "counted as non_ip");
 	return CHECK_DONE();
 }

@@ -1,0 +1,526 @@
+/*
+ * IPv6 Neighbor Discovery for a DR director, with frames built by libnet.
+ *
+ * IPv6 has no ARP: a host finds "who has VIP" by sending a Neighbor
+ * Solicitation (ICMPv6 135) to the VIP's solicited-node multicast address,
+ * ff02::1:ff + the VIP's last 24 bits, and the owner answers with a
+ * Neighbor Advertisement (ICMPv6 136) carrying its MAC.  As with ARP only
+ * the director may answer: the real servers hold the VIP on lo, where
+ * Linux neither answers solicitations arriving on eth0 for it nor runs
+ * duplicate address detection on the segment (see the README).  The
+ * director's kernel does not hold the VIP at all; we answer for it here.
+ *
+ * The solicited-node group's frames (33:33:ff:XX:XX:XX) reach a NIC only if
+ * it has joined it: the capture socket joins it for each VIP
+ * (PACKET_ADD_MEMBERSHIP, which an open packet socket may do without any
+ * capability, so VIPs added after privileges were dropped work too).
+ */
+#include <arpa/inet.h>
+#include <libnet.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "ndp.h"
+#include "sched.h"
+
+#define PROBE_INTERVAL_MS	1000	/* unresolved: ask every second */
+#define PROBE_TRIES		3	/* ... this many times before we give up */
+#define FAILED_INTERVAL_MS	5000	/* failed: keep asking, slower */
+#define REFRESH_MS		60000	/* resolved: re-check after a minute */
+#define UNA_REPEAT_MS		1000	/* each announcement is sent twice */
+
+#define ND_NS_			135
+#define ND_NA_			136
+#define NDOPT_SLLA		1	/* source link-layer address */
+#define NDOPT_TLLA		2	/* target link-layer address */
+#define NA_F_SOLICITED		0x40000000
+#define NA_F_OVERRIDE		0x20000000
+#define ETHERTYPE_IPV6_		0x86dd
+
+enum neigh_state { NEIGH_NONE, NEIGH_RESOLVED, NEIGH_FAILED };
+
+struct neigh6 {
+	uint8_t ip[16];
+	uint8_t mac[6];
+	uint8_t state;
+	uint8_t tries;			/* unanswered probes in a row */
+	uint64_t next_probe_ms;
+};
+
+struct vip6 {
+	uint8_t ip[16];
+	int joined;			/* its solicited-node group */
+};
+
+struct ndp {
+	libnet_t *ln;
+	struct svc_table *svcs;
+	int own_vips;
+	int ring_fd, ifindex;
+	uint8_t mac[6];
+	uint8_t lladdr[16];		/* fe80:: + EUI-64 of our MAC */
+	struct neigh6 *neigh;
+	size_t nneigh, capneigh;
+	struct vip6 *vips;
+	size_t nvips, capvips;
+	uint64_t una_repeat_ms;		/* when to repeat announcements (0: no) */
+	uint64_t now_ms;
+	struct ndp_counters cnt;
+};
+
+static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
+static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 0x01 };
+static const uint8_t unspec[16];
+
+static const char *
+ntop6(const uint8_t *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* ff02::1:ffXX:XXXX and its MAC 33:33:ff:XX:XX:XX */
+static void
+solicited_node(const uint8_t *a, uint8_t group[16], uint8_t mac[6])
+{
+	static const uint8_t pfx[13] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
+
+	memcpy(group, pfx, 13);
+	memcpy(group + 13, a + 13, 3);
+	mac[0] = 0x33;
+	mac[1] = 0x33;
+	memcpy(mac + 2, group + 12, 4);
+}
+
+/*
+ * One NS or NA: Ethernet / IPv6 (hop limit 255, which receivers demand:
+ * it proves the frame was not routed) / ICMPv6 / one link-layer address
+ * option with our MAC.  libnet fills in the lengths and the checksum.
+ */
+static int
+nd_send(struct ndp *n, uint8_t type, const uint8_t *eth_dst,
+    const uint8_t *src, const uint8_t *dst, uint32_t flags,
+    const uint8_t *target)
+{
+	struct libnet_in6_addr s, d, t;
+
+	memcpy(&s, src, 16);
+	memcpy(&d, dst, 16);
+	memcpy(&t, target, 16);
+	libnet_clear_packet(n->ln);
+	if (libnet_build_icmpv6_ndp_opt(type == ND_NS_ ? NDOPT_SLLA :
+	    NDOPT_TLLA, n->mac, 6, n->ln, 0) == -1)
+		goto fail;
+	if (type == ND_NS_) {
+		if (libnet_build_icmpv6_ndp_nsol(ND_NS_, 0, 0, t, NULL, 0,
+		    n->ln, 0) == -1)
+			goto fail;
+	} else if (libnet_build_icmpv6_ndp_nadv(ND_NA_, 0, 0, flags, t, NULL,
+	    0, n->ln, 0) == -1)
+		goto fail;
+	if (libnet_build_ipv6(0, 0, LIBNET_ICMPV6_NDP_NSOL_H + 8,
+	    IPPROTO_ICMPV6, 255, s, d, NULL, 0, n->ln, 0) == -1)
+		goto fail;
+	if (libnet_build_ethernet(eth_dst, n->mac, ETHERTYPE_IPV6_, NULL, 0,
+	    n->ln, 0) == -1)
+		goto fail;
+	if (libnet_write(n->ln) == -1)
+		goto fail;
+	return 0;
+fail:
+	log_warnx("ndp: %s", libnet_geterror(n->ln));
+	return -1;
+}
+
+struct ndp *
+ndp_open(const char *ifname, int own_vips, struct svc_table *svcs, int ring_fd,
+    char *err, size_t errlen)
+{
+	char lerr[LIBNET_ERRBUF_SIZE];
+	struct libnet_ether_addr *ea;
+	struct ndp *n;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((n->ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
+		snprintf(err, errlen, "libnet_init(%s): %s", ifname, lerr);
+		free(n);
+		return NULL;
+	}
+	if ((ea = libnet_get_hwaddr(n->ln)) == NULL) {
+		snprintf(err, errlen, "libnet_get_hwaddr(%s): %s", ifname,
+		    libnet_geterror(n->ln));
+		libnet_destroy(n->ln);
+		free(n);
+		return NULL;
+	}
+	memcpy(n->mac, ea->ether_addr_octet, 6);
+	/* the link-local address the kernel would derive (EUI-64): the
+	 * source of our solicitations, whether or not the kernel has IPv6
+	 * on this interface */
+	n->lladdr[0] = 0xfe;
+	n->lladdr[1] = 0x80;
+	n->lladdr[8] = n->mac[0] ^ 0x02;
+	n->lladdr[9] = n->mac[1];
+	n->lladdr[10] = n->mac[2];
+	n->lladdr[11] = 0xff;
+	n->lladdr[12] = 0xfe;
+	n->lladdr[13] = n->mac[3];
+	n->lladdr[14] = n->mac[4];
+	n->lladdr[15] = n->mac[5];
+	n->ring_fd = ring_fd;
+	n->ifindex = (int)if_nametoindex(ifname);
+	n->own_vips = own_vips;
+	n->svcs = svcs;
+	return n;
+}
+
+static void
+mcast(struct ndp *n, const uint8_t *vip, int join)
+{
+	struct packet_mreq mr;
+	uint8_t group[16];
+	char a[INET6_ADDRSTRLEN];
+
+	memset(&mr, 0, sizeof(mr));
+	mr.mr_ifindex = n->ifindex;
+	mr.mr_type = PACKET_MR_MULTICAST;
+	mr.mr_alen = 6;
+	solicited_node(vip, group, mr.mr_address);
+	if (setsockopt(n->ring_fd, SOL_PACKET, join ? PACKET_ADD_MEMBERSHIP :
+	    PACKET_DROP_MEMBERSHIP, &mr, sizeof(mr)) < 0 && join) {
+		n->cnt.mcast_join_errors++;
+		log_warn("VIP %s: joining its solicited-node group %s",
+		    ntop6(vip, a), ntop6(group, (char[INET6_ADDRSTRLEN]){ 0 }));
+	}
+}
+
+void
+ndp_close(struct ndp *n)
+{
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->nvips; i++)
+		if (n->vips[i].joined)
+			mcast(n, n->vips[i].ip, 0);
+	libnet_destroy(n->ln);
+	free(n->neigh);
+	free(n->vips);
+	free(n);
+}
+
+void
+ndp_get_counters(const struct ndp *n, struct ndp_counters *c)
+{
+	*c = n->cnt;
+}
+
+static struct neigh6 *
+neigh_find(struct ndp *n, const uint8_t *ip)
+{
+	for (size_t i = 0; i < n->nneigh; i++)
+		if (memcmp(n->neigh[i].ip, ip, 16) == 0)
+			return &n->neigh[i];
+	return NULL;
+}
+
+static void
+dest_sync(struct dest *d, const struct neigh6 *nb, bool live)
+{
+	memcpy(d->mac, nb->mac, 6);
+	if (!live) {
+		d->mac_state = nb->state == NEIGH_RESOLVED ? DRLB_MAC_RESOLVED :
+		    DRLB_MAC_FAILED;
+		return;
+	}
+	d->mac_state = nb->state == NEIGH_RESOLVED ? DRLB_MAC_RESOLVED :
+	    nb->state == NEIGH_FAILED ? DRLB_MAC_FAILED : DRLB_MAC_NONE;
+	if (nb->state == NEIGH_RESOLVED)
+		d->flags &= ~DEST_F_NOMAC;
+	else
+		d->flags |= DEST_F_NOMAC;
+	sched_dest_load_changed(d);
+}
+
+/* Copy what we know of a RIP's MAC into every dest with that address,
+ * including removed ones that connections still use. */
+static void
+neigh_sync(struct ndp *n, const struct neigh6 *nb)
+{
+	struct svc *s;
+	struct dest *d;
+
+	for (s = n->svcs->head; s != NULL; s = s->next)
+		for (uint32_t i = 0; i < s->ndests; i++) {
+			d = s->dests[i];
+			if (d->conf.af == AF_INET6 &&
+			    memcmp(d->conf.addr.b, nb->ip, 16) == 0)
+				dest_sync(d, nb, true);
+		}
+	for (d = n->svcs->trash; d != NULL; d = d->trash_next)
+		if (d->conf.af == AF_INET6 &&
+		    memcmp(d->conf.addr.b, nb->ip, 16) == 0)
+			dest_sync(d, nb, false);
+}
+
+static void
+neigh_probe(struct ndp *n, struct neigh6 *nb)
+{
+	uint8_t group[16], mac[6];
+
+	solicited_node(nb->ip, group, mac);
+	nd_send(n, ND_NS_, mac, n->lladdr, group, 0, nb->ip);
+	n->cnt.probes_sent++;
+	nb->tries++;
+}
+
+void
+ndp_dest_added(void *arg, struct dest *d)
+{
+	struct ndp *n = arg;
+	struct neigh6 *nb;
+
+	if (d->conf.af != AF_INET6)
+		return;
+	if ((nb = neigh_find(n, d->conf.addr.b)) == NULL) {
+		if (n->nneigh == n->capneigh) {
+			size_t cap = n->capneigh ? n->capneigh * 2 : 16;
+			struct neigh6 *nn = realloc(n->neigh, cap * sizeof(*nn));
+			if (nn == NULL)
+				return;	/* stays NOMAC: not scheduled */
+			n->neigh = nn;
+			n->capneigh = cap;
+		}
+		nb = &n->neigh[n->nneigh++];
+		memset(nb, 0, sizeof(*nb));
+		memcpy(nb->ip, d->conf.addr.b, 16);
+		/* ask right away: the first connection should not wait */
+		neigh_probe(n, nb);
+		nb->next_probe_ms = n->now_ms + PROBE_INTERVAL_MS;
+	}
+	neigh_sync(n, nb);
+}
+
+static bool
+is_vip(struct ndp *n, const uint8_t *ip)
+{
+	union drlb_inaddr v;
+
+	memcpy(v.b, ip, 16);
+	return svc_is_vip(n->svcs, AF_INET6, &v);
+}
+
+/* An unsolicited advertisement to all nodes: the VIP is at our MAC, and
+ * the override flag replaces whatever a neighbour cache held. */
+static void
+announce(struct ndp *n, const uint8_t *vip)
+{
+	if (nd_send(n, ND_NA_, all_nodes_mac, vip, all_nodes, NA_F_OVERRIDE,
+	    vip) == 0)
+		n->cnt.unsolicited_na_sent++;
+}
+
+void
+ndp_vips_changed(void *arg)
+{
+	struct ndp *n = arg;
+	struct svc *s;
+	size_t i, j;
+	char a[INET6_ADDRSTRLEN];
+
+	if (!n->own_vips)
+		return;
+	/* forget VIPs that are gone, and leave their groups */
+	for (i = j = 0; i < n->nvips; i++) {
+		if (is_vip(n, n->vips[i].ip)) {
+			n->vips[j++] = n->vips[i];
+			continue;
+		}
+		if (n->vips[i].joined)
+			mcast(n, n->vips[i].ip, 0);
+	}
+	n->nvips = j;
+	/* join and announce the new ones */
+	for (s = n->svcs->head; s != NULL; s = s->next) {
+		const uint8_t *v = s->conf.addr.b;
+
+		if (s->conf.af != AF_INET6)
+			continue;
+		for (i = 0; i < n->nvips && memcmp(n->vips[i].ip, v, 16); i++)
+			;
+		if (i < n->nvips)
+			continue;
+		if (n->nvips == n->capvips) {
+			size_t cap = n->capvips ? n->capvips * 2 : 16;
+			struct vip6 *nv = realloc(n->vips, cap * sizeof(*nv));
+			if (nv == NULL)
+				return;
+			n->vips = nv;
+			n->capvips = cap;
+		}
+		memcpy(n->vips[n->nvips].ip, v, 16);
+		mcast(n, v, 1);
+		n->vips[n->nvips++].joined = 1;
+		announce(n, v);
+		log_info("VIP %s announced by unsolicited neighbor advertisement",
+		    ntop6(v, a));
+		n->una_repeat_ms = n->now_ms + UNA_REPEAT_MS;
+	}
+}
+
+/* The link-layer address option of the given type, or NULL. */
+static const uint8_t *
+nd_lladdr_opt(const uint8_t *opt, uint32_t len, uint8_t type)
+{
+	while (len >= 8) {
+		uint32_t olen = (uint32_t)opt[1] * 8;
+
+		if (olen == 0 || olen > len)
+			return NULL;	/* RFC 4861 4.6: a zero length is invalid */
+		if (opt[0] == type && olen >= 8)
+			return opt + 2;
+		opt += olen;
+		len -= olen;
+	}
+	return NULL;
+}
+
+static void
+learn(struct ndp *n, const uint8_t *ip, const uint8_t *mac)
+{
+	struct neigh6 *nb = neigh_find(n, ip);
+	char a[INET6_ADDRSTRLEN];
+	bool changed;
+
+	if (nb == NULL)
+		return;
+	changed = nb->state != NEIGH_RESOLVED || memcmp(nb->mac, mac, 6) != 0;
+	if (nb->state == NEIGH_FAILED)
+		log_info("real server %s answers neighbor discovery again",
+		    ntop6(ip, a));
+	memcpy(nb->mac, mac, 6);
+	nb->state = NEIGH_RESOLVED;
+	nb->tries = 0;
+	nb->next_probe_ms = n->now_ms + REFRESH_MS;
+	n->cnt.adverts_learnt++;
+	if (changed) {
+		log_info("real server %s is at %02x:%02x:%02x:%02x:%02x:%02x",
+		    ntop6(ip, a), mac[0], mac[1], mac[2], mac[3], mac[4],
+		    mac[5]);
+		neigh_sync(n, nb);
+	}
+}
+
+void
+ndp_input(void *arg, const uint8_t *f, uint32_t len)
+{
+	struct ndp *n = arg;
+	const uint8_t *ip6 = f + 14, *icmp = ip6 + 40, *src, *target, *ll;
+	uint32_t plen;
+	char a[INET6_ADDRSTRLEN];
+
+	if (memcmp(f + 6, n->mac, 6) == 0)
+		return;			/* our own */
+	/* RFC 4861 7.1.1/7.1.2: hop limit 255, code 0, at least 24 bytes */
+	plen = len >= 54 ? (uint32_t)(ip6[4] << 8 | ip6[5]) : 0;
+	if (len < 14 + 40 + 24 || plen < 24 || plen > len - 54 ||
+	    ip6[7] != 255 || icmp[1] != 0) {
+		n->cnt.malformed++;
+		return;
+	}
+	src = ip6 + 8;
+	target = icmp + 8;
+	if (icmp[0] == ND_NA_) {
+		ll = nd_lladdr_opt(icmp + 24, plen - 24, NDOPT_TLLA);
+		learn(n, target, ll != NULL ? ll : f + 6);
+		if (n->own_vips && is_vip(n, target)) {
+			/* someone else says it is the VIP: usually a real
+			 * server that announces the VIP it holds on lo */
+			n->cnt.vip_conflicts++;
+			log_warnx("%02x:%02x:%02x:%02x:%02x:%02x also claims VIP "
+			    "%s (a real server advertising its VIP?)",
+			    f[6], f[7], f[8], f[9], f[10], f[11],
+			    ntop6(target, a));
+		}
+		return;
+	}
+	/* a solicitation: a real server asking (learn it, if it says its
+	 * MAC), and perhaps for a VIP or our link-local address */
+	ll = nd_lladdr_opt(icmp + 24, plen - 24, NDOPT_SLLA);
+	if (memcmp(src, unspec, 16) != 0 && ll != NULL)
+		learn(n, src, ll);
+	if (!(n->own_vips && is_vip(n, target)) &&
+	    memcmp(target, n->lladdr, 16) != 0)
+		return;
+	if (memcmp(src, unspec, 16) == 0) {
+		/* duplicate address detection for our address: defend it to
+		 * all nodes (RFC 4861 7.2.4), not solicited */
+		if (nd_send(n, ND_NA_, all_nodes_mac, target, all_nodes,
+		    NA_F_OVERRIDE, target) == 0)
+			n->cnt.vip_solicits_answered++;
+		return;
+	}
+	/* "who has VIP, tell src": we do, to its MAC */
+	if (nd_send(n, ND_NA_, ll != NULL ? ll : f + 6, target, src,
+	    NA_F_SOLICITED | NA_F_OVERRIDE, target) == 0)
+		n->cnt.vip_solicits_answered++;
+}
+
+/* Is ip still the address of some IPv6 dest (live or in the trash)? */
+static bool
+neigh_used(struct ndp *n, const uint8_t *ip)
+{
+	struct svc *s;
+	struct dest *d;
+
+	for (s = n->svcs->head; s != NULL; s = s->next)
+		for (uint32_t i = 0; i < s->ndests; i++)
+			if (s->dests[i]->conf.af == AF_INET6 &&
+			    memcmp(s->dests[i]->conf.addr.b, ip, 16) == 0)
+				return true;
+	for (d = n->svcs->trash; d != NULL; d = d->trash_next)
+		if (d->conf.af == AF_INET6 && memcmp(d->conf.addr.b, ip, 16) == 0)
+			return true;
+	return false;
+}
+
+void
+ndp_tick(struct ndp *n, uint64_t now_ms)
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t i;
+
+	n->now_ms = now_ms;
+	if (n->una_repeat_ms && now_ms >= n->una_repeat_ms) {
+		n->una_repeat_ms = 0;
+		for (i = 0; i < n->nvips; i++)
+			announce(n, n->vips[i].ip);
+	}
+	for (i = 0; i < n->nneigh; i++) {
+		struct neigh6 *nb = &n->neigh[i];
+
+		if (!neigh_used(n, nb->ip)) {
+			n->neigh[i--] = n->neigh[--n->nneigh];
+			continue;
+		}
+		if (now_ms < nb->next_probe_ms)
+			continue;
+		if (nb->tries >= PROBE_TRIES && nb->state != NEIGH_FAILED) {
+			nb->state = NEIGH_FAILED;
+			log_warnx("real server %s does not answer neighbor "
+			    "solicitations: not scheduled (in DR a real server "
+			    "must be on the director's own Ethernet segment)",
+			    ntop6(nb->ip, a));
+			neigh_sync(n, nb);
+		}
+		neigh_probe(n, nb);
+		nb->next_probe_ms = now_ms + (nb->state == NEIGH_FAILED ?
+		    FAILED_INTERVAL_MS : PROBE_INTERVAL_MS);
+	}
+}

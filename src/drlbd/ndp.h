@@ -1,0 +1,50 @@
+/*
+ * IPv6 Neighbor Discovery beside the data path (RFC 4861, frames built with
+ * libnet) -- IPv6's ARP:
+ *  - VIP ownership: answer Neighbor Solicitations for each IPv6 VIP with
+ *    our MAC (they come to the VIP's solicited-node multicast address
+ *    ff02::1:ffXX:XXXX, whose MAC 33:33:ff:XX:XX:XX the capture socket
+ *    joins), and announce each VIP with an unsolicited Neighbor
+ *    Advertisement (override flag) when it appears and at start.
+ *    --no-arp turns this off too.
+ *  - Real-server MACs: found by Neighbor Solicitation from the director's
+ *    link-local address (EUI-64 of its MAC), learnt from the advertisements
+ *    and from the solicitations real servers send; one that does not answer
+ *    is not scheduled, and drlbd says why, as with ARP.
+ */
+#ifndef DRLBD_NDP_H
+#define DRLBD_NDP_H
+
+#include <stdint.h>
+#include "svc.h"
+
+struct ndp;
+
+struct ndp_counters {
+	uint64_t vip_solicits_answered;
+	uint64_t unsolicited_na_sent;
+	uint64_t probes_sent;
+	uint64_t adverts_learnt;	/* NA or NS from a real server */
+	uint64_t vip_conflicts;		/* another MAC advertised one of our VIPs */
+	uint64_t malformed;
+	uint64_t mcast_join_errors;	/* PACKET_ADD_MEMBERSHIP refused */
+};
+
+/* Opens libnet's link-layer injector on ifname (needs CAP_NET_RAW: call
+ * before privileges are dropped).  ring_fd: the capture socket, which joins
+ * the VIPs' solicited-node groups (no capability needed for that). */
+struct ndp *ndp_open(const char *ifname, int own_vips, struct svc_table *svcs,
+    int ring_fd, char *err, size_t errlen);
+void ndp_close(struct ndp *n);
+
+/* dp_arp_fn: a Neighbor Solicitation or Advertisement arrived */
+void ndp_input(void *arg, const uint8_t *frame, uint32_t len);
+/* svc_table hooks (IPv6 dests and VIPs only; others are ignored) */
+void ndp_dest_added(void *arg, struct dest *d);
+void ndp_vips_changed(void *arg);
+/* timers: probes, refreshes, repeated announcements; now in ms */
+void ndp_tick(struct ndp *n, uint64_t now_ms);
+
+void ndp_get_counters(const struct ndp *n, struct ndp_counters *c);
+
+#endif
