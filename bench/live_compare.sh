@@ -52,7 +52,10 @@ for c in wrk nginx tc curl; do
 	command -v "$c" >/dev/null || { echo "live_compare: $c is missing (tools/install-deps.sh --all)" >&2; exit 1; }
 done
 nl_have_drlb || { echo "live_compare: build/drlbd and build/drlbadm are missing: make" >&2; exit 1; }
-[ ${#RATES[@]} = 3 ] && [ ${#WEIGHTS[@]} = 3 ] || { echo "live_compare: LC_RATES / LC_WEIGHTS need 3 values" >&2; exit 2; }
+if [ ${#RATES[@]} != 3 ] || [ ${#WEIGHTS[@]} != 3 ]; then
+	echo "live_compare: LC_RATES / LC_WEIGHTS need 3 values" >&2
+	exit 2
+fi
 mkdir -p "$OUT" || exit 1
 
 nl_init livecmp
