@@ -17,6 +17,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 N1=${DEMO_REQUESTS:-20}
 N2=${DEMO_REQUESTS2:-40}
+# --ipv6: afterwards, the same recipe over IPv6 (2001:db8::1 ...)
+IPV6=0
+case ${1:-} in --ipv6) IPV6=1 ;; '') ;; *) echo "usage: demo.sh [--ipv6]" >&2; exit 1 ;; esac
 
 if [ "$(id -u)" != 0 ]; then
 	echo "demo: needs root (network namespaces): sudo make demo" >&2
@@ -193,6 +196,36 @@ if [ "$replies" -eq 0 ] && [ "$in_dir" -gt 0 ]; then
 	note "saw only the client's half of every connection (OutPkts stays 0)."
 else
 	die "the director saw $replies reply frames (expected 0) / $in_dir request frames"
+fi
+
+if [ "$IPV6" = 1 ]; then
+	section "9. The same over IPv6 (2001:db8::/32)"
+	VIP6=2001:db8::1
+	note "IPv6 on: client ::100, rs1 ::7, rs2 ::8; the director's kernel keeps IPv6 off"
+	nl_ipv6_on client 2001:db8::100/64 || die "IPv6 on the client"
+	for h in rs1:7 rs2:8; do
+		nl_ipv6_on "${h%%:*}" "2001:db8::${h#*:}/64" || die "IPv6 on ${h%%:*}"
+		# IPv6 needs no sysctls: a VIP on lo is neither answered for nor
+		# used as a source on eth0 by neighbor discovery
+		on "${h%%:*}" tools/drlb-realserver apply "$VIP6" --dev eth0 --state-dir "$NL_TMP/rs-state" ||
+			die "drlb-realserver apply $VIP6 on ${h%%:*}"
+		nl_http6 "${h%%:*}" "${h%%:*}" || die "HTTP over IPv6 on ${h%%:*}"
+	done
+	adm -A -t "[$VIP6]:80" -s wlc
+	adm -a -t "[$VIP6]:80" -r "[2001:db8::7]:80" -g -w 2
+	adm -a -t "[$VIP6]:80" -r "[2001:db8::8]:80" -g -w 2
+	sleep 1
+	if command -v ndisc6 >/dev/null; then
+		printf 'client# ndisc6 %s eth0\n' "$VIP6"
+		nl_exec client ndisc6 -m -n -r 2 "$VIP6" eth0 2>&1 | sed 's/^/  /'
+		note "only the director ($DIRMAC) answers the neighbor solicitation"
+	fi
+	printf 'client# for i in $(seq %d); do curl -6 -s http://[%s]/; done\n' "$N1" "$VIP6"
+	for _ in $(seq "$N1"); do
+		nl_exec client curl -6 -s --max-time 3 "http://[$VIP6]/" || echo FAIL
+	done | sort | uniq -c | awk '{ printf "  %-6s answered %3d\n", $2, $1 }'
+	adm -L -n --stats
+	note "InBytes counts each IPv6 packet with its 40-byte header, as IPVS does"
 fi
 
 section "Done"
