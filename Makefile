@@ -82,7 +82,7 @@ test_cmd_OBJ := $(COMMON_OBJ)
 UNIT += test_csum
 test_csum_OBJ := $(call obj,src/drlbd/csum.c)
 UNIT += test_datapath
-test_datapath_OBJ := $(call obj,src/drlbd/datapath.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
+test_datapath_OBJ := $(call obj,src/drlbd/datapath.c src/drlbd/trace.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
 UNIT += test_state
 test_state_OBJ := $(SCHED_TEST_OBJ) $(call obj,src/drlbd/state.c)
 UNIT += test_flood
@@ -118,7 +118,7 @@ $(foreach u,$(UNIT),$(eval $(call unit_deps,$(u))))
 FUZZ := fuzz_frame fuzz_rules fuzz_ctl fuzz_args
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
-fuzz_frame_SRC := src/drlbd/datapath.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c
+fuzz_frame_SRC := src/drlbd/datapath.c src/drlbd/trace.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c
 fuzz_rules_SRC := src/common/cmd.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c
 fuzz_ctl_SRC := src/common/cmd.c $(filter-out src/drlbadm/main.c,$(ADM_SRC)) src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c
 fuzz_args_SRC := src/common/cmd.c
