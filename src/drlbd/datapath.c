@@ -25,11 +25,13 @@
 #include <arpa/inet.h>
 #include <net/ethernet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "csum.h"
 #include "datapath.h"
 #include "sched.h"
+#include "trace.h"
 
 #define ETH_HLEN_	14
 #define ETHERTYPE_IPV6_	0x86dd
@@ -216,6 +218,48 @@ dp_is_nd(const uint8_t *eth, uint32_t len)
 	    (ip6[IP6_HLEN] == ND_NS || ip6[IP6_HLEN] == ND_NA);
 }
 
+/* ---- trace helpers (only called when someone listens) ---------------- */
+
+static const char *
+tcp_flags_str(char *b, uint8_t ev)
+{
+	char *p = b;
+
+	if (ev & CONN_TCP_SYN) *p++ = 'S';
+	if (ev & CONN_TCP_FIN) *p++ = 'F';
+	if (ev & CONN_TCP_RST) *p++ = 'R';
+	if (ev & CONN_TCP_ACK) *p++ = '.';
+	*p = '\0';
+	return b;
+}
+
+static const char *
+dest_str(char *b, size_t len, const struct dest *d)
+{
+	return trace_addrport(b, len, d->conf.af, &d->conf.addr, d->conf.port);
+}
+
+/* The scheduler's view of every real server, and its pick. */
+static void
+trace_sched(const struct svc *svc, const struct dest *pick)
+{
+	char line[768], a[64];
+	size_t off = 0;
+
+	for (uint32_t i = 0; i < svc->ndests && off < sizeof(line) - 1; i++) {
+		const struct dest *d = svc->dests[i];
+
+		off += (size_t)snprintf(line + off, sizeof(line) - off,
+		    "%s%s w=%d act=%u inact=%u%s", i ? " | " : "",
+		    dest_str(a, sizeof(a), d), d->conf.weight, d->activeconns,
+		    d->inactconns, !dest_usable(d) ?
+		    ((d->flags & DEST_F_NOMAC) ? " (no MAC)" : " (overloaded)") :
+		    "");
+	}
+	TRACE("  sched %s: %s -> %s", svc->sched->name, line,
+	    pick ? dest_str(a, sizeof(a), pick) : "none");
+}
+
 /*
  * Persistence (-p): every connection of a client group -- the client
  * address masked with -M -- goes to the same real server while the group
@@ -255,6 +299,8 @@ dp_schedule_persist(struct dp *dp, struct svc *svc, const struct conn_key *k,
 	t = conn_lookup(dp->conns, &tk);
 	if (t != NULL) {
 		d = t->dest;
+		TRACE("  persistence: client group has a template -> %s",
+		    dest_str((char[64]){0}, 64, d));
 		/* IPVS ip_vs_check_template: a removed real server (or, here,
 		 * one that no longer answers ARP) ends the stickiness */
 		if (!(d->flags & DEST_F_AVAILABLE) || (d->flags & DEST_F_NOMAC)) {
@@ -263,10 +309,14 @@ dp_schedule_persist(struct dp *dp, struct svc *svc, const struct conn_key *k,
 		}
 	}
 	if (t == NULL) {
-		if ((d = svc->sched->schedule(svc, k)) == NULL) {
+		d = svc->sched->schedule(svc, k);
+		if (TRACE_ON)
+			trace_sched(svc, d);
+		if (d == NULL) {
 			dp->cnt.no_dest++;
 			return -1;
 		}
+		TRACE("  persistence: new template for the client group");
 		t = conn_template_insert(dp->conns, &tk, d, dp->now,
 		    svc->conf.timeout);
 		if (t == NULL) {
@@ -435,6 +485,7 @@ dp_process(struct dp *dp, struct dp_frame *f)
 	struct dest *d;
 
 	dp->cnt.rx++;
+	trace_mask = 0;
 
 	/* ---- 1. parse: Ethernet ---------------------------------------- */
 	if (f->len < f->wire_len) {
@@ -540,6 +591,22 @@ dp_process(struct dp *dp, struct dp_frame *f)
 	memcpy(&key.vport, l4 + 2, 2);
 	key.protocol = pk.proto;
 	key.af = (uint8_t)pk.af;
+	if (__builtin_expect(trace_on, 0)) {
+		char cs[64], vs[64], m1[24], m2[24], fl[8];
+
+		trace_frame(&key);
+		TRACE("in  %s %s -> %s %s%s%s  %s -> %s  %u bytes",
+		    pk.proto == IPPROTO_TCP ? "TCP" : "UDP",
+		    trace_addrport(cs, sizeof(cs), pk.af, &key.caddr,
+		    ntohs(key.cport)),
+		    trace_addrport(vs, sizeof(vs), pk.af, &key.vaddr,
+		    ntohs(key.vport)),
+		    pk.proto == IPPROTO_TCP ? "[" : "",
+		    pk.proto == IPPROTO_TCP ? tcp_flags_str(fl, events) : "",
+		    pk.proto == IPPROTO_TCP ? "]" : "",
+		    trace_mac(m1, sizeof(m1), eth + 6),
+		    trace_mac(m2, sizeof(m2), eth), pk.iplen);
+	}
 
 	/* ---- 2. look up the virtual service ----------------------------- */
 	svc = svc_find(dp->svcs, pk.af, pk.proto, &key.vaddr, ntohs(key.vport));
@@ -548,6 +615,7 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		svc = svc_find(dp->svcs, pk.af, pk.proto, &key.vaddr, 0);
 	if (svc == NULL) {
 		dp->cnt.no_service++;
+		TRACE("  drop: no service on this port (no_service)");
 		return DP_DROP;
 	}
 
@@ -562,30 +630,53 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		if (pk.proto == IPPROTO_TCP && ((events & CONN_TCP_RST) ||
 		    (!(events & CONN_TCP_SYN) && !dp->sloppy_tcp))) {
 			dp->cnt.no_conn++;
+			TRACE("  conn miss, not a SYN: drop (no_conn)");
 			return DP_DROP;
 		}
+		TRACE("  conn miss: a new connection");
 		/* ---- 4. schedule: the service's scheduler picks ---------- */
 		if (svc->conf.flags & DRLB_SVC_F_PERSISTENT) {
 			if (dp_schedule_persist(dp, svc, &key, &tmpl, &d) < 0)
 				return DP_DROP;
-		} else if ((d = svc->sched->schedule(svc, &key)) == NULL) {
-			dp->cnt.no_dest++;
-			return DP_DROP;
+		} else {
+			d = svc->sched->schedule(svc, &key);
+			if (TRACE_ON)
+				trace_sched(svc, d);
+			if (d == NULL) {
+				dp->cnt.no_dest++;
+				TRACE("  drop: no real server can take it (no_dest)");
+				return DP_DROP;
+			}
 		}
 		c = conn_insert(dp->conns, &key, d, dp->now);
 		if (c == NULL) {
 			dp->cnt.table_full++;
+			TRACE("  drop: connection table full (table_full)");
 			return DP_DROP;
 		}
 		if (tmpl != NULL)
 			conn_set_control(dp->conns, c, tmpl);
 		dp->cnt.conns_new++;
 	}
-	conn_seen(dp->conns, c, events, dp->now);
+	if (TRACE_ON) {
+		uint8_t before = c->state;
+		char ds[64];
+
+		conn_seen(dp->conns, c, events, dp->now);
+		TRACE("  conn %s -> %s: %s%s%s",
+		    before == c->state ? "hit" : "state",
+		    dest_str(ds, sizeof(ds), c->dest),
+		    pk.proto == IPPROTO_TCP ? conn_state_name(before) : "UDP",
+		    pk.proto == IPPROTO_TCP && before != c->state ? " -> " : "",
+		    pk.proto == IPPROTO_TCP && before != c->state ?
+		    conn_state_name(c->state) : "");
+	} else
+		conn_seen(dp->conns, c, events, dp->now);
 forward:
 	d = c->dest;
 	if (d->mac_state != DRLB_MAC_RESOLVED) {
 		dp->cnt.dest_no_mac++;
+		TRACE("  drop: real server's MAC unknown (dest_no_mac)");
 		return DP_DROP;
 	}
 
@@ -600,6 +691,13 @@ forward:
 	}
 
 	/* ---- 5. rewrite: only the Ethernet addresses change -------------- */
+	if (TRACE_ON) {
+		char m1[24], m2[24];
+
+		TRACE("  rewrite dst MAC %s -> %s, src MAC -> ours; IP untouched",
+		    trace_mac(m1, sizeof(m1), eth),
+		    trace_mac(m2, sizeof(m2), d->mac));
+	}
 	memcpy(eth, d->mac, 6);		/* to the real server */
 	memcpy(eth + 6, dp->mac, 6);	/* from us */
 

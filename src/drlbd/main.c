@@ -16,6 +16,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <poll.h>
+#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,6 +58,7 @@ static struct est *est;
 static struct ndp *ndp;			/* IPv6 neighbor discovery */
 static struct metrics_http *metrics_http;
 static const char *metrics_file;
+static const char *socket_group;	/* --socket-group */
 
 static void
 on_signal(int sig)
@@ -83,7 +85,8 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: drlbd --interface IF [--config FILE] [--socket PATH] [--foreground]\n"
-	    "             [--no-arp] [--sloppy-tcp] [--max-conns N] [--user USER] [--verbose]\n"
+	    "             [--no-arp] [--sloppy-tcp] [--socket-group G] [--max-conns N]\n"
+	    "             [--user USER] [--verbose]\n"
 	    "             [--metrics-file PATH] [--metrics-listen ADDR:PORT]\n"
 	    "  --interface IF   the director's interface on the real servers' segment\n"
 	    "  --config FILE    rules in the format `ipvsadm -S -n` writes; SIGHUP\n"
@@ -95,6 +98,8 @@ usage(void)
 	    "  --sloppy-tcp     any TCP segment without RST may start a connection,\n"
 	    "                   not only a SYN (IPVS sloppy_tcp; for directors behind\n"
 	    "                   ECMP with sh or mh, and restarts)\n"
+	    "  --socket-group G the control socket's group: its members may list,\n"
+	    "                   read counters and trace; changes need root or the owner\n"
 	    "  --max-conns N    connection table bound (default %u)\n"
 	    "  --user USER      run as USER after opening the sockets\n"
 	    "  --metrics-file PATH   Prometheus metrics rewritten (atomically) every\n"
@@ -363,6 +368,7 @@ drlbd_counters_text(struct drlbd *d, uint32_t *len)
 		return NULL;
 	n = snprintf(buf, cap,
 	    "rx %llu\nforwarded %llu\nconns_new %llu\nconns_now %u\n"
+	    "conns_reclaimed %llu\n"
 	    "arp %llu\nnot_for_us %llu\nnon_ip %llu\nvlan %llu\n"
 	    "malformed %llu\ntruncated %llu\nfragment %llu\nother_proto %llu\n"
 	    "not_vip %llu\nno_service %llu\nno_conn %llu\nno_dest %llu\n"
@@ -375,6 +381,7 @@ drlbd_counters_text(struct drlbd *d, uint32_t *len)
 	    "arp_vip_conflicts %llu\narp_malformed %llu\n",
 	    (unsigned long long)c->rx, (unsigned long long)c->forwarded,
 	    (unsigned long long)c->conns_new, conn_count(d->conns),
+	    (unsigned long long)conn_reclaimed(d->conns),
 	    (unsigned long long)c->arp, (unsigned long long)c->not_for_us,
 	    (unsigned long long)c->non_ip, (unsigned long long)c->vlan,
 	    (unsigned long long)c->malformed, (unsigned long long)c->truncated,
@@ -555,6 +562,7 @@ main(int argc, char **argv)
 		{ "user",       required_argument, NULL, 'u' },
 		{ "verbose",    no_argument,       NULL, 'v' },
 		{ "sloppy-tcp", no_argument,       NULL, 'S' },
+		{ "socket-group", required_argument, NULL, 'G' },
 		{ "metrics-file", required_argument, NULL, 'M' },
 		{ "metrics-listen", required_argument, NULL, 'L' },
 		{ "help",       no_argument,       NULL, 'h' },
@@ -591,6 +599,7 @@ main(int argc, char **argv)
 		case 'u': d->user = optarg; break;
 		case 'v': d->verbose = 1; break;
 		case 'S': d->sloppy_tcp = 1; break;
+		case 'G': socket_group = optarg; break;
 		case 'M': metrics_file = optarg; break;
 		case 'L': metrics_listen = optarg; break;
 		default: usage();
@@ -614,6 +623,7 @@ main(int argc, char **argv)
 	if ((d->conns = conn_table_create(d->max_conns)) == NULL)
 		fatal("connection table of %u entries", d->max_conns);
 	conn_set_expire_hook(d->conns, trace_expire, NULL);
+	conn_table_bind(d->conns, &d->svcs);	/* SYN-flood defence on */
 	if ((d->arp = arp_open(d->ifname, d->own_vips, &d->svcs, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
@@ -651,6 +661,14 @@ main(int argc, char **argv)
 	}
 	if ((d->ctl = ctl_listen(d->socket_path, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	if (socket_group != NULL) {
+		struct group *gr = getgrnam(socket_group);
+
+		if (gr == NULL)
+			fatalx("unknown group %s", socket_group);
+		if (ctl_set_group(d->ctl, gr->gr_gid) < 0)
+			fatal("chgrp %s %s", socket_group, d->socket_path);
+	}
 	/* before dropping privileges: the port may be < 1024 */
 	if (metrics_listen != NULL &&
 	    (metrics_http = metrics_http_listen(metrics_listen, err,
