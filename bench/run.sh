@@ -14,6 +14,14 @@ fi
 echo "# $(uname -srm), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$bin" "$@"
 
+# dp_bench: the data path per frame, with trace points (nobody listening)
+# against the same code with tracing compiled out
+dp=${B:-build}/bench/dp_bench
+if [ -x "$dp" ]; then
+	echo
+	"$dp" 2000000 5
+fi
+
 # ring_latency: how long a lone frame waits in a TPACKET_V2 vs V3 RX ring
 # (why io/ring.c uses V2).  Needs root: a veth pair in a namespace of its own.
 rl=${B:-build}/bench/ring_latency
