@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <cap-ng.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -38,6 +39,7 @@
 #include "ndp.h"
 #include "reload.h"
 #include "sched.h"
+#include "state.h"
 #include "trace.h"
 
 #define POLL_MAX	(1 + 1 + 17 + METRICS_HTTP_POLLFDS)
@@ -59,6 +61,8 @@ static struct ndp *ndp;			/* IPv6 neighbor discovery */
 static struct metrics_http *metrics_http;
 static const char *metrics_file;
 static const char *socket_group;	/* --socket-group */
+static const char *state_file;		/* --state-file */
+static int state_fd = -1;
 
 static void
 on_signal(int sig)
@@ -100,6 +104,8 @@ usage(void)
 	    "                   ECMP with sh or mh, and restarts)\n"
 	    "  --socket-group G the control socket's group: its members may list,\n"
 	    "                   read counters and trace; changes need root or the owner\n"
+	    "  --state-file F   save the connection table to F when stopping, restore\n"
+	    "                   it at start: clients mid-transfer notice nothing\n"
 	    "  --max-conns N    connection table bound (default %u)\n"
 	    "  --user USER      run as USER after opening the sockets\n"
 	    "  --metrics-file PATH   Prometheus metrics rewritten (atomically) every\n"
@@ -563,6 +569,7 @@ main(int argc, char **argv)
 		{ "verbose",    no_argument,       NULL, 'v' },
 		{ "sloppy-tcp", no_argument,       NULL, 'S' },
 		{ "socket-group", required_argument, NULL, 'G' },
+		{ "state-file", required_argument, NULL, 'T' },
 		{ "metrics-file", required_argument, NULL, 'M' },
 		{ "metrics-listen", required_argument, NULL, 'L' },
 		{ "help",       no_argument,       NULL, 'h' },
@@ -600,6 +607,7 @@ main(int argc, char **argv)
 		case 'v': d->verbose = 1; break;
 		case 'S': d->sloppy_tcp = 1; break;
 		case 'G': socket_group = optarg; break;
+		case 'T': state_file = optarg; break;
 		case 'M': metrics_file = optarg; break;
 		case 'L': metrics_listen = optarg; break;
 		default: usage();
@@ -661,6 +669,10 @@ main(int argc, char **argv)
 	}
 	if ((d->ctl = ctl_listen(d->socket_path, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	/* opened now: after the drop we may not be allowed to create it */
+	if (state_file != NULL && (state_fd = open(state_file,
+	    O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		fatal("state file %s", state_file);
 	if (socket_group != NULL) {
 		struct group *gr = getgrnam(socket_group);
 
@@ -702,6 +714,18 @@ main(int argc, char **argv)
 			dest_added(d, s->dests[i]);
 	arp_vips_changed(d->arp);
 	ndp_vips_changed(ndp);
+	if (state_fd >= 0) {
+		/* the connections of the drlbd that ran before us */
+		long skipped, n = state_restore(state_fd, d->conns, &d->svcs,
+		    d->dp.now, &skipped);
+
+		if (n < 0)
+			log_warn("state file %s: not restored", state_file);
+		else if (n + skipped > 0)
+			log_info("state file %s: %ld connections restored, %ld "
+			    "skipped (expired, or no longer in the rules)",
+			    state_file, n, skipped);
+	}
 
 	/* ---- 4. loop ---- */
 	next_tick = next_sec = next_metrics = drlbd_now_ms();
@@ -772,6 +796,16 @@ main(int argc, char **argv)
 		}
 	}
 	log_info("shutting down");
+	if (state_fd >= 0) {
+		long n = state_save(state_fd, d->conns, d->dp.now);
+
+		if (n < 0)
+			log_warn("state file %s: not saved", state_file);
+		else
+			log_info("state file %s: %ld connections saved",
+			    state_file, n);
+		close(state_fd);
+	}
 	metrics_http_close(metrics_http);
 	ctl_close(d->ctl);
 	conn_flush(d->conns, &d->svcs);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "state.h"
@@ -18,6 +19,7 @@ struct state_hdr {
 	uint64_t magic;
 	uint32_t count;
 	uint32_t rec_size;
+	uint64_t saved_at;		/* wall clock, s: time passes while stopped */
 };
 
 struct state_rec {
@@ -90,7 +92,8 @@ state_save(int fd, struct conn_table *t, uint32_t now)
 {
 	struct save_ctx x = { .t = t, .now = now };
 	struct state_hdr h = { .magic = STATE_MAGIC,
-	    .rec_size = sizeof(struct state_rec) };
+	    .rec_size = sizeof(struct state_rec),
+	    .saved_at = (uint64_t)time(NULL) };
 	long rc = -1;
 
 	for (x.pass = 0; x.pass < 2; x.pass++)
@@ -149,6 +152,7 @@ state_restore(int fd, struct conn_table *t, struct svc_table *st,
 	struct state_rec r;
 	struct conn **made = NULL;
 	long restored = 0;
+	uint64_t wall = (uint64_t)time(NULL), gone;
 
 	*skipped = 0;
 	if (read(fd, &h, sizeof(h)) != (ssize_t)sizeof(h)) {
@@ -162,6 +166,8 @@ state_restore(int fd, struct conn_table *t, struct svc_table *st,
 		errno = EPROTO;
 		return -1;
 	}
+	/* the time drlbd was away counts against every entry */
+	gone = wall > h.saved_at ? wall - h.saved_at : 0;
 	if (h.count > 0 && (made = calloc(h.count, sizeof(*made))) == NULL)
 		return -1;
 	for (uint32_t i = 0; i < h.count; i++) {
@@ -173,7 +179,8 @@ state_restore(int fd, struct conn_table *t, struct svc_table *st,
 			errno = EPROTO;
 			return -1;
 		}
-		if (r.self != i + 1 || (d = find_dest(st, &r)) == NULL ||
+		if (r.self != i + 1 || r.left <= gone ||
+		    (d = find_dest(st, &r)) == NULL ||
 		    conn_lookup(t, &r.key) != NULL) {
 			(*skipped)++;
 			continue;
@@ -190,7 +197,8 @@ state_restore(int fd, struct conn_table *t, struct svc_table *st,
 			(*skipped)++;
 			continue;
 		}
-		conn_restore(t, c, (enum conn_state)r.state, now + r.left);
+		conn_restore(t, c, (enum conn_state)r.state,
+		    now + r.left - (uint32_t)gone);
 		made[i] = c;
 		restored++;
 	}
