@@ -107,7 +107,8 @@ usage(void)
 	    "  --state-file F   save the connection table to F when stopping, restore\n"
 	    "                   it at start: clients mid-transfer notice nothing\n"
 	    "  --max-conns N    connection table bound (default %u)\n"
-	    "  --user USER      run as USER after opening the sockets\n"
+	    "  --user USER      run as USER after opening the sockets (default nobody;\n"
+	    "                   root: stay uid 0, still without any capability)\n"
 	    "  --metrics-file PATH   Prometheus metrics rewritten (atomically) every\n"
 	    "                   10 s, for node_exporter's textfile collector\n"
 	    "  --metrics-listen ADDR:PORT   serve GET /metrics (HTTP/1.0) there\n",
@@ -521,6 +522,16 @@ static void
 drop_privileges(struct drlbd *d)
 {
 	capng_clear(CAPNG_SELECT_BOTH);
+	/* The data path never runs as full root: every capability goes, and
+	 * unless told otherwise (--user root) so does uid 0 -- "nobody" then,
+	 * since root without capabilities still owns root's files. */
+	if (d->user == NULL && geteuid() == 0)
+		d->user = "nobody";
+	if (d->user != NULL && strcmp(d->user, "root") == 0) {
+		log_warnx("staying uid 0 as told (--user root), without any "
+		    "capability");
+		d->user = NULL;
+	}
 	if (d->user != NULL) {
 		struct passwd *pw = getpwnam(d->user);
 

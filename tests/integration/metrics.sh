@@ -14,7 +14,11 @@ T=metrics
 t_require "$T: setup"
 nl_init "$T"
 MPORT=9478
-PROM=$NL_TMP/drlb.prom
+# drlbd runs as nobody once its sockets are open: the textfile's directory
+# must be writable by that user (as node_exporter's textfile directory is)
+mkdir -p "$NL_TMP/textfile"
+chown nobody "$NL_TMP/textfile"
+PROM=$NL_TMP/textfile/drlb.prom
 t_setup "$T" --metrics-file "$PROM" --metrics-listen "127.0.0.1:$MPORT"
 nl_rules wlc 1 1 || { t_fail "$T: drlbadm -A/-a"; t_done; }
 

@@ -44,5 +44,17 @@ out=$(nl_adm -a -t "$NL_VIP:80" -r 198.18.0.9 -w 1 2>&1)
 t_is "$T: root may change rules" "$?" 0
 st=$(cat "/proc/$NL_DRLBD_PID/status")
 t_is "$T: drlbd's effective capabilities" "$(awk '$1 == "CapEff:" { print $2 }' <<<"$st")" 0000000000000000
+t_is "$T: drlbd's data path runs as nobody (uids)" "$(awk '$1 == "Uid:" { print $2, $3, $4, $5 }' <<<"$st")" \
+	"$(id -u nobody) $(id -u nobody) $(id -u nobody) $(id -u nobody)"
+# told to stay root: uid 0, still no capability
+nl_bg dir "$NL_TMP/root.log" "$NL_DRLBD" --interface eth0 --socket "$NL_TMP/root.sock" \
+	--foreground --no-arp --user root
+R=$NL_LASTPID
+nl_wait 10 test -S "$NL_TMP/root.sock"
+st=$(cat "/proc/$R/status" 2>/dev/null)
+t_is "$T: --user root: uid 0" "$(awk '$1 == "Uid:" { print $3 }' <<<"$st")" 0
+t_is "$T: --user root: still no capability" "$(awk '$1 == "CapEff:" { print $2 }' <<<"$st")" 0000000000000000
+t_check "$T: --user root: says so" grep -q "staying uid 0 as told" "$NL_TMP/root.log"
+kill "$R" 2>/dev/null
 t_check "$T: drlbd still running" nl_drlbd_alive
 t_done
