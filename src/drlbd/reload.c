@@ -58,10 +58,10 @@ validate(struct drlbd *d, const char *file, struct svc_table *scratch,
 			    "that change rules, like -A and -a)", file, lineno);
 			goto out_close;
 		}
-		if ((op == DRLB_CTL_ADD_SVC || op == DRLB_CTL_EDIT_SVC) &&
-		    cmd.req.svc.af == AF_INET) {
-			const char *vw = drlbd_kernel_vip_check(d,
-			    &cmd.req.svc.addr);
+		if (op == DRLB_CTL_ADD_SVC || op == DRLB_CTL_EDIT_SVC) {
+			const char *vw = cmd.req.svc.af == AF_INET6 ?
+			    drlbd_kernel_vip6_check(d, &cmd.req.svc.addr) :
+			    drlbd_kernel_vip_check(d, &cmd.req.svc.addr);
 			if (vw != NULL) {
 				snprintf(err, errlen, "%s:%d: %s", file, lineno, vw);
 				goto out_close;

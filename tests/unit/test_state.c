@@ -167,6 +167,7 @@ main(void)
 		CHECK_EQ(skipped, 2, "skipped the 2 of the removed real server");
 		conn_flush(tc, &c3);
 		conn_table_destroy(tc);
+		svc_table_free(&c3);
 	}
 	/* not a state file */
 	{
@@ -182,5 +183,9 @@ main(void)
 	unlink(path);
 	conn_flush(ta, &a);
 	conn_flush(tb, &b);
+	conn_table_destroy(ta);
+	conn_table_destroy(tb);
+	svc_table_free(&a);
+	svc_table_free(&b);
 	return CHECK_DONE();
 }
