@@ -25,19 +25,20 @@ add(uint16_t op, uint16_t proto, const char *vip, uint16_t port,
 {
 	struct drlb_ctl_req r;
 	char err[256];
+	uint16_t af = strchr(vip, ':') ? AF_INET6 : AF_INET;
 
 	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
+	r.svc.af = af;
 	r.svc.protocol = proto;
-	inet_pton(AF_INET, vip, &r.svc.addr.in);
+	inet_pton(af, vip, &r.svc.addr);
 	r.svc.port = port;
 	strcpy(r.svc.sched_name, sched);
 	r.svc.flags = flags;
 	r.svc.timeout = 60;
-	r.svc.netmask = 0xffffffff;
+	r.svc.netmask = af == AF_INET6 ? 128 : 0xffffffff;
 	if (rip) {
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, rip, &r.dest.addr.in);
+		r.dest.af = af;
+		inet_pton(af, rip, &r.dest.addr);
 		r.dest.port = port;
 		r.dest.weight = 1;
 		r.dest.conn_flags = DRLB_FWD_DROUTE;
@@ -62,6 +63,11 @@ setup(void)
 	    DRLB_SVC_F_PERSISTENT, NULL);
 	add(DRLB_CTL_ADD_DEST, IPPROTO_TCP, "198.18.0.3", 0, "rr",
 	    DRLB_SVC_F_PERSISTENT, "198.18.0.8");
+	add(DRLB_CTL_ADD_SVC, IPPROTO_TCP, "2001:db8::1", 80, "sh", 0, NULL);
+	add(DRLB_CTL_ADD_DEST, IPPROTO_TCP, "2001:db8::1", 80, "sh", 0, "2001:db8::7");
+	add(DRLB_CTL_ADD_DEST, IPPROTO_TCP, "2001:db8::1", 80, "sh", 0, "2001:db8::8");
+	add(DRLB_CTL_ADD_SVC, IPPROTO_UDP, "2001:db8::1", 53, "mh", 0, NULL);
+	add(DRLB_CTL_ADD_DEST, IPPROTO_UDP, "2001:db8::1", 53, "mh", 0, "2001:db8::7");
 	for (struct svc *s = st.head; s; s = s->next)
 		for (uint32_t i = 0; i < s->ndests; i++) {
 			struct dest *d = s->dests[i];
@@ -100,12 +106,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	conn_expire(ct, &st, dp.now, 64);
 
 	if (dp_process(&dp, &f) == DP_FORWARD) {
-		uint32_t ihl = (uint32_t)(orig[14] & 0x0f) * 4;
+		/* only the Ethernet addresses (and an L4 checksum) change:
+		 * the IPv4 header and ports, or the IPv6 header */
+		uint32_t ihl = (orig[14] >> 4) == 6 ? 40 :
+		    (uint32_t)(orig[14] & 0x0f) * 4;
+		uint32_t ports = (orig[14] >> 4) == 6 ? 0 : 4;
 
-		/* only the Ethernet addresses (and an L4 checksum) change */
 		if (f.len > len || memcmp(buf + 16 + 12, orig + 12, 2) != 0 ||
 		    memcmp(buf + 16 + 14, orig + 14, ihl) != 0 ||
-		    memcmp(buf + 16 + 14 + ihl, orig + 14 + ihl, 4) != 0)
+		    memcmp(buf + 16 + 14 + ihl, orig + 14 + ihl, ports) != 0)
 			abort();
 	}
 	return 0;

@@ -49,6 +49,22 @@ w("fuzz_frame", "arp", b"\x00" + vnet() + b"\xff" * 6 + CLI + b"\x08\x06" +
               b"\0" * 6, ip4("198.18.0.1")))
 w("fuzz_frame", "truncated", b"\x10" + vnet() + syn[:30])
 
+# IPv6: TCP SYN to [2001:db8::1]:80, a hop-by-hop header, UDP to :53, a fragment
+def ip6(s):
+    import ipaddress
+    return ipaddress.IPv6Address(s).packed
+
+def frame6(nh, payload, src="2001:db8::100", dst="2001:db8::1"):
+    hdr = struct.pack("!IHBB16s16s", 6 << 28, len(payload), nh, 64, ip6(src), ip6(dst))
+    return DIR + CLI + b"\x86\xdd" + hdr + payload
+
+tcp6 = struct.pack("!HHIIBBHHH", 40000, 80, 1, 0, 5 << 4, 0x02, 64240, 0, 0)
+w("fuzz_frame", "syn6", b"\x00" + vnet() + frame6(6, tcp6))
+w("fuzz_frame", "syn6-partial", b"\x05" + vnet(1, 0, 0, 0, 54, 16) + frame6(6, tcp6))
+w("fuzz_frame", "hbh6", b"\x00" + vnet() + frame6(0, bytes([6, 0, 1, 4, 0, 0, 0, 0]) + tcp6))
+w("fuzz_frame", "udp6", b"\x00" + vnet() + frame6(17, struct.pack("!HHHH", 5353, 53, 13, 0) + b"query"))
+w("fuzz_frame", "frag6", b"\x00" + vnet() + frame6(44, bytes([6, 0, 0, 1, 0, 0, 0, 1]) + tcp6))
+
 # fuzz_rules: lines of ipvsadm -S -n / -R text
 w("fuzz_rules", "recipe", open("conf/recipe.conf", "rb").read())
 w("fuzz_rules", "adjust",
