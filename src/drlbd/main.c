@@ -42,6 +42,9 @@
 #include "state.h"
 #include "trace.h"
 
+/* io/pcap.c (--capture pcap); io/ring.c's ops are declared in io.h */
+extern const struct io_ops io_pcap_ops;
+
 #define POLL_MAX	(1 + 1 + 17 + METRICS_HTTP_POLLFDS)
 #define TICK_MS		100		/* ARP timers */
 #define EXPIRE_BUDGET	65536		/* connections expired per second, at most */
@@ -92,6 +95,7 @@ usage(void)
 	    "             [--no-arp] [--sloppy-tcp] [--socket-group G] [--max-conns N]\n"
 	    "             [--user USER] [--verbose]\n"
 	    "             [--metrics-file PATH] [--metrics-listen ADDR:PORT]\n"
+	    "             [--capture ring|pcap]\n"
 	    "  --interface IF   the director's interface on the real servers' segment\n"
 	    "  --config FILE    rules in the format `ipvsadm -S -n` writes; SIGHUP\n"
 	    "                   re-reads it and brings the live rules to it\n"
@@ -111,7 +115,10 @@ usage(void)
 	    "                   root: stay uid 0, still without any capability)\n"
 	    "  --metrics-file PATH   Prometheus metrics rewritten (atomically) every\n"
 	    "                   10 s, for node_exporter's textfile collector\n"
-	    "  --metrics-listen ADDR:PORT   serve GET /metrics (HTTP/1.0) there\n",
+	    "  --metrics-listen ADDR:PORT   serve GET /metrics (HTTP/1.0) there\n"
+	    "  --capture ring|pcap  capture/inject backend (default ring: AF_PACKET\n"
+	    "                   ring with offload data; pcap: libpcap, drops frames\n"
+	    "                   over the MTU, recomputes every L4 checksum)\n",
 	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT);
 	exit(1);
 }
@@ -583,6 +590,7 @@ main(int argc, char **argv)
 		{ "state-file", required_argument, NULL, 'T' },
 		{ "metrics-file", required_argument, NULL, 'M' },
 		{ "metrics-listen", required_argument, NULL, 'L' },
+		{ "capture",    required_argument, NULL, 'C' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -621,6 +629,14 @@ main(int argc, char **argv)
 		case 'T': state_file = optarg; break;
 		case 'M': metrics_file = optarg; break;
 		case 'L': metrics_listen = optarg; break;
+		case 'C':
+			if (strcmp(optarg, "ring") == 0)
+				d->io_ops = &io_ring_ops;
+			else if (strcmp(optarg, "pcap") == 0)
+				d->io_ops = &io_pcap_ops;
+			else
+				usage();
+			break;
 		default: usage();
 		}
 	}
