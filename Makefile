@@ -97,6 +97,8 @@ UNIT += test_est
 test_est_OBJ := $(call obj,src/drlbd/est.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
 UNIT += test_metrics
 test_metrics_OBJ := $(call obj,src/drlbd/metrics.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
+UNIT += test_kaconf
+test_kaconf_OBJ := $(SCHED_TEST_OBJ) $(call obj,src/drlbd/kaconf.c src/drlbd/check_http.c src/drlbd/check_tcp.c)
 
 UNIT_BIN = $(addprefix $(B)/tests/,$(UNIT)) $(addprefix $(B)/tests/replay_,$(FUZZ))
 

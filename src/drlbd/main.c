@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 #include <cap-ng.h>
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -31,6 +32,7 @@
 #include "drlb/cmd.h"
 #include "drlb/ctl.h"
 #include "arp.h"
+#include "check.h"
 #include "drlbd.h"
 #include "est.h"
 #include "filter.h"
@@ -45,7 +47,7 @@
 /* io/pcap.c (--capture pcap); io/ring.c's ops are declared in io.h */
 extern const struct io_ops io_pcap_ops;
 
-#define POLL_MAX	(1 + 1 + 17 + METRICS_HTTP_POLLFDS)
+#define POLL_MAX	(1 + 1 + 17 + METRICS_HTTP_POLLFDS + CHECK_POLLFDS_MAX)
 #define TICK_MS		100		/* ARP timers */
 #define EXPIRE_BUDGET	65536		/* connections expired per second, at most */
 #define BURSTS_PER_WAKE	16		/* then look at the control socket too */
@@ -66,6 +68,7 @@ static const char *metrics_file;
 static const char *socket_group;	/* --socket-group */
 static const char *state_file;		/* --state-file */
 static int state_fd = -1;
+static const char *keepalived_config;	/* --keepalived-config */
 
 static void
 on_signal(int sig)
@@ -99,6 +102,9 @@ usage(void)
 	    "  --interface IF   the director's interface on the real servers' segment\n"
 	    "  --config FILE    rules in the format `ipvsadm -S -n` writes; SIGHUP\n"
 	    "                   re-reads it and brings the live rules to it\n"
+	    "  --keepalived-config FILE   virtual_server blocks of a keepalived.conf\n"
+	    "                   (lb_kind DR) with their health checks; SIGHUP\n"
+	    "                   re-reads it (instead of --config)\n"
 	    "  --socket PATH    control socket (default %s, or $DRLB_SOCKET)\n"
 	    "  --foreground     stay in the foreground, log to stderr\n"
 	    "  --no-arp         do not answer ARP for the VIPs nor announce them\n"
@@ -279,6 +285,17 @@ reload(struct drlbd *d)
 	struct reload_stats st;
 	char err[DRLB_CTL_ERRMSG_MAX + 256];
 
+	if (keepalived_config != NULL) {
+		if (check_load(d, keepalived_config, err, sizeof(err)) != 0) {
+			log_warnx("reload: %s; rules and checks unchanged", err);
+			return;
+		}
+		if (est_prune(est, &d->svcs) < 0)
+			log_warnx("reload: rate estimator: out of memory");
+		log_info("reloaded %s: %u services", keepalived_config,
+		    d->svcs.count);
+		return;
+	}
 	if (d->config == NULL) {
 		log_warnx("SIGHUP: no --config to reload");
 		return;
@@ -590,6 +607,7 @@ main(int argc, char **argv)
 		{ "state-file", required_argument, NULL, 'T' },
 		{ "metrics-file", required_argument, NULL, 'M' },
 		{ "metrics-listen", required_argument, NULL, 'L' },
+		{ "keepalived-config", required_argument, NULL, 'k' },
 		{ "capture",    required_argument, NULL, 'C' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -629,6 +647,7 @@ main(int argc, char **argv)
 		case 'T': state_file = optarg; break;
 		case 'M': metrics_file = optarg; break;
 		case 'L': metrics_listen = optarg; break;
+		case 'k': keepalived_config = optarg; break;
 		case 'C':
 			if (strcmp(optarg, "ring") == 0)
 				d->io_ops = &io_ring_ops;
@@ -642,6 +661,8 @@ main(int argc, char **argv)
 	}
 	if (d->ifname == NULL || optind != argc)
 		usage();
+	if (keepalived_config != NULL && d->config != NULL)
+		errx(1, "--config and --keepalived-config: one or the other");
 	if (d->socket_path == NULL)
 		d->socket_path = getenv("DRLB_SOCKET");
 	if (d->socket_path == NULL || *d->socket_path == '\0')
@@ -691,6 +712,16 @@ main(int argc, char **argv)
 		d->svcs.on_dest_added = NULL;
 		d->svcs.on_vips_changed = NULL;
 		load_config(d, d->config);
+		d->svcs.on_dest_added = dest_added;
+		d->svcs.on_vips_changed = vips_changed;
+	}
+	if (keepalived_config != NULL) {
+		/* the same: rules in first; the checks start in the loop,
+		 * after privileges are dropped */
+		d->svcs.on_dest_added = NULL;
+		d->svcs.on_vips_changed = NULL;
+		if (check_load(d, keepalived_config, err, sizeof(err)) != 0)
+			fatalx("%s", err);
 		d->svcs.on_dest_added = dest_added;
 		d->svcs.on_vips_changed = vips_changed;
 	}
@@ -759,23 +790,29 @@ main(int argc, char **argv)
 	next_est = next_tick + EST_INTERVAL_MS;
 	while (!quit) {
 		uint64_t now;
-		int n, nctl, nhttp, timeout;
+		int n, nctl, nhttp, nchk, timeout;
 
 		now = drlbd_now_ms();
 		timeout = next_tick > now ? (int)(next_tick - now) : 0;
+		if (check_next_ms(now) < timeout)
+			timeout = check_next_ms(now);
 		pfd[0] = (struct pollfd){ .fd = d->io_ops->fd(d->io),
 		    .events = POLLIN };
 		nctl = ctl_pollfds(d->ctl, pfd + 1, POLL_MAX - 1 -
 		    METRICS_HTTP_POLLFDS);
 		nhttp = metrics_http_pollfds(metrics_http, pfd + 1 + nctl,
 		    METRICS_HTTP_POLLFDS);
-		n = poll(pfd, (nfds_t)(1 + nctl + nhttp), timeout);
+		nchk = check_pollfds(pfd + 1 + nctl + nhttp, CHECK_POLLFDS_MAX);
+		n = poll(pfd, (nfds_t)(1 + nctl + nhttp + nchk), timeout);
 		if (n < 0 && errno != EINTR)
 			fatal("poll");
 		now = drlbd_now_ms();
 		d->dp.now = (uint32_t)((now - d->start_ms) / 1000) + 1;
 		if (n > 0 && (pfd[0].revents & POLLIN))
 			forward_frames(d);
+		if (n > 0 && nchk > 0)
+			check_serve(pfd + 1 + nctl + nhttp, nchk, now);
+		check_tick(now);
 		if (n > 0)
 			ctl_serve(d->ctl, pfd + 1, nctl, d);
 		if (n > 0 && nhttp > 0)
@@ -833,6 +870,7 @@ main(int argc, char **argv)
 			    state_file, n);
 		close(state_fd);
 	}
+	check_shutdown();
 	metrics_http_close(metrics_http);
 	ctl_close(d->ctl);
 	conn_flush(d->conns, &d->svcs);

@@ -1,0 +1,378 @@
+/*
+ * kaconf: a realistic keepalived.conf read into services, real servers and
+ * checks; the same applied to a service table through svc_apply; every
+ * unsupported keyword, lb_kind and malformed block an error with file:line.
+ * Also the MD5 that HTTP_GET's digest uses (RFC 1321's test suite).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"		/* the tests' CHECK_EQ (tests/unit/check.h) */
+#include "kaconf.h"
+#include "sched.h"
+#include "svc.h"
+#include "../../src/drlbd/check.h"	/* drlbd's checks: MD5 */
+
+static const char conf[] =
+    "! Configuration File for keepalived\n"			/* 1 */
+    "global_defs {\n"						/* 2 */
+    "   notification_email { acassen@firewall.loc }\n"		/* 3 */
+    "   router_id LVS_DEVEL\n"					/* 4 */
+    "}\n"							/* 5 */
+    "vrrp_instance VI_1 {\n"					/* 6 */
+    "    state MASTER\n"					/* 7 */
+    "    virtual_ipaddress {\n"					/* 8 */
+    "        198.18.0.1\n"					/* 9 */
+    "    }\n"							/* 10 */
+    "}\n"							/* 11 */
+    "virtual_server 198.18.0.1 80 {\n"				/* 12 */
+    "    delay_loop 6\n"					/* 13 */
+    "    lb_algo wrr\n"						/* 14 */
+    "    lb_kind DR\n"						/* 15 */
+    "    persistence_timeout 50\n"				/* 16 */
+    "    persistence_granularity 255.255.255.0\n"		/* 17 */
+    "    protocol TCP\n"					/* 18 */
+    "    sorry_server 198.18.0.9 80\n"				/* 19 */
+    "    real_server 198.18.0.7 80 {\n"				/* 20 */
+    "        weight 3\n"						/* 21 */
+    "        HTTP_GET {\n"						/* 22 */
+    "            url {\n"						/* 23 */
+    "              path /testurl/test.jsp\n"			/* 24 */
+    "              digest 640205b7b0fc66c1ea91c463fac6334d\n"	/* 25 */
+    "            }\n"						/* 26 */
+    "            url {\n"						/* 27 */
+    "              path /health\n"					/* 28 */
+    "              status_code 204\n"				/* 29 */
+    "              regex \"ok|fine\"\n"				/* 30 */
+    "            }\n"						/* 31 */
+    "            connect_timeout 3\n"				/* 32 */
+    "            nb_get_retry 3\n"					/* 33 */
+    "            delay_before_retry 0.5\n"			/* 34 */
+    "        }\n"							/* 35 */
+    "    }\n"							/* 36 */
+    "    real_server 198.18.0.8 80 {\n"				/* 37 */
+    "        weight 1\n"						/* 38 */
+    "        inhibit_on_failure\n"				/* 39 */
+    "        TCP_CHECK { connect_port 8080\n"			/* 40 */
+    "            connect_timeout 2 }\n"				/* 41 */
+    "    }\n"							/* 42 */
+    "}\n"							/* 43 */
+    "virtual_server 198.18.0.1 53 {\n"				/* 44 */
+    "    protocol UDP\n"					/* 45 */
+    "    lb_algo rr\n"						/* 46 */
+    "    lb_kind DR\n"						/* 47 */
+    "    real_server 198.18.0.7 53 {\n"				/* 48 */
+    "        MISC_CHECK {\n"					/* 49 */
+    "            misc_path \"/usr/local/bin/check_dns 198.18.0.7\"\n" /* 50 */
+    "            misc_timeout 4\n"					/* 51 */
+    "            misc_dynamic\n"					/* 52 */
+    "            rise 2\n"						/* 53 */
+    "            fall 4\n"						/* 54 */
+    "        }\n"							/* 55 */
+    "    }\n"							/* 56 */
+    "}\n";							/* 57 */
+
+static void
+test_parse(void)
+{
+	struct kaconf k;
+	char err[512];
+	const struct kaconf_vs *vs;
+	const struct kaconf_rs *rs;
+	const struct kaconf_check *c;
+	struct in_addr a;
+
+	CHECK_EQ(kaconf_parse_buf("ka.conf", conf, sizeof(conf) - 1, &k, err,
+	    sizeof(err)), 0, "the realistic file parses");
+	if (k.vs == NULL) {
+		printf("# %s\n", err);
+		return;
+	}
+	CHECK_EQ(k.nskipped, 2, "global_defs and vrrp_instance skipped");
+	CHECK_STR(k.skipped[0].name, "global_defs", "first skipped: global_defs");
+	CHECK_EQ(k.skipped[1].line, 6, "vrrp_instance skipped at its line");
+
+	vs = k.vs;
+	inet_pton(AF_INET, "198.18.0.1", &a);
+	CHECK_EQ(vs->line, 12, "vs 1 line");
+	CHECK_EQ(vs->conf.af, AF_INET, "vs 1 IPv4");
+	CHECK_EQ(vs->conf.addr.in.s_addr, a.s_addr, "vs 1 VIP");
+	CHECK_EQ(vs->conf.port, 80, "vs 1 port");
+	CHECK_EQ(vs->conf.protocol, IPPROTO_TCP, "vs 1 TCP");
+	CHECK_STR(vs->conf.sched_name, "wrr", "vs 1 lb_algo wrr");
+	CHECK_EQ(vs->conf.flags, DRLB_SVC_F_PERSISTENT, "vs 1 persistent");
+	CHECK_EQ(vs->conf.timeout, 50, "vs 1 persistence_timeout 50");
+	inet_pton(AF_INET, "255.255.255.0", &a);
+	CHECK_EQ(vs->conf.netmask, a.s_addr, "vs 1 granularity /24");
+	CHECK_EQ(vs->delay_loop_ms, 6000, "vs 1 delay_loop 6 s");
+	CHECK_EQ(vs->has_sorry, 1, "vs 1 sorry server");
+	CHECK_EQ(vs->sorry.port, 80, "sorry server port");
+	CHECK_EQ(vs->sorry.weight, 1, "sorry server weight 1");
+
+	rs = vs->rs;
+	CHECK_EQ(rs->line, 20, "rs .7 line");
+	CHECK_EQ(rs->weight, 3, "rs .7 weight 3");
+	CHECK_EQ(rs->inhibit, 0, "rs .7 removed on failure (default)");
+	c = rs->checks;
+	CHECK_EQ(c->type, KACONF_HTTP_GET, "rs .7 check 1 HTTP_GET");
+	CHECK_STR(c->path, "/testurl/test.jsp", "url 1 path");
+	CHECK_EQ(c->has_digest, 1, "url 1 digest");
+	CHECK_EQ(c->digest[0], 0x64, "url 1 digest first byte");
+	CHECK_EQ(c->digest[15], 0x4d, "url 1 digest last byte");
+	CHECK_EQ(c->status_code, 0, "url 1 any 2xx");
+	CHECK_EQ(c->connect_timeout_ms, 3000, "url 1 connect_timeout 3 (after the url)");
+	CHECK_EQ(c->retry, 3, "url 1 nb_get_retry 3");
+	CHECK_EQ(c->fall, 4, "url 1 DOWN after 1 + 3 retries");
+	CHECK_EQ(c->rise, 1, "url 1 UP after 1 success");
+	CHECK_EQ(c->delay_before_retry_ms, 500, "url 1 delay_before_retry 0.5");
+	CHECK_EQ(c->connect_port, 0, "url 1 the real server's port");
+	c = c->next;
+	CHECK(c != NULL && c->next == NULL, "two urls: two checks");
+	if (c == NULL)
+		goto out;
+	CHECK_STR(c->path, "/health", "url 2 path");
+	CHECK_EQ(c->status_code, 204, "url 2 status_code 204");
+	CHECK_STR(c->regex, "ok|fine", "url 2 regex");
+	CHECK_EQ(c->has_digest, 0, "url 2 no digest");
+	CHECK_EQ(c->connect_timeout_ms, 3000, "url 2 shares connect_timeout");
+
+	rs = rs->next;
+	CHECK_EQ(rs->weight, 1, "rs .8 weight 1");
+	CHECK_EQ(rs->inhibit, 1, "rs .8 inhibit_on_failure");
+	c = rs->checks;
+	CHECK_EQ(c->type, KACONF_TCP_CHECK, "rs .8 TCP_CHECK");
+	CHECK_EQ(c->connect_port, 8080, "rs .8 connect_port 8080");
+	CHECK_EQ(c->connect_timeout_ms, 2000, "rs .8 connect_timeout 2 (braces on the lines)");
+	CHECK_EQ(c->retry, 1, "rs .8 keepalived's default retry 1");
+	CHECK_EQ(c->fall, 2, "rs .8 DOWN after 2 failures");
+	CHECK_EQ(c->delay_before_retry_ms, 1000, "rs .8 default delay_before_retry 1 s");
+	CHECK(rs->next == NULL, "vs 1 has two real servers");
+
+	vs = vs->next;
+	CHECK_EQ(vs->conf.protocol, IPPROTO_UDP, "vs 2 UDP");
+	CHECK_EQ(vs->conf.flags, 0, "vs 2 not persistent");
+	CHECK_EQ(vs->delay_loop_ms, 60000, "vs 2 default delay_loop 60 s");
+	CHECK_EQ(vs->has_sorry, 0, "vs 2 no sorry server");
+	CHECK_EQ(vs->rs->weight, 1, "vs 2 rs default weight 1");
+	c = vs->rs->checks;
+	CHECK_EQ(c->type, KACONF_MISC_CHECK, "vs 2 MISC_CHECK");
+	CHECK_STR(c->misc_path, "/usr/local/bin/check_dns 198.18.0.7", "misc_path quoted");
+	CHECK_EQ(c->misc_timeout_ms, 4000, "misc_timeout 4");
+	CHECK_EQ(c->misc_dynamic, 1, "misc_dynamic");
+	CHECK_EQ(c->rise, 2, "rise 2");
+	CHECK_EQ(c->fall, 4, "fall 4");
+	CHECK(vs->next == NULL, "two virtual servers");
+out:
+	kaconf_free(&k);
+}
+
+/* The file's rules in a service table, as drlbd applies them at start. */
+static void
+test_table(void)
+{
+	struct kaconf k;
+	struct svc_table t;
+	char err[512];
+	struct in_addr vip;
+	struct svc *s;
+
+	svc_table_init(&t);
+	if (kaconf_parse_buf("ka.conf", conf, sizeof(conf) - 1, &k, err,
+	    sizeof(err)) != 0)
+		return;
+	CHECK_EQ(kaconf_to_table(&k, "ka.conf", &t, err, sizeof(err)), 0,
+	    "applies through svc_apply");
+	inet_pton(AF_INET, "198.18.0.1", &vip);
+	s = svc_find(&t, AF_INET, IPPROTO_TCP, (union drlb_inaddr *)&vip, 80);
+	CHECK(s != NULL, "TCP 198.18.0.1:80 in the table");
+	if (s != NULL) {
+		CHECK_STR(s->sched->name, "wrr", "its scheduler");
+		CHECK_EQ(s->ndests, 2, "its two real servers (no sorry server)");
+		/* IPVS's order: the newest first */
+		CHECK_EQ(s->dests[0]->conf.weight, 1, ".8 first, weight 1");
+		CHECK_EQ(s->dests[1]->conf.weight, 3, ".7 weight 3");
+		CHECK_EQ(s->dests[1]->conf.conn_flags, DRLB_FWD_DROUTE, "DR");
+	}
+	s = svc_find(&t, AF_INET, IPPROTO_UDP, (union drlb_inaddr *)&vip, 53);
+	CHECK(s != NULL && s->ndests == 1, "UDP 198.18.0.1:53 with one");
+	kaconf_free(&k);
+	svc_table_free(&t);
+
+	/* a semantic error from svc_apply names the virtual server's line */
+	svc_table_init(&t);
+	{
+		static const char unk[] = "\n\nvirtual_server 198.18.0.1 80 {\n"
+		    " lb_algo nosuch\n}\n";
+		CHECK_EQ(kaconf_parse_buf("b.conf", unk, sizeof(unk) - 1, &k,
+		    err, sizeof(err)), 0, "unknown scheduler: parses");
+	}
+	CHECK_EQ(kaconf_to_table(&k, "b.conf", &t, err, sizeof(err)), -1,
+	    "unknown scheduler: refused by svc_apply");
+	CHECK(strncmp(err, "b.conf:3: ", 10) == 0, "unknown scheduler: file:line");
+	printf("# %s\n", err);
+	kaconf_free(&k);
+	svc_table_free(&t);
+
+	svc_table_init(&t);
+	{
+		static const char dup[] = "virtual_server 198.18.0.1 80 {\n"
+		    " real_server 198.18.0.7 80 { }\n"
+		    " real_server 198.18.0.7 80 { }\n}\n";
+		kaconf_parse_buf("c.conf", dup, sizeof(dup) - 1, &k, err,
+		    sizeof(err));
+		CHECK_EQ(kaconf_to_table(&k, "c.conf", &t, err, sizeof(err)), -1,
+		    "a real server twice: refused");
+		CHECK_STR(err, "c.conf:3: real_server: Destination already exists",
+		    "a real server twice: file:line and ipvsadm's message");
+		kaconf_free(&k);
+	}
+	svc_table_free(&t);
+}
+
+struct bad {
+	const char *text;
+	const char *err;		/* the start of the message */
+};
+
+static const struct bad bad[] = {
+	{ "virtual_server 198.18.0.1 80 {\n lb_kind NAT\n}\n",
+	  "x.conf:2: lb_kind NAT: drlbd forwards by direct routing only" },
+	{ "virtual_server 198.18.0.1 80 {\n\n lb_kind TUN\n}\n",
+	  "x.conf:3: lb_kind TUN: drlbd forwards by direct routing only" },
+	{ "virtual_server 198.18.0.1 80 {\n lvs_method NAT\n}\n",
+	  "x.conf:2: lvs_method NAT" },
+	{ "virtual_server 198.18.0.1 80 {\n ha_suspend\n}\n",
+	  "x.conf:2: unsupported keyword 'ha_suspend' in virtual_server" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  notify_up /bin/true\n }\n}\n",
+	  "x.conf:3: unsupported keyword 'notify_up' in real_server" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  SSL_GET {\n url { path / }\n }\n }\n}\n",
+	  "x.conf:3: SSL_GET is not supported by drlbd" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  HTTP_GET {\n   url {\n    path /\n    virtualhost x\n }\n }\n }\n}\n",
+	  "x.conf:6: unsupported keyword 'virtualhost' in url" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  TCP_CHECK {\n   bindto 198.18.0.2\n  }\n }\n}\n",
+	  "x.conf:4: unsupported keyword 'bindto' in TCP_CHECK" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  HTTP_GET {\n   connect_timeout 1\n  }\n }\n}\n",
+	  "x.conf:3: HTTP_GET without a url block" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  MISC_CHECK {\n  misc_timeout 3\n  }\n }\n}\n",
+	  "x.conf:3: MISC_CHECK without misc_path" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  HTTP_GET {\n   url {\n    path /\n    digest 12345\n }\n }\n }\n}\n",
+	  "x.conf:6: digest: '12345' is not an MD5 digest" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  weight 70000\n }\n}\n",
+	  "x.conf:3: weight: '70000' is not a number from 0 to 65535" },
+	{ "virtual_server 198.18.0.1 80 {\n delay_loop soon\n}\n",
+	  "x.conf:2: delay_loop: 'soon' is not a time" },
+	{ "virtual_server fwmark 1 {\n}\n",
+	  "x.conf:1: virtual_server fwmark: not supported by drlbd" },
+	{ "virtual_server group WEB {\n}\n",
+	  "x.conf:1: virtual_server group: not supported by drlbd" },
+	{ "virtual_server_group WEB {\n 198.18.0.1 80\n}\n",
+	  "x.conf:1: unsupported keyword 'virtual_server_group'" },
+	{ "static_ipaddress {\n 198.18.0.3/24 dev eth0\n}\n",
+	  "x.conf:1: unsupported keyword 'static_ipaddress'" },
+	{ "include /etc/keepalived/other.conf\n",
+	  "x.conf:1: include is not supported by drlbd" },
+	{ "virtual_server 198.18.0.1 80 {\n protocol SCTP\n}\n",
+	  "x.conf:2: protocol SCTP: drlbd forwards TCP and UDP only" },
+	{ "virtual_server www.example.org 80 {\n}\n",
+	  "x.conf:1: virtual_server: 'www.example.org' is not an IPv4 or IPv6" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 2001:db8::7 80 {\n }\n}\n",
+	  "x.conf:2: real_server 2001:db8::7: not of the virtual server's" },
+	{ "virtual_server 198.18.0.1 80 {\n lb_algo wrr\n",
+	  "x.conf:1: virtual_server: block not closed" },
+	{ "virtual_server 198.18.0.1 80 {\n}\n}\n",
+	  "x.conf:3: '}' without a block" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  MISC_CHECK {\n   misc_path \"/bin/true\n  }\n }\n}\n",
+	  "x.conf:4: unterminated quoted string" },
+	{ "virtual_server 198.18.0.1 53 {\n protocol UDP\n"
+	  " real_server 198.18.0.7 53 {\n  TCP_CHECK {\n  }\n }\n}\n",
+	  "x.conf:4: TCP_CHECK on a UDP virtual server" },
+	{ "virtual_server 198.18.0.1 80 {\n persistence_granularity 255.0.255.0\n}\n",
+	  "x.conf:2: persistence_granularity: '255.0.255.0' is not a netmask" },
+	{ "virtual_server 198.18.0.1 80\n",
+	  "x.conf:1: virtual_server: '{' expected" },
+	{ "global_defs\n",
+	  "x.conf:1: global_defs: '{' expected" },
+	{ "vrrp_instance VI_1 {\n state MASTER\n",
+	  "x.conf:1: vrrp_instance: block not closed" },
+};
+
+static void
+test_errors(void)
+{
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct kaconf k;
+		char err[512], what[160];
+		int rc = kaconf_parse_buf("x.conf", bad[i].text,
+		    strlen(bad[i].text), &k, err, sizeof(err));
+
+		snprintf(what, sizeof(what), "error %zu: %s", i, bad[i].err);
+		CHECK_EQ(rc, -1, what);
+		if (rc == 0)
+			kaconf_free(&k);
+		else if (strncmp(err, bad[i].err, strlen(bad[i].err)) != 0)
+			CHECK_STR(err, bad[i].err, what);
+		else
+			CHECK(k.vs == NULL, "nothing left after an error");
+	}
+}
+
+static void
+md5_hex(const char *s, char *out)
+{
+	struct check_md5 m;
+	uint8_t d[16];
+
+	check_md5_init(&m);
+	/* in two pieces: the buffering across block boundaries */
+	check_md5_update(&m, s, strlen(s) / 3);
+	check_md5_update(&m, s + strlen(s) / 3, strlen(s) - strlen(s) / 3);
+	check_md5_final(&m, d);
+	for (int i = 0; i < 16; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static void
+test_md5(void)
+{
+	static const char *v[][2] = {	/* RFC 1321 appendix A.5 */
+		{ "", "d41d8cd98f00b204e9800998ecf8427e" },
+		{ "a", "0cc175b9c0f1b6a831c399e269772661" },
+		{ "abc", "900150983cd24fb0d6963f7d28e17f72" },
+		{ "message digest", "f96b697d7cb7938d525a2f31aaf161d0" },
+		{ "abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b" },
+		{ "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+		  "d174ab98d277d9f5a5611c2c9f419d9f" },
+		{ "1234567890123456789012345678901234567890123456789012345678901234"
+		  "5678901234567890", "57edf4a22be3c955ac49da2e2107b67a" },
+	};
+	char out[33];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char what[64];
+
+		md5_hex(v[i][0], out);
+		snprintf(what, sizeof(what), "MD5 test vector %zu", i);
+		CHECK_STR(out, v[i][1], what);
+	}
+}
+
+int
+main(void)
+{
+	test_parse();
+	test_table();
+	test_errors();
+	test_md5();
+	return CHECK_DONE();
+}
