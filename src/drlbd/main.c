@@ -42,12 +42,15 @@
 #include "reload.h"
 #include "sched.h"
 #include "state.h"
+#include "sync.h"
 #include "trace.h"
 
 /* io/pcap.c (--capture pcap); io/ring.c's ops are declared in io.h */
 extern const struct io_ops io_pcap_ops;
 
-#define POLL_MAX	(1 + 1 + 17 + METRICS_HTTP_POLLFDS + CHECK_POLLFDS_MAX)
+#define POLL_MAX	(1 + 1 + 17 + METRICS_HTTP_POLLFDS + CHECK_POLLFDS_MAX + \
+			 SYNC_POLLFDS)
+#define SYNC_POLLFDS	1		/* the sync backup's socket */
 #define TICK_MS		100		/* ARP timers */
 #define EXPIRE_BUDGET	65536		/* connections expired per second, at most */
 #define BURSTS_PER_WAKE	16		/* then look at the control socket too */
@@ -68,6 +71,14 @@ static const char *metrics_file;
 static const char *socket_group;	/* --socket-group */
 static const char *state_file;		/* --state-file */
 static int state_fd = -1;
+static struct sync *sync_d;		/* connection synchronisation */
+static struct drlb_ctl_daemon boot_sync;	/* --sync ... at start */
+
+struct sync *
+drlbd_sync(void)
+{
+	return sync_d;
+}
 static const char *keepalived_config;	/* --keepalived-config */
 
 static void
@@ -122,6 +133,9 @@ usage(void)
 	    "  --metrics-file PATH   Prometheus metrics rewritten (atomically) every\n"
 	    "                   10 s, for node_exporter's textfile collector\n"
 	    "  --metrics-listen ADDR:PORT   serve GET /metrics (HTTP/1.0) there\n"
+	    "  --sync master|backup --mcast-interface IF --syncid N\n"
+	    "                   start the connection-sync daemon at once (as\n"
+	    "                   drlbadm --start-daemon; IPVS's sync protocol)\n"
 	    "  --capture ring|pcap  capture/inject backend (default ring: AF_PACKET\n"
 	    "                   ring with offload data; pcap: libpcap, drops frames\n"
 	    "                   over the MTU, recomputes every L4 checksum)\n",
@@ -358,6 +372,7 @@ drlbd_metrics_text(struct drlbd *d, uint32_t *len)
 	in.arp = &a;
 	in.conns = conn_count(d->conns);
 	in.conns_max = conn_max(d->conns);
+	in.conns_reclaimed = conn_reclaimed(d->conns);
 	return metrics_render(&in, len);
 }
 
@@ -465,8 +480,21 @@ drlbd_counters_text(struct drlbd *d, uint32_t *len)
 		}
 		n += m;
 	}
+	if (sync_d != NULL)
+		n += sync_counters_text(sync_d, buf + n, cap - (size_t)n);
 	*len = (uint32_t)n;
 	return buf;
+}
+
+static void trace_expire(void *arg, const struct conn *c);
+
+/* a connection (or template) leaves the table: trace, and the sync
+ * master forgets its packet count */
+static void
+conn_expired(void *arg, const struct conn *c)
+{
+	trace_expire(arg, c);
+	sync_conn_gone(sync_d, c);
 }
 
 /* trace: a connection (or template) reaches its timeout */
@@ -582,8 +610,13 @@ forward_frames(struct drlbd *d)
 		unsigned n = d->io_ops->rx_burst(d->io, f, 64);
 
 		for (unsigned i = 0; i < n; i++)
-			if (dp_process(&d->dp, &f[i]) == DP_FORWARD)
+			if (dp_process(&d->dp, &f[i]) == DP_FORWARD) {
+				/* the sync master counts the flow's packets
+				 * before the frame leaves the ring slot */
+				if (sync_master_on(sync_d))
+					sync_frame(sync_d, &f[i], d->dp.now);
 				d->io_ops->tx_queue(d->io, &f[i]);
+			}
 		d->io_ops->rx_done(d->io);
 		if (n < 64)
 			break;
@@ -609,6 +642,9 @@ main(int argc, char **argv)
 		{ "metrics-listen", required_argument, NULL, 'L' },
 		{ "keepalived-config", required_argument, NULL, 'k' },
 		{ "capture",    required_argument, NULL, 'C' },
+		{ "sync",       required_argument, NULL, 'Y' },
+		{ "mcast-interface", required_argument, NULL, 'I' },
+		{ "syncid",     required_argument, NULL, 'D' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -648,6 +684,26 @@ main(int argc, char **argv)
 		case 'M': metrics_file = optarg; break;
 		case 'L': metrics_listen = optarg; break;
 		case 'k': keepalived_config = optarg; break;
+		case 'Y':
+			if (strcmp(optarg, "master") == 0)
+				boot_sync.state = DRLB_DAEMON_MASTER;
+			else if (strcmp(optarg, "backup") == 0)
+				boot_sync.state = DRLB_DAEMON_BACKUP;
+			else
+				usage();
+			break;
+		case 'I':
+			snprintf(boot_sync.mcast_ifn, sizeof(boot_sync.mcast_ifn),
+			    "%s", optarg);
+			break;
+		case 'D': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || v > 255)
+				usage();
+			boot_sync.syncid = (uint32_t)v;
+			break;
+		}
 		case 'C':
 			if (strcmp(optarg, "ring") == 0)
 				d->io_ops = &io_ring_ops;
@@ -678,7 +734,7 @@ main(int argc, char **argv)
 	svc_table_init(&d->svcs);
 	if ((d->conns = conn_table_create(d->max_conns)) == NULL)
 		fatal("connection table of %u entries", d->max_conns);
-	conn_set_expire_hook(d->conns, trace_expire, NULL);
+	conn_set_expire_hook(d->conns, conn_expired, NULL);
 	conn_table_bind(d->conns, &d->svcs);	/* SYN-flood defence on */
 	if ((d->arp = arp_open(d->ifname, d->own_vips, &d->svcs, err,
 	    sizeof(err))) == NULL)
@@ -759,6 +815,13 @@ main(int argc, char **argv)
 		fatal("daemon");
 
 	/* ---- 3. drop ---- */
+	/* the sync daemon's sockets need no privilege, but open them now
+	 * anyway: --sync fails at start, not later */
+	if ((sync_d = sync_create(d->conns, &d->svcs, d->max_conns)) == NULL)
+		fatal("sync daemon");
+	if (boot_sync.state != 0 &&
+	    sync_start(sync_d, &boot_sync, err, sizeof(err)) < 0)
+		fatalx("--sync: %s", err);
 	drop_privileges(d);
 	log_info("directing on %s (MTU %u, MAC %02x:%02x:%02x:%02x:%02x:%02x), "
 	    "%u services, control socket %s", d->ifname, d->dp.mtu,
@@ -790,7 +853,7 @@ main(int argc, char **argv)
 	next_est = next_tick + EST_INTERVAL_MS;
 	while (!quit) {
 		uint64_t now;
-		int n, nctl, nhttp, nchk, timeout;
+		int n, nctl, nhttp, nchk, nsync, timeout;
 
 		now = drlbd_now_ms();
 		timeout = next_tick > now ? (int)(next_tick - now) : 0;
@@ -803,7 +866,10 @@ main(int argc, char **argv)
 		nhttp = metrics_http_pollfds(metrics_http, pfd + 1 + nctl,
 		    METRICS_HTTP_POLLFDS);
 		nchk = check_pollfds(pfd + 1 + nctl + nhttp, CHECK_POLLFDS_MAX);
-		n = poll(pfd, (nfds_t)(1 + nctl + nhttp + nchk), timeout);
+		nsync = sync_pollfds(sync_d, pfd + 1 + nctl + nhttp + nchk,
+		    SYNC_POLLFDS);
+		n = poll(pfd, (nfds_t)(1 + nctl + nhttp + nchk + nsync),
+		    timeout);
 		if (n < 0 && errno != EINTR)
 			fatal("poll");
 		now = drlbd_now_ms();
@@ -813,6 +879,9 @@ main(int argc, char **argv)
 		if (n > 0 && nchk > 0)
 			check_serve(pfd + 1 + nctl + nhttp, nchk, now);
 		check_tick(now);
+		if (n > 0 && nsync > 0)
+			sync_serve(sync_d, pfd + 1 + nctl + nhttp + nchk, nsync,
+			    d->dp.now);
 		if (n > 0)
 			ctl_serve(d->ctl, pfd + 1, nctl, d);
 		if (n > 0 && nhttp > 0)
@@ -828,6 +897,7 @@ main(int argc, char **argv)
 			arp_tick(d->arp, now);
 			ndp_tick(ndp, now);
 			next_tick = now + TICK_MS;
+			sync_tick(sync_d);	/* the master's gathered entries */
 		}
 		if (now >= next_sec) {
 			conn_expire(d->conns, &d->svcs, d->dp.now, EXPIRE_BUDGET);
@@ -877,6 +947,7 @@ main(int argc, char **argv)
 	d->io_ops->close(d->io);
 	arp_close(d->arp);
 	ndp_close(ndp);
+	sync_destroy(sync_d);
 	est_free(est);
 	return 0;
 }

@@ -232,6 +232,7 @@ static const struct {
 	{ "table_full", DP(table_full) },
 	{ "dest_no_mac", DP(dest_no_mac) },
 	{ "oversize", DP(oversize) },
+	{ "ext_hdr_dropped", DP(ext_hdr_dropped) },
 };
 
 static const struct dcounter dp_counters[] = {
@@ -241,6 +242,9 @@ static const struct dcounter dp_counters[] = {
 	{ "drlb_connections_scheduled_total", "New connections scheduled (all services).", DP(conns_new) },
 	{ "drlb_checksums_completed_total", "Unfinished TCP/UDP checksums (offload) completed before forwarding.", DP(csum_finished) },
 	{ "drlb_gso_frames_total", "Coalesced frames handed back to the kernel to segment.", DP(gso) },
+	{ "drlb_ndp_frames_total", "IPv6 Neighbor Discovery frames handed to the ND module.", DP(ndp) },
+	{ "drlb_ipv6_extension_header_frames_total", "IPv6 frames whose extension headers were walked.", DP(ext_hdrs) },
+	{ "drlb_icmp_errors_forwarded_total", "ICMP errors about a flow (fragmentation needed, packet too big) sent to its real server.", DP(icmp_forwarded) },
 };
 #undef DP
 
@@ -326,6 +330,10 @@ metrics_render(const struct metrics_input *in, uint32_t *len)
 	family(&b, "drlb_connection_table_entries_limit", "gauge",
 	    "Bound of the connection table (--max-conns); new flows beyond it are dropped.");
 	mb_printf(&b, "drlb_connection_table_entries_limit %u\n", in->conns_max);
+	family(&b, "drlb_connections_reclaimed_total", "counter",
+	    "Half-open connections that gave their place to a new flow in a full table (SYN-flood defence).");
+	mb_printf(&b, "drlb_connections_reclaimed_total %llu\n",
+	    (unsigned long long)in->conns_reclaimed);
 
 	counters(&b, dp_counters, sizeof(dp_counters) / sizeof(dp_counters[0]),
 	    in->dp);

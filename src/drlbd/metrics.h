@@ -31,6 +31,7 @@ struct metrics_input {
 	const struct arp_counters *arp;
 	uint32_t conns;			/* connection table: entries now */
 	uint32_t conns_max;		/* its bound (--max-conns) */
+	uint64_t conns_reclaimed;	/* half-open entries given to new flows */
 };
 
 /* The exposition text, malloc'ed (NUL-terminated; *len without the NUL). */
