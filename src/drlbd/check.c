@@ -133,12 +133,14 @@ dest_set(const struct kaconf_vs *vs, uint16_t af, const union drlb_inaddr *a,
 		if (apply(DRLB_CTL_ADD_DEST, &r, what) == 0)
 			log_info("%s: %s %s added, weight %d", sn, role, rn, w);
 	} else if (dst->conf.weight != w) {
+		int32_t was = dst->conf.weight;
+
 		r.dest.u_threshold = dst->conf.u_threshold;
 		r.dest.l_threshold = dst->conf.l_threshold;
 		snprintf(what, sizeof(what), "%s: weight of %s %s", sn, role, rn);
 		if (apply(DRLB_CTL_EDIT_DEST, &r, what) == 0)
 			log_info("%s: %s %s weight %d (was %d)", sn, role, rn, w,
-			    dst->conf.weight);
+			    was);
 	}
 }
 
@@ -539,8 +541,11 @@ sync_live(void)
 		memset(&r, 0, sizeof(r));
 		r.svc = s->conf;
 		r.svc.flags &= ~(uint32_t)DRLB_SVC_F_HASHED;
-		if (apply(DRLB_CTL_DEL_SVC, &r, "deleting a service") == 0)
-			log_info("service deleted (not in the file)");
+		snprintf(what, sizeof(what), "%s %s", s->conf.protocol ==
+		    IPPROTO_UDP ? "UDP" : "TCP", addrport(sn, sizeof(sn),
+		    s->conf.af, &s->conf.addr, s->conf.port));
+		if (apply(DRLB_CTL_DEL_SVC, &r, what) == 0)
+			log_info("%s: deleted (not in the file)", what);
 	}
 	for (uint32_t i = 0; i < S.nvs; i++) {
 		const struct kaconf_vs *vs = S.vs[i].conf;

@@ -5,10 +5,10 @@
  *   1        down
  *   2..255   with misc_dynamic: up, weight = status - 2; without: down
  * The child runs as drlbd does after start (nobody, no capabilities), in its
- * own process group, with stdin from /dev/null and none of drlbd's other
- * descriptors.  The loop never waits for it: the core looks at it each tick
- * (waitpid WNOHANG); past misc_timeout its process group is killed and the
- * child reaped later if it does not go at once.
+ * own process group, with stdin and stdout on /dev/null and none of
+ * drlbd's other descriptors.  The loop never waits for it: the core looks
+ * at it each tick (waitpid WNOHANG); past misc_timeout its process group is
+ * killed and the child reaped later if it does not go at once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,9 +48,13 @@ child(const char *cmd)
 	signal(SIGUSR1, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd != 0) {
+	/* stdin and stdout from/to /dev/null; stderr stays drlbd's (in the
+	 * foreground, its log: what the command complains about shows) */
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
 		dup2(fd, 0);
-		close(fd);
+		dup2(fd, 1);
+		if (fd > 1)
+			close(fd);
 	}
 	/* none of the packet sockets, the control socket ... */
 	if (close_range(3, ~0u, 0) < 0)
