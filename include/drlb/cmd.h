@@ -27,6 +27,9 @@ enum drlb_cmd_op {
 	DRLB_CMD_SAVE,			/* -S */
 	DRLB_CMD_VERSION,		/* -v */
 	DRLB_CMD_HELP,			/* -h */
+	DRLB_CMD_START_DAEMON,		/* --start-daemon: req holds a struct
+					   drlb_ctl_daemon (ctl-t.h) */
+	DRLB_CMD_STOP_DAEMON,		/* --stop-daemon: the same */
 };
 
 /* listing options (ipvsadm's OPT_* for -L) */
@@ -41,7 +44,7 @@ enum drlb_cmd_op {
 #define DRLB_OPT_TIMEOUT	0x0100	/* --timeout */
 #define DRLB_OPT_SERVICE	0x0200	/* a service was named (-t/-u) */
 #define DRLB_OPT_NOSORT		0x0400	/* --nosort */
-#define DRLB_OPT_DAEMON		0x0800	/* --daemon (drlb has none: prints nothing) */
+#define DRLB_OPT_DAEMON		0x0800	/* --daemon: the sync daemons */
 #define DRLB_OPT_TUN_INFO	0x1000	/* --tun-info */
 #define DRLB_OPT_JSON		0x2000	/* --json (drlb): the listing as one JSON
 					   document, docs/json.md */

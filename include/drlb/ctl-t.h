@@ -44,6 +44,15 @@ enum drlb_ctl_op {
 					   until the client closes.  Filter: svc.af 0
 					   or a service (port 0: any port of the VIP);
 					   dest.af 0 or a client address */
+	DRLB_CTL_START_DAEMON,		/* --start-daemon: the request body is a
+					   struct drlb_ctl_daemon (zero-padded to
+					   sizeof(struct drlb_ctl_req)) */
+	DRLB_CTL_STOP_DAEMON,		/* --stop-daemon: the same, only .state */
+	DRLB_CTL_GET_DAEMON,		/* -L --daemon; reply: 2 x struct
+					   drlb_ctl_daemon, master then backup,
+					   .state 0 when that one is not running */
+	DRLB_CTL_SET_ARP,		/* drlbadm --arp on|off: the body is a
+					   struct drlb_ctl_arp (zero-padded) */
 	DRLB_CTL_OP_MAX
 };
 
@@ -116,6 +125,36 @@ struct drlb_ctl_conn_entry {
 	uint16_t state;			/* IP_VS_TCP_S_* numbering; UDP uses 0 */
 	uint32_t expires_ms;		/* time left */
 	uint32_t flags;
+};
+
+/*
+ * The connection-synchronisation daemon (ipvsadm --start-daemon), as
+ * IPVS's struct ip_vs_daemon_user: what was given, 0 for "not given"
+ * (the defaults: group 224.0.0.81, port 8848, TTL 1, maxlen from the MTU).
+ */
+#define DRLB_DAEMON_MASTER	0x0001	/* IP_VS_STATE_MASTER */
+#define DRLB_DAEMON_BACKUP	0x0002	/* IP_VS_STATE_BACKUP */
+#define DRLB_IFNAMSIZ		16
+
+struct drlb_ctl_daemon {
+	uint32_t state;			/* DRLB_DAEMON_MASTER or _BACKUP */
+	char     mcast_ifn[DRLB_IFNAMSIZ];
+	uint32_t syncid;		/* 0..255 */
+	uint16_t sync_maxlen;
+	uint16_t mcast_port;
+	uint8_t  mcast_ttl;
+	uint8_t  pad0;
+	uint16_t mcast_af;		/* AF_INET when a group was given */
+	union drlb_inaddr mcast_group;
+};
+_Static_assert(sizeof(struct drlb_ctl_daemon) == 48, "drlb_ctl_daemon layout");
+_Static_assert(sizeof(struct drlb_ctl_daemon) <= sizeof(struct drlb_ctl_req),
+    "a daemon request fits a request body");
+
+/* SET_ARP: own the VIPs at L2 (answer ARP, announce them now) or not */
+struct drlb_ctl_arp {
+	uint32_t on;
+	uint32_t pad;
 };
 
 #endif

@@ -327,8 +327,9 @@ struct pstate {
 	struct drlb_svc_conf svc;
 	struct drlb_dest_conf dest;
 	struct drlb_timeouts to;
-	bool fwmark, sctp, start_stop_daemon;
+	bool fwmark, sctp;
 	char sched_flags[128];
+	struct drlb_ctl_daemon daemon;	/* --start-daemon / --stop-daemon */
 };
 
 static int fail(struct pstate *s, int code, const char *fmt, ...)
@@ -614,7 +615,8 @@ set_first_command(struct pstate *s, struct popt *p, int c)
 			return fail(s, 2, c == T_START_DAEMON ?
 			    "illegal start-daemon parameter specified" :
 			    "illegal start_daemon specified");
-		s->start_stop_daemon = true;
+		s->daemon.state = strcmp(p->optarg, "master") == 0 ?
+		    DRLB_DAEMON_MASTER : DRLB_DAEMON_BACKUP;
 		break;
 	default:
 		return tryhelp(s);
@@ -632,10 +634,14 @@ parse_mcast_group(struct pstate *s, const char *arg)
 		if (inet_pton(AF_INET6, arg, &a6) <= 0 ||
 		    !IN6_IS_ADDR_MULTICAST(&a6))
 			return fail(s, 2, "invalid IPv6 mcast-group `%s'", arg);
+		s->daemon.mcast_af = AF_INET6;
+		s->daemon.mcast_group.in6 = a6;
 	} else {
 		if (inet_pton(AF_INET, arg, &a4) <= 0 ||
 		    !IN_MULTICAST(ntohl(a4.s_addr)))
 			return fail(s, 2, "invalid IPv4 mcast-group `%s'", arg);
+		s->daemon.mcast_af = AF_INET;
+		s->daemon.mcast_group.in = a4;
 	}
 	return 0;
 }
@@ -783,12 +789,18 @@ parse_one(struct pstate *s, struct popt *p, int c)
 		s->format |= DRLB_OPT_NUMERIC;
 		break;
 	case T_MCAST_INTERFACE:
-		return set_option(s, O_MCAST);
+		if ((rc = set_option(s, O_MCAST)))
+			return rc;
+		/* ipvsadm: strncpy(..., IP_VS_IFNAME_MAXLEN - 1) */
+		snprintf(s->daemon.mcast_ifn, sizeof(s->daemon.mcast_ifn),
+		    "%.*s", DRLB_IFNAMSIZ - 1, arg);
+		break;
 	case T_SYNCID:
 		if ((rc = set_option(s, O_SYNCID)))
 			return rc;
-		if (string_to_number(arg, 0, 255) == -1)
+		if ((n = string_to_number(arg, 0, 255)) == -1)
 			return fail(s, 2, "illegal syncid specified");
+		s->daemon.syncid = (uint32_t)n;
 		break;
 	case T_TIMEOUT:
 		if ((rc = set_option(s, O_TIMEOUT)))
@@ -860,20 +872,23 @@ parse_one(struct pstate *s, struct popt *p, int c)
 	case T_MCAST_PORT:
 		if ((rc = set_option(s, O_MCAST_PORT)))
 			return rc;
-		if (string_to_number(arg, 1, 65535) == -1)
+		if ((n = string_to_number(arg, 1, 65535)) == -1)
 			return fail(s, 2, "illegal mcast-port specified");
+		s->daemon.mcast_port = (uint16_t)n;
 		break;
 	case T_MCAST_TTL:
 		if ((rc = set_option(s, O_MCAST_TTL)))
 			return rc;
-		if (string_to_number(arg, 1, 255) == -1)
+		if ((n = string_to_number(arg, 1, 255)) == -1)
 			return fail(s, 2, "illegal mcast-ttl specified");
+		s->daemon.mcast_ttl = (uint8_t)n;
 		break;
 	case T_SYNC_MAXLEN:
 		if ((rc = set_option(s, O_SYNC_MAXLEN)))
 			return rc;
-		if (string_to_number(arg, 1, 65535 - 20 - 8) == -1)
+		if ((n = string_to_number(arg, 1, 65535 - 20 - 8)) == -1)
 			return fail(s, 2, "illegal sync-maxlen specified");
+		s->daemon.sync_maxlen = (uint16_t)n;
 		break;
 	case T_TUN_INFO:
 		if ((rc = set_option(s, O_TUN_INFO)))
@@ -927,6 +942,8 @@ to_cmd_op(int c)
 	case C_RESTORE:		return DRLB_CMD_RESTORE;
 	case C_SAVE:		return DRLB_CMD_SAVE;
 	case C_ZERO:		return DRLB_CMD_ZERO;
+	case C_STARTDAEMON:	return DRLB_CMD_START_DAEMON;
+	case C_STOPDAEMON:	return DRLB_CMD_STOP_DAEMON;
 	default:		return DRLB_CMD_NONE;
 	}
 }
@@ -1047,9 +1064,6 @@ drlb_cmd_parse(int argc, char **argv, struct drlb_cmd *cmd, char *err,
 			    "options conflicts in the list command");
 	}
 
-	if (s.start_stop_daemon)
-		return fail(&s, 2, "drlb has no connection synchronization "
-		    "daemon (--start-daemon/--stop-daemon)");
 	if (s.sctp)
 		return fail(&s, 2, "drlb balances TCP and UDP services only "
 		    "(-t or -u)");
@@ -1061,6 +1075,11 @@ drlb_cmd_parse(int argc, char **argv, struct drlb_cmd *cmd, char *err,
 	cmd->req.svc = s.svc;
 	cmd->req.dest = s.dest;
 	cmd->req.timeouts = s.to;
+	if (s.cmd == C_STARTDAEMON || s.cmd == C_STOPDAEMON) {
+		/* the daemon's request body is the sync daemon's settings */
+		memset(&cmd->req, 0, sizeof(cmd->req));
+		memcpy(&cmd->req, &s.daemon, sizeof(s.daemon));
+	}
 	return 0;
 }
 
@@ -1077,6 +1096,8 @@ drlb_cmd_ctl_op(enum drlb_cmd_op op)
 	case DRLB_CMD_DEL_DEST:		return DRLB_CTL_DEL_DEST;
 	case DRLB_CMD_ZERO:		return DRLB_CTL_ZERO;
 	case DRLB_CMD_SET_TIMEOUT:	return DRLB_CTL_SET_TIMEOUT;
+	case DRLB_CMD_START_DAEMON:	return DRLB_CTL_START_DAEMON;
+	case DRLB_CMD_STOP_DAEMON:	return DRLB_CTL_STOP_DAEMON;
 	default:			return 0;
 	}
 }
@@ -1129,6 +1150,8 @@ drlb_cmd_strerror(uint16_t op, int err)
 		{ DRLB_CTL_DEL_DEST, ESRCH, "Service not defined" },
 		{ DRLB_CTL_DEL_DEST, ENOENT, "No such destination" },
 		{ DRLB_CTL_GET_SERVICES, ESRCH, "No such service" },
+		{ DRLB_CTL_START_DAEMON, EEXIST, "Daemon has already run" },
+		{ DRLB_CTL_STOP_DAEMON, ESRCH, "No daemon is running" },
 		{ 0, EPERM, "Permission denied (you must be root)" },
 		{ 0, EINVAL, "Invalid operation.  Possibly wrong module "
 		  "version, address not unicast, ..." },

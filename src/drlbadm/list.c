@@ -855,10 +855,74 @@ list_json_timeout(FILE *f, const struct drlb_timeouts *to)
 void
 list_json_daemon(FILE *f)
 {
+	list_json_daemons(f, NULL, 0);
+}
+
+static const char *
+daemon_type(uint32_t state)
+{
+	return state & DRLB_DAEMON_MASTER ? "master" :
+	    state & DRLB_DAEMON_BACKUP ? "backup" : NULL;
+}
+
+void
+list_json_daemons(FILE *f, const struct drlb_ctl_daemon *dm, size_t n)
+{
 	struct json j;
 
 	json_header(&j, f, "daemon");
 	json_begin_array(&j, "daemons");
+	for (size_t i = 0; i < n; i++) {
+		char a[INET6_ADDRSTRLEN] = "224.0.0.81";
+		const char *type = daemon_type(dm[i].state);
+
+		if (type == NULL)
+			continue;
+		if (dm[i].mcast_af == AF_INET || dm[i].mcast_af == AF_INET6)
+			inet_ntop(dm[i].mcast_af, dm[i].mcast_group.b, a,
+			    sizeof(a));
+		json_begin_object(&j, NULL);
+		json_string(&j, "state", type);
+		json_string_n(&j, "mcast_ifn", dm[i].mcast_ifn,
+		    strnlen(dm[i].mcast_ifn, sizeof(dm[i].mcast_ifn)));
+		json_uint(&j, "syncid", dm[i].syncid);
+		json_uint(&j, "sync_maxlen", dm[i].sync_maxlen);
+		json_string(&j, "mcast_group", a);
+		json_uint(&j, "mcast_port", dm[i].mcast_port ?
+		    dm[i].mcast_port : 8848);
+		json_uint(&j, "mcast_ttl", dm[i].mcast_ttl ?
+		    dm[i].mcast_ttl : 1);
+		json_end_object(&j);
+	}
 	json_end_array(&j);
 	json_end_document(&j);
+}
+
+/* ipvsadm's list_daemon(): what the daemon reports, given values only */
+void
+list_daemon(FILE *f, const struct drlb_ctl_daemon *dm, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *type = daemon_type(dm[i].state);
+
+		if (type == NULL)
+			continue;
+		fprintf(f, "%s sync daemon (mcast=%.*s, syncid=%d", type,
+		    (int)sizeof(dm[i].mcast_ifn), dm[i].mcast_ifn,
+		    (int)dm[i].syncid);
+		if (dm[i].sync_maxlen)
+			fprintf(f, ", maxlen=%u", dm[i].sync_maxlen);
+		if (dm[i].mcast_af == AF_INET || dm[i].mcast_af == AF_INET6) {
+			char a[INET6_ADDRSTRLEN];
+
+			if (inet_ntop(dm[i].mcast_af, dm[i].mcast_group.b, a,
+			    sizeof(a)))
+				fprintf(f, ", group=%s", a);
+		}
+		if (dm[i].mcast_port)
+			fprintf(f, ", port=%u", dm[i].mcast_port);
+		if (dm[i].mcast_ttl)
+			fprintf(f, ", ttl=%u", dm[i].mcast_ttl);
+		fprintf(f, ")\n");
+	}
 }

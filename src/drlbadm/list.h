@@ -64,6 +64,10 @@ void list_json_conns(FILE *f, const struct drlb_ctl_conn_entry *c, size_t n);
 void list_json_timeout(FILE *f, const struct drlb_timeouts *to);
 /* `-L --daemon --json`: drlb runs no sync daemon, the list is empty */
 void list_json_daemon(FILE *f);
+/* the same with the daemons of a GET_DAEMON reply (state 0: skipped) */
+void list_json_daemons(FILE *f, const struct drlb_ctl_daemon *dm, size_t n);
+/* `-L --daemon`: ipvsadm's "master sync daemon (mcast=eth0, syncid=1)" */
+void list_daemon(FILE *f, const struct drlb_ctl_daemon *dm, size_t n);
 
 /* ipvsadm's addrport_to_anyname(): "a.b.c.d:port" / "[v6]:port", names and
  * service names unless DRLB_OPT_NUMERIC; at most 59 characters. */

@@ -183,9 +183,22 @@ do_list(const char *prefix, const struct drlb_cmd *cmd)
 		else
 			list_timeout(stdout, &to);
 	} else if (opts & DRLB_OPT_DAEMON) {
-		/* no sync daemon runs in drlb: ipvsadm prints nothing then */
+		/* master then backup; ipvsadm prints nothing when none runs */
+		struct drlb_ctl_daemon dm[2];
+
+		body = get(prefix, DRLB_CTL_GET_DAEMON, NULL, &len);
+		if (len != sizeof(dm)) {
+			fprintf(stderr, "%s%s: bad GET_DAEMON reply from "
+			    "drlbd\n", prefix, prog);
+			free(body);
+			return 1;
+		}
+		memcpy(dm, body, sizeof(dm));
+		free(body);
 		if (json)
-			list_json_daemon(stdout);
+			list_json_daemons(stdout, dm, 2);
+		else
+			list_daemon(stdout, dm, 2);
 	} else {
 		get_info(prefix, &info);
 		get_table(prefix, &t);
@@ -530,6 +543,38 @@ usage:
 	return 2;
 }
 
+/*
+ * --arp on|off: drlbd takes the VIPs over at L2 (answers ARP for them and
+ * announces them by gratuitous ARP now) or lets them go -- what a VRRP
+ * notify script (tools/drlb-vrrp-notify) asks on MASTER and BACKUP.
+ */
+static int
+run_arp(int argc, char **argv)
+{
+	struct drlb_ctl_req req;
+	struct drlb_ctl_arp a = { 0 };
+	int32_t status;
+	void *body;
+	uint32_t len;
+
+	if (argc != 3 || (strcmp(argv[2], "on") != 0 &&
+	    strcmp(argv[2], "off") != 0)) {
+		fprintf(stderr, "usage: %s --arp on|off\n", prog);
+		return 2;
+	}
+	a.on = strcmp(argv[2], "on") == 0;
+	memset(&req, 0, sizeof(req));
+	memcpy(&req, &a, sizeof(a));
+	call(DRLB_CTL_SET_ARP, &req, &status, &body, &len);
+	if (status != 0) {
+		print_error("", DRLB_CTL_SET_ARP, status, body, len);
+		free(body);
+		return 255;
+	}
+	free(body);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -565,6 +610,8 @@ main(int argc, char **argv)
 		return print_text(DRLB_CTL_GET_METRICS);
 	if (argc >= 2 && strcmp(argv[1], "--trace") == 0)
 		return run_trace(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "--arp") == 0)
+		return run_arp(argc, argv);
 
 	/* ipvsadm without arguments lists the table */
 	if (argc <= 1) {

@@ -272,6 +272,24 @@ arp_vips_changed(void *arg)
 }
 
 void
+arp_set_own_vips(struct arp *a, int on)
+{
+	a->own_vips = on != 0;
+	/* forget what was announced: on, every VIP is new and announced at
+	 * once (the client's and router's caches move to our MAC) */
+	a->nvips = 0;
+	a->garp_repeat_ms = 0;
+	if (on)
+		arp_vips_changed(a);
+}
+
+int
+arp_own_vips(const struct arp *a)
+{
+	return a->own_vips;
+}
+
+void
 arp_input(void *arg, const uint8_t *f, uint32_t len)
 {
 	struct arp *a = arg;

@@ -44,4 +44,12 @@ void arp_tick(struct arp *a, uint64_t now_ms);
 
 void arp_get_counters(const struct arp *a, struct arp_counters *c);
 
+/*
+ * VIP takeover (drlbadm --arp on|off, e.g. from a VRRP notify script): on,
+ * answer ARP for the VIPs and announce every one of them now by gratuitous
+ * ARP (twice, 1 s apart); off, stop answering (as --no-arp).
+ */
+void arp_set_own_vips(struct arp *a, int on);
+int arp_own_vips(const struct arp *a);
+
 #endif

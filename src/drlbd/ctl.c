@@ -23,6 +23,7 @@
 #include "log.h"
 #include "trace.h"
 #include "metrics.h"
+#include "sync.h"
 
 #define CTL_MAX_CLIENTS 16
 
@@ -180,6 +181,7 @@ op_reads_only(uint16_t op)
 	case DRLB_CTL_GET_COUNTERS:
 	case DRLB_CTL_GET_METRICS:
 	case DRLB_CTL_TRACE:
+	case DRLB_CTL_GET_DAEMON:
 		return true;
 	default:
 		return false;
@@ -318,6 +320,39 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		log_info("trace listener added");
 		ctl_send(fd, op, 0, NULL, 0);
 		return;
+	}
+	case DRLB_CTL_START_DAEMON:
+	case DRLB_CTL_STOP_DAEMON: {
+		/* the request body carries a struct drlb_ctl_daemon */
+		struct drlb_ctl_daemon dm;
+
+		memcpy(&dm, req, sizeof(dm));
+		if (op == DRLB_CTL_START_DAEMON ?
+		    sync_start(drlbd_sync(), &dm, err, sizeof(err)) < 0 :
+		    sync_stop(drlbd_sync(), dm.state) < 0) {
+			status = errno ? errno : EINVAL;
+			if (op == DRLB_CTL_STOP_DAEMON)
+				snprintf(err, sizeof(err), "No daemon is running");
+		}
+		break;
+	}
+	case DRLB_CTL_GET_DAEMON: {
+		struct drlb_ctl_daemon dm[2];
+
+		sync_get(drlbd_sync(), dm);
+		ctl_send(fd, op, 0, dm, sizeof(dm));
+		return;
+	}
+	case DRLB_CTL_SET_ARP: {
+		struct drlb_ctl_arp a;
+
+		memcpy(&a, req, sizeof(a));
+		d->own_vips = a.on != 0;
+		arp_set_own_vips(d->arp, d->own_vips);
+		log_info("VIPs %s at L2 (drlbadm --arp %s)", d->own_vips ?
+		    "taken over: answering ARP, announced" : "released: no "
+		    "ARP answers", d->own_vips ? "on" : "off");
+		break;
 	}
 	case DRLB_CTL_GET_COUNTERS:
 		if ((body = drlbd_counters_text(d, &len)) == NULL) {

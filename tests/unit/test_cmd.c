@@ -413,8 +413,33 @@ test_errors(void)
 	expect_err("-A -f 1", 2, "fwmark services (-f) are not supported: "
 	    "drlb sees no netfilter marks in userspace; use -t or -u");
 	expect_err("-A -f 0", 2, "invalid fwmark value `0' specified");
-	expect_err("--start-daemon master", 2, "drlb has no connection "
-	    "synchronization daemon (--start-daemon/--stop-daemon)");
+	/* the sync daemon: ipvsadm's options into a struct drlb_ctl_daemon
+	 * carried in the request body */
+	expect_ok("--start-daemon master --mcast-interface eth0 --syncid 7 "
+	    "--sync-maxlen 1000 --mcast-group 224.0.0.99 --mcast-port 9000 "
+	    "--mcast-ttl 2", DRLB_CMD_START_DAEMON);
+	{
+		struct drlb_ctl_daemon dm;
+
+		memcpy(&dm, &cmd.req, sizeof(dm));
+		CHECK_EQ_INT("start-daemon: master", dm.state, DRLB_DAEMON_MASTER);
+		CHECK_EQ_STR("start-daemon: interface", dm.mcast_ifn, "eth0");
+		CHECK_EQ_INT("start-daemon: syncid", dm.syncid, 7);
+		CHECK_EQ_INT("start-daemon: maxlen", dm.sync_maxlen, 1000);
+		CHECK_EQ_INT("start-daemon: group af", dm.mcast_af, AF_INET);
+		CHECK_EQ_INT("start-daemon: group", dm.mcast_group.in.s_addr,
+		    ip4("224.0.0.99"));
+		CHECK_EQ_INT("start-daemon: port", dm.mcast_port, 9000);
+		CHECK_EQ_INT("start-daemon: ttl", dm.mcast_ttl, 2);
+		CHECK_EQ_INT("start-daemon: control op",
+		    drlb_cmd_ctl_op(cmd.op), DRLB_CTL_START_DAEMON);
+	}
+	expect_ok("--stop-daemon backup", DRLB_CMD_STOP_DAEMON);
+	CHECK_EQ_INT("stop-daemon: backup", cmd.req.svc.af, DRLB_DAEMON_BACKUP);
+	expect_err("--start-daemon master --mcast-interface eth0 -n", 2,
+	    "Illegal 'numeric' option with the 'start-daemon' command");
+	expect_err("--start-daemon master --syncid 256", 2,
+	    "illegal syncid specified");
 	expect_err("--start-daemon boss", 2,
 	    "illegal start-daemon parameter specified");
 
