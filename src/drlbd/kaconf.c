@@ -691,6 +691,13 @@ parse_vs(struct parser *p, const struct stmt *hd, struct kaconf_vs *vs)
 		} else
 			return unsupported(p, &st, "virtual_server");
 	}
+	/* the sorry server comes and goes by itself: not a real server too */
+	for (struct kaconf_rs *rs = vs->rs; rs != NULL && vs->has_sorry;
+	    rs = rs->next)
+		if (memcmp(&rs->addr, &vs->sorry.addr,
+		    vs->conf.af == AF_INET6 ? 16 : 4) == 0)
+			return perr(p, vs->sorry.line, "sorry_server is also "
+			    "the real_server of line %d", rs->line);
 	/* inhibit_on_failure in the virtual server: for all its real servers */
 	for (struct kaconf_rs *rs = vs->rs; rs != NULL && inhibit; rs = rs->next)
 		rs->inhibit = 1;

@@ -299,6 +299,9 @@ static const struct bad bad[] = {
 	  "x.conf:4: TCP_CHECK on a UDP virtual server" },
 	{ "virtual_server 198.18.0.1 80 {\n persistence_granularity 255.0.255.0\n}\n",
 	  "x.conf:2: persistence_granularity: '255.0.255.0' is not a netmask" },
+	{ "virtual_server 198.18.0.1 80 {\n sorry_server 198.18.0.7 80\n"
+	  " real_server 198.18.0.7 80 {\n }\n}\n",
+	  "x.conf:2: sorry_server is also the real_server of line 3" },
 	{ "virtual_server 198.18.0.1 80\n",
 	  "x.conf:1: virtual_server: '{' expected" },
 	{ "global_defs\n",
