@@ -7,7 +7,7 @@ set -euo pipefail
 
 BUILD="build-essential pkg-config libpcap-dev libnet1-dev libcap-ng-dev"
 DEMO="iproute2 curl nginx-light tcpdump"
-TESTS="socat hping3 arping tshark ethtool wrk ndisc6 valgrind python3-scapy tcpreplay"
+TESTS="socat hping3 arping tshark ethtool wrk ndisc6 valgrind python3-scapy tcpreplay keepalived"
 
 want="$BUILD $DEMO"
 case ${1:-} in
