@@ -247,6 +247,8 @@ usage(FILE *f)
 	    "  --list            -L|-l     list the table\n"
 	    "  --zero            -Z        zero counters in a service or all services\n"
 	    "  --set tcp tcpfin udp        set connection timeout values\n"
+	    "  --start-daemon              start connection sync daemon\n"
+	    "  --stop-daemon               stop connection sync daemon\n"
 	    "  --help            -h        display this help message\n\n"
 	    "virtual-service:\n"
 	    "  --tcp-service|-t  service-address   service-address is host[:port]\n"
@@ -274,12 +276,21 @@ usage(FILE *f)
 	    "  --ops          -o                   one-packet scheduling\n"
 	    "  --numeric      -n                   numeric output of addresses and ports\n"
 	    "  --sched-flags  -b flags             scheduler flags (comma-separated)\n"
+	    "  --daemon                            output of daemon information\n"
+	    "  --mcast-interface interface         multicast interface for connection sync\n"
+	    "  --syncid sid                        syncid for connection sync (default=0)\n"
+	    "  --sync-maxlen length                Max sync message length (default=1472)\n"
+	    "  --mcast-group group                 IPv4 group (default=224.0.0.81)\n"
+	    "  --mcast-port port                   UDP port (default=8848)\n"
+	    "  --mcast-ttl ttl                     Multicast TTL (default=1)\n"
 	    "  --json                              (drlb) a listing as one JSON document\n\n"
 	    "Socket: --socket PATH, else $DRLB_SOCKET, else " DRLB_SOCKET_DEFAULT "\n"
 	    "drlb: drlbadm [--socket PATH] --counters   drlbd's frame and drop counters\n"
 	    "      drlbadm [--socket PATH] --metrics    drlbd's metrics (Prometheus text)\n"
 	    "      drlbadm [--socket PATH] --trace [-t|-u VIP[:PORT]] [--client ADDR]\n"
-	    "                                           every decision drlbd makes, live\n",
+	    "                                           every decision drlbd makes, live\n"
+	    "      drlbadm [--socket PATH] --arp on|off take the VIPs over at L2 (ARP,\n"
+	    "                                           gratuitous ARP now) or let them go\n",
 	    f);
 }
 
