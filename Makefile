@@ -173,6 +173,11 @@ $(B)/bench/ring_latency: bench/ring_latency.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
+# fwd_bench.sh's traffic generator and reference forwarder (standalone)
+$(B)/bench/gen $(B)/bench/fwd_ref: $(B)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 # ---------------------------------------------------------------- scheduler lab
 # `make lab`: build/bench/lab replays workloads through the daemon's own
 # scheduler, service and connection-table code (the objects drlbd links),
@@ -203,7 +208,7 @@ demo:
 	$(MAKE) all
 	bash tools/demo.sh
 
-bench: all $(B)/bench/conn_bench $(B)/bench/dp_bench $(B)/bench/ring_latency $(if $(wildcard bench/sched_bench.c),$(B)/bench/sched_bench)
+bench: all $(B)/bench/conn_bench $(B)/bench/dp_bench $(B)/bench/ring_latency $(B)/bench/gen $(B)/bench/fwd_ref $(if $(wildcard bench/sched_bench.c),$(B)/bench/sched_bench)
 	bash bench/run.sh
 
 # binaries to sbin, man pages to man8, the unit to lib/systemd/system (its

@@ -48,3 +48,15 @@ if [ -x "$sb" ]; then
 else
 	echo "# sched_bench skipped ($sb is missing)"
 fi
+
+# fwd_bench: frames forwarded per CPU-second of the forwarder alone, drlbd
+# (ring, new flows, --capture pcap) against bench/fwd_ref in the same run;
+# the connection table's bytes per entry and lookup ns at 1M and 10M entries.
+# Needs root (namespaces); FB_SECS per run (default 5).
+echo
+bash bench/fwd_bench.sh
+
+# http_bench: wrk --latency through drlbd against straight to one real
+# server, 1 and 50 connections.  Needs root, wrk and nginx.
+echo
+bash bench/http_bench.sh

@@ -1,0 +1,136 @@
+#!/bin/bash
+# bench/fwd_bench.sh — forwarding cost of drlbd against a minimal reference
+# forwarder, measured in the same run (needs root; `make bench` builds the
+# binaries and runs it).
+#
+#   bash bench/fwd_bench.sh        FB_SECS=5 FB_FLOWS=4096 FB_CONN_BENCH=1
+#
+# Namespaces (tools/netns-lib.sh, 198.18.0.0/24 only, removed by name on
+# exit): gen 198.18.0.100, director 198.18.0.2, sink 198.18.0.7 (the real
+# server) on one bridge.  bench/gen sends 64-byte TCP frames to the
+# director's MAC, VIP 198.18.0.1:9, for FB_SECS seconds at full speed,
+# pinned to CPU 0; the forwarder runs pinned to CPU 1 and sends them on to
+# the sink's MAC.  In turn, each for the same time:
+#   ref        bench/fwd_ref (TPACKET_V2 ring -> MAC rewrite -> sendmmsg)
+#   ring       drlbd (its AF_PACKET ring), FB_FLOWS established flows
+#   ring-new   drlbd, every frame a new flow (a SYN from a new port/address)
+#   pcap       drlbd --capture pcap, FB_FLOWS established flows
+# For each: frames that reached the sink (its eth0 rx_packets) per CPU-second
+# of the forwarder process alone (utime+stime from /proc/PID/stat, before
+# and after), the frames per second, the forwarder's CPU share and the
+# user-time part of its CPU time (the rest is the kernel's) also as user
+# ns per forwarded frame (10 ms tick resolution: rough).  The
+# kernel work of transmitting (veth, bridge, the sink's receive) runs in the
+# forwarder's sendmmsg and is part of its CPU time, for every forwarder
+# alike.  Then the ratios, and the connection table's memory per entry and
+# lookup time at 1M and 10M entries (build/bench/conn_bench).
+# No assertion: a benchmark.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. tools/netns-lib.sh
+B=${B:-build}
+GEN=$B/bench/gen
+REF=$B/bench/fwd_ref
+SECS=${FB_SECS:-5}
+FLOWS=${FB_FLOWS:-4096}
+PORT=9
+
+for x in "$GEN" "$REF" "$NL_DRLBD" "$NL_DRLBADM"; do
+	[ -x "$x" ] || { echo "# fwd_bench skipped ($x missing: make bench)"; exit 0; }
+done
+[ "$(id -u)" = 0 ] || { echo "# fwd_bench skipped (needs root)"; exit 0; }
+CPUS=$(nproc)
+GCPU=0 FCPU=$((CPUS > 1 ? 1 : 0))
+
+nl_init fwdb
+nl_switch || exit 1
+nl_host gen 198.18.0.100/24 || exit 1
+nl_host dir "$NL_DIP/24" || exit 1
+nl_host sink "$NL_RIP1/24" || exit 1
+DIRMAC=$(nl_mac dir)
+SINKMAC=$(nl_mac sink)
+HZ=$(getconf CLK_TCK)
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+utime() { awk '{ print $14 }' "/proc/$1/stat"; }
+sink_rx() { nl_exec sink cat /sys/class/net/eth0/statistics/rx_packets; }
+
+# run_gen NAME PID MODE...: one measured run against the forwarder PID
+declare -A FPS RATE CPU
+run_gen() {
+	local name=$1 pid=$2 c0 c1 u0 u1 r0 r1 t0 t1 out
+	shift 2
+	taskset -pc "$FCPU" "$pid" >/dev/null
+	c0=$(cpu_ticks "$pid") u0=$(utime "$pid") r0=$(sink_rx) t0=$(date +%s.%N)
+	out=$(nl_exec gen timeout $((SECS + 30)) taskset -c "$GCPU" "$GEN" eth0 \
+		"$DIRMAC" "$NL_VIP" "$PORT" tcp "$@" "$SECS")
+	sleep 0.3
+	c1=$(cpu_ticks "$pid") u1=$(utime "$pid") r1=$(sink_rx) t1=$(date +%s.%N)
+	awk -v n="$name" -v g="$out" -v c=$((c1 - c0)) -v r=$((r1 - r0)) -v u=$((u1 - u0)) \
+	    -v w="$(echo "$t1 - $t0" | bc)" -v hz="$HZ" 'BEGIN {
+		cs = c / hz; if (cs <= 0) cs = 1 / hz
+		split(g, a, " ")
+		printf "%-9s %12d %12d %10.0f %7.0f%% %6.0f%% %14.0f %8.0f\n", n, a[2], r, r / w, 100 * cs / w, 100 * u / (c > 0 ? c : 1), r / cs, (r > 0 ? 1e9 * u / hz / r : 0)
+	}'
+}
+
+printf '# fwd_bench: %s s per run, 64-byte TCP frames, gen on CPU %s, forwarder on CPU %s\n' \
+	"$SECS" "$GCPU" "$FCPU"
+printf '%-9s %12s %12s %10s %8s %7s %14s %8s\n' run gen_sent sink_rx frames/s fwd_cpu user 'frames/CPU-s' 'user ns'
+res=$NL_TMP/results
+
+# ---- the reference forwarder
+nl_bg dir "$NL_TMP/ref.log" "$REF" eth0 "$SINKMAC"
+REFPID=$NL_LASTPID
+nl_wait 5 grep -q forwarding "$NL_TMP/ref.log" || { cat "$NL_TMP/ref.log" >&2; exit 1; }
+run_gen ref "$REFPID" est "$FLOWS" | tee -a "$res"
+nl_stop_pid "$REFPID"
+
+# ---- drlbd: rules for the sink, wait until its MAC is learnt
+drlbd_up() { # ARGS...
+	nl_drlbd --max-conns 8388608 "$@" || { cat "$NL_DRLBD_LOG" >&2; exit 1; }
+	nl_adm -A -t "$NL_VIP:$PORT" -s rr &&
+		nl_adm -a -t "$NL_VIP:$PORT" -r "$NL_RIP1" -g -w 1 || exit 1
+	nl_wait 5 eval 'nl_counters; [ "$(nl_counter arp_replies_learnt)" -ge 1 ]'
+}
+drlbd_down() {
+	nl_counters
+	echo "#   drlbd counters: forwarded $(nl_counter forwarded) conns_new $(nl_counter conns_new)" \
+		"rx_kernel_drops $(nl_counter rx_kernel_drops) table_full $(nl_counter table_full)" \
+		"no_conn $(nl_counter no_conn) tx_errors $(nl_counter tx_errors)"
+	nl_stop_pid "$NL_DRLBD_PID"
+	NL_DRLBD_PID=
+}
+
+drlbd_up
+run_gen ring "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
+drlbd_down
+drlbd_up
+run_gen ring-new "$NL_DRLBD_PID" new | tee -a "$res"
+drlbd_down
+drlbd_up --capture pcap
+run_gen pcap "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
+drlbd_down
+
+echo
+awk '{ f[$1] = $7; r[$1] = $4; u[$1] = $8 }	# run gen_sent sink_rx frames/s cpu user frames/CPU-s user-ns/frame
+	function q(a, b) { return b > 0 ? a / b : 0 }
+	END {
+		printf "%-46s %6.2f   (frames/s %.2f)\n", "drlbd ring / reference, per CPU-second", q(f["ring"], f["ref"]), q(r["ring"], r["ref"])
+		printf "%-46s %6.2f   (frames/s %.2f)\n", "drlbd pcap / ring, per CPU-second", q(f["pcap"], f["ring"]), q(r["pcap"], r["ring"])
+		printf "%-46s %6.2f   (frames/s %.2f)\n", "drlbd new flows / established, per CPU-second", q(f["ring-new"], f["ring"]), q(r["ring-new"], r["ring"])
+		printf "%-46s %6.0f ns (reference %.0f ns)\n", "drlbd ring user time per frame", u["ring"], u["ref"]
+	}' "$res"
+
+# ---- the connection table: memory per entry, lookup time
+if [ "${FB_CONN_BENCH:-1}" = 1 ] && [ -x "$B/bench/conn_bench" ]; then
+	echo
+	printf '%-12s %16s %16s %16s\n' entries 'bytes/entry' 'lookup hit ns' 'lookup miss ns'
+	for n in 1048576 10485760; do
+		"$B/bench/conn_bench" "$n" 1 | awk -v n="$n" '
+			/^lookup hit/ { h = 1000 / $(NF - 4) }
+			/^lookup miss/ { m = 1000 / $(NF - 4) }
+			/^bytes per entry/ { b = $(NF - 4) }
+			END { printf "%-12d %16.1f %16.1f %16.1f\n", n, b, h, m }'
+	done
+fi
