@@ -333,6 +333,8 @@ test_apply(void)
 	CHECK_EQ(dest(&b, 80, 8)->inactconns + dest(&b, 80, 8)->activeconns, 0, "backup: counts back to 0");
 	conn_table_destroy(ta);
 	conn_table_destroy(tb);
+	svc_table_free(&a);
+	svc_table_free(&b);
 }
 
 int
