@@ -56,7 +56,6 @@ utime() { awk '{ print $14 }' "/proc/$1/stat"; }
 sink_rx() { nl_exec sink cat /sys/class/net/eth0/statistics/rx_packets; }
 
 # run_gen NAME PID MODE...: one measured run against the forwarder PID
-declare -A FPS RATE CPU
 run_gen() {
 	local name=$1 pid=$2 c0 c1 u0 u1 r0 r1 t0 t1 out
 	shift 2
@@ -91,6 +90,7 @@ drlbd_up() { # ARGS...
 	nl_drlbd --max-conns 8388608 "$@" || { cat "$NL_DRLBD_LOG" >&2; exit 1; }
 	nl_adm -A -t "$NL_VIP:$PORT" -s rr &&
 		nl_adm -a -t "$NL_VIP:$PORT" -r "$NL_RIP1" -g -w 1 || exit 1
+	# shellcheck disable=SC2016 # expanded by eval, on each try
 	nl_wait 5 eval 'nl_counters; [ "$(nl_counter arp_replies_learnt)" -ge 1 ]'
 }
 drlbd_down() {

@@ -30,6 +30,7 @@ nl_init httpb
 nl_dr_topology || exit 1
 nl_drlbd ${HB_CAPTURE:+--capture "$HB_CAPTURE"} || exit 1
 nl_rules wlc 1 1 || exit 1
+# shellcheck disable=SC2016 # expanded by eval, on each try
 nl_wait 5 eval 'nl_counters; [ "$(nl_counter arp_replies_learnt)" -ge 2 ]'
 nl_exec client curl -s --max-time 3 "http://$NL_VIP/" >/dev/null
 
@@ -56,6 +57,7 @@ for c in $CONNS; do
 	# shellcheck disable=SC2046
 	set -- $(wrk_run "$c" "http://$NL_VIP/")
 	v="$*"
+	# shellcheck disable=SC2046
 	set -- $(wrk_run "$c" "http://$NL_RIP1/")
 	d="$*"
 	# shellcheck disable=SC2086

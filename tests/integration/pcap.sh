@@ -29,7 +29,7 @@ nl_capture dir "$NL_TMP/dir.pcap" 'ip and tcp port 80' || t_fail "$T: tcpdump st
 CAP=$NL_LASTPID
 
 out=$(nl_curl_count 20)
-echo "answers: $(echo $out)" >&2
+echo "answers: ${out//$'\n'/ }" >&2
 t_is "$T: 20 of 20 requests answered" "$(nl_count_of "$out" FAIL)" 0
 c1=$(nl_count_of "$out" rs1) c2=$(nl_count_of "$out" rs2)
 t_check "$T: wlc spreads them over both real servers (rs1=$c1 rs2=$c2)" \
