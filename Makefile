@@ -18,8 +18,9 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
 XCFLAGS := -std=c11 $(WARN) -MMD -MP
 ifneq ($(SANITIZE),)
-XCFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=$(SANITIZE)
+# a sanitizer report ends the program: tests cannot pass over one
+XCFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
 
 PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap)
@@ -119,13 +120,15 @@ $(foreach u,$(UNIT),$(eval $(call unit_deps,$(u))))
 # build/fuzz/corpus-NAME, crashes to build/fuzz/).  `make check` replays the
 # committed corpus and regression inputs through the same targets built with
 # tests/fuzz/driver.c instead (no clang needed).
-FUZZ := fuzz_frame fuzz_rules fuzz_ctl fuzz_args
+FUZZ := fuzz_frame fuzz_rules fuzz_ctl fuzz_args fuzz_sync fuzz_kaconf
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 fuzz_frame_SRC := src/drlbd/datapath.c src/drlbd/trace.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c
 fuzz_rules_SRC := src/common/cmd.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c
 fuzz_ctl_SRC := src/common/cmd.c $(filter-out src/drlbadm/main.c,$(ADM_SRC)) src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c
 fuzz_args_SRC := src/common/cmd.c
+fuzz_sync_SRC := src/drlbd/sync.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c
+fuzz_kaconf_SRC := src/drlbd/kaconf.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c
 FUZZ_CPPFLAGS := $(CPPFLAGS) -Isrc/drlbd -Isrc/drlbadm -Itests/fuzz
 
 define fuzz_rules_tmpl
@@ -191,6 +194,15 @@ lab: $(B)/bench/lab
 	B=$(B) bash bench/lab/run.sh
 
 .PHONY: lab
+
+# ---------------------------------------------------------------- test tools
+# build/synflood: the bounded SYN flood of tests/integration/synflood.sh,
+# always built plain and optimised (a load generator, not code under test)
+$(B)/synflood: tools/synflood.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 $(WARN) -o $@ $<
+
+check: $(B)/synflood
 
 # ---------------------------------------------------------------- targets
 # the integration tests run the binaries of this build (B=..., SANITIZE=...)

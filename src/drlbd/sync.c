@@ -191,11 +191,13 @@ decode_one(const uint8_t *p, const uint8_t *end,
 			break;
 		case OPT_PE_DATA:
 		case OPT_PE_NAME:
+			/* (found by fuzz_sync: the "optional" bit is no part
+			 * of the option's number) */
 			if ((type & ~OPT_F_PARAM) == OPT_PE_NAME && plen > 16)
 				return -1;
-			if (seen & (1u << type))
+			if (seen & (1u << (type & ~OPT_F_PARAM)))
 				return -1;
-			seen |= 1u << type;
+			seen |= 1u << (type & ~OPT_F_PARAM);
 			skip = 1;	/* a persistence engine (sip): none here */
 			break;
 		default:

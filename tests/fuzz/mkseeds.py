@@ -93,3 +93,45 @@ for i, cmd in enumerate([
         "--add-service --udp-service 198.18.0.1:53 --scheduler sh --sched-flags sh-port",
         "-e -t [2001:db8::1]:80 -r 2001:db8::7 -w 3", "--set 10 20 30", "-Z -t 198.18.0.1:80"]):
     w("fuzz_args", "cmd%02d" % i, cmd.replace(" ", "\0").encode())
+
+# fuzz_sync: IPVS sync messages, version 1 (ip_vs_sync.c layout)
+def sync_v4(proto, flags, state, cport, vport, dport, timeout, c, v, d):
+    return struct.pack("!BBHIHHHHII4s4s4s", 0, proto, (0 << 12) | 36, flags, state,
+                       cport, vport, dport, 0, timeout, ip4(c), ip4(v), ip4(d))
+
+def sync_mesg(syncid, entries):
+    body = b"".join(entries)
+    return struct.pack("!BBHBBH", 0, syncid, 8 + len(body), len(entries), 1, 0) + body
+
+est = sync_v4(6, 0x0083, 1, 40000, 80, 80, 900, "198.18.0.100", "198.18.0.1", "198.18.0.7")
+tpl = sync_v4(6, 0x1083, 0, 0, 443, 443, 300, "198.18.0.100", "198.18.0.1", "198.18.0.8")
+con = sync_v4(6, 0x0183, 3, 40001, 443, 443, 60, "198.18.0.100", "198.18.0.1", "198.18.0.8")
+w("fuzz_sync", "established", sync_mesg(1, [est]))
+w("fuzz_sync", "template-and-conn", sync_mesg(1, [tpl, con]))
+w("fuzz_sync", "three", sync_mesg(7, [est, tpl, con]))
+
+# fuzz_kaconf: keepalived.conf
+w("fuzz_kaconf", "example", open("conf/keepalived-dr.conf", "rb").read())
+w("fuzz_kaconf", "small", b"""virtual_server 198.18.0.1 80 {
+    delay_loop 6
+    lb_algo wlc
+    lb_kind DR
+    persistence_timeout 50
+    protocol TCP
+    sorry_server 198.18.0.9 80
+    real_server 198.18.0.7 80 {
+        weight 2
+        inhibit_on_failure
+        HTTP_GET {
+            url { path / status_code 200 }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 1
+        }
+    }
+    real_server 198.18.0.8 80 {
+        weight 1
+        TCP_CHECK { connect_port 80 connect_timeout 2 }
+    }
+}
+""")
