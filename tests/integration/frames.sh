@@ -41,7 +41,6 @@ out=$(nl_curl_count 2)
 t_is "$T: curl works before" "$(nl_count_of "$out" FAIL)" 0
 
 DM=$(nl_mac dir) CM=$(nl_mac client) RM=$(nl_mac router)
-RS1M=$(nl_mac rs1) RS2M=$(nl_mac rs2)
 LIVE_PORT=40123	# the client port of the live flow the ICMP cases quote
 
 # ---------------------------------------------------------------- the cases
@@ -177,7 +176,7 @@ snap() { nl_adm --counters >"$1" 2>/dev/null; }
 val() { awk -v n="$2" '$1 == n { v = $2 } END { print v + 0 }' "$1"; }
 # deltas B-A of the watched counters, the non-zero ones, "name=N ..."
 deltas() { # A B [EXCLUDE]
-	local c s= d
+	local c s='' d
 	for c in $WATCH; do
 		[ "$c" = "${3:-}" ] && continue
 		d=$(($(val "$2" "$c") - $(val "$1" "$c")))
@@ -189,7 +188,7 @@ deltas() { # A B [EXCLUDE]
 # the barrier and the case's forwarded frames, conns_new by the barrier and
 # the case's forwarded SYNs (a forwarded ICMP error makes no connection)
 want_of() { # COUNTER DELTA FWD [EXCLUDE]
-	local c s= d newc=$3
+	local c s='' d newc=$3
 	[ "$1" = icmp_forwarded ] && newc=0
 	for c in $WATCH; do
 		[ "$c" = "${4:-}" ] && continue

@@ -72,6 +72,7 @@ SAMPLER=$!
 NL_PIDS+=("$SAMPLER")
 
 # let the flood fill the table before the client comes
+# shellcheck disable=SC2317  # called through nl_wait
 table_filled() { [ "$(nl_adm --counters | awk '$1 == "conns_now" { print $2 }')" = "$MAXC" ]; }
 nl_wait 5 table_filled ||
 	echo "the table did not fill within 5 s" >&2
