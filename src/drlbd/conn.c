@@ -67,7 +67,6 @@ struct conn_table {
 	uint32_t *aux;
 	/* SYN-flood defence (see conn_reclaim): set by conn_table_bind */
 	struct svc_table *st;
-	uint64_t rng;
 	uint64_t reclaimed;
 	/* told about each connection that expires (trace), may be NULL */
 	void (*on_expire)(void *arg, const struct conn *c);
@@ -445,7 +444,7 @@ conn_get_timeouts(const struct conn_table *t, struct drlb_timeouts *tm)
 static void conn_release(struct conn_table *t, struct svc_table *st,
     uint32_t id);
 
-#define RECLAIM_PROBES	256	/* slots looked at for an embryonic entry */
+#define RECLAIM_PROBES	256	/* entries looked at for an embryonic one */
 #define PRESSURE_SYN_RECV 10	/* s: SYN_RECV timeout when over 3/4 full */
 
 static inline bool
@@ -459,36 +458,41 @@ embryonic(const struct conn_table *t, uint32_t id)
 }
 
 /*
- * SYN-flood defence, IPVS's drop_entry made cheap and deterministic in
- * cost: when the table is full, a new flow may take the place of an
- * embryonic TCP connection -- one whose client never completed the
- * handshake as far as we saw (SYN_RECV, NONE) -- found among at most
- * RECLAIM_PROBES slots from a random start.  Established connections, UDP flows,
+ * SYN-flood defence, IPVS's drop_entry made fair and cheap: when the table
+ * is full, a new flow takes the place of the *oldest* embryonic TCP
+ * connection -- one whose client never completed the handshake as far as
+ * we saw (SYN_RECV, NONE).  Oldest, because a flood's SYNs never get an
+ * ACK while a real client's ACK follows its SYN within a round trip: evict
+ * in arrival order and a real client's entry outlives the round trip as
+ * long as the table holds more than a round trip's worth of flood.  The
+ * timer wheel already orders entries by when they are due, and half-open
+ * entries all have the same timeout, so due-first is oldest-first: look at
+ * the due list, then slot after slot from now, each oldest entry first, at
+ * most RECLAIM_PROBES entries.  Established connections, UDP flows,
  * persistence templates and connections a template controls are never
- * taken.  A flood fills the table with embryonic entries, so a probe finds
- * one at once and legitimate clients keep getting in; a table full of real
- * connections refuses the new flow instead (table_full).
+ * taken; a table full of those refuses the new flow (table_full).
  */
 static bool
 conn_reclaim(struct conn_table *t)
 {
-	uint32_t id;
+	uint32_t probes = 0;
 
 	if (t->st == NULL)
 		return false;
-	/* xorshift64: a random start, so a client cannot aim at slots */
-	t->rng ^= t->rng << 13;
-	t->rng ^= t->rng >> 7;
-	t->rng ^= t->rng << 17;
-	id = (uint32_t)(t->rng % t->max);
-	for (uint32_t i = 0; i < RECLAIM_PROBES && i < t->max; i++,
-	    id = id + 1 == t->max ? 0 : id + 1) {
-		if (!embryonic(t, id))
-			continue;
-		wunlink(t, id);
-		conn_release(t, t->st, id);
-		t->reclaimed++;
-		return true;
+	for (uint32_t s = 0; s <= WHEEL_SIZE && probes < RECLAIM_PROBES; s++) {
+		/* the due (pending) list first, then the slots from now on */
+		uint32_t head = s == 0 ? t->max + WHEEL_PENDING :
+		    slot_node(t, t->tick + s - 1);
+
+		for (uint32_t id = t->wprev[head]; id != head &&
+		    probes < RECLAIM_PROBES; id = t->wprev[id], probes++) {
+			if (!embryonic(t, id))
+				continue;
+			wunlink(t, id);
+			conn_release(t, t->st, id);
+			t->reclaimed++;
+			return true;
+		}
 	}
 	return false;
 }
@@ -497,7 +501,6 @@ void
 conn_table_bind(struct conn_table *t, struct svc_table *st)
 {
 	t->st = st;
-	t->rng = ((uint64_t)t->seed << 32) | 0x9e3779b9u;
 }
 
 uint64_t

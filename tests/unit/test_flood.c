@@ -117,6 +117,36 @@ main(void)
 	CHECK_EQ(conn_count(t), 60 - 11,
 	    "half-open ones that came in under pressure expired after 10 s");
 	conn_flush(t, &st);
+
+	/* the oldest half-open entries give way first: a real client's
+	 * fresh SYN survives a flood as long as older flood entries remain */
+	for (uint32_t i = 0; i < 64; i++) {
+		k = key(4000 + i);
+		c = conn_insert(t, &k, d, 100);
+		conn_seen(t, c, CONN_TCP_SYN, 100);
+	}
+	k = key(5000);			/* the real client, a second later */
+	c = conn_insert(t, &k, d, 101);
+	CHECK(c != NULL, "a real client's SYN gets in a flooded table");
+	conn_seen(t, c, CONN_TCP_SYN, 101);
+	for (uint32_t i = 0; i < 60; i++) {	/* 60 more flood SYNs */
+		struct conn_key fk = key(6000 + i);
+		struct conn *fc = conn_insert(t, &fk, d, 101);
+
+		if (fc != NULL)
+			conn_seen(t, fc, CONN_TCP_SYN, 101);
+	}
+	k = key(5000);
+	c = conn_lookup(t, &k);
+	CHECK(c != NULL, "... and is still there after 60 more flood SYNs "
+	    "(the 63 older ones went first)");
+	if (c != NULL) {
+		conn_seen(t, c, CONN_TCP_ACK, 101);
+		CHECK_EQ(c->state, CONN_S_ESTABLISHED, "its ACK establishes it");
+	}
+	k = key(4000);
+	CHECK(conn_lookup(t, &k) == NULL, "the oldest flood entry is gone");
+	conn_flush(t, &st);
 	conn_table_destroy(t);
 	svc_table_free(&st);
 	return CHECK_DONE();
