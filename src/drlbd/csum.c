@@ -144,3 +144,41 @@ csum_ipv6_l4(uint8_t *ip6, uint32_t len, uint32_t l4off, uint8_t proto)
 	memcpy(ip6 + l4off + off, &c, 2);
 	return 0;
 }
+
+int
+csum_l4_looks_partial(const uint8_t *ip, uint32_t len, uint32_t l4off,
+    uint8_t proto)
+{
+	uint64_t sum;
+	uint32_t l4len, w;
+	uint16_t field, pseudo;
+
+	if (l4off > len)
+		return 0;
+	l4len = len - l4off;
+	if ((proto == IPPROTO_TCP && l4len < 20) ||
+	    (proto == IPPROTO_UDP && l4len < 8) ||
+	    (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		return 0;
+	if ((ip[0] >> 4) == 6) {
+		sum = csum_add(ip + 8, 32, 0);
+		w = htonl(l4len);
+		sum += w;
+		w = htonl(proto);
+		sum += w;
+	} else {
+		uint16_t h;
+
+		sum = csum_add(ip + 12, 8, 0);
+		h = htons(proto);
+		sum += h;
+		h = htons((uint16_t)l4len);
+		sum += h;
+	}
+	/* what the sender's kernel leaves: the pseudo-header sum, folded,
+	 * not complemented (~csum_tcpudp_magic()) */
+	pseudo = (uint16_t)~csum_fold(sum);
+	memcpy(&field, ip + l4off + (proto == IPPROTO_TCP ? 16 : 6), 2);
+	return field == pseudo || (pseudo == 0xffff && field == 0) ||
+	    (pseudo == 0 && field == 0xffff);
+}

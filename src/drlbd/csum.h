@@ -42,4 +42,16 @@ int csum_ipv4_l4(uint8_t *ip, uint32_t len);
  */
 int csum_ipv6_l4(uint8_t *ip6, uint32_t len, uint32_t l4off, uint8_t proto);
 
+/*
+ * Does this TCP/UDP packet's checksum field hold what a sender's kernel
+ * leaves when it hands the checksum to the NIC (the pseudo-header sum, not
+ * complemented)?  For backends that cannot say (libpcap): such a packet
+ * gets its checksum finished, and any other is left exactly as it came --
+ * a bad checksum stays bad for the real server to see.  A finished,
+ * correct checksum that happens to equal that value (1 in 65536) is
+ * recomputed to the same value, so nothing is lost by the guess.
+ */
+int csum_l4_looks_partial(const uint8_t *ip, uint32_t len, uint32_t l4off,
+    uint8_t proto);
+
 #endif

@@ -138,7 +138,10 @@ dp_finish_csum(struct dp *dp, struct dp_frame *f, const struct dp_pkt *p)
 		}
 		return;
 	}
-	if ((f->flags & DP_FRAME_CSUM_PARTIAL) && dp_csum_l4(p) == 0)
+	/* no offload data (libpcap): finish only what looks unfinished */
+	if ((f->flags & DP_FRAME_CSUM_PARTIAL) &&
+	    csum_l4_looks_partial(p->ip, p->iplen, p->l4off, p->proto) &&
+	    dp_csum_l4(p) == 0)
 		dp->cnt.csum_finished++;
 }
 

@@ -256,6 +256,27 @@ main(void)
 			CHECK(verify_l4(ip, len), what);
 		}
 	}
+	/* telling an unfinished checksum from a finished (or a bad) one */
+	{
+		uint32_t len = mkpkt(ip, IPPROTO_TCP, 100, 99);
+
+		memset(ip + 36, 0, 2);
+		make_partial(ip, len, 16);
+		CHECK_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_TCP), 1,
+		    "an unfinished (pseudo-header only) checksum is recognised");
+		csum_ipv4_l4(ip, len);
+		CHECK_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_TCP), 0,
+		    "a finished checksum is not taken for unfinished");
+		ip[36] ^= 0x5a;
+		CHECK_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_TCP), 0,
+		    "a bad checksum is not taken for unfinished (it stays bad)");
+		len = mkpkt(ip, IPPROTO_UDP, 33, 98);
+		memset(ip + 26, 0, 2);
+		make_partial(ip, len, 6);
+		CHECK_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_UDP), 1,
+		    "UDP: an unfinished checksum is recognised");
+	}
+
 	/* malformed input is refused, not trusted */
 	CHECK_EQ(csum_finish_partial(frame, 40, 40, 16), -1,
 	    "csum_start beyond the packet is refused");
