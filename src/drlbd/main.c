@@ -138,7 +138,7 @@ usage(void)
 	    "                   drlbadm --start-daemon; IPVS's sync protocol)\n"
 	    "  --capture ring|pcap  capture/inject backend (default ring: AF_PACKET\n"
 	    "                   ring with offload data; pcap: libpcap, drops frames\n"
-	    "                   over the MTU, recomputes every L4 checksum)\n",
+	    "                   over the MTU, finishes unfinished L4 checksums)\n",
 	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT);
 	exit(1);
 }

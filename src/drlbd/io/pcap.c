@@ -23,12 +23,11 @@
  *    must be off instead (tests/integration/pcap.sh).
  *  - no TP_STATUS_CSUMNOTREADY: we cannot tell a checksum the sender's kernel
  *    left to offload (veth, local senders) from a finished one.  Every frame
- *    is marked DP_FRAME_CSUM_PARTIAL, so the data path recomputes the L4
- *    checksum of every TCP/UDP frame it forwards from the pseudo header
- *    (counted in csum_finished).  That is correct for unfinished sums and
- *    leaves good ones as they were; the cost is one pass over each forwarded
- *    payload, and a segment corrupted before the director (a bad sum) leaves
- *    it with a good one.  The ring backend has neither limitation.
+ *    is marked DP_FRAME_CSUM_PARTIAL, and the data path finishes the L4
+ *    checksum of a forwarded TCP/UDP frame when its field holds just the
+ *    pseudo-header sum -- what an offloading sender leaves -- and leaves
+ *    every other as it came, a bad one included (csum_l4_looks_partial).
+ *    The ring backend has neither limitation.
  *
  * Privileges: pcap_activate needs CAP_NET_RAW; main.c opens the backend
  * before dropping every capability.  pcap_setfilter (SO_ATTACH_FILTER) and
@@ -161,7 +160,7 @@ pc_rx_one(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	f->len = len;
 	f->wire_len = h->len;
 	/* libpcap cannot say which checksums are unfinished: the data path
-	 * recomputes every forwarded one (see the top of this file) */
+	 * finishes those that look unfinished (see the top of this file) */
 	f->flags = DP_FRAME_CSUM_PARTIAL;
 	f->vnet = NULL;
 	io->n++;
