@@ -716,6 +716,8 @@ forward:
 	}
 	/* transmit only the IP packet's bytes, not trailing padding */
 	f->len = ETH_HLEN_ + pk.iplen;
+	if (dp->on_forward != NULL && !icmp)
+		dp->on_forward(dp->fwd_arg, c, dp->now);
 
 	dp->cnt.forwarded++;
 	return DP_FORWARD;

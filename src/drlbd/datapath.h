@@ -79,6 +79,10 @@ struct dp {
 					   may start a connection */
 	dp_arp_fn arp_input;
 	void *arp_arg;
+	/* told about the connection of every TCP/UDP frame forwarded (the
+	 * sync master counts its packets); may be NULL */
+	void (*on_forward)(void *arg, struct conn *c, uint32_t now);
+	void *fwd_arg;
 	dp_arp_fn ndp_input;		/* IPv6 NS/NA (ndp.c); may be NULL */
 	void *ndp_arg;
 	struct dp_counters cnt;

@@ -610,13 +610,8 @@ forward_frames(struct drlbd *d)
 		unsigned n = d->io_ops->rx_burst(d->io, f, 64);
 
 		for (unsigned i = 0; i < n; i++)
-			if (dp_process(&d->dp, &f[i]) == DP_FORWARD) {
-				/* the sync master counts the flow's packets
-				 * before the frame leaves the ring slot */
-				if (sync_master_on(sync_d))
-					sync_frame(sync_d, &f[i], d->dp.now);
+			if (dp_process(&d->dp, &f[i]) == DP_FORWARD)
 				d->io_ops->tx_queue(d->io, &f[i]);
-			}
 		d->io_ops->rx_done(d->io);
 		if (n < 64)
 			break;
@@ -819,6 +814,10 @@ main(int argc, char **argv)
 	 * anyway: --sync fails at start, not later */
 	if ((sync_d = sync_create(d->conns, &d->svcs, d->max_conns)) == NULL)
 		fatal("sync daemon");
+	/* the data path tells the sync master about each forwarded frame's
+	 * connection (it does nothing unless a master runs) */
+	d->dp.on_forward = sync_forwarded;
+	d->dp.fwd_arg = sync_d;
 	if (boot_sync.state != 0 &&
 	    sync_start(sync_d, &boot_sync, err, sizeof(err)) < 0)
 		fatalx("--sync: %s", err);

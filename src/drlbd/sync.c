@@ -922,64 +922,15 @@ set:
 	return 1;
 }
 
-/* the flow of a frame the data path just forwarded (its IP header and ports
- * are as they arrived) */
-static int
-frame_key(const struct dp_frame *f, struct conn_key *k)
-{
-	const uint8_t *p = f->data, *end = f->data + f->len, *l4;
-	uint16_t et;
-	uint8_t proto;
-
-	memset(k, 0, sizeof(*k));
-	if (f->len < 14)
-		return -1;
-	et = get16(p + 12);
-	p += 14;
-	if (et == 0x0800) {
-		if (p + 20 > end || (p[0] >> 4) != 4)
-			return -1;
-		proto = p[9];
-		l4 = p + (p[0] & 0x0f) * 4;
-		k->af = AF_INET;
-		memcpy(k->caddr.b, p + 12, 4);
-		memcpy(k->vaddr.b, p + 16, 4);
-	} else if (et == 0x86dd) {
-		if (p + 40 > end)
-			return -1;
-		proto = p[6];
-		l4 = p + 40;
-		/* the extension headers the data path walks */
-		for (int n = 0; n < 8 && (proto == 0 || proto == 43 ||
-		    proto == 60); n++) {
-			if (l4 + 8 > end)
-				return -1;
-			proto = l4[0];
-			l4 += ((size_t)l4[1] + 1) * 8;
-		}
-		k->af = AF_INET6;
-		memcpy(k->caddr.b, p + 8, 16);
-		memcpy(k->vaddr.b, p + 24, 16);
-	} else
-		return -1;
-	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || l4 + 4 > end)
-		return -1;		/* ICMP errors forwarded for a flow */
-	k->protocol = proto;
-	memcpy(&k->cport, l4, 2);
-	memcpy(&k->vport, l4 + 2, 2);
-	return 0;
-}
-
 void
-sync_frame(struct sync *s, const struct dp_frame *f, uint32_t now)
+sync_forwarded(void *arg, struct conn *c, uint32_t now)
 {
-	struct conn_key k;
-	struct conn *c, *tmpl;
+	struct sync *s = arg;
+	struct conn *tmpl;
 	struct rec *r;
 
 	s->now = now;
-	if (frame_key(f, &k) < 0 || (c = conn_lookup(s->t, &k)) == NULL ||
-	    (r = rec_get(s, c)) == NULL)
+	if (!sync_master_on(s) || (r = rec_get(s, c)) == NULL)
 		return;
 	r->pkts++;
 	if (!needed(c, r))

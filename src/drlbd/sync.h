@@ -120,7 +120,8 @@ void sync_get(const struct sync *s, struct drlb_ctl_daemon out[2]);
 int sync_master_on(const struct sync *s);
 
 /* Master: a frame of one of our connections was forwarded. */
-void sync_frame(struct sync *s, const struct dp_frame *f, uint32_t now);
+/* The data path forwarded a frame of c (the master counts and sends). */
+void sync_forwarded(void *s, struct conn *c, uint32_t now);
 /* A connection leaves the table (the conn table's expire hook). */
 void sync_conn_gone(struct sync *s, const struct conn *c);
 /* Backup: the fds to poll (0 or 1), and serve them. */
