@@ -18,9 +18,16 @@
  * The director therefore sees only the client->server half of each
  * connection, which is why TCP state is followed from that half alone.
  *
- * This file reads top to bottom in that order: parse, look up or schedule,
- * rewrite, finish checksums.  Every frame that is not forwarded is counted
- * under the reason it was refused (struct dp_counters).
+ * The same holds for IPv6 (the VIP on the real servers' lo as a /128).
+ * ARP and Neighbor Discovery -- who owns the VIP, where the real servers
+ * are -- are handled beside this path (arp.c, ndp.c); an ICMP error about a
+ * flow (fragmentation needed, packet too big) follows the flow to its real
+ * server, the only host that can act on it.
+ *
+ * dp_process() at the bottom reads top to bottom in that order: parse, look
+ * up or schedule, rewrite, finish checksums.  Every frame that is not
+ * forwarded is counted under the reason it was refused (struct
+ * dp_counters), and with `drlbadm --trace` each step says what it did.
  */
 #include <arpa/inet.h>
 #include <net/ethernet.h>
