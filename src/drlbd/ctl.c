@@ -21,6 +21,7 @@
 #include "drlbd.h"
 #include "est.h"
 #include "log.h"
+#include "ndp.h"
 #include "trace.h"
 #include "metrics.h"
 #include "sync.h"
@@ -349,6 +350,7 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		memcpy(&a, req, sizeof(a));
 		d->own_vips = a.on != 0;
 		arp_set_own_vips(d->arp, d->own_vips);
+		ndp_set_own_vips(drlbd_ndp(), d->own_vips);
 		log_info("VIPs %s at L2 (drlbadm --arp %s)", d->own_vips ?
 		    "taken over: answering ARP, announced" : "released: no "
 		    "ARP answers", d->own_vips ? "on" : "off");

@@ -47,6 +47,10 @@ const char *drlbd_kernel_vip6_check(struct drlbd *d, const union drlb_inaddr *vi
 /* Text of all counters ("name value\n" lines); malloc'ed. */
 char *drlbd_counters_text(struct drlbd *d, uint32_t *len);
 
+struct ndp;
+/* the IPv6 neighbour-discovery module (main.c owns it) */
+struct ndp *drlbd_ndp(void);
+
 /* ctl.c */
 struct ctl_server *ctl_listen(const char *path, char *err, size_t errlen);
 void ctl_close(struct ctl_server *c);

@@ -79,6 +79,12 @@ drlbd_sync(void)
 {
 	return sync_d;
 }
+
+struct ndp *
+drlbd_ndp(void)
+{
+	return ndp;
+}
 static const char *keepalived_config;	/* --keepalived-config */
 
 static void

@@ -374,6 +374,24 @@ ndp_vips_changed(void *arg)
 	}
 }
 
+void
+ndp_set_own_vips(struct ndp *n, int on)
+{
+	if (n == NULL)
+		return;
+	/* off: stop answering, leave the VIPs' solicited-node groups; on:
+	 * every IPv6 VIP is new again, joined and announced at once (the
+	 * hosts' neighbour caches move to our MAC) -- as arp.c for IPv4 */
+	for (size_t i = 0; i < n->nvips; i++)
+		if (n->vips[i].joined)
+			mcast(n, n->vips[i].ip, 0);
+	n->nvips = 0;
+	n->una_repeat_ms = 0;
+	n->own_vips = on != 0;
+	if (on)
+		ndp_vips_changed(n);
+}
+
 /* The link-layer address option of the given type, or NULL. */
 static const uint8_t *
 nd_lladdr_opt(const uint8_t *opt, uint32_t len, uint8_t type)

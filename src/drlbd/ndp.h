@@ -42,6 +42,9 @@ void ndp_input(void *arg, const uint8_t *frame, uint32_t len);
 /* svc_table hooks (IPv6 dests and VIPs only; others are ignored) */
 void ndp_dest_added(void *arg, struct dest *d);
 void ndp_vips_changed(void *arg);
+/* drlbadm --arp on|off for the IPv6 VIPs: take them over (join, answer,
+ * announce by unsolicited NA) or release them. */
+void ndp_set_own_vips(struct ndp *n, int on);
 /* timers: probes, refreshes, repeated announcements; now in ms */
 void ndp_tick(struct ndp *n, uint64_t now_ms);
 

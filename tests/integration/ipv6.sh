@@ -110,5 +110,14 @@ t_check "$T: director joined the VIP's solicited-node group" \
 	nl_exec dir grep -q 3333ff000001 /proc/net/dev_mcast
 t_is "$T: director kernel holds no IPv6 address" \
 	"$(nl_exec dir ip -o -6 addr show | grep -c inet6)" 0
+# drlbadm --arp off|on releases and takes over the IPv6 VIPs too (failover)
+nl_adm --arp off >/dev/null || t_fail "$T: drlbadm --arp off"
+ans=$(nl_exec client timeout 5 ndisc6 -m -n -r 2 -w 500 "$VIP6" eth0 2>&1)
+got=$(echo "$ans" | awk '/[Tt]arget link-layer address/ { print tolower($NF) }' | sort -u | tr '\n' ' ')
+t_is "$T: --arp off: nobody answers for the IPv6 VIP" "$got" ""
+nl_adm --arp on >/dev/null || t_fail "$T: drlbadm --arp on"
+ans=$(nl_exec client timeout 5 ndisc6 -m -n -r 3 -w 1000 "$VIP6" eth0 2>&1)
+got=$(echo "$ans" | awk '/[Tt]arget link-layer address/ { print tolower($NF) }' | sort -u | tr '\n' ' ')
+t_is "$T: --arp on: the director answers for the IPv6 VIP again" "$got" "$DIRMAC "
 t_check "$T: drlbd still running" nl_drlbd_alive
 t_done
