@@ -75,8 +75,12 @@ u=$(for p in 1 2 3 4; do
 	echo "ping$p" | nl_exec client timeout 3 socat -T 2 - "UDP6:[$VIP6]:53" 2>/dev/null | awk '{ print $1 }'
 done | sort | uniq -c | awk '{ print $2, $1 }')
 echo "UDP over IPv6: $(echo $u)" >&2
-t_check "$T: UDP over IPv6 answered by both real servers ($(echo $u))" \
-	[ "$(nl_count_of "$u" rs1)" -eq 2 -a "$(nl_count_of "$u" rs2)" -eq 2 ]
+# four datagrams from four sockets: four flows, unless the kernel happens
+# to give two of them the same ephemeral port (then they are one flow and
+# stick to one server) -- so: all answered, both servers used
+t_check "$T: UDP over IPv6: 4 of 4 answered, by both real servers ($(echo $u))" \
+	[ $(( $(nl_count_of "$u" rs1) + $(nl_count_of "$u" rs2) )) -eq 4 -a \
+	"$(nl_count_of "$u" rs1)" -ge 1 -a "$(nl_count_of "$u" rs2)" -ge 1 ]
 
 # dual stack: IPv4 through the same director at the same time
 o4=$(nl_curl_count 4)
