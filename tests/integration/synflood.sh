@@ -146,6 +146,10 @@ t_check "$T: the flood ran (${fr:-0} frames sent)" [ "${fr:-0}" -gt 0 ]
 # (asserted); 0.8 or more is typical when the machine is otherwise idle
 # (DRLB_SYNFLOOD_STRICT=1 asserts that instead).
 want=$((REQS * 5))
+# a sanitizer build of drlbd forwards at about half the speed, so more of the
+# flood overflows its ring: a third there (still far from the 0 of 30 the
+# table gives without its defence)
+ldd "$NL_DRLBD" 2>/dev/null | grep -q libasan && want=$((REQS * 10 / 3))
 [ -n "${DRLB_SYNFLOOD_STRICT:-}" ] && want=$((REQS * 8))
 t_check "$T: at least $((want * 10 / REQS))% of the client's requests answered during the flood ($ok of $REQS; no_conn $(nl_counter no_conn), rx_kernel_drops $(nl_counter rx_kernel_drops))" \
 	[ $((ok * 10)) -ge "$want" ]
