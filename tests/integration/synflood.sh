@@ -1,5 +1,5 @@
 #!/bin/bash
-# synflood: drlbd with a small connection table (--max-conns 4096) and the
+# synflood: drlbd with a small connection table (--max-conns 65536) and the
 # recipe's rules under a SYN flood (build/synflood: random sources in
 # 198.18.0.128/25, random ports, to VIP:80, as fast as the machine allows)
 # while a legitimate client makes 30 requests.
@@ -9,7 +9,7 @@
 # and while it is over 3/4 full half-open connections time out after 10 s.
 # Asserted:
 #   - at least half of the client's requests are answered (see below);
-#   - conns_now, sampled during the flood, never exceeds 4096;
+#   - conns_now, sampled during the flood, never exceeds 65536;
 #   - conns_reclaimed > 0 (the defence was used);
 #   - VmRSS of drlbd grows by less than 1 MiB (memory is preallocated);
 #   - drlbd still runs, and answers afterwards.
@@ -25,7 +25,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tools/netns-lib.sh
 T=synflood
 t_require "$T: setup"
-MAXC=4096
+MAXC=65536
 REQS=30
 FLOOD_MAX=30	# s: upper bound of the flood (it is stopped when the requests end)
 SYNFLOOD=${NL_SYNFLOOD:-$(dirname "$NL_DRLBD")/synflood}
