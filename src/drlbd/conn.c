@@ -297,6 +297,16 @@ random_seed(void)
 	    (uint32_t)ts.tv_sec;
 }
 
+/* Write one byte per page so the pages are ours now, not at first use. */
+static void
+prefault(void *p, size_t len)
+{
+	volatile uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i += 4096)
+		b[i] = b[i];
+}
+
 struct conn_table *
 conn_table_create(uint32_t max_conns)
 {
@@ -330,7 +340,12 @@ conn_table_create(uint32_t max_conns)
 	if (t->aux == NULL)
 		goto out_free_snext;
 
-	/* Touch everything now: the bound is memory we already hold. */
+	/* Touch everything now: the bound is memory we already hold, and a
+	 * flood filling the table must not make the process grow.  (calloc'd
+	 * pages may still be the kernel's shared zero page: write them.) */
+	prefault(t->buckets, (size_t)nb * sizeof(uint32_t));
+	prefault(t->wprev, ((size_t)max_conns + WHEEL_SIZE + 1) * sizeof(uint32_t));
+	prefault(t->aux, (size_t)max_conns * sizeof(uint32_t));
 	memset(t->conns, 0, (size_t)max_conns * sizeof(struct conn));
 	for (i = 0; i < max_conns; i++)
 		t->conns[i].hnext = i + 1 < max_conns ? i + 2 : 0;
