@@ -591,9 +591,8 @@ check_load(struct drlbd *d, const char *file, char *err, size_t errlen)
 	if (kaconf_parse_file(file, &k, err, errlen) != 0)
 		return -1;
 	for (const struct kaconf_vs *v = k.vs; v != NULL; v = v->next) {
-		const char *why = v->conf.af == AF_INET6 ?
-		    drlbd_kernel_vip6_check(d, &v->conf.addr) :
-		    drlbd_kernel_vip_check(d, &v->conf.addr);
+		const char *why = drlbd_kernel_vip_check(d, v->conf.af,
+		    &v->conf.addr);
 
 		if (why != NULL) {
 			snprintf(err, errlen, "%s:%d: %s", file, v->line, why);

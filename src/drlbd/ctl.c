@@ -370,12 +370,10 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		break;
 	case DRLB_CTL_ADD_SVC:
 	case DRLB_CTL_EDIT_SVC: {
-		const char *why = req->svc.af == AF_INET6 ?
-		    drlbd_kernel_vip6_check(d, &req->svc.addr) :
-		    drlbd_kernel_vip_check(d, &req->svc.addr);
+		const char *why = drlbd_kernel_vip_check(d, req->svc.af,
+		    &req->svc.addr);
 
-		if ((req->svc.af == AF_INET || req->svc.af == AF_INET6) &&
-		    why != NULL) {
+		if (why != NULL) {
 			status = EADDRINUSE;
 			snprintf(err, sizeof(err), "%s", why);
 			break;

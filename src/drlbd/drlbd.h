@@ -39,11 +39,10 @@ struct drlbd {
 };
 
 uint64_t drlbd_now_ms(void);
-/* NULL when no VIP of ours is held by this host's kernel; else a message
- * saying which and what to do. */
-const char *drlbd_kernel_vip_check(struct drlbd *d, const union drlb_inaddr *vip);
-/* The same for an IPv6 VIP. */
-const char *drlbd_kernel_vip6_check(struct drlbd *d, const union drlb_inaddr *vip);
+/* NULL when this VIP (AF_INET or AF_INET6) is not held by this host's
+ * kernel; else a message saying which interface and what to do. */
+const char *drlbd_kernel_vip_check(struct drlbd *d, uint16_t af,
+    const union drlb_inaddr *vip);
 /* Text of all counters ("name value\n" lines); malloc'ed. */
 char *drlbd_counters_text(struct drlbd *d, uint32_t *len);
 

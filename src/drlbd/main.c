@@ -155,65 +155,43 @@ usage(void)
  * not listen on with RST, racing the real servers.  We refuse.
  */
 const char *
-drlbd_kernel_vip_check(struct drlbd *d, const union drlb_inaddr *vip)
+drlbd_kernel_vip_check(struct drlbd *d, uint16_t af,
+    const union drlb_inaddr *vip)
 {
-	static char msg[DRLB_CTL_ERRMSG_MAX];
-	struct ifaddrs *ifa, *i;
-	const char *why = NULL;
-
-	(void)d;
-	if (getifaddrs(&ifa) < 0)
-		return NULL;
-	for (i = ifa; i != NULL; i = i->ifa_next) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)i->ifa_addr;
-
-		if (sin == NULL || sin->sin_family != AF_INET ||
-		    sin->sin_addr.s_addr != vip->in.s_addr)
-			continue;
-		snprintf(msg, sizeof(msg),
-		    "VIP %s is an address of this host's kernel (on %s): its "
-		    "TCP stack would answer the VIP's connections itself (RST). "
-		    "drlbd owns the VIP at L2 and needs no kernel address: "
-		    "ip addr del %s/32 dev %s",
-		    inet_ntoa(sin->sin_addr), i->ifa_name,
-		    inet_ntoa(sin->sin_addr), i->ifa_name);
-		why = msg;
-		break;
-	}
-	freeifaddrs(ifa);
-	return why;
-}
-
-/* The same for an IPv6 VIP. */
-const char *
-drlbd_kernel_vip6_check(struct drlbd *d, const union drlb_inaddr *vip)
-{
-	static char msg[DRLB_CTL_ERRMSG_MAX];
+	static char msg[512];
 	struct ifaddrs *ifa, *i;
 	const char *why = NULL;
 	char a[INET6_ADDRSTRLEN];
-	int plen;
 
 	(void)d;
 	if (getifaddrs(&ifa) < 0)
 		return NULL;
 	for (i = ifa; i != NULL; i = i->ifa_next) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)i->ifa_addr;
+		int plen = af == AF_INET6 ? 0 : 32;
 
-		if (sin6 == NULL || sin6->sin6_family != AF_INET6 ||
-		    memcmp(&sin6->sin6_addr, vip->b, 16) != 0)
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != af)
 			continue;
-		inet_ntop(AF_INET6, vip->b, a, sizeof(a));
-		plen = 0;
-		if (i->ifa_netmask != NULL)
-			for (int b = 0; b < 16; b++)
-				plen += __builtin_popcount(((struct sockaddr_in6 *)
-				    i->ifa_netmask)->sin6_addr.s6_addr[b]);
+		if (af == AF_INET6) {
+			const struct sockaddr_in6 *m =
+			    (const struct sockaddr_in6 *)i->ifa_netmask;
+
+			if (memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
+			    vip->b, 16) != 0)
+				continue;
+			for (int b = 0; m != NULL && b < 16; b++)
+				plen += __builtin_popcount(m->sin6_addr.s6_addr[b]);
+			if (plen == 0)
+				plen = 128;
+		} else if (((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr !=
+		    vip->in.s_addr)
+			continue;
+		inet_ntop(af, vip->b, a, sizeof(a));
 		snprintf(msg, sizeof(msg),
-		    "VIP %s is an address of this host's kernel (on %s): it "
-		    "would answer the VIP's connections (RST). drlbd owns the "
-		    "VIP at L2: ip -6 addr del %s/%d dev %s",
-		    a, i->ifa_name, a, plen ? plen : 128, i->ifa_name);
+		    "VIP %s is an address of this host's kernel (on %s): its "
+		    "TCP stack would answer the VIP's connections (RST). "
+		    "drlbd owns the VIP at L2, without it: "
+		    "ip %saddr del %s/%d dev %s", a, i->ifa_name,
+		    af == AF_INET6 ? "-6 " : "", a, plen, i->ifa_name);
 		why = msg;
 		break;
 	}
@@ -286,16 +264,9 @@ load_config(struct drlbd *d, const char *file)
 	struct reload_stats st;
 	char err[DRLB_CTL_ERRMSG_MAX + 256];
 
+	/* reload_config also refuses VIPs the kernel holds */
 	if (reload_config(d, file, &st, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	/* reload_config checks IPv4 VIPs against the kernel; IPv6 here */
-	for (struct svc *s = d->svcs.head; s != NULL; s = s->next) {
-		const char *why;
-
-		if (s->conf.af == AF_INET6 &&
-		    (why = drlbd_kernel_vip6_check(d, &s->conf.addr)) != NULL)
-			fatalx("%s: %s", file, why);
-	}
 }
 
 /* SIGHUP: the whole file is checked first; on an error nothing changes */

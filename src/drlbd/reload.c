@@ -59,9 +59,8 @@ validate(struct drlbd *d, const char *file, struct svc_table *scratch,
 			goto out_close;
 		}
 		if (op == DRLB_CTL_ADD_SVC || op == DRLB_CTL_EDIT_SVC) {
-			const char *vw = cmd.req.svc.af == AF_INET6 ?
-			    drlbd_kernel_vip6_check(d, &cmd.req.svc.addr) :
-			    drlbd_kernel_vip_check(d, &cmd.req.svc.addr);
+			const char *vw = drlbd_kernel_vip_check(d,
+			    cmd.req.svc.af, &cmd.req.svc.addr);
 			if (vw != NULL) {
 				snprintf(err, errlen, "%s:%d: %s", file, lineno, vw);
 				goto out_close;
