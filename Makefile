@@ -16,7 +16,8 @@ B := build
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
-XCFLAGS := -std=c11 $(WARN) -MMD -MP
+XCFLAGS := -std=c11 $(WARN) -MMD -MP -pthread
+LDLIBS += -pthread
 ifneq ($(SANITIZE),)
 # a sanitizer report ends the program: tests cannot pass over one
 XCFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -80,6 +81,9 @@ endef
 $(foreach t,test_sched_simple test_sched_mh test_sched_lc,$(eval $(call sched_test,$(t))))
 UNIT += test_cmd
 test_cmd_OBJ := $(COMMON_OBJ)
+UNIT += test_fanout
+test_fanout_OBJ := $(call obj,src/drlbd/fanout.c)
+test_fanout_LIBS := $(PCAP_LIBS)
 UNIT += test_csum
 test_csum_OBJ := $(call obj,src/drlbd/csum.c)
 UNIT += test_datapath
@@ -107,7 +111,7 @@ UNIT_BIN = $(addprefix $(B)/tests/,$(UNIT)) $(addprefix $(B)/tests/replay_,$(FUZ
 
 $(B)/tests/%: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc/drlbd -Isrc/drlbadm $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $($*_OBJ) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Isrc/drlbd -Isrc/drlbadm $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $($*_OBJ) $($*_LIBS) $(LDLIBS)
 
 define unit_deps
 $(B)/tests/$(1): $$($(1)_OBJ)

@@ -15,6 +15,13 @@
 #   ring       drlbd (its AF_PACKET ring), FB_FLOWS established flows
 #   ring-new   drlbd, every frame a new flow (a SYN from a new port/address)
 #   pcap       drlbd --capture pcap, FB_FLOWS established flows
+#   (those four forward with one thread: --workers 1, pinned to CPU 1)
+#   w1, w2     drlbd --workers 1, then --workers 2 (PACKET_FANOUT over two
+#              threads), FB_FLOWS established flows from 256 client
+#              addresses, the threads not pinned: the scaling from 1 to 2
+#              workers.  This machine has 2 CPUs and the generator keeps
+#              one of them busy, so the second worker shares a CPU with
+#              it: the figure is a floor for what a third CPU would give.
 # For each: frames that reached the sink (its eth0 rx_packets) per CPU-second
 # of the forwarder process alone (utime+stime from /proc/PID/stat, before
 # and after), the frames per second, the forwarder's CPU share and the
@@ -59,7 +66,8 @@ sink_rx() { nl_exec sink cat /sys/class/net/eth0/statistics/rx_packets; }
 run_gen() {
 	local name=$1 pid=$2 c0 c1 u0 u1 r0 r1 t0 t1 out
 	shift 2
-	taskset -pc "$FCPU" "$pid" >/dev/null
+	# the forwarder on its own CPU (all its threads), unless RG_PIN=no
+	[ "${RG_PIN:-yes}" = no ] || taskset -a -pc "$FCPU" "$pid" >/dev/null
 	c0=$(cpu_ticks "$pid") u0=$(utime "$pid") r0=$(sink_rx) t0=$(date +%s.%N)
 	out=$(nl_exec gen timeout $((SECS + 30)) taskset -c "$GCPU" "$GEN" eth0 \
 		"$DIRMAC" "$NL_VIP" "$PORT" tcp "$@" "$SECS")
@@ -102,14 +110,24 @@ drlbd_down() {
 	NL_DRLBD_PID=
 }
 
-drlbd_up
+drlbd_up --workers 1
 run_gen ring "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
 drlbd_down
-drlbd_up
+drlbd_up --workers 1
 run_gen ring-new "$NL_DRLBD_PID" new | tee -a "$res"
 drlbd_down
 drlbd_up --capture pcap
 run_gen pcap "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
+drlbd_down
+
+# ---- scaling: 1 and 2 workers, threads free to move
+drlbd_up --workers 1
+RG_PIN=no run_gen w1 "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
+drlbd_down
+drlbd_up --workers 2
+RG_PIN=no run_gen w2 "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
+nl_counters
+echo "#   worker0_forwarded $(nl_counter worker0_forwarded) worker1_forwarded $(nl_counter worker1_forwarded)"
 drlbd_down
 
 echo
@@ -120,6 +138,7 @@ awk '{ f[$1] = $7; r[$1] = $4; u[$1] = $8 }	# run gen_sent sink_rx frames/s cpu 
 		printf "%-46s %6.2f   (frames/s %.2f)\n", "drlbd pcap / ring, per CPU-second", q(f["pcap"], f["ring"]), q(r["pcap"], r["ring"])
 		printf "%-46s %6.2f   (frames/s %.2f)\n", "drlbd new flows / established, per CPU-second", q(f["ring-new"], f["ring"]), q(r["ring-new"], r["ring"])
 		printf "%-46s %6.0f ns (reference %.0f ns)\n", "drlbd ring user time per frame", u["ring"], u["ref"]
+		printf "%-46s %6.2f   (per CPU-second %.2f)\n", "2 workers / 1 worker, frames/s", q(r["w2"], r["w1"]), q(f["w2"], f["w1"])
 	}' "$res"
 
 # ---- the connection table: memory per entry, lookup time

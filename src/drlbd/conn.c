@@ -26,6 +26,7 @@
  * is left carries over to the next call.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@
 #include <sys/random.h>
 
 #include "conn.h"
+#include "fanout.h"
 #include "sched.h"
 #include "svc.h"
 
@@ -65,6 +67,12 @@ struct conn_table {
 	 * (IPVS n_control).
 	 */
 	uint32_t *aux;
+	/* where this table's connections find their templates: itself, or
+	 * with workers the one template table they all share */
+	struct conn_table *tt;
+	/* with workers: the lock for what connections of different workers
+	 * share (real servers' counters, schedulers), NULL without */
+	pthread_mutex_t *lock;
 	/* SYN-flood defence (see conn_reclaim): set by conn_table_bind */
 	struct svc_table *st;
 	uint64_t reclaimed;
@@ -353,6 +361,7 @@ conn_table_create(uint32_t max_conns)
 	for (i = 0; i <= WHEEL_SIZE; i++)
 		winit(t, max_conns + i);
 	t->seed = random_seed();
+	t->tt = t;
 	memcpy(t->tmo, tcp_timeouts_default, sizeof(t->tmo));
 	t->udp_tmo = UDP_TIMEOUT_DEFAULT;
 	return t;
@@ -627,10 +636,10 @@ conn_template_touch(struct conn_table *t, struct conn *tmpl, uint32_t now)
 void
 conn_set_control(struct conn_table *t, struct conn *c, struct conn *tmpl)
 {
-	uint32_t tid = (uint32_t)(tmpl - t->conns);
+	uint32_t tid = (uint32_t)(tmpl - t->tt->conns);
 
 	t->aux[c - t->conns] = tid + 1;
-	t->aux[tid]++;
+	t->tt->aux[tid]++;
 }
 
 uint32_t
@@ -644,7 +653,8 @@ conn_control(struct conn_table *t, const struct conn *c)
 {
 	uint32_t a = t->aux[c - t->conns];
 
-	return (c->flags & CONN_F_TEMPLATE) || a == 0 ? NULL : &t->conns[a - 1];
+	return (c->flags & CONN_F_TEMPLATE) || a == 0 ? NULL :
+	    &t->tt->conns[a - 1];
 }
 
 void
@@ -706,6 +716,8 @@ conn_seen(struct conn_table *t, struct conn *c, uint8_t tcp_flags,
 			bool was_active = !(c->flags & CONN_F_INACTIVE);
 			bool active = ns == CONN_S_ESTABLISHED;
 
+			if (was_active != active && t->lock != NULL)
+				pthread_mutex_lock(t->lock);
 			if (was_active && !active) {
 				d->activeconns--;
 				d->inactconns++;
@@ -715,8 +727,11 @@ conn_seen(struct conn_table *t, struct conn *c, uint8_t tcp_flags,
 				d->inactconns--;
 				c->flags &= ~CONN_F_INACTIVE;
 			}
-			if (was_active != active)
+			if (was_active != active) {
 				sched_dest_load_changed(d);
+				if (t->lock != NULL)
+					pthread_mutex_unlock(t->lock);
+			}
 		}
 		c->state = (uint8_t)ns;
 	}
@@ -759,11 +774,12 @@ conn_release(struct conn_table *t, struct svc_table *st, uint32_t id)
 	} else if (t->aux[id] != 0) {
 		/* one connection fewer under its template (IPVS
 		 * ip_vs_control_del) */
+		struct conn_table *tt = t->tt;
 		uint32_t tid = t->aux[id] - 1;
 
-		if ((t->conns[tid].flags & (CONN_F_INUSE | CONN_F_TEMPLATE)) ==
-		    (CONN_F_INUSE | CONN_F_TEMPLATE) && t->aux[tid] > 0)
-			t->aux[tid]--;
+		if ((tt->conns[tid].flags & (CONN_F_INUSE | CONN_F_TEMPLATE)) ==
+		    (CONN_F_INUSE | CONN_F_TEMPLATE) && tt->aux[tid] > 0)
+			tt->aux[tid]--;
 		t->aux[id] = 0;
 	}
 	if (d != NULL) {
@@ -911,4 +927,195 @@ conn_state_str(const struct conn *c)
 	if (c->key.protocol != IPPROTO_TCP)
 		return "UDP";
 	return conn_state_name((enum conn_state)c->state);
+}
+
+/* ------------------------------------------------------------ workers */
+
+_Static_assert(CONN_SET_MAX == FANOUT_MAX, "one table per worker");
+
+struct conn_table *
+conn_templates(struct conn_table *t)
+{
+	return t->tt;
+}
+
+void
+conn_table_set_lock(struct conn_table *t, pthread_mutex_t *lock)
+{
+	t->lock = lock;
+}
+
+int
+conn_set_create(struct conn_set *cs, unsigned n, uint32_t max_conns)
+{
+	uint32_t each;
+
+	memset(cs, 0, sizeof(*cs));
+	if (n == 0 || n > FANOUT_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* the bound is shared out: each worker sees 1/n of the clients */
+	each = n == 1 ? max_conns : max_conns / n;
+	if (each < 16)
+		each = 16;
+	for (unsigned i = 0; i < n; i++) {
+		if ((cs->w[i] = conn_table_create(each)) == NULL) {
+			conn_set_destroy(cs);
+			return -1;
+		}
+		cs->n = i + 1;
+	}
+	cs->tmpl = cs->w[0];
+	if (n > 1) {
+		/* templates: one table all workers share (under the lock), so
+		 * a client group (-M) sticks together whichever worker sees
+		 * each of its clients */
+		uint32_t tn = max_conns / 4 < 16 ? 16 : max_conns / 4;
+
+		if ((cs->tmpl = conn_table_create(tn)) == NULL) {
+			conn_set_destroy(cs);
+			return -1;
+		}
+		for (unsigned i = 0; i < n; i++)
+			cs->w[i]->tt = cs->tmpl;
+	}
+	return 0;
+}
+
+void
+conn_set_single(struct conn_set *cs, struct conn_table *t)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->n = 1;
+	cs->w[0] = cs->tmpl = t;
+}
+
+void
+conn_set_destroy(struct conn_set *cs)
+{
+	if (cs->tmpl != NULL && (cs->n == 0 || cs->tmpl != cs->w[0]))
+		conn_table_destroy(cs->tmpl);
+	for (unsigned i = 0; i < cs->n; i++)
+		conn_table_destroy(cs->w[i]);
+	memset(cs, 0, sizeof(*cs));
+}
+
+/* the tables of the set, each once: workers', then the template table */
+static unsigned
+set_tables(const struct conn_set *cs, struct conn_table **v)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < cs->n; i++)
+		v[k++] = cs->w[i];
+	if (cs->tmpl != NULL && cs->tmpl != cs->w[0])
+		v[k++] = cs->tmpl;
+	return k;
+}
+
+struct conn_table *
+conn_set_table(const struct conn_set *cs, const struct conn_key *k)
+{
+	if (k->af & CONN_KEY_TEMPLATE)
+		return cs->tmpl;
+	return cs->w[fanout_worker(k->af, &k->caddr, cs->n)];
+}
+
+struct conn_table *
+conn_set_owner(const struct conn_set *cs, const struct conn *c)
+{
+	struct conn_table *v[FANOUT_MAX + 1];
+	unsigned k = set_tables(cs, v);
+
+	for (unsigned i = 0; i < k; i++)
+		if (c >= v[i]->conns && c < v[i]->conns + v[i]->max)
+			return v[i];
+	return NULL;
+}
+
+uint32_t
+conn_set_count(const struct conn_set *cs)
+{
+	struct conn_table *v[FANOUT_MAX + 1];
+	unsigned k = set_tables(cs, v);
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < k; i++)
+		n += v[i]->count;
+	return n;
+}
+
+uint32_t
+conn_set_max(const struct conn_set *cs)
+{
+	struct conn_table *v[FANOUT_MAX + 1];
+	unsigned k = set_tables(cs, v);
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < k; i++)
+		n += v[i]->max;
+	return n;
+}
+
+uint64_t
+conn_set_reclaimed(const struct conn_set *cs)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < cs->n; i++)
+		n += cs->w[i]->reclaimed;
+	return n;
+}
+
+int
+conn_set_walk(const struct conn_set *cs, int (*fn)(struct conn *c, void *arg),
+    void *arg)
+{
+	struct conn_table *v[FANOUT_MAX + 1];
+	unsigned k = set_tables(cs, v);
+	int r;
+
+	for (unsigned i = 0; i < k; i++)
+		if ((r = conn_walk(v[i], fn, arg)) != 0)
+			return r;
+	return 0;
+}
+
+void
+conn_set_timeouts_all(const struct conn_set *cs, const struct drlb_timeouts *tm)
+{
+	struct conn_table *v[FANOUT_MAX + 1];
+	unsigned k = set_tables(cs, v);
+
+	for (unsigned i = 0; i < k; i++)
+		conn_set_timeouts(v[i], tm);
+}
+
+void
+conn_set_flush(const struct conn_set *cs, struct svc_table *st)
+{
+	/* every worker's connections, then the templates they held */
+	for (unsigned i = 0; i < cs->n; i++)
+		conn_flush(cs->w[i], st);
+	if (cs->tmpl != NULL && cs->tmpl != cs->w[0])
+		conn_flush(cs->tmpl, st);
+}
+
+void
+conn_set_hooks(const struct conn_set *cs, struct svc_table *st,
+    void (*fn)(void *arg, const struct conn *c), void *arg,
+    pthread_mutex_t *lock)
+{
+	struct conn_table *v[FANOUT_MAX + 1];
+	unsigned k = set_tables(cs, v);
+
+	for (unsigned i = 0; i < k; i++) {
+		conn_set_expire_hook(v[i], fn, arg);
+		conn_table_bind(v[i], st);
+		v[i]->lock = lock;
+	}
+	/* the template table is only touched under the lock already */
+	if (cs->tmpl != NULL && cs->tmpl != cs->w[0])
+		cs->tmpl->lock = NULL;
 }

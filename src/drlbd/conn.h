@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>		/* pthread_mutex_t (not <pthread.h>: tests put
+				   src/drlbd, with our sched.h, on the path) */
 #include "drlb/svc-t.h"
 
 struct dest;
@@ -126,9 +128,10 @@ struct conn *conn_template_insert(struct conn_table *t,
 /* A new connection was placed by this template: restart its timeout. */
 void conn_template_touch(struct conn_table *t, struct conn *tmpl,
     uint32_t now);
-/* c was placed by tmpl (IPVS ip_vs_control_add). */
+/* c (of table t) was placed by tmpl, of conn_templates(t) (IPVS
+ * ip_vs_control_add). */
 void conn_set_control(struct conn_table *t, struct conn *c, struct conn *tmpl);
-/* c's template, or NULL. */
+/* c's template, or NULL; t is c's table. */
 struct conn *conn_control(struct conn_table *t, const struct conn *c);
 /* How many connections tmpl controls now. */
 uint32_t conn_n_control(const struct conn_table *t, const struct conn *tmpl);
@@ -189,6 +192,59 @@ void conn_flush(struct conn_table *t, struct svc_table *st);
 /* Visit all connections (the -c listing); stops early when fn returns != 0. */
 int conn_walk(struct conn_table *t, int (*fn)(struct conn *c, void *arg),
     void *arg);
+
+/*
+ * Workers (--workers N, see fanout.h): one table per worker, each holding
+ * the connections of the clients the kernel sends that worker, and one
+ * table of persistence templates that all share.  Without workers (n 1)
+ * w[0] is the only table and holds the templates too.
+ *
+ * A worker touches its own table without a lock.  What connections of
+ * different workers share -- real servers' counters and references, the
+ * schedulers, the template table -- changes under one lock, taken only
+ * when a connection is scheduled, changes between active and inactive, or
+ * expires: never for a frame of an established flow.
+ */
+#define CONN_SET_MAX 16			/* = FANOUT_MAX */
+
+struct conn_set {
+	unsigned n;
+	struct conn_table *w[CONN_SET_MAX];
+	struct conn_table *tmpl;	/* w[0] when n == 1 */
+};
+
+/* n tables sharing max_conns, and the template table; 0 or -1 (errno) */
+int conn_set_create(struct conn_set *cs, unsigned n, uint32_t max_conns);
+void conn_set_destroy(struct conn_set *cs);
+/* a set of one table made elsewhere (not destroyed with the set) */
+void conn_set_single(struct conn_set *cs, struct conn_table *t);
+/* the table this key belongs in: the template table for a template key,
+ * else the table of the worker that sees the client's frames */
+struct conn_table *conn_set_table(const struct conn_set *cs,
+    const struct conn_key *k);
+/* the table c lives in */
+struct conn_table *conn_set_owner(const struct conn_set *cs,
+    const struct conn *c);
+uint32_t conn_set_count(const struct conn_set *cs);
+uint32_t conn_set_max(const struct conn_set *cs);
+uint64_t conn_set_reclaimed(const struct conn_set *cs);
+/* every table's entries; stops early when fn returns != 0 */
+int conn_set_walk(const struct conn_set *cs,
+    int (*fn)(struct conn *c, void *arg), void *arg);
+void conn_set_timeouts_all(const struct conn_set *cs,
+    const struct drlb_timeouts *tm);
+void conn_set_flush(const struct conn_set *cs, struct svc_table *st);
+/* expire hook, SYN-flood binding and (NULL: none) the shared lock on
+ * every table of the set */
+void conn_set_hooks(const struct conn_set *cs, struct svc_table *st,
+    void (*fn)(void *arg, const struct conn *c), void *arg,
+    pthread_mutex_t *lock);
+
+/* The table t's connections keep their templates in (t itself without
+ * workers). */
+struct conn_table *conn_templates(struct conn_table *t);
+/* conn_seen takes this lock around a change of the real server's counts */
+void conn_table_set_lock(struct conn_table *t, pthread_mutex_t *lock);
 
 const char *conn_state_name(enum conn_state s);	/* "ESTABLISHED", ... */
 /* What ipvsadm -c prints for this connection: the TCP state, or "UDP". */

@@ -272,8 +272,8 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		info.version = 0x010201;
 		info.size = CONN_BUCKETS_DEFAULT;
 		info.num_services = d->svcs.count;
-		info.conn_count = conn_count(d->conns);
-		info.conn_max = conn_max(d->conns);
+		info.conn_count = conn_set_count(&d->conns);
+		info.conn_max = conn_set_max(&d->conns);
 		ctl_send(fd, op, 0, &info, sizeof(info));
 		return;
 	}
@@ -286,14 +286,14 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 	case DRLB_CTL_GET_TIMEOUT: {
 		struct drlb_timeouts tm;
 
-		conn_get_timeouts(d->conns, &tm);
+		conn_get_timeouts(d->conns.w[0], &tm);
 		ctl_send(fd, op, 0, &tm, sizeof(tm));
 		return;
 	}
 	case DRLB_CTL_GET_CONNS: {
 		struct conns_buf b = { .now = d->dp.now };
 
-		if (conn_walk(d->conns, conn_to_entry, &b) != 0) {
+		if (conn_set_walk(&d->conns, conn_to_entry, &b) != 0) {
 			free(b.e);
 			status = ENOMEM;
 			snprintf(err, sizeof(err), "Memory allocation problem");
@@ -389,7 +389,7 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 	case DRLB_CTL_SET_TIMEOUT:
 		status = svc_apply(&d->svcs, op, req, err, sizeof(err));
 		if (status == 0 && op == DRLB_CTL_SET_TIMEOUT)
-			conn_set_timeouts(d->conns, &d->svcs.timeouts);
+			conn_set_timeouts_all(&d->conns, &d->svcs.timeouts);
 		/* -Z resets the estimators too (ip_vs_zero_stats) */
 		if (status == 0)
 			drlbd_est_changed(d, op, req);

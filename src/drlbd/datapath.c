@@ -33,6 +33,7 @@
 #include <net/ethernet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "csum.h"
@@ -76,6 +77,7 @@ dp_init(struct dp *dp, const uint8_t mac[6], uint32_t mtu,
 	dp->mtu = mtu;
 	dp->svcs = svcs;
 	dp->conns = conns;
+	dp->wid = -1;
 }
 
 static inline uint16_t
@@ -285,6 +287,7 @@ dp_schedule_persist(struct dp *dp, struct svc *svc, const struct conn_key *k,
     struct conn **tmplp, struct dest **destp)
 {
 	struct conn_key tk = *k;
+	struct conn_table *tt = conn_templates(dp->conns);
 	struct conn *t;
 	struct dest *d;
 
@@ -306,7 +309,7 @@ dp_schedule_persist(struct dp *dp, struct svc *svc, const struct conn_key *k,
 		tk.vport = 0;
 	tk.af |= CONN_KEY_TEMPLATE;
 
-	t = conn_lookup(dp->conns, &tk);
+	t = conn_lookup(tt, &tk);
 	if (t != NULL) {
 		d = t->dest;
 		TRACE("  persistence: client group has a template -> %s",
@@ -314,7 +317,7 @@ dp_schedule_persist(struct dp *dp, struct svc *svc, const struct conn_key *k,
 		/* IPVS ip_vs_check_template: a removed real server (or, here,
 		 * one that no longer answers ARP) ends the stickiness */
 		if (!(d->flags & DEST_F_AVAILABLE) || (d->flags & DEST_F_NOMAC)) {
-			conn_template_invalidate(dp->conns, t);
+			conn_template_invalidate(tt, t);
 			t = NULL;
 		}
 	}
@@ -327,17 +330,55 @@ dp_schedule_persist(struct dp *dp, struct svc *svc, const struct conn_key *k,
 			return -1;
 		}
 		TRACE("  persistence: new template for the client group");
-		t = conn_template_insert(dp->conns, &tk, d, dp->now,
+		t = conn_template_insert(tt, &tk, d, dp->now,
 		    svc->conf.timeout);
 		if (t == NULL) {
 			dp->cnt.table_full++;
 			return -1;
 		}
 	} else
-		conn_template_touch(dp->conns, t, dp->now);
+		conn_template_touch(tt, t, dp->now);
 	*tmplp = t;
 	*destp = t->dest;
 	return 0;
+}
+
+/*
+ * 4. A new connection: the scheduler (or the client group's persistence
+ * template) picks the real server, the table remembers the choice.  With
+ * workers this runs under dp->lock: the scheduler's state and the real
+ * servers' counts are shared by all workers.  NULL (counted) when the flow
+ * cannot be placed.
+ */
+static struct conn *
+dp_new_conn(struct dp *dp, struct svc *svc, const struct conn_key *key)
+{
+	struct conn *c, *tmpl = NULL;
+	struct dest *d;
+
+	if (svc->conf.flags & DRLB_SVC_F_PERSISTENT) {
+		if (dp_schedule_persist(dp, svc, key, &tmpl, &d) < 0)
+			return NULL;
+	} else {
+		d = svc->sched->schedule(svc, key);
+		if (TRACE_ON)
+			trace_sched(svc, d);
+		if (d == NULL) {
+			dp->cnt.no_dest++;
+			TRACE("  drop: no real server can take it (no_dest)");
+			return NULL;
+		}
+	}
+	c = conn_insert(dp->conns, key, d, dp->now);
+	if (c == NULL) {
+		dp->cnt.table_full++;
+		TRACE("  drop: connection table full (table_full)");
+		return NULL;
+	}
+	if (tmpl != NULL)
+		conn_set_control(dp->conns, c, tmpl);
+	dp->cnt.conns_new++;
+	return c;
 }
 
 /*
@@ -491,7 +532,7 @@ dp_process(struct dp *dp, struct dp_frame *f)
 	struct dp_pkt pk;
 	struct conn_key key;
 	struct svc *svc;
-	struct conn *c, *tmpl = NULL;
+	struct conn *c;
 	struct dest *d;
 
 	dp->cnt.rx++;
@@ -522,6 +563,12 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		if (dp->ndp_input)
 			dp->ndp_input(dp->ndp_arg, eth, f->len);
 		return DP_CONSUMED;
+	}
+	if (dp->conns == NULL) {
+		/* the main thread's ARP/ND socket beside workers: its filter
+		 * lets nothing else in */
+		dp->cnt.not_vip++;
+		return DP_DROP;
 	}
 	if (memcmp(eth, dp->mac, 6) != 0) {
 		/* broadcast, multicast or flooded: only frames the segment
@@ -645,28 +692,13 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		}
 		TRACE("  conn miss: a new connection");
 		/* ---- 4. schedule: the service's scheduler picks ---------- */
-		if (svc->conf.flags & DRLB_SVC_F_PERSISTENT) {
-			if (dp_schedule_persist(dp, svc, &key, &tmpl, &d) < 0)
-				return DP_DROP;
-		} else {
-			d = svc->sched->schedule(svc, &key);
-			if (TRACE_ON)
-				trace_sched(svc, d);
-			if (d == NULL) {
-				dp->cnt.no_dest++;
-				TRACE("  drop: no real server can take it (no_dest)");
-				return DP_DROP;
-			}
-		}
-		c = conn_insert(dp->conns, &key, d, dp->now);
-		if (c == NULL) {
-			dp->cnt.table_full++;
-			TRACE("  drop: connection table full (table_full)");
+		if (dp->lock != NULL)
+			pthread_mutex_lock(dp->lock);
+		c = dp_new_conn(dp, svc, &key);
+		if (dp->lock != NULL)
+			pthread_mutex_unlock(dp->lock);
+		if (c == NULL)
 			return DP_DROP;
-		}
-		if (tmpl != NULL)
-			conn_set_control(dp->conns, c, tmpl);
-		dp->cnt.conns_new++;
 	}
 	if (TRACE_ON) {
 		uint8_t before = c->state;
@@ -693,11 +725,21 @@ forward:
 	/* IPVS counts IP bytes in (skb->len: for IPv6 the 40-byte header
 	 * and any extension headers too); "out" stays 0 in DR: replies
 	 * bypass us */
-	d->stats.inpkts++;
-	d->stats.inbytes += pk.iplen;
-	if (svc != NULL) {
-		svc->stats.inpkts++;
-		svc->stats.inbytes += pk.iplen;
+	if (dp->wid < 0) {
+		d->stats.inpkts++;
+		d->stats.inbytes += pk.iplen;
+		if (svc != NULL) {
+			svc->stats.inpkts++;
+			svc->stats.inbytes += pk.iplen;
+		}
+	} else {
+		/* this worker's own cache line of them (svc_fold_stats) */
+		d->w[dp->wid].inpkts++;
+		d->w[dp->wid].inbytes += pk.iplen;
+		if (svc != NULL) {
+			svc->w[dp->wid].inpkts++;
+			svc->w[dp->wid].inbytes += pk.iplen;
+		}
 	}
 
 	/* ---- 5. rewrite: only the Ethernet addresses change -------------- */

@@ -5,6 +5,7 @@
 #define DRLBD_DATAPATH_H
 
 #include <stdint.h>
+#include <sys/types.h>		/* pthread_mutex_t */
 #include <linux/virtio_net.h>
 
 #include "svc.h"
@@ -85,6 +86,15 @@ struct dp {
 	void *fwd_arg;
 	dp_arp_fn ndp_input;		/* IPv6 NS/NA (ndp.c); may be NULL */
 	void *ndp_arg;
+	/*
+	 * Workers (--workers N): this dp is worker wid's (0..N-1), its conns
+	 * the worker's own table, and `lock` guards what workers share (the
+	 * schedulers, real servers' counters, the template table).  Without
+	 * workers wid is -1 and lock NULL.  With ARP and ND only (the main
+	 * thread's dp beside workers) conns is NULL.
+	 */
+	int wid;
+	pthread_mutex_t *lock;
 	struct dp_counters cnt;
 };
 

@@ -27,11 +27,15 @@ struct drlbd {
 	int sloppy_tcp;			/* --sloppy-tcp */
 	uint32_t max_conns;
 	/* state */
+	unsigned nworkers;		/* --workers; 1: no threads */
 	struct svc_table svcs;
-	struct conn_table *conns;
+	struct conn_set conns;		/* one table per worker (conn.h) */
+	/* without workers: the one data path; with workers: the main
+	 * thread's, for ARP and ND only (conns NULL) */
 	struct dp dp;
 	const struct io_ops *io_ops;
-	struct io *io;
+	struct io *io;			/* with workers: ARP and ND only */
+	struct workers *workers;
 	struct arp *arp;
 	struct ctl_server *ctl;
 	int filter_dirty;		/* the VIP set changed: recompile */

@@ -30,7 +30,8 @@ vips_expr(struct svc_table *t, uint16_t af, char *buf, size_t len,
 		inet_ntop(af, s->conf.addr.b, a, sizeof(a));
 		off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
 		    "%s%s", n++ ? " or " : af == AF_INET6 ?
-		    " or (ip6 and dst host (" : " or (ip and dst host (", a);
+		    (off ? " or (ip6 and dst host (" : "(ip6 and dst host (") :
+		    (off ? " or (ip and dst host (" : "(ip and dst host ("), a);
 		if (off >= len)
 			return -1;
 	}
@@ -41,16 +42,21 @@ vips_expr(struct svc_table *t, uint16_t af, char *buf, size_t len,
 }
 
 int
-filter_expr(struct svc_table *t, char *buf, size_t len)
+filter_expr(struct svc_table *t, enum filter_part part, char *buf, size_t len)
 {
-	size_t off;
+	size_t off = 0;
 
+	if (len > 0)
+		buf[0] = '\0';
 	/* ARP, and its IPv6 counterpart: Neighbor Solicitations and
 	 * Advertisements (ICMPv6 135/136 right after the fixed header) */
-	off = (size_t)snprintf(buf, len, "arp or (icmp6 and (ip6[40] == 135 "
-	    "or ip6[40] == 136))");
+	if (part != FILTER_VIPS)
+		off = (size_t)snprintf(buf, len, "arp or (icmp6 and "
+		    "(ip6[40] == 135 or ip6[40] == 136))");
 	if (off >= len)
 		return -1;
+	if (part == FILTER_NEIGH)
+		return 0;
 	if (vips_expr(t, AF_INET, buf, len, &off) < 0 ||
 	    vips_expr(t, AF_INET6, buf, len, &off) < 0)
 		return -1;
@@ -58,17 +64,27 @@ filter_expr(struct svc_table *t, char *buf, size_t len)
 }
 
 int
-filter_build(struct svc_table *t, struct sock_fprog *prog, char *err,
-    size_t errlen)
+filter_build(struct svc_table *t, enum filter_part part,
+    struct sock_fprog *prog, char *err, size_t errlen)
 {
 	struct bpf_program bp;
 	pcap_t *p;
 	char expr[8192];
 	int rc = -1;
 
-	if (filter_expr(t, expr, sizeof(expr)) < 0) {
+	if (filter_expr(t, part, expr, sizeof(expr)) < 0) {
 		snprintf(err, errlen, "too many VIPs for one filter");
 		return -1;
+	}
+	if (expr[0] == '\0') {
+		/* no VIP yet: let nothing in ("ret #0") */
+		prog->len = 1;
+		if ((prog->filter = calloc(1, sizeof(*prog->filter))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		prog->filter[0] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+		return 0;
 	}
 	/* a "dead" handle: we only want the compiler, for Ethernet frames;
 	 * snaplen covers a 64 KiB coalesced frame */

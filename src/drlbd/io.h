@@ -15,6 +15,10 @@ struct io;
 struct io_params {
 	const char *ifname;
 	uint32_t ring_blocks;		/* RX ring size, in blocks (see ring.c) */
+	/* join this PACKET_FANOUT group (workers), the kernel choosing the
+	 * member with this classic-BPF program (fanout.h); NULL: no fanout */
+	const struct sock_fprog *fanout;
+	uint16_t fanout_id;
 };
 
 struct io_stats {

@@ -44,6 +44,7 @@
 #include "state.h"
 #include "sync.h"
 #include "trace.h"
+#include "worker.h"
 
 /* io/pcap.c (--capture pcap); io/ring.c's ops are declared in io.h */
 extern const struct io_ops io_pcap_ops;
@@ -73,6 +74,7 @@ static const char *state_file;		/* --state-file */
 static int state_fd = -1;
 static struct sync *sync_d;		/* connection synchronisation */
 static struct drlb_ctl_daemon boot_sync;	/* --sync ... at start */
+static struct workers workers;
 
 struct sync *
 drlbd_sync(void)
@@ -115,7 +117,7 @@ usage(void)
 	    "             [--no-arp] [--sloppy-tcp] [--socket-group G] [--max-conns N]\n"
 	    "             [--user USER] [--verbose]\n"
 	    "             [--metrics-file PATH] [--metrics-listen ADDR:PORT]\n"
-	    "             [--capture ring|pcap]\n"
+	    "             [--capture ring|pcap] [--workers N]\n"
 	    "  --interface IF   the director's interface on the real servers' segment\n"
 	    "  --config FILE    rules in the format `ipvsadm -S -n` writes; SIGHUP\n"
 	    "                   re-reads it and brings the live rules to it\n"
@@ -144,8 +146,12 @@ usage(void)
 	    "                   drlbadm --start-daemon; IPVS's sync protocol)\n"
 	    "  --capture ring|pcap  capture/inject backend (default ring: AF_PACKET\n"
 	    "                   ring with offload data; pcap: libpcap, drops frames\n"
-	    "                   over the MTU, finishes unfinished L4 checksums)\n",
-	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT);
+	    "                   over the MTU, finishes unfinished L4 checksums)\n"
+	    "  --workers N      forwarding threads, 1..%d (default: one per CPU;\n"
+	    "                   1 with --capture pcap): the kernel spreads the\n"
+	    "                   clients over them (PACKET_FANOUT); 1 forwards in\n"
+	    "                   the main thread\n",
+	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
 	exit(1);
 }
 
@@ -333,23 +339,33 @@ drlbd_est_changed(struct drlbd *d, uint16_t op, const struct drlb_ctl_req *req)
 	}
 }
 
+/* The main thread's data path and socket, and the workers' (paused). */
+static void
+all_counters(struct drlbd *d, struct dp_counters *c, struct io_stats *io)
+{
+	*c = d->dp.cnt;
+	d->io_ops->stats(d->io, io);
+	workers_counters(&workers, c, io);
+}
+
 char *
 drlbd_metrics_text(struct drlbd *d, uint32_t *len)
 {
 	struct metrics_input in;
 	struct arp_counters a;
+	struct dp_counters c;
 	struct io_stats io;
 
 	arp_get_counters(d->arp, &a);
-	d->io_ops->stats(d->io, &io);
+	all_counters(d, &c, &io);
 	memset(&in, 0, sizeof(in));
 	in.svcs = &d->svcs;
-	in.dp = &d->dp.cnt;
+	in.dp = &c;
 	in.io = &io;
 	in.arp = &a;
-	in.conns = conn_count(d->conns);
-	in.conns_max = conn_max(d->conns);
-	in.conns_reclaimed = conn_reclaimed(d->conns);
+	in.conns = conn_set_count(&d->conns);
+	in.conns_max = conn_set_max(&d->conns);
+	in.conns_reclaimed = conn_set_reclaimed(&d->conns);
 	return metrics_render(&in, len);
 }
 
@@ -378,15 +394,16 @@ write_metrics_file(struct drlbd *d)
 char *
 drlbd_counters_text(struct drlbd *d, uint32_t *len)
 {
-	const struct dp_counters *c = &d->dp.cnt;
+	struct dp_counters cnt;
+	const struct dp_counters *c = &cnt;
 	struct arp_counters a;
 	struct io_stats io;
 	char *buf;
-	size_t cap = 4096;
+	size_t cap = 8192;
 	int n;
 
 	arp_get_counters(d->arp, &a);
-	d->io_ops->stats(d->io, &io);
+	all_counters(d, &cnt, &io);
 	if ((buf = malloc(cap)) == NULL)
 		return NULL;
 	n = snprintf(buf, cap,
@@ -403,8 +420,8 @@ drlbd_counters_text(struct drlbd *d, uint32_t *len)
 	    "arp_probes_sent %llu\narp_replies_learnt %llu\n"
 	    "arp_vip_conflicts %llu\narp_malformed %llu\n",
 	    (unsigned long long)c->rx, (unsigned long long)c->forwarded,
-	    (unsigned long long)c->conns_new, conn_count(d->conns),
-	    (unsigned long long)conn_reclaimed(d->conns),
+	    (unsigned long long)c->conns_new, conn_set_count(&d->conns),
+	    (unsigned long long)conn_set_reclaimed(&d->conns),
 	    (unsigned long long)c->arp, (unsigned long long)c->not_for_us,
 	    (unsigned long long)c->non_ip, (unsigned long long)c->vlan,
 	    (unsigned long long)c->malformed, (unsigned long long)c->truncated,
@@ -451,6 +468,26 @@ drlbd_counters_text(struct drlbd *d, uint32_t *len)
 		    (unsigned long long)nc.vip_conflicts,
 		    (unsigned long long)nc.malformed,
 		    (unsigned long long)nc.mcast_join_errors);
+		if (m < 0 || (size_t)m >= cap - (size_t)n) {
+			free(buf);
+			return NULL;
+		}
+		n += m;
+	}
+	{
+		/* each worker's share (with --workers 1, the one data path) */
+		int m = snprintf(buf + n, cap - (size_t)n, "workers %u\n"
+		    "worker_pauses %llu\n", d->nworkers,
+		    (unsigned long long)workers.pauses);
+
+		for (unsigned i = 0; i < workers.n && m > 0 &&
+		    (size_t)m < cap - (size_t)n; i++)
+			m += snprintf(buf + n + m, cap - (size_t)(n + m),
+			    "worker%u_rx %llu\nworker%u_forwarded %llu\n"
+			    "worker%u_conns %u\n", i,
+			    (unsigned long long)workers.w[i].dp.cnt.rx, i,
+			    (unsigned long long)workers.w[i].dp.cnt.forwarded,
+			    i, conn_count(d->conns.w[i]));
 		if (m < 0 || (size_t)m >= cap - (size_t)n) {
 			free(buf);
 			return NULL;
@@ -530,13 +567,30 @@ apply_filter(struct drlbd *d)
 	char err[256], expr[512];
 
 	d->filter_dirty = 0;
-	if (filter_build(&d->svcs, &prog, err, sizeof(err)) < 0) {
+	if (workers.n > 0) {
+		/* the workers' sockets: the VIPs' frames */
+		if (filter_build(&d->svcs, FILTER_VIPS, &prog, err,
+		    sizeof(err)) < 0) {
+			log_warnx("capture filter: %s", err);
+			return;
+		}
+		if (workers_set_filter(&workers, &prog) < 0)
+			log_warn("capture filter: attach");
+		else if (filter_expr(&d->svcs, FILTER_VIPS, expr,
+		    sizeof(expr)) == 0)
+			log_debug("workers' capture filter: %s", expr);
+		filter_free(&prog);
+	}
+	/* ours: everything, or with workers ARP and ND */
+	if (filter_build(&d->svcs, workers.n > 0 ? FILTER_NEIGH : FILTER_ALL,
+	    &prog, err, sizeof(err)) < 0) {
 		log_warnx("capture filter: %s", err);
 		return;
 	}
 	if (d->io_ops->set_filter(d->io, &prog) < 0)
 		log_warn("capture filter: attach");
-	else if (filter_expr(&d->svcs, expr, sizeof(expr)) == 0)
+	else if (filter_expr(&d->svcs, workers.n > 0 ? FILTER_NEIGH :
+	    FILTER_ALL, expr, sizeof(expr)) == 0)
 		log_debug("capture filter: %s", expr);
 	filter_free(&prog);
 }
@@ -577,6 +631,19 @@ drop_privileges(struct drlbd *d)
 	    d->user ? ", running as " : "", d->user ? d->user : "");
 }
 
+/* With workers: the sync master counts the packets of each connection and
+ * queues messages, state shared by all workers. */
+static void
+worker_forwarded(void *arg, struct conn *c, uint32_t now)
+{
+	(void)arg;
+	if (!sync_master_on(sync_d))
+		return;
+	pthread_mutex_lock(&workers.lock);
+	sync_forwarded(sync_d, c, now);
+	pthread_mutex_unlock(&workers.lock);
+}
+
 /* Move every frame that has arrived through the data path. */
 static void
 forward_frames(struct drlbd *d)
@@ -614,6 +681,7 @@ main(int argc, char **argv)
 		{ "metrics-listen", required_argument, NULL, 'L' },
 		{ "keepalived-config", required_argument, NULL, 'k' },
 		{ "capture",    required_argument, NULL, 'C' },
+		{ "workers",    required_argument, NULL, 'W' },
 		{ "sync",       required_argument, NULL, 'Y' },
 		{ "mcast-interface", required_argument, NULL, 'I' },
 		{ "syncid",     required_argument, NULL, 'D' },
@@ -676,6 +744,14 @@ main(int argc, char **argv)
 			boot_sync.syncid = (uint32_t)v;
 			break;
 		}
+		case 'W': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > FANOUT_MAX)
+				usage();
+			d->nworkers = (unsigned)v;
+			break;
+		}
 		case 'C':
 			if (strcmp(optarg, "ring") == 0)
 				d->io_ops = &io_ring_ops;
@@ -691,6 +767,16 @@ main(int argc, char **argv)
 		usage();
 	if (keepalived_config != NULL && d->config != NULL)
 		errx(1, "--config and --keepalived-config: one or the other");
+	if (d->nworkers > 1 && d->io_ops == &io_pcap_ops)
+		errx(1, "--workers %u: libpcap has no fanout; --capture pcap "
+		    "forwards with one", d->nworkers);
+	if (d->nworkers == 0) {
+		/* one per CPU (the kernel's default fanout spreads over them) */
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		d->nworkers = d->io_ops == &io_pcap_ops || ncpu < 1 ? 1 :
+		    ncpu > FANOUT_MAX ? FANOUT_MAX : (unsigned)ncpu;
+	}
 	if (d->socket_path == NULL)
 		d->socket_path = getenv("DRLB_SOCKET");
 	if (d->socket_path == NULL || *d->socket_path == '\0')
@@ -704,10 +790,11 @@ main(int argc, char **argv)
 
 	/* ---- 2. acquire ---- */
 	svc_table_init(&d->svcs);
-	if ((d->conns = conn_table_create(d->max_conns)) == NULL)
+	if (conn_set_create(&d->conns, d->nworkers, d->max_conns) < 0)
 		fatal("connection table of %u entries", d->max_conns);
-	conn_set_expire_hook(d->conns, conn_expired, NULL);
-	conn_table_bind(d->conns, &d->svcs);	/* SYN-flood defence on */
+	/* expiry hook, SYN-flood defence, and with workers the lock */
+	conn_set_hooks(&d->conns, &d->svcs, conn_expired, NULL,
+	    d->nworkers > 1 ? &workers.lock : NULL);
 	if ((d->arp = arp_open(d->ifname, d->own_vips, &d->svcs, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
@@ -724,7 +811,8 @@ main(int argc, char **argv)
 	if ((ndp = ndp_open(d->ifname, d->own_vips, &d->svcs,
 	    d->io_ops->fd(d->io), err, sizeof(err))) == NULL)
 		fatalx("%s", err);
-	dp_init(&d->dp, arp_mac(d->arp), if_mtu(d->ifname), &d->svcs, d->conns);
+	dp_init(&d->dp, arp_mac(d->arp), if_mtu(d->ifname), &d->svcs,
+	    d->conns.w[0]);
 	d->dp.ndp_input = ndp_input;
 	d->dp.ndp_arg = ndp;
 	d->dp.arp_input = arp_input;
@@ -732,6 +820,18 @@ main(int argc, char **argv)
 	d->dp.arp_arg = d->arp;
 	d->start_ms = drlbd_now_ms();
 	d->dp.now = 1;
+	if (d->nworkers > 1) {
+		/* the workers' sockets, one fanout group; ours keeps ARP and
+		 * ND only.  Their data paths start as copies of ours. */
+		d->dp.on_forward = worker_forwarded;
+		d->dp.fwd_arg = NULL;
+		if (workers_open(&workers, d->nworkers, d->io_ops, &iop, &d->dp,
+		    &d->conns, &d->svcs, d->start_ms, err, sizeof(err)) < 0)
+			fatalx("workers: %s", err);
+		d->dp.conns = NULL;
+		d->dp.on_forward = NULL;
+	}
+	d->workers = &workers;
 	arp_tick(d->arp, d->start_ms);
 	ndp_tick(ndp, d->start_ms);
 	if (d->config != NULL) {
@@ -789,12 +889,14 @@ main(int argc, char **argv)
 	/* ---- 3. drop ---- */
 	/* the sync daemon's sockets need no privilege, but open them now
 	 * anyway: --sync fails at start, not later */
-	if ((sync_d = sync_create(d->conns, &d->svcs, d->max_conns)) == NULL)
+	if ((sync_d = sync_create(&d->conns, &d->svcs, d->max_conns)) == NULL)
 		fatal("sync daemon");
 	/* the data path tells the sync master about each forwarded frame's
 	 * connection (it does nothing unless a master runs) */
-	d->dp.on_forward = sync_forwarded;
-	d->dp.fwd_arg = sync_d;
+	if (d->nworkers == 1) {
+		d->dp.on_forward = sync_forwarded;
+		d->dp.fwd_arg = sync_d;
+	}
 	if (boot_sync.state != 0 &&
 	    sync_start(sync_d, &boot_sync, err, sizeof(err)) < 0)
 		fatalx("--sync: %s", err);
@@ -813,7 +915,7 @@ main(int argc, char **argv)
 	ndp_vips_changed(ndp);
 	if (state_fd >= 0) {
 		/* the connections of the drlbd that ran before us */
-		long skipped, n = state_restore(state_fd, d->conns, &d->svcs,
+		long skipped, n = state_restore(state_fd, &d->conns, &d->svcs,
 		    d->dp.now, &skipped);
 
 		if (n < 0)
@@ -823,6 +925,12 @@ main(int argc, char **argv)
 			    "skipped (expired, or no longer in the rules)",
 			    state_file, n, skipped);
 	}
+
+	if (workers_start(&workers) < 0)
+		fatalx("cannot start the worker threads");
+	if (d->nworkers > 1)
+		log_info("%u workers (PACKET_FANOUT by client address)",
+		    d->nworkers);
 
 	/* ---- 4. loop ---- */
 	next_tick = next_sec = next_metrics = drlbd_now_ms();
@@ -850,6 +958,13 @@ main(int argc, char **argv)
 			fatal("poll");
 		now = drlbd_now_ms();
 		d->dp.now = (uint32_t)((now - d->start_ms) / 1000) + 1;
+		if (n == 0 && now < next_tick && now < next_sec && now < next_est &&
+		    !hup && !dump && (metrics_file == NULL || now < next_metrics) &&
+		    check_next_ms(now) > 0)
+			continue;
+		/* from here on the workers (if any) are paused: everything
+		 * below may change what they read */
+		workers_pause(&workers);
 		if (n > 0 && (pfd[0].revents & POLLIN))
 			forward_frames(d);
 		if (n > 0 && nchk > 0)
@@ -876,7 +991,10 @@ main(int argc, char **argv)
 			sync_tick(sync_d);	/* the master's gathered entries */
 		}
 		if (now >= next_sec) {
-			conn_expire(d->conns, &d->svcs, d->dp.now, EXPIRE_BUDGET);
+			/* without workers the one table; with, the templates
+			 * (each worker expires its own table) */
+			conn_expire(d->conns.tmpl, &d->svcs, d->dp.now,
+			    EXPIRE_BUDGET);
 			for (struct svc *s = d->svcs.head; s != NULL; s = s->next)
 				if (s->sched->tick != NULL)
 					s->sched->tick(s, d->dp.now);
@@ -904,10 +1022,12 @@ main(int argc, char **argv)
 				free(t);
 			}
 		}
+		workers_resume(&workers);
 	}
 	log_info("shutting down");
+	workers_stop(&workers);
 	if (state_fd >= 0) {
-		long n = state_save(state_fd, d->conns, d->dp.now);
+		long n = state_save(state_fd, &d->conns, d->dp.now);
 
 		if (n < 0)
 			log_warn("state file %s: not saved", state_file);
@@ -919,11 +1039,12 @@ main(int argc, char **argv)
 	check_shutdown();
 	metrics_http_close(metrics_http);
 	ctl_close(d->ctl);
-	conn_flush(d->conns, &d->svcs);
+	conn_set_flush(&d->conns, &d->svcs);
 	d->io_ops->close(d->io);
 	arp_close(d->arp);
 	ndp_close(ndp);
 	sync_destroy(sync_d);
 	est_free(est);
+	conn_set_destroy(&d->conns);
 	return 0;
 }

@@ -208,7 +208,7 @@ sync_live(struct drlbd *d, struct svc_table *want, struct reload_stats *st)
 		memset(&r, 0, sizeof(r));
 		r.timeouts = want->timeouts;
 		live_apply(d, DRLB_CTL_SET_TIMEOUT, &r, &st->timeouts_set, st);
-		conn_set_timeouts(d->conns, &live->timeouts);
+		conn_set_timeouts_all(&d->conns, &live->timeouts);
 	}
 }
 

@@ -37,7 +37,7 @@ struct state_rec {
 };
 
 struct save_ctx {
-	struct conn_table *t;
+	struct conn_set *t;
 	struct state_rec *recs;
 	uint32_t n, cap, now;
 	int pass;			/* 0: templates, 1: connections */
@@ -77,7 +77,7 @@ collect(struct conn *c, void *arg)
 	r->self = x->n + 1;
 	if (r->template)
 		r->timeout = (uint32_t)c->state | (uint32_t)c->reserved << 8;
-	else if ((tmpl = conn_control(x->t, c)) != NULL)
+	else if ((tmpl = conn_control(conn_set_owner(x->t, c), c)) != NULL)
 		for (uint32_t i = 0; i < x->n; i++)
 			if (x->order[i] == tmpl) {
 				r->control = i + 1;
@@ -88,7 +88,7 @@ collect(struct conn *c, void *arg)
 }
 
 long
-state_save(int fd, struct conn_table *t, uint32_t now)
+state_save(int fd, struct conn_set *t, uint32_t now)
 {
 	struct save_ctx x = { .t = t, .now = now };
 	struct state_hdr h = { .magic = STATE_MAGIC,
@@ -97,7 +97,7 @@ state_save(int fd, struct conn_table *t, uint32_t now)
 	long rc = -1;
 
 	for (x.pass = 0; x.pass < 2; x.pass++)
-		if (conn_walk(t, collect, &x) != 0) {
+		if (conn_set_walk(t, collect, &x) != 0) {
 			errno = ENOMEM;
 			goto out;
 		}
@@ -145,7 +145,7 @@ find_dest(struct svc_table *st, const struct state_rec *r)
 }
 
 long
-state_restore(int fd, struct conn_table *t, struct svc_table *st,
+state_restore(int fd, struct conn_set *cs, struct svc_table *st,
     uint32_t now, long *skipped)
 {
 	struct state_hdr h;
@@ -162,7 +162,7 @@ state_restore(int fd, struct conn_table *t, struct svc_table *st,
 		return -1;
 	}
 	if (h.magic != STATE_MAGIC || h.rec_size != sizeof(r) ||
-	    h.count > conn_max(t)) {
+	    h.count > conn_set_max(cs)) {
 		errno = EPROTO;
 		return -1;
 	}
@@ -171,6 +171,7 @@ state_restore(int fd, struct conn_table *t, struct svc_table *st,
 	if (h.count > 0 && (made = calloc(h.count, sizeof(*made))) == NULL)
 		return -1;
 	for (uint32_t i = 0; i < h.count; i++) {
+		struct conn_table *t;
 		struct dest *d;
 		struct conn *c;
 
@@ -179,6 +180,8 @@ state_restore(int fd, struct conn_table *t, struct svc_table *st,
 			errno = EPROTO;
 			return -1;
 		}
+		/* the table of the worker that will see its frames */
+		t = conn_set_table(cs, &r.key);
 		if (r.self != i + 1 || r.left <= gone ||
 		    (d = find_dest(st, &r)) == NULL ||
 		    conn_lookup(t, &r.key) != NULL) {

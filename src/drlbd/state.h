@@ -14,15 +14,15 @@
 
 /* Write every connection and template to fd (truncated first).
  * Returns how many were written, -1 with errno on failure. */
-long state_save(int fd, struct conn_table *t, uint32_t now);
+long state_save(int fd, struct conn_set *cs, uint32_t now);
 
 /*
- * Read a state file back into t: each entry whose service and real server
+ * Read a state file back into cs (each entry into its worker's table): each entry whose service and real server
  * still exist (after --config) is inserted with its state, remaining time
  * and persistence link.  Returns how many were restored (skipped ones are
  * counted in *skipped), -1 with errno (EPROTO: not a state file of ours).
  */
-long state_restore(int fd, struct conn_table *t, struct svc_table *st,
+long state_restore(int fd, struct conn_set *cs, struct svc_table *st,
     uint32_t now, long *skipped);
 
 #endif

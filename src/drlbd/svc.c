@@ -341,6 +341,28 @@ svc_table_free(struct svc_table *t)
 	}
 }
 
+static void
+fold(struct drlb_stats *st, struct svc_wstats *w)
+{
+	for (unsigned i = 0; i < SVC_WORKERS_MAX; i++) {
+		st->inpkts += w[i].inpkts;
+		st->inbytes += w[i].inbytes;
+		w[i].inpkts = w[i].inbytes = 0;
+	}
+}
+
+void
+svc_fold_stats(struct svc_table *t)
+{
+	for (struct svc *s = t->head; s != NULL; s = s->next) {
+		fold(&s->stats, s->w);
+		for (uint32_t i = 0; i < s->ndests; i++)
+			fold(&s->dests[i]->stats, s->dests[i]->w);
+	}
+	for (struct dest *d = t->trash; d != NULL; d = d->trash_next)
+		fold(&d->stats, d->w);
+}
+
 /* ------------------------------------------------------------ requests */
 
 static void
@@ -351,8 +373,10 @@ zero_svc(struct svc *s)
 	for (i = 0; i < s->ndests; i++) {
 		memset(&s->dests[i]->stats, 0, sizeof(s->dests[i]->stats));
 		memset(&s->dests[i]->rates, 0, sizeof(s->dests[i]->rates));
+		memset(s->dests[i]->w, 0, sizeof(s->dests[i]->w));
 	}
 	memset(&s->stats, 0, sizeof(s->stats));
+	memset(s->w, 0, sizeof(s->w));
 	memset(&s->rates, 0, sizeof(s->rates));
 }
 
@@ -370,7 +394,7 @@ set_timeout(struct svc_table *t, const struct drlb_timeouts *tm,
 	if (tm->udp)
 		t->timeouts.udp = tm->udp;
 	if (t->conns != NULL)
-		conn_set_timeouts(t->conns, &t->timeouts);
+		conn_set_timeouts_all(t->conns, &t->timeouts);
 	return 0;
 }
 
@@ -512,6 +536,7 @@ add_dest(struct svc_table *t, struct svc *s, const struct drlb_dest_conf *u,
 			s->refcnt++;
 			memset(&d->stats, 0, sizeof(d->stats));
 			memset(&d->rates, 0, sizeof(d->rates));
+			memset(d->w, 0, sizeof(d->w));
 		}
 		d->refcnt++;
 		dest_update(d, u);

@@ -14,11 +14,23 @@
 struct sched_ops;
 struct svc;
 struct conn_table;
+struct conn_set;
 
 /* dest->flags */
 #define DEST_F_AVAILABLE	0x0001	/* linked in its service (IPVS IP_VS_DEST_F_AVAILABLE) */
 #define DEST_F_OVERLOAD		0x0002	/* over -x (IPVS IP_VS_DEST_F_OVERLOAD) */
 #define DEST_F_NOMAC		0x0004	/* MAC not (or no longer) known: cannot forward */
+
+/*
+ * With workers, the per-frame counters go to one cache line per worker
+ * (nobody else writes it, no lock); the main thread adds them into stats
+ * while the workers are paused (svc_fold_stats), before anything reads.
+ */
+#define SVC_WORKERS_MAX 16		/* = FANOUT_MAX */
+struct svc_wstats {
+	uint64_t inpkts;
+	uint64_t inbytes;
+} __attribute__((aligned(64)));
 
 /* A real server of one service. */
 struct dest {
@@ -34,6 +46,7 @@ struct dest {
 	struct drlb_stats stats;
 	struct drlb_rates rates;
 	void    *sched_data;		/* per-dest state of a scheduler, if any */
+	struct svc_wstats w[SVC_WORKERS_MAX];
 	struct dest *trash_next;	/* removed but still referenced (IPVS dest_trash) */
 };
 
@@ -51,6 +64,7 @@ struct svc {
 	void *sched_data;
 	struct drlb_stats stats;
 	struct drlb_rates rates;
+	struct svc_wstats w[SVC_WORKERS_MAX];
 	struct svc *next;
 	/*
 	 * 1 while the service is in the table, + 1 per dest whose ->svc points
@@ -84,7 +98,7 @@ struct svc_table {
 	void *cb_arg;
 	/* if set, SET_TIMEOUT also applies the new values to this connection
 	 * table (conn_set_timeouts); the daemon points it at its table */
-	struct conn_table *conns;
+	struct conn_set *conns;
 };
 
 void svc_table_init(struct svc_table *t);
@@ -106,6 +120,9 @@ struct svc *svc_find(struct svc_table *t, uint16_t af, uint16_t protocol,
     const union drlb_inaddr *addr, uint16_t port);
 /* Is addr one of our VIPs (any service, any port)? */
 bool svc_is_vip(struct svc_table *t, uint16_t af, const union drlb_inaddr *addr);
+
+/* Add the workers' per-frame counters into stats (workers paused). */
+void svc_fold_stats(struct svc_table *t);
 
 /* References held by connections (a removed dest stays in the trash until
  * its last connection goes). */

@@ -369,9 +369,10 @@ find_template(struct conn_table *t, const struct svc *svc,
 }
 
 void
-sync_apply(struct conn_table *t, struct svc_table *st, uint32_t now,
+sync_apply(struct conn_set *cs, struct svc_table *st, uint32_t now,
     const struct sync_conn *sc, struct sync_apply_stats *as)
 {
+	struct conn_table *t;
 	struct conn_key k;
 	struct svc *svc = NULL;
 	struct dest *d;
@@ -396,6 +397,7 @@ sync_apply(struct conn_table *t, struct svc_table *st, uint32_t now,
 	}
 	if (sc->flags & SYNC_F_TEMPLATE) {
 		k.af |= CONN_KEY_TEMPLATE;
+		t = cs->tmpl;
 		if (timeout == 0)
 			timeout = 3 * 60;	/* IPVS, for a v0 template */
 		c = conn_lookup(t, &k);
@@ -412,6 +414,8 @@ sync_apply(struct conn_table *t, struct svc_table *st, uint32_t now,
 			as->templates++;
 		return;
 	}
+	/* the table of the worker that will see the client's frames */
+	t = conn_set_table(cs, &k);
 	/* UDP has one state: IPVS's UDP "NORMAL" is our NONE */
 	if (timeout == 0)
 		timeout = conn_timeout(t, sc->protocol, (enum conn_state)
@@ -433,7 +437,7 @@ sync_apply(struct conn_table *t, struct svc_table *st, uint32_t now,
 			as->table_full++;
 			return;
 		}
-		if ((tmpl = find_template(t, svc, &k)) != NULL &&
+		if ((tmpl = find_template(cs->tmpl, svc, &k)) != NULL &&
 		    tmpl->dest == d)
 			conn_set_control(t, c, tmpl);
 		as->created++;
@@ -469,7 +473,7 @@ struct sync_counters {
 };
 
 struct sync {
-	struct conn_table *t;
+	struct conn_set *t;
 	struct svc_table *st;
 	uint32_t max_conns;
 	uint32_t now;
@@ -484,7 +488,7 @@ struct sync {
 };
 
 struct sync *
-sync_create(struct conn_table *t, struct svc_table *st, uint32_t max_conns)
+sync_create(struct conn_set *t, struct svc_table *st, uint32_t max_conns)
 {
 	struct sync *s = calloc(1, sizeof(*s));
 
@@ -892,7 +896,7 @@ queue(struct sync *s, const struct conn *c)
 {
 	struct sync_conn sc;
 
-	sync_conn_from(&sc, s->t, c);
+	sync_conn_from(&sc, s->t->w[0], c);
 	if (sync_mesg_add(s->buf, s->maxlen, &sc) == 0)
 		return;
 	flush(s);
@@ -936,7 +940,7 @@ sync_forwarded(void *arg, struct conn *c, uint32_t now)
 	if (!needed(c, r))
 		return;
 	/* the template first: the backup links the connection to it */
-	if ((tmpl = conn_control(s->t, c)) != NULL)
+	if ((tmpl = conn_control(conn_set_owner(s->t, c), c)) != NULL)
 		queue(s, tmpl);
 	queue(s, c);
 }

@@ -96,14 +96,14 @@ struct sync_apply_stats {
 };
 /* A backup applies one entry to its table: created or updated, bound to
  * its own real server with that address.  now in table ticks (s). */
-void sync_apply(struct conn_table *t, struct svc_table *st, uint32_t now,
+void sync_apply(struct conn_set *cs, struct svc_table *st, uint32_t now,
     const struct sync_conn *sc, struct sync_apply_stats *as);
 
 /* ---- the daemon ---- */
 
 struct sync;
 
-struct sync *sync_create(struct conn_table *t, struct svc_table *st,
+struct sync *sync_create(struct conn_set *cs, struct svc_table *st,
     uint32_t max_conns);
 void sync_destroy(struct sync *s);
 /*

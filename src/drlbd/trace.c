@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +19,11 @@
 #define TRACE_MAX 8
 
 bool trace_on;
-uint32_t trace_mask;
+__thread uint32_t trace_mask;
+/* workers emit concurrently: one line goes out whole, and the listeners'
+ * loss counts stay right (listeners come and go only while workers are
+ * paused) */
+static pthread_mutex_t emit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct listener {
 	int fd;
@@ -144,6 +149,7 @@ trace_emit(const char *fmt, ...)
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
+	pthread_mutex_lock(&emit_lock);
 	for (int i = 0; i < nlisteners; i++) {
 		struct listener *l = &listeners[i];
 
@@ -160,6 +166,7 @@ trace_emit(const char *fmt, ...)
 		if (send(l->fd, line, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) != n)
 			l->dropped++;
 	}
+	pthread_mutex_unlock(&emit_lock);
 }
 
 const char *

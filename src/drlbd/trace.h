@@ -20,8 +20,9 @@ struct conn_key;
 
 /* someone listens (any filter) */
 extern bool trace_on;
-/* the frame being processed interests some listener: its events go out */
-extern uint32_t trace_mask;
+/* the frame being processed interests some listener: its events go out
+ * (each worker thread processes its own frame) */
+extern __thread uint32_t trace_mask;
 
 /* A listener: an fd (the control connection it asked on) and a filter. */
 struct trace_filter {

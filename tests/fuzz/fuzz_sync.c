@@ -15,6 +15,7 @@
 static struct svc_table st;
 static struct conn_table *ct;
 static struct sync_apply_stats as;
+static struct conn_set cs;
 static uint32_t now = 1;
 
 static void
@@ -47,7 +48,7 @@ static void
 apply(void *arg, const struct sync_conn *sc)
 {
 	(void)arg;
-	sync_apply(ct, &st, now, sc, &as);
+	sync_apply(&cs, &st, now, sc, &as);
 }
 
 int
@@ -58,6 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ct == NULL) {
 		svc_table_init(&st);
 		ct = conn_table_create(256);
+		conn_set_single(&cs, ct);
 		add(DRLB_CTL_ADD_SVC, AF_INET, "198.18.0.1", 80, 0, NULL);
 		add(DRLB_CTL_ADD_DEST, AF_INET, "198.18.0.1", 80, 0, "198.18.0.7");
 		add(DRLB_CTL_ADD_SVC, AF_INET, "198.18.0.1", 443,

@@ -214,7 +214,12 @@ test_timeouts(void)
 	/* SET_TIMEOUT through svc_apply reaches the table it points at */
 	fresh();
 	ct = conn_table_create(16);
-	T.conns = ct;
+	{
+		static struct conn_set one;
+
+		conn_set_single(&one, ct);
+		T.conns = &one;
+	}
 	{
 		struct drlb_ctl_req r;
 		memset(&r, 0, sizeof(r));

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fanout.h"
 #include "state.h"
 #include "sched.h"
 #include "check.h"
@@ -75,6 +76,101 @@ dest(struct svc_table *st, uint16_t port, int last)
 	return NULL;
 }
 
+static struct dest *
+dest(struct svc_table *st, uint16_t port, int last);
+
+/*
+ * With workers: a state file (or a sync message) puts each connection in
+ * the table of the worker the kernel will give its frames (fanout.h), the
+ * persistence templates in the one shared table, and the links between
+ * them still hold.  A -M /24 client group shares one template across
+ * workers.
+ */
+static void
+test_workers(void)
+{
+	struct svc_table a, b;
+	struct conn_set A, B;
+	char path[] = "/tmp/drlb-state-XXXXXX";
+	int fd = mkstemp(path), wrong = 0, unlinked = 0;
+	unsigned per[2] = { 0, 0 };
+	struct conn_key tk;
+	struct conn *tmpl;
+	long n, skipped;
+
+	rules(&a);
+	rules(&b);
+	CHECK_EQ(conn_set_create(&A, 2, 1024), 0, "a 2-worker set");
+	CHECK_EQ(conn_set_create(&B, 2, 1024), 0, "another");
+	CHECK(A.tmpl != A.w[0] && A.tmpl != A.w[1], "templates apart");
+	conn_set_hooks(&A, &a, NULL, NULL, NULL);
+	conn_set_hooks(&B, &b, NULL, NULL, NULL);
+	/* one template for the client group 198.18.0.0/24 on :443 */
+	tk = key(443, 0);
+	tk.caddr.b[3] = 0;
+	tk.af |= CONN_KEY_TEMPLATE;
+	CHECK(conn_set_table(&A, &tk) == A.tmpl, "a template key: the shared table");
+	tmpl = conn_template_insert(A.tmpl, &tk, dest(&a, 443, 8), 10, 300);
+	for (int i = 0; i < 64; i++) {
+		struct conn_key k = key(443, (uint16_t)(3000 + i));
+		struct conn_table *t;
+		struct conn *c;
+
+		k.caddr.b[3] = (uint8_t)(100 + i);
+		t = conn_set_table(&A, &k);
+		c = conn_insert(t, &k, dest(&a, 443, 8), 10);
+		conn_set_control(t, c, tmpl);
+		conn_seen(t, c, CONN_TCP_SYN, 10);
+		conn_seen(t, c, CONN_TCP_ACK, 10);
+	}
+	CHECK_EQ(conn_n_control(A.tmpl, tmpl), 64,
+	    "one template controls the group's 64 connections in both tables");
+	CHECK(conn_count(A.w[0]) > 10 && conn_count(A.w[1]) > 10,
+	    "the 64 clients spread over both workers");
+	CHECK_EQ(conn_set_count(&A), 65, "the set counts all tables");
+	n = state_save(fd, &A, 20);
+	CHECK_EQ(n, 65, "65 entries saved from three tables");
+	lseek(fd, 0, SEEK_SET);
+	n = state_restore(fd, &B, &b, 100, &skipped);
+	CHECK_EQ(n, 65, "65 restored");
+	tmpl = conn_lookup(B.tmpl, &tk);
+	CHECK(tmpl != NULL, "the template is in the shared table");
+	for (int i = 0; i < 64; i++) {
+		struct conn_key k = key(443, (uint16_t)(3000 + i));
+		unsigned w = fanout_worker(AF_INET, &k.caddr, 2);
+		struct conn *c;
+
+		k.caddr.b[3] = (uint8_t)(100 + i);
+		w = fanout_worker(AF_INET, &k.caddr, 2);
+		c = conn_lookup(B.w[w], &k);
+		if (c == NULL || conn_lookup(B.w[!w], &k) != NULL)
+			wrong++;
+		else {
+			per[w]++;
+			if (conn_control(B.w[w], c) != tmpl ||
+			    conn_set_owner(&B, c) != B.w[w])
+				unlinked++;
+		}
+	}
+	CHECK_EQ(wrong, 0, "each connection in its client's worker's table");
+	CHECK_EQ(unlinked, 0, "each still controlled by the shared template");
+	CHECK_EQ(per[0] + per[1], 64, "all 64");
+	CHECK(tmpl != NULL && conn_n_control(B.tmpl, tmpl) == 64,
+	    "the template controls 64 after the restore");
+	CHECK_EQ(dest(&b, 443, 8)->activeconns, 64, "ActiveConn 64");
+	CHECK_EQ(dest(&b, 443, 8)->persistconns, 1, "PersistConn 1");
+	conn_set_flush(&B, &b);
+	CHECK_EQ(dest(&b, 443, 8)->activeconns + dest(&b, 443, 8)->persistconns,
+	    0, "flushing the set uncounts everything");
+	conn_set_flush(&A, &a);
+	conn_set_destroy(&A);
+	conn_set_destroy(&B);
+	svc_table_free(&a);
+	svc_table_free(&b);
+	close(fd);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -85,7 +181,10 @@ main(void)
 	char path[] = "/tmp/drlb-state-XXXXXX";
 	int fd = mkstemp(path);
 	long n, skipped;
+	struct conn_set sa, sb;
 
+	conn_set_single(&sa, ta);
+	conn_set_single(&sb, tb);
 	rules(&a);
 	rules(&b);
 	/* port 80: 3 connections: established to .7, SYN_RECV to .8, FIN_WAIT to .7 */
@@ -111,11 +210,11 @@ main(void)
 	conn_seen(ta, c, CONN_TCP_SYN, 10);
 	conn_seen(ta, c, CONN_TCP_ACK, 10);
 
-	n = state_save(fd, ta, 20);
+	n = state_save(fd, &sa, 20);
 	CHECK_EQ(n, 5, "5 entries saved (4 connections, 1 template)");
 	lseek(fd, 0, SEEK_SET);
 	/* the new process has another clock: now = 1000 */
-	n = state_restore(fd, tb, &b, 1000, &skipped);
+	n = state_restore(fd, &sb, &b, 1000, &skipped);
 	CHECK_EQ(n, 5, "5 entries restored");
 	CHECK_EQ(skipped, 0, "none skipped");
 	CHECK_EQ(conn_count(tb), 5, "table holds them");
@@ -162,7 +261,10 @@ main(void)
 		r.dest.port = 80;
 		svc_apply(&c3, DRLB_CTL_DEL_DEST, &r, err, sizeof(err));
 		lseek(fd, 0, SEEK_SET);
-		n = state_restore(fd, tc, &c3, 50, &skipped);
+		struct conn_set sc;
+
+		conn_set_single(&sc, tc);
+		n = state_restore(fd, &sc, &c3, 50, &skipped);
 		CHECK_EQ(n, 3, "restored what still has a real server");
 		CHECK_EQ(skipped, 2, "skipped the 2 of the removed real server");
 		conn_flush(tc, &c3);
@@ -175,7 +277,7 @@ main(void)
 
 		if (ftruncate(fd, 0) == 0 && write(fd, junk, sizeof(junk)) == 64) {
 			lseek(fd, 0, SEEK_SET);
-			CHECK_EQ(state_restore(fd, tb, &b, 1, &skipped), -1,
+			CHECK_EQ(state_restore(fd, &sb, &b, 1, &skipped), -1,
 			    "a file that is not ours is refused");
 		}
 	}
@@ -187,5 +289,6 @@ main(void)
 	conn_table_destroy(tb);
 	svc_table_free(&a);
 	svc_table_free(&b);
+	test_workers();
 	return CHECK_DONE();
 }

@@ -244,7 +244,9 @@ test_apply(void)
 	struct sync_decode_stats st;
 	struct sync_apply_stats as;
 	struct got g;
+	struct conn_set sb;
 
+	conn_set_single(&sb, tb);
 	rules(&a);
 	rules(&b);
 	conn_table_bind(ta, &a);
@@ -288,7 +290,7 @@ test_apply(void)
 	/* backup at t=100: its own dests, found by address */
 	memset(&as, 0, sizeof(as));
 	for (int i = 0; i < g.n; i++)
-		sync_apply(tb, &b, 100, &g.sc[i], &as);
+		sync_apply(&sb, &b, 100, &g.sc[i], &as);
 	CHECK_EQ(as.templates, 1, "backup: template created");
 	CHECK_EQ(as.created, 2, "backup: two connections created");
 	bc = conn_lookup(tb, &k);
@@ -309,7 +311,7 @@ test_apply(void)
 	CHECK_EQ(sc.state, CONN_S_FIN_WAIT, "master: FIN_WAIT");
 	CHECK(sc.flags & SYNC_F_INACTIVE, "master: FIN_WAIT is INACTIVE");
 	memset(&as, 0, sizeof(as));
-	sync_apply(tb, &b, 110, &sc, &as);
+	sync_apply(&sb, &b, 110, &sc, &as);
 	CHECK_EQ(as.updated, 1, "backup: updated, not created");
 	CHECK_EQ(bc->state, CONN_S_FIN_WAIT, "backup: FIN_WAIT");
 	CHECK_EQ(dest(&b, 80, 8)->activeconns, 0, "backup: .8 ActiveConn back to 0");
@@ -319,12 +321,12 @@ test_apply(void)
 	/* a real server the backup does not have: skipped, counted */
 	inet_pton(AF_INET, "198.18.0.9", &sc.daddr.in);
 	sc.cport = htons(40002);
-	sync_apply(tb, &b, 110, &sc, &as);
+	sync_apply(&sb, &b, 110, &sc, &as);
 	CHECK_EQ(as.no_dest, 1, "backup: unknown real server counted");
 	/* another service's port */
 	sc.vport = htons(8080);
 	inet_pton(AF_INET, "198.18.0.7", &sc.daddr.in);
-	sync_apply(tb, &b, 110, &sc, &as);
+	sync_apply(&sb, &b, 110, &sc, &as);
 	CHECK_EQ(as.no_dest, 2, "backup: no such service counted");
 	CHECK_EQ(conn_count(tb), 3, "backup: still three entries");
 

@@ -38,6 +38,9 @@
 #define RING_BLOCKS_DEFAULT 32			/* 32 MiB, 480 slots */
 #define BURST_MAX	64
 
+#ifndef PACKET_FANOUT_FLAG_IGNORE_OUTGOING
+#define PACKET_FANOUT_FLAG_IGNORE_OUTGOING 0x4000
+#endif
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
 #endif
@@ -143,6 +146,26 @@ ring_open(const struct io_params *p, char *err, size_t errlen)
 	what = "bind(rx)";
 	if (bind(io->rx_fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		goto fail;
+	if (p->fanout != NULL) {
+		/* one of the workers: the kernel hands each frame to one
+		 * member of the group, by the program's answer modulo the
+		 * number of members (the program is the group's: set again
+		 * by each member, the same) */
+		what = "PACKET_FANOUT";
+		/* PACKET_IGNORE_OUTGOING is per socket, but a fanout group
+		 * has one tap for all its members: the group must ignore our
+		 * transmissions itself (Linux 6.2); before that they are
+		 * dropped one by one below (counted as truncated) */
+		if (setint(io->rx_fd, SOL_PACKET, PACKET_FANOUT, p->fanout_id |
+		    (PACKET_FANOUT_CBPF | PACKET_FANOUT_FLAG_IGNORE_OUTGOING) <<
+		    16) < 0 && (errno != EINVAL || setint(io->rx_fd, SOL_PACKET,
+		    PACKET_FANOUT, p->fanout_id | PACKET_FANOUT_CBPF << 16) < 0))
+			goto fail;
+		what = "PACKET_FANOUT_DATA";
+		if (setsockopt(io->rx_fd, SOL_PACKET, PACKET_FANOUT_DATA,
+		    p->fanout, sizeof(*p->fanout)) < 0)
+			goto fail;
+	}
 
 	/* ---- transmit socket: protocol 0, so it never receives ---- */
 	what = "socket(AF_PACKET, tx)";

@@ -1,0 +1,274 @@
+/*
+ * Worker threads (see worker.h).  Each runs the loop main.c runs without
+ * workers, for its own socket only:
+ *
+ *   poll its ring (and the main thread's eventfd)
+ *   -> if asked, pause until resumed
+ *   -> move every frame that has arrived through the data path
+ *   -> once a second, expire its own connections (under the shared lock)
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "drlbd.h"
+#include "svc.h"
+#include "worker.h"
+
+#define W_BURST		64
+#define W_BURSTS	16		/* then look at the knock again */
+#define W_EXPIRE_BUDGET	65536		/* connections expired per second */
+
+static int
+asked(struct workers *ws)
+{
+	return __atomic_load_n(&ws->park, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&ws->quit, __ATOMIC_ACQUIRE);
+}
+
+/* Wait here while the main thread works on shared state. */
+static void
+park(struct workers *ws)
+{
+	pthread_mutex_lock(&ws->park_mtx);
+	ws->parked++;
+	pthread_cond_signal(&ws->parked_cv);
+	while (ws->park && !ws->quit)
+		pthread_cond_wait(&ws->park_cv, &ws->park_mtx);
+	ws->parked--;
+	pthread_mutex_unlock(&ws->park_mtx);
+}
+
+static void
+forward(struct worker *w)
+{
+	const struct io_ops *ops = w->ws->ops;
+	struct dp_frame f[W_BURST];
+
+	for (int b = 0; b < W_BURSTS && !asked(w->ws); b++) {
+		unsigned n = ops->rx_burst(w->io, f, W_BURST);
+
+		for (unsigned i = 0; i < n; i++)
+			if (dp_process(&w->dp, &f[i]) == DP_FORWARD)
+				ops->tx_queue(w->io, &f[i]);
+		ops->rx_done(w->io);
+		if (n < W_BURST)
+			break;
+	}
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct workers *ws = w->ws;
+	struct pollfd pfd[2];
+
+	pfd[0] = (struct pollfd){ .fd = ws->ops->fd(w->io), .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = w->evfd, .events = POLLIN };
+	for (;;) {
+		uint64_t v;
+
+		if (__atomic_load_n(&ws->quit, __ATOMIC_ACQUIRE))
+			break;
+		if (__atomic_load_n(&ws->park, __ATOMIC_ACQUIRE)) {
+			park(ws);
+			continue;
+		}
+		if (poll(pfd, 2, 1000) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents & POLLIN)
+			(void)!read(w->evfd, &v, sizeof(v));
+		if (asked(ws))
+			continue;
+		w->dp.now = (uint32_t)((drlbd_now_ms() - ws->start_ms) / 1000) + 1;
+		if (pfd[0].revents & POLLIN)
+			forward(w);
+		if (w->dp.now != w->expired_at) {
+			/* its own connections; releasing one touches the real
+			 * server's counts and references, shared */
+			pthread_mutex_lock(&ws->lock);
+			conn_expire(w->dp.conns, ws->svcs, w->dp.now,
+			    W_EXPIRE_BUDGET);
+			pthread_mutex_unlock(&ws->lock);
+			w->expired_at = w->dp.now;
+		}
+	}
+	return NULL;
+}
+
+int
+workers_open(struct workers *ws, unsigned n, const struct io_ops *ops,
+    const struct io_params *iop, const struct dp *tmpl_dp,
+    const struct conn_set *cs, struct svc_table *svcs, uint64_t start_ms,
+    char *err, size_t errlen)
+{
+	struct io_params p = *iop;
+	struct sock_fprog prog;
+
+	memset(&prog, 0, sizeof(prog));	/* its padding goes to the kernel */
+	memset(ws, 0, sizeof(*ws));
+	pthread_mutex_init(&ws->lock, NULL);
+	pthread_mutex_init(&ws->park_mtx, NULL);
+	pthread_cond_init(&ws->park_cv, NULL);
+	pthread_cond_init(&ws->parked_cv, NULL);
+	ws->ops = ops;
+	ws->svcs = svcs;
+	ws->start_ms = start_ms;
+	fanout_prog(&prog);
+	p.fanout = &prog;
+	/* a group id of our own in this network namespace */
+	p.fanout_id = (uint16_t)getpid();
+	for (unsigned i = 0; i < n; i++) {
+		struct worker *w = &ws->w[i];
+
+		w->ws = ws;
+		w->id = i;
+		w->evfd = -1;
+		if ((w->io = ops->open(&p, err, errlen)) == NULL)
+			goto fail;
+		ws->n = i + 1;
+		if ((w->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+			snprintf(err, errlen, "eventfd: %s", strerror(errno));
+			goto fail;
+		}
+		w->dp = *tmpl_dp;
+		w->dp.conns = cs->w[i];
+		w->dp.wid = (int)i;
+		w->dp.lock = &ws->lock;
+		/* ARP and ND are the main thread's: a worker never sees them */
+		w->dp.arp_input = NULL;
+		w->dp.ndp_input = NULL;
+		memset(&w->dp.cnt, 0, sizeof(w->dp.cnt));
+	}
+	return 0;
+fail:
+	workers_stop(ws);
+	return -1;
+}
+
+int
+workers_start(struct workers *ws)
+{
+	sigset_t all, old;
+	int rc = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (unsigned i = 0; i < ws->n && rc == 0; i++) {
+		rc = pthread_create(&ws->w[i].thread, NULL, worker_main,
+		    &ws->w[i]);
+		ws->w[i].started = rc == 0;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc == 0 ? 0 : -1;
+}
+
+void
+workers_pause(struct workers *ws)
+{
+	unsigned running = 0;
+
+	for (unsigned i = 0; i < ws->n; i++)
+		running += ws->w[i].started;
+	if (running == 0)
+		return;
+	pthread_mutex_lock(&ws->park_mtx);
+	__atomic_store_n(&ws->park, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&ws->park_mtx);
+	for (unsigned i = 0; i < ws->n; i++) {
+		uint64_t one = 1;
+
+		(void)!write(ws->w[i].evfd, &one, sizeof(one));
+	}
+	pthread_mutex_lock(&ws->park_mtx);
+	while (ws->parked < running)
+		pthread_cond_wait(&ws->parked_cv, &ws->park_mtx);
+	pthread_mutex_unlock(&ws->park_mtx);
+	ws->pauses++;
+	svc_fold_stats(ws->svcs);
+}
+
+void
+workers_resume(struct workers *ws)
+{
+	if (ws->n == 0)
+		return;
+	pthread_mutex_lock(&ws->park_mtx);
+	__atomic_store_n(&ws->park, 0, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&ws->park_cv);
+	pthread_mutex_unlock(&ws->park_mtx);
+}
+
+void
+workers_stop(struct workers *ws)
+{
+	if (ws->n == 0)
+		return;			/* none were opened (--workers 1) */
+	pthread_mutex_lock(&ws->park_mtx);
+	__atomic_store_n(&ws->quit, 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&ws->park_cv);
+	pthread_mutex_unlock(&ws->park_mtx);
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct worker *w = &ws->w[i];
+		uint64_t one = 1;
+
+		if (w->evfd >= 0)
+			(void)!write(w->evfd, &one, sizeof(one));
+		if (w->started)
+			pthread_join(w->thread, NULL);
+		w->started = 0;
+	}
+	/* the last per-frame counts, for a final listing or state */
+	svc_fold_stats(ws->svcs);
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct worker *w = &ws->w[i];
+
+		if (w->io != NULL)
+			ws->ops->close(w->io);
+		w->io = NULL;
+		if (w->evfd >= 0)
+			close(w->evfd);
+		w->evfd = -1;
+	}
+}
+
+void
+workers_counters(struct workers *ws, struct dp_counters *c,
+    struct io_stats *st)
+{
+	for (unsigned i = 0; i < ws->n; i++) {
+		const uint64_t *a = (const uint64_t *)&ws->w[i].dp.cnt;
+		uint64_t *sum = (uint64_t *)c;
+		struct io_stats s;
+
+		_Static_assert(sizeof(struct dp_counters) % 8 == 0,
+		    "dp_counters: uint64_t only");
+		for (size_t k = 0; k < sizeof(*c) / 8; k++)
+			sum[k] += a[k];
+		if (ws->w[i].io == NULL)
+			continue;
+		ws->ops->stats(ws->w[i].io, &s);
+		st->rx_kernel_drops += s.rx_kernel_drops;
+		st->tx_frames += s.tx_frames;
+		st->tx_errors += s.tx_errors;
+		st->tx_batches += s.tx_batches;
+	}
+}
+
+int
+workers_set_filter(struct workers *ws, const struct sock_fprog *prog)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; i < ws->n; i++)
+		if (ws->w[i].io != NULL &&
+		    ws->ops->set_filter(ws->w[i].io, prog) < 0)
+			rc = -1;
+	return rc;
+}

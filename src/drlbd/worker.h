@@ -1,0 +1,79 @@
+/*
+ * Workers (--workers N): N threads, each with its own AF_PACKET socket in
+ * one PACKET_FANOUT group, its own data path state and its own connection
+ * table.  The kernel gives each worker the frames of its clients
+ * (fanout.h), so a worker forwards an established flow without any lock.
+ *
+ * What workers share changes under workers.lock (see conn.h: scheduling a
+ * new connection, a connection turning active or inactive, expiry).
+ * Everything else -- control requests, reloads, health checks, ARP and ND,
+ * the sync daemon, rates and metrics -- runs in the main thread with the
+ * workers paused between two bursts (workers_pause), the way a kernel
+ * stops the machine for a rare change: the fast path never waits for the
+ * control plane, and the control plane sees a still picture.
+ */
+#ifndef DRLBD_WORKER_H
+#define DRLBD_WORKER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "datapath.h"
+#include "fanout.h"
+#include "io.h"
+
+struct workers;
+
+struct worker {
+	struct workers *ws;
+	unsigned id;
+	pthread_t thread;
+	int started;
+	struct io *io;
+	struct dp dp;
+	int evfd;			/* the main thread's knock (eventfd) */
+	uint32_t expired_at;		/* dp.now of the last expiry run */
+};
+
+struct workers {
+	unsigned n;			/* 0: no worker threads (--workers 1) */
+	struct worker w[FANOUT_MAX];
+	const struct io_ops *ops;
+	struct svc_table *svcs;
+	uint64_t start_ms;		/* the daemon's clock: dp.now base */
+	/* what the workers share (schedulers, real servers' counts and
+	 * references, the template table, the sync master's records) */
+	pthread_mutex_t lock;
+	/* pausing */
+	pthread_mutex_t park_mtx;
+	pthread_cond_t park_cv;		/* paused workers wait here */
+	pthread_cond_t parked_cv;	/* the main thread waits for them here */
+	unsigned parked;
+	int park;			/* the main thread asks them to pause */
+	int quit;
+	uint64_t pauses;		/* how often (counters) */
+};
+
+/* Open n sockets in one fanout group (before privileges are dropped);
+ * each worker's dp is initialised from tmpl_dp with its own table. */
+int workers_open(struct workers *ws, unsigned n, const struct io_ops *ops,
+    const struct io_params *iop, const struct dp *tmpl_dp,
+    const struct conn_set *cs, struct svc_table *svcs, uint64_t start_ms,
+    char *err, size_t errlen);
+/* Start the threads (signals stay with the main thread). */
+int workers_start(struct workers *ws);
+/* Pause every worker between two bursts and fold their per-frame counters
+ * into the services' (svc_fold_stats); returns when all are paused.  A
+ * no-op without workers. */
+void workers_pause(struct workers *ws);
+void workers_resume(struct workers *ws);
+/* Stop and join the threads, close their sockets. */
+void workers_stop(struct workers *ws);
+
+/* The sum of the workers' data-path counters and socket statistics, added
+ * to *c and *st. */
+void workers_counters(struct workers *ws, struct dp_counters *c,
+    struct io_stats *st);
+int workers_set_filter(struct workers *ws, const struct sock_fprog *prog);
+
+#endif
