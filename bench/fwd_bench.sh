@@ -15,6 +15,8 @@
 #   ring       drlbd (its AF_PACKET ring), FB_FLOWS established flows
 #   ring-new   drlbd, every frame a new flow (a SYN from a new port/address)
 #   pcap       drlbd --capture pcap, FB_FLOWS established flows
+#   ref-bypass, ring-bypass   ref and ring transmitting with
+#              PACKET_QDISC_BYPASS (drlbd --qdisc-bypass)
 #   (those four forward with one thread: --workers 1, pinned to CPU 1)
 #   w1, w2     drlbd --workers 1, then --workers 2 (PACKET_FANOUT over two
 #              threads), FB_FLOWS established flows from 256 client
@@ -22,6 +24,9 @@
 #              workers.  This machine has 2 CPUs and the generator keeps
 #              one of them busy, so the second worker shares a CPU with
 #              it: the figure is a floor for what a third CPU would give.
+#   w2-1cpu    drlbd --workers 2 with both threads pinned to CPU 1: what
+#              two workers cost over one on the same CPU (fanout, two
+#              rings, smaller batches) -- the overhead of the design itself
 # For each: frames that reached the sink (its eth0 rx_packets) per CPU-second
 # of the forwarder process alone (utime+stime from /proc/PID/stat, before
 # and after), the frames per second, the forwarder's CPU share and the
@@ -92,6 +97,11 @@ REFPID=$NL_LASTPID
 nl_wait 5 grep -q forwarding "$NL_TMP/ref.log" || { cat "$NL_TMP/ref.log" >&2; exit 1; }
 run_gen ref "$REFPID" est "$FLOWS" | tee -a "$res"
 nl_stop_pid "$REFPID"
+nl_bg dir "$NL_TMP/refb.log" "$REF" eth0 "$SINKMAC" bypass
+REFPID=$NL_LASTPID
+nl_wait 5 grep -q forwarding "$NL_TMP/refb.log" || { cat "$NL_TMP/refb.log" >&2; exit 1; }
+run_gen ref-bypass "$REFPID" est "$FLOWS" | tee -a "$res"
+nl_stop_pid "$REFPID"
 
 # ---- drlbd: rules for the sink, wait until its MAC is learnt
 drlbd_up() { # ARGS...
@@ -116,6 +126,9 @@ drlbd_down
 drlbd_up --workers 1
 run_gen ring-new "$NL_DRLBD_PID" new | tee -a "$res"
 drlbd_down
+drlbd_up --workers 1 --qdisc-bypass
+run_gen ring-bypass "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
+drlbd_down
 drlbd_up --capture pcap
 run_gen pcap "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
 drlbd_down
@@ -129,6 +142,9 @@ RG_PIN=no run_gen w2 "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
 nl_counters
 echo "#   worker0_forwarded $(nl_counter worker0_forwarded) worker1_forwarded $(nl_counter worker1_forwarded)"
 drlbd_down
+drlbd_up --workers 2
+run_gen w2-1cpu "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
+drlbd_down
 
 echo
 awk '{ f[$1] = $7; r[$1] = $4; u[$1] = $8 }	# run gen_sent sink_rx frames/s cpu user frames/CPU-s user-ns/frame
@@ -138,7 +154,10 @@ awk '{ f[$1] = $7; r[$1] = $4; u[$1] = $8 }	# run gen_sent sink_rx frames/s cpu 
 		printf "%-46s %6.2f   (frames/s %.2f)\n", "drlbd pcap / ring, per CPU-second", q(f["pcap"], f["ring"]), q(r["pcap"], r["ring"])
 		printf "%-46s %6.2f   (frames/s %.2f)\n", "drlbd new flows / established, per CPU-second", q(f["ring-new"], f["ring"]), q(r["ring-new"], r["ring"])
 		printf "%-46s %6.0f ns (reference %.0f ns)\n", "drlbd ring user time per frame", u["ring"], u["ref"]
+		printf "%-46s %6.2f   (frames/s %.2f)\n", "qdisc bypass / not: reference, per CPU-second", q(f["ref-bypass"], f["ref"]), q(r["ref-bypass"], r["ref"])
+		printf "%-46s %6.2f   (frames/s %.2f)\n", "qdisc bypass / not: drlbd, per CPU-second", q(f["ring-bypass"], f["ring"]), q(r["ring-bypass"], r["ring"])
 		printf "%-46s %6.2f   (per CPU-second %.2f)\n", "2 workers / 1 worker, frames/s", q(r["w2"], r["w1"]), q(f["w2"], f["w1"])
+		printf "%-46s %6.2f   (per CPU-second %.2f)\n", "2 workers on 1 CPU / 1 worker (ring), frames/s", q(r["w2-1cpu"], r["ring"]), q(f["w2-1cpu"], f["ring"])
 	}' "$res"
 
 # ---- the connection table: memory per entry, lookup time

@@ -5,7 +5,9 @@
  * our MAC gets destination MAC = the one given, source MAC = ours, and goes
  * back out on the same interface.
  *
- *   fwd_ref IF DST-MAC
+ *   fwd_ref IF DST-MAC [bypass]
+ *
+ * bypass: transmit with PACKET_QDISC_BYPASS, as drlbd --qdisc-bypass.
  *
  * I/O is io/ring.c's, on purpose, so the ratio drlbd/fwd_ref is the cost of
  * drlbd's data path and loop alone: a TPACKET_V2 RX ring of the same geometry
@@ -98,8 +100,9 @@ main(int argc, char **argv)
 	int rxfd, txfd;
 	struct sigaction sa;
 
-	if (argc != 3 || parse_mac(argv[2], dst) < 0) {
-		fprintf(stderr, "usage: fwd_ref IF DST-MAC\n");
+	if (argc < 3 || argc > 4 || parse_mac(argv[2], dst) < 0 ||
+	    (argc == 4 && strcmp(argv[3], "bypass") != 0)) {
+		fprintf(stderr, "usage: fwd_ref IF DST-MAC [bypass]\n");
 		return 2;
 	}
 	snprintf(path, sizeof(path), "/sys/class/net/%s/address", argv[1]);
@@ -158,6 +161,9 @@ main(int argc, char **argv)
 	if ((txfd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0)) < 0)
 		die("socket(tx)");
 	setint(txfd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR(tx)");
+	if (argc == 4)
+		setint(txfd, SOL_PACKET, PACKET_QDISC_BYPASS, 1,
+		    "PACKET_QDISC_BYPASS(tx)");
 	sll.sll_protocol = 0;
 	if (bind(txfd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		die("bind(tx)");

@@ -3,7 +3,7 @@
 # straight to one real server, measured in the same run (needs root, wrk and
 # nginx; `make bench` runs it).
 #
-#   bash bench/http_bench.sh         HB_SECS=5 HB_CONNS="1 50" HB_CAPTURE=ring
+#   bash bench/http_bench.sh   HB_SECS=5 HB_CONNS="1 50" HB_CAPTURE=ring HB_DRLBD_ARGS=
 #
 # The recipe's topology (tools/netns-lib.sh: client .100, director .2, rs1
 # .7, rs2 .8 with nginx, 198.18.0.0/24 only, removed by name on exit), drlbd
@@ -28,7 +28,8 @@ nl_have_drlb || { echo "# http_bench skipped (build/drlbd missing)"; exit 0; }
 
 nl_init httpb
 nl_dr_topology || exit 1
-nl_drlbd ${HB_CAPTURE:+--capture "$HB_CAPTURE"} || exit 1
+# shellcheck disable=SC2086 # HB_DRLBD_ARGS: words on purpose
+nl_drlbd ${HB_CAPTURE:+--capture "$HB_CAPTURE"} ${HB_DRLBD_ARGS:-} || exit 1
 nl_rules wlc 1 1 || exit 1
 # shellcheck disable=SC2016 # expanded by eval, on each try
 nl_wait 5 eval 'nl_counters; [ "$(nl_counter arp_replies_learnt)" -ge 2 ]'

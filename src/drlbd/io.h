@@ -19,6 +19,8 @@ struct io_params {
 	 * member with this classic-BPF program (fanout.h); NULL: no fanout */
 	const struct sock_fprog *fanout;
 	uint16_t fanout_id;
+	/* transmit with PACKET_QDISC_BYPASS (no tc on the way out) */
+	int qdisc_bypass;
 };
 
 struct io_stats {

@@ -150,7 +150,9 @@ usage(void)
 	    "  --workers N      forwarding threads, 1..%d (default: one per CPU;\n"
 	    "                   1 with --capture pcap): the kernel spreads the\n"
 	    "                   clients over them (PACKET_FANOUT); 1 forwards in\n"
-	    "                   the main thread\n",
+	    "                   the main thread\n"
+	    "  --qdisc-bypass   transmit with PACKET_QDISC_BYPASS: frames skip the\n"
+	    "                   interface's queueing discipline (tc) on the way out\n",
 	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
 	exit(1);
 }
@@ -682,6 +684,7 @@ main(int argc, char **argv)
 		{ "keepalived-config", required_argument, NULL, 'k' },
 		{ "capture",    required_argument, NULL, 'C' },
 		{ "workers",    required_argument, NULL, 'W' },
+		{ "qdisc-bypass", no_argument,     NULL, 'Q' },
 		{ "sync",       required_argument, NULL, 'Y' },
 		{ "mcast-interface", required_argument, NULL, 'I' },
 		{ "syncid",     required_argument, NULL, 'D' },
@@ -744,6 +747,7 @@ main(int argc, char **argv)
 			boot_sync.syncid = (uint32_t)v;
 			break;
 		}
+		case 'Q': iop.qdisc_bypass = 1; break;
 		case 'W': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -804,7 +808,7 @@ main(int argc, char **argv)
 	d->svcs.cb_arg = d;
 	if ((est = est_create()) == NULL)
 		fatal("rate estimator");
-	iop.ifname = d->ifname;
+	iop.ifname = d->ifname;	/* (and --qdisc-bypass above) */
 	if ((d->io = d->io_ops->open(&iop, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	/* the capture socket is open: ND joins its multicast groups on it */

@@ -174,6 +174,10 @@ ring_open(const struct io_params *p, char *err, size_t errlen)
 	what = "PACKET_VNET_HDR(tx)";
 	if (setint(io->tx_fd, SOL_PACKET, PACKET_VNET_HDR, 1) < 0)
 		goto fail;
+	what = "PACKET_QDISC_BYPASS(tx)";
+	if (p->qdisc_bypass &&
+	    setint(io->tx_fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1) < 0)
+		goto fail;
 	sll.sll_protocol = 0;
 	what = "bind(tx)";
 	if (bind(io->tx_fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
