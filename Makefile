@@ -58,7 +58,7 @@ $(B)/drlbd: $(DRLBD_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(LIBNET_LIBS) $(CAPNG_LIBS) $(LDLIBS)
 
 $(B)/drlbadm: $(ADM_OBJ) $(COMMON_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 # ---------------------------------------------------------------- unit tests
 # Each unit test is a small program linking only the modules it tests:
@@ -111,7 +111,7 @@ UNIT_BIN = $(addprefix $(B)/tests/,$(UNIT)) $(addprefix $(B)/tests/replay_,$(FUZ
 
 $(B)/tests/%: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc/drlbd -Isrc/drlbadm $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $($*_OBJ) $($*_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -iquote src/drlbd -iquote src/drlbadm $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $($*_OBJ) $($*_LIBS) $(LDLIBS)
 
 define unit_deps
 $(B)/tests/$(1): $$($(1)_OBJ)
@@ -133,15 +133,15 @@ fuzz_ctl_SRC := src/common/cmd.c $(filter-out src/drlbadm/main.c,$(ADM_SRC)) src
 fuzz_args_SRC := src/common/cmd.c
 fuzz_sync_SRC := src/drlbd/sync.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c
 fuzz_kaconf_SRC := src/drlbd/kaconf.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c
-FUZZ_CPPFLAGS := $(CPPFLAGS) -Isrc/drlbd -Isrc/drlbadm -Itests/fuzz
+FUZZ_CPPFLAGS := $(CPPFLAGS) -iquote src/drlbd -iquote src/drlbadm -iquote tests/fuzz
 
 define fuzz_rules_tmpl
 $(B)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/nonet.c $$($(1)_SRC)
 	@mkdir -p $$(dir $$@)
-	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $$@ $$^
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $$@ $$(filter %.c,$$^)
 $(B)/tests/replay_$(1): tests/fuzz/$(1).c tests/fuzz/nonet.c tests/fuzz/driver.c $$($(1)_SRC)
 	@mkdir -p $$(dir $$@)
-	$(CC) $(FUZZ_CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
+	$(CC) $(FUZZ_CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $$@ $$(filter %.c,$$^) $(LDLIBS)
 endef
 $(foreach f,$(FUZZ),$(eval $(call fuzz_rules_tmpl,$(f))))
 
@@ -160,11 +160,11 @@ fuzz: $(addprefix $(B)/fuzz/,$(FUZZ))
 # ---------------------------------------------------------------- benches
 $(B)/bench/conn_bench: bench/conn_bench.c $(call obj,src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 $(B)/bench/sched_bench: bench/sched_bench.c $(SCHED_TEST_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 # dp_bench: datapath.c twice, with trace points and with them compiled out
 # (its dp_process renamed dp_process_notrace), same frames, same tables
@@ -174,7 +174,7 @@ $(B)/bench/datapath_notrace.o: src/drlbd/datapath.c
 		-Ddp_process=dp_process_notrace -Ddp_init=dp_init_notrace -c -o $@ $<
 $(B)/bench/dp_bench: bench/dp_bench.c $(B)/bench/datapath_notrace.o $(call obj,src/drlbd/datapath.c src/drlbd/csum.c src/drlbd/trace.c) $(SCHED_TEST_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 $(B)/bench/ring_latency: bench/ring_latency.c
 	@mkdir -p $(dir $@)
@@ -192,7 +192,7 @@ $(B)/bench/gen $(B)/bench/fwd_ref: $(B)/bench/%: bench/%.c
 # $(B)/lab/.  bench/lab/README.md explains it.
 $(B)/bench/lab: bench/lab/lab.c $(SCHED_TEST_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lm
 
 lab: $(B)/bench/lab
 	B=$(B) bash bench/lab/run.sh

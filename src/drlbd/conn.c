@@ -206,17 +206,52 @@ conn_hash(const struct conn_table *t, const struct conn_key *k)
 	return c;
 }
 
-static inline bool
-key_eq(const struct conn_key *x, const struct conn_key *y)
+const union drlb_inaddr *
+conn_vaddr(const struct conn *c)
 {
+	return &c->dest->svc->conf.addr;
+}
+
+void
+conn_key_get(const struct conn *c, struct conn_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->caddr = c->key.caddr;
+	k->cport = c->key.cport;
+	k->vport = c->key.vport;
+	k->protocol = c->key.protocol;
+	k->af = c->key.af;
+	if (key_v6(k))
+		memcpy(k->vaddr.b, conn_vaddr(c)->b, 16);
+	else
+		k->vaddr.in = conn_vaddr(c)->in;
+}
+
+/* Does entry c hold key y?  The VIP, which costs two dereferences, last:
+ * chain neighbours differ in the client or its port. */
+static inline bool
+key_eq(const struct conn *c, const struct conn_key *y)
+{
+	const struct conn_ekey *x = &c->key;
+
 	if (x->cport != y->cport || x->vport != y->vport ||
 	    x->protocol != y->protocol || x->af != y->af)
 		return false;
-	if (!key_v6(x))
+	if (!key_v6(y))
 		return x->caddr.in.s_addr == y->caddr.in.s_addr &&
-		    x->vaddr.in.s_addr == y->vaddr.in.s_addr;
+		    conn_vaddr(c)->in.s_addr == y->vaddr.in.s_addr;
 	return memcmp(x->caddr.b, y->caddr.b, 16) == 0 &&
-	    memcmp(x->vaddr.b, y->vaddr.b, 16) == 0;
+	    memcmp(conn_vaddr(c)->b, y->vaddr.b, 16) == 0;
+}
+
+/* the hash of the key entry c holds */
+static inline uint32_t
+entry_hash(const struct conn_table *t, const struct conn *c)
+{
+	struct conn_key k;
+
+	conn_key_get(c, &k);
+	return conn_hash(t, &k);
 }
 
 /* ------------------------------------------------------------ the wheel */
@@ -428,7 +463,7 @@ conn_lookup(struct conn_table *t, const struct conn_key *k)
 
 	while (i != 0) {
 		struct conn *c = &t->conns[i - 1];
-		if (key_eq(&c->key, k))
+		if (key_eq(c, k))
 			return c;
 		i = c->hnext;
 	}
@@ -549,17 +584,22 @@ conn_alloc(struct conn_table *t, const struct conn_key *k, struct dest *dest,
 	c = &t->conns[id];
 	t->free_head = c->hnext;
 
-	c->key = *k;
-	if (!key_v6(k)) {
+	/* the VIP is not stored: it is dest->svc's address */
+	c->key.caddr = k->caddr;
+	if (!key_v6(k))
 		/* only the first 4 bytes count: keep the rest zero for -c */
 		memset(c->key.caddr.b + 4, 0, 12);
-		memset(c->key.vaddr.b + 4, 0, 12);
-	}
+	c->key.cport = k->cport;
+	c->key.vport = k->vport;
+	c->key.protocol = k->protocol;
+	c->key.af = k->af;
 	c->state = CONN_S_NONE;
 	c->reserved = 0;
 	c->dest = dest;
 	t->aux[id] = 0;
-	h = conn_hash(t, k) & t->bmask;
+	/* hashed as conn_release will find it: from what the entry holds
+	 * (the caller's key has the same VIP: its dest is of that service) */
+	h = entry_hash(t, c) & t->bmask;
 	c->hnext = t->buckets[h];
 	t->buckets[h] = id + 1;
 	c->expires = expires;
@@ -661,7 +701,7 @@ void
 conn_template_invalidate(struct conn_table *t, struct conn *tmpl)
 {
 	uint32_t id = (uint32_t)(tmpl - t->conns);
-	uint32_t *pp = &t->buckets[conn_hash(t, &tmpl->key) & t->bmask];
+	uint32_t *pp = &t->buckets[entry_hash(t, tmpl) & t->bmask];
 	uint32_t h;
 
 	if (tmpl->key.vport == 0xffff)
@@ -674,7 +714,7 @@ conn_template_invalidate(struct conn_table *t, struct conn *tmpl)
 	*pp = tmpl->hnext;
 	tmpl->key.vport = 0xffff;
 	tmpl->key.cport = 0;
-	h = conn_hash(t, &tmpl->key) & t->bmask;
+	h = entry_hash(t, tmpl) & t->bmask;
 	tmpl->hnext = t->buckets[h];
 	t->buckets[h] = id + 1;
 }
@@ -757,7 +797,7 @@ conn_release(struct conn_table *t, struct svc_table *st, uint32_t id)
 {
 	struct conn *c = &t->conns[id];
 	struct dest *d = c->dest;
-	uint32_t *pp = &t->buckets[conn_hash(t, &c->key) & t->bmask];
+	uint32_t *pp = &t->buckets[entry_hash(t, c) & t->bmask];
 
 	while (*pp != id + 1)
 		pp = &t->conns[*pp - 1].hnext;

@@ -239,7 +239,9 @@ conn_to_entry(struct conn *c, void *arg)
 	e->af = c->key.af & ~CONN_KEY_TEMPLATE;
 	e->protocol = c->key.protocol;
 	e->caddr = c->key.caddr;
-	e->vaddr = c->key.vaddr;
+	e->vaddr = *conn_vaddr(c);
+	if (e->af == AF_INET)
+		memset(e->vaddr.b + 4, 0, 12);
 	e->daddr = c->dest->conf.addr;
 	e->cport = ntohs(c->key.cport);
 	e->vport = ntohs(c->key.vport);

@@ -527,7 +527,7 @@ trace_expire(void *arg, const struct conn *c)
 	TRACE("expire %s %s -> %s -> %s (%s)",
 	    c->key.protocol == IPPROTO_TCP ? "TCP" : "UDP",
 	    trace_addrport(cl, sizeof(cl), af, &c->key.caddr, ntohs(c->key.cport)),
-	    trace_addrport(vs, sizeof(vs), af, &c->key.vaddr, ntohs(c->key.vport)),
+	    trace_addrport(vs, sizeof(vs), af, conn_vaddr(c), ntohs(c->key.vport)),
 	    trace_addrport(rs, sizeof(rs), c->dest->conf.af, &c->dest->conf.addr,
 	    c->dest->conf.port),
 	    (c->flags & CONN_F_TEMPLATE) ? "persistence template" :

@@ -67,7 +67,7 @@ collect(struct conn *c, void *arg)
 	}
 	r = &x->recs[x->n];
 	memset(r, 0, sizeof(*r));
-	r->key = c->key;
+	conn_key_get(c, &r->key);
 	r->daddr = c->dest->conf.addr;
 	r->dport = c->dest->conf.port;
 	r->daf = c->dest->conf.af;

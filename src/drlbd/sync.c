@@ -287,7 +287,9 @@ sync_conn_from(struct sync_conn *sc, struct conn_table *t, const struct conn *c)
 	sc->cport = c->key.cport;
 	sc->vport = c->key.vport;
 	sc->caddr = c->key.caddr;
-	sc->vaddr = c->key.vaddr;
+	sc->vaddr = *conn_vaddr(c);
+	if (sc->af == AF_INET)
+		memset(sc->vaddr.b + 4, 0, 12);
 	sc->daddr = d->conf.addr;
 	/* IPVS: a connection's dport is the real server's port, or for a
 	 * port-0 service the port the client asked for */
@@ -819,7 +821,11 @@ rec_home(const struct sync *s, const struct conn *c)
 static struct rec *
 rec_get(struct sync *s, const struct conn *c)
 {
-	uint32_t i = rec_home(s, c), kh = key_hash(&c->key);
+	struct conn_key k;
+	uint32_t i = rec_home(s, c), kh;
+
+	conn_key_get(c, &k);
+	kh = key_hash(&k);
 
 	for (;; i = (i + 1) & s->mask) {
 		struct rec *r = &s->recs[i];

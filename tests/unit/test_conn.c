@@ -114,7 +114,13 @@ fresh(void)
 static void
 test_layout(void)
 {
-	CHECK_EQ(sizeof(struct conn), 64, "struct conn is 64 bytes");
+	struct conn_table *t = conn_table_create(1u << 16);
+
+	CHECK_EQ(sizeof(struct conn), 48, "struct conn is 48 bytes");
+	/* the bound: <= 64 bytes per connection, overhead included */
+	CHECK(t != NULL && conn_table_bytes(t) <= (size_t)64 << 16,
+	    "a table of 65536 entries: <= 64 bytes each, all included");
+	conn_table_destroy(t);
 }
 
 static void
