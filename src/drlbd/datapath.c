@@ -652,7 +652,12 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		char cs[64], vs[64], m1[24], m2[24], fl[8];
 
 		trace_frame(&key);
-		TRACE("in  %s %s -> %s %s%s%s  %s -> %s  %u bytes",
+		/* with workers, which one the kernel gave it (fanout.h) */
+		char wk[24] = "";
+
+		if (dp->wid >= 0)
+			snprintf(wk, sizeof(wk), "  worker %d", dp->wid);
+		TRACE("in  %s %s -> %s %s%s%s  %s -> %s  %u bytes%s",
 		    pk.proto == IPPROTO_TCP ? "TCP" : "UDP",
 		    trace_addrport(cs, sizeof(cs), pk.af, &key.caddr,
 		    ntohs(key.cport)),
@@ -662,7 +667,7 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		    pk.proto == IPPROTO_TCP ? tcp_flags_str(fl, events) : "",
 		    pk.proto == IPPROTO_TCP ? "]" : "",
 		    trace_mac(m1, sizeof(m1), eth + 6),
-		    trace_mac(m2, sizeof(m2), eth), pk.iplen);
+		    trace_mac(m2, sizeof(m2), eth), pk.iplen, wk);
 	}
 
 	/* ---- 2. look up the virtual service ----------------------------- */

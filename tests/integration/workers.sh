@@ -9,6 +9,8 @@
 #   - both workers forwarded frames; -L -n --stats Conns is 32 and the
 #     service's InPkts equals the frames forwarded; -c lists 32 connections;
 #     ActiveConn + InActConn over the real servers is 32;
+#   - 4 x 25 requests in parallel from both workers' clients: rr 50/50, and
+#     after they expire the counts are back where they were;
 #   - persistence with -M 255.255.255.0: clients on both workers share one
 #     template and so one real server; PersistConn 1;
 #   - --workers 1 forwards in the main thread.
@@ -72,6 +74,31 @@ t_is "$T: -c lists $N connections" \
 	"$(nl_adm -L -n -c | grep -cE "^TCP .* $NL_VIP:80 ")" "$N"
 t_is "$T: ActiveConn + InActConn over the real servers = $N" \
 	"$(nl_adm -L -n | awk '$1 == "->" && $2 ~ /:80$/ { s += $5 + $6 } END { print s + 0 }')" "$N"
+
+# concurrency: 4 loops at once, 25 requests each, from clients of both
+# workers: rr stays exact (one scheduler under the lock), and once their
+# FIN_WAIT times out (--set: 1 s) every one of them is uncounted again
+nl_adm --set 900 1 300 || t_fail "$T: --set 900 1 300"
+pids=()
+for ((j = 0; j < 4; j++)); do
+	(for ((i = 0; i < 25; i++)); do
+		a=198.18.0.$((FIRST + (j * 8 + i) % N))
+		nl_exec client curl -s --max-time 3 --interface "$a" "http://$NL_VIP/" || echo FAIL
+	done >"$NL_TMP/par$j") &
+	pids+=($!)
+done
+wait "${pids[@]}"	# (not a bare wait: drlbd and nginx are our children too)
+out=$(cat "$NL_TMP"/par[0-3] | sort | uniq -c | awk '{ print $2, $1 }')
+echo "4 x 25 in parallel: $(echo $out)" >&2
+t_is "$T: 4 x 25 requests in parallel: rr exactly 50/50, none lost" \
+	"$(nl_count_of "$out" rs1)/$(nl_count_of "$out" rs2)/$(nl_count_of "$out" FAIL)" 50/50/0
+nl_wait 8 eval '[ "$(nl_adm -L -n | awk '"'"'$1 == "->" { s += $5 + $6 } END { print s + 0 }'"'"')" = "$N" ]'
+t_is "$T: after their FIN_WAIT expired, ActiveConn + InActConn is $N again" \
+	"$(nl_adm -L -n | awk '$1 == "->" { s += $5 + $6 } END { print s + 0 }')" "$N"
+nl_counters
+t_is "$T: ... and the tables hold $N" "$(nl_counter conns_now)" "$N"
+t_is "$T: ... spread as before" \
+	"$(nl_counter worker0_conns)/$(nl_counter worker1_conns)" "$want0/$want1"
 
 # persistence for the /24: clients of both workers, one real server
 nl_adm -E -t "$NL_VIP:80" -s rr -p 60 -M 255.255.255.0 || t_fail "$T: -E -p 60 -M /24"
