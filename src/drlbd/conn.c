@@ -1074,28 +1074,29 @@ conn_set_owner(const struct conn_set *cs, const struct conn *c)
 	return NULL;
 }
 
-uint32_t
-conn_set_count(const struct conn_set *cs)
+/* entries in use (or the bound, with max) over every table of the set */
+static uint32_t
+set_sum(const struct conn_set *cs, bool max)
 {
 	struct conn_table *v[FANOUT_MAX + 1];
 	unsigned k = set_tables(cs, v);
 	uint32_t n = 0;
 
 	for (unsigned i = 0; i < k; i++)
-		n += v[i]->count;
+		n += max ? v[i]->max : v[i]->count;
 	return n;
+}
+
+uint32_t
+conn_set_count(const struct conn_set *cs)
+{
+	return set_sum(cs, false);
 }
 
 uint32_t
 conn_set_max(const struct conn_set *cs)
 {
-	struct conn_table *v[FANOUT_MAX + 1];
-	unsigned k = set_tables(cs, v);
-	uint32_t n = 0;
-
-	for (unsigned i = 0; i < k; i++)
-		n += v[i]->max;
-	return n;
+	return set_sum(cs, true);
 }
 
 uint64_t
