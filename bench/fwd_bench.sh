@@ -24,6 +24,9 @@
 #              workers.  This machine has 2 CPUs and the generator keeps
 #              one of them busy, so the second worker shares a CPU with
 #              it: the figure is a floor for what a third CPU would give.
+#   ring-8, ring-128   drlbd --workers 1 --ring-size 8 / 128 (MiB; default
+#              32): how the ring's depth changes the frames the kernel drops
+#              while the forwarder waits for its CPU
 #   w2-1cpu    drlbd --workers 2 with both threads pinned to CPU 1: what
 #              two workers cost over one on the same CPU (fanout, two
 #              rings, smaller batches) -- the overhead of the design itself
@@ -133,6 +136,13 @@ drlbd_up --capture pcap
 run_gen pcap "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
 drlbd_down
 
+# ---- the ring's depth
+for mb in 8 128; do
+	drlbd_up --workers 1 --ring-size "$mb"
+	run_gen "ring-$mb" "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
+	drlbd_down
+done
+
 # ---- scaling: 1 and 2 workers, threads free to move
 drlbd_up --workers 1
 RG_PIN=no run_gen w1 "$NL_DRLBD_PID" est "$FLOWS" | tee -a "$res"
@@ -156,6 +166,7 @@ awk '{ f[$1] = $7; r[$1] = $4; u[$1] = $8 }	# run gen_sent sink_rx frames/s cpu 
 		printf "%-46s %6.0f ns (reference %.0f ns)\n", "drlbd ring user time per frame", u["ring"], u["ref"]
 		printf "%-46s %6.2f   (frames/s %.2f)\n", "qdisc bypass / not: reference, per CPU-second", q(f["ref-bypass"], f["ref"]), q(r["ref-bypass"], r["ref"])
 		printf "%-46s %6.2f   (frames/s %.2f)\n", "qdisc bypass / not: drlbd, per CPU-second", q(f["ring-bypass"], f["ring"]), q(r["ring-bypass"], r["ring"])
+		printf "%-46s %6.2f / %.2f (frames/s %.2f / %.2f)\n", "ring 8 MiB, 128 MiB / 32 MiB, per CPU-second", q(f["ring-8"], f["ring"]), q(f["ring-128"], f["ring"]), q(r["ring-8"], r["ring"]), q(r["ring-128"], r["ring"])
 		printf "%-46s %6.2f   (per CPU-second %.2f)\n", "2 workers / 1 worker, frames/s", q(r["w2"], r["w1"]), q(f["w2"], f["w1"])
 		printf "%-46s %6.2f   (per CPU-second %.2f)\n", "2 workers on 1 CPU / 1 worker (ring), frames/s", q(r["w2-1cpu"], r["ring"]), q(f["w2-1cpu"], f["ring"])
 	}' "$res"

@@ -152,7 +152,9 @@ usage(void)
 	    "                   clients over them (PACKET_FANOUT); 1 forwards in\n"
 	    "                   the main thread\n"
 	    "  --qdisc-bypass   transmit with PACKET_QDISC_BYPASS: frames skip the\n"
-	    "                   interface's queueing discipline (tc) on the way out\n",
+	    "                   interface's queueing discipline (tc) on the way out\n"
+	    "  --ring-size MIB  each worker's receive ring, 2..1024 MiB (default 32:\n"
+	    "                   480 slots of 68 KiB, room for coalesced frames)\n",
 	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
 	exit(1);
 }
@@ -685,6 +687,7 @@ main(int argc, char **argv)
 		{ "capture",    required_argument, NULL, 'C' },
 		{ "workers",    required_argument, NULL, 'W' },
 		{ "qdisc-bypass", no_argument,     NULL, 'Q' },
+		{ "ring-size",  required_argument, NULL, 'R' },
 		{ "sync",       required_argument, NULL, 'Y' },
 		{ "mcast-interface", required_argument, NULL, 'I' },
 		{ "syncid",     required_argument, NULL, 'D' },
@@ -748,6 +751,14 @@ main(int argc, char **argv)
 			break;
 		}
 		case 'Q': iop.qdisc_bypass = 1; break;
+		case 'R': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || v < 2 || v > 1024)
+				usage();
+			iop.ring_blocks = (uint32_t)v;	/* 1 MiB blocks */
+			break;
+		}
 		case 'W': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -809,8 +820,16 @@ main(int argc, char **argv)
 	if ((est = est_create()) == NULL)
 		fatal("rate estimator");
 	iop.ifname = d->ifname;	/* (and --qdisc-bypass above) */
-	if ((d->io = d->io_ops->open(&iop, err, sizeof(err))) == NULL)
-		fatalx("%s", err);
+	{
+		/* beside workers ours carries ARP and ND only: 4 MiB (60
+		 * slots) is plenty; the workers' rings take the default */
+		struct io_params own = iop;
+
+		if (d->nworkers > 1)
+			own.ring_blocks = 4;
+		if ((d->io = d->io_ops->open(&own, err, sizeof(err))) == NULL)
+			fatalx("%s", err);
+	}
 	/* the capture socket is open: ND joins its multicast groups on it */
 	if ((ndp = ndp_open(d->ifname, d->own_vips, &d->svcs,
 	    d->io_ops->fd(d->io), err, sizeof(err))) == NULL)
