@@ -4,6 +4,11 @@
  * protocol handlers see it: offsets count from the IP header, not the
  * Ethernet header, so the IP version nibble tells the family.  A load past
  * the end of a short packet ends the program with 0: worker 0.
+ *
+ * Not covered: an ICMPv6 error whose outer packet carries extension
+ * headers (the program reads at fixed offsets) goes to another worker,
+ * which does not know the flow and drops it (counted, as any ICMP error
+ * about an unknown flow).
  */
 #include <netinet/in.h>
 

@@ -122,8 +122,9 @@ workers_open(struct workers *ws, unsigned n, const struct io_ops *ops,
 	ws->start_ms = start_ms;
 	fanout_prog(&prog);
 	p.fanout = &prog;
-	/* a group id of our own in this network namespace */
-	p.fanout_id = (uint16_t)getpid();
+	/* the first socket makes the group, the kernel picks its id */
+	p.fanout_id = 0;
+	p.fanout_id_out = &p.fanout_id;
 	for (unsigned i = 0; i < n; i++) {
 		struct worker *w = &ws->w[i];
 

@@ -64,6 +64,40 @@ setint(int fd, int level, int opt, int val)
 	return setsockopt(fd, level, opt, &val, sizeof(val));
 }
 
+/*
+ * Join the workers' fanout group: the first socket makes a new group with
+ * an id the kernel picks (unique in this network namespace, so two drlbd
+ * never share one), the others join it by that id.  PACKET_IGNORE_OUTGOING
+ * is per socket, but a fanout group has one tap for all its members: the
+ * group must ignore our transmissions itself (Linux 6.2); before that they
+ * are dropped one by one below (counted as truncated).
+ */
+static int
+fanout_join(int fd, const struct io_params *p)
+{
+	int flags = PACKET_FANOUT_CBPF | PACKET_FANOUT_FLAG_IGNORE_OUTGOING;
+	int arg;
+	socklen_t len = sizeof(arg);
+
+	if (p->fanout_id == 0)
+		flags |= PACKET_FANOUT_FLAG_UNIQUEID;
+	if (setint(fd, SOL_PACKET, PACKET_FANOUT, p->fanout_id | flags << 16) < 0) {
+		if (errno != EINVAL)
+			return -1;
+		flags &= ~PACKET_FANOUT_FLAG_IGNORE_OUTGOING;
+		if (setint(fd, SOL_PACKET, PACKET_FANOUT,
+		    p->fanout_id | flags << 16) < 0)
+			return -1;
+	}
+	if (p->fanout_id == 0) {
+		if (getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, &len) < 0)
+			return -1;
+		if (p->fanout_id_out != NULL)
+			*p->fanout_id_out = (uint16_t)arg;
+	}
+	return 0;
+}
+
 static void
 ring_close(struct io *io)
 {
@@ -152,14 +186,7 @@ ring_open(const struct io_params *p, char *err, size_t errlen)
 		 * number of members (the program is the group's: set again
 		 * by each member, the same) */
 		what = "PACKET_FANOUT";
-		/* PACKET_IGNORE_OUTGOING is per socket, but a fanout group
-		 * has one tap for all its members: the group must ignore our
-		 * transmissions itself (Linux 6.2); before that they are
-		 * dropped one by one below (counted as truncated) */
-		if (setint(io->rx_fd, SOL_PACKET, PACKET_FANOUT, p->fanout_id |
-		    (PACKET_FANOUT_CBPF | PACKET_FANOUT_FLAG_IGNORE_OUTGOING) <<
-		    16) < 0 && (errno != EINVAL || setint(io->rx_fd, SOL_PACKET,
-		    PACKET_FANOUT, p->fanout_id | PACKET_FANOUT_CBPF << 16) < 0))
+		if (fanout_join(io->rx_fd, p) < 0)
 			goto fail;
 		what = "PACKET_FANOUT_DATA";
 		if (setsockopt(io->rx_fd, SOL_PACKET, PACKET_FANOUT_DATA,
