@@ -18,8 +18,10 @@ struct io_params {
 	/* join this PACKET_FANOUT group (workers), the kernel choosing the
 	 * member with this classic-BPF program (fanout.h); NULL: no fanout */
 	const struct sock_fprog *fanout;
-	uint16_t fanout_id;		/* 0: a new group, its id chosen by the
-					   kernel and written to *fanout_id_out */
+	/* fanout_new: make a new group, its id chosen by the kernel (which
+	 * may well be 0) and written to *fanout_id_out; else join fanout_id */
+	int fanout_new;
+	uint16_t fanout_id;
 	uint16_t *fanout_id_out;
 	/* transmit with PACKET_QDISC_BYPASS (no tc on the way out) */
 	int qdisc_bypass;

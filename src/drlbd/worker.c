@@ -122,8 +122,9 @@ workers_open(struct workers *ws, unsigned n, const struct io_ops *ops,
 	ws->start_ms = start_ms;
 	fanout_prog(&prog);
 	p.fanout = &prog;
-	/* the first socket makes the group, the kernel picks its id */
-	p.fanout_id = 0;
+	/* the first socket makes the group, the kernel picks its id (any
+	 * value, 0 included); the others join that id */
+	p.fanout_new = 1;
 	p.fanout_id_out = &p.fanout_id;
 	for (unsigned i = 0; i < n; i++) {
 		struct worker *w = &ws->w[i];
@@ -133,6 +134,7 @@ workers_open(struct workers *ws, unsigned n, const struct io_ops *ops,
 		w->evfd = -1;
 		if ((w->io = ops->open(&p, err, errlen)) == NULL)
 			goto fail;
+		p.fanout_new = 0;
 		ws->n = i + 1;
 		if ((w->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 			snprintf(err, errlen, "eventfd: %s", strerror(errno));

@@ -79,21 +79,28 @@ fanout_join(int fd, const struct io_params *p)
 	int arg;
 	socklen_t len = sizeof(arg);
 
-	if (p->fanout_id == 0)
+	if (p->fanout_new)
 		flags |= PACKET_FANOUT_FLAG_UNIQUEID;
-	if (setint(fd, SOL_PACKET, PACKET_FANOUT, p->fanout_id | flags << 16) < 0) {
+	if (setint(fd, SOL_PACKET, PACKET_FANOUT,
+	    (p->fanout_new ? 0 : p->fanout_id) | flags << 16) < 0) {
 		if (errno != EINVAL)
 			return -1;
 		flags &= ~PACKET_FANOUT_FLAG_IGNORE_OUTGOING;
 		if (setint(fd, SOL_PACKET, PACKET_FANOUT,
-		    p->fanout_id | flags << 16) < 0)
+		    (p->fanout_new ? 0 : p->fanout_id) | flags << 16) < 0)
 			return -1;
 	}
-	if (p->fanout_id == 0) {
-		if (getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, &len) < 0)
-			return -1;
+	/* the group we are in: the one made (its id for the others), or
+	 * the one joined -- never a second group by mistake, which would
+	 * hand every frame to two workers */
+	if (getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, &len) < 0)
+		return -1;
+	if (p->fanout_new) {
 		if (p->fanout_id_out != NULL)
 			*p->fanout_id_out = (uint16_t)arg;
+	} else if ((uint16_t)arg != p->fanout_id) {
+		errno = EEXIST;
+		return -1;
 	}
 	return 0;
 }
