@@ -154,7 +154,8 @@ usage(void)
 	    "  --qdisc-bypass   transmit with PACKET_QDISC_BYPASS: frames skip the\n"
 	    "                   interface's queueing discipline (tc) on the way out\n"
 	    "  --ring-size MIB  each worker's receive ring, 2..1024 MiB (default 32:\n"
-	    "                   480 slots of 68 KiB, room for coalesced frames)\n",
+	    "                   480 slots of 68 KiB, room for coalesced frames;\n"
+	    "                   with more than 2 workers 64/N, at least 8)\n",
 	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
 	exit(1);
 }
@@ -820,6 +821,10 @@ main(int argc, char **argv)
 	if ((est = est_create()) == NULL)
 		fatal("rate estimator");
 	iop.ifname = d->ifname;	/* (and --qdisc-bypass above) */
+	if (iop.ring_blocks == 0 && d->nworkers > 2)
+		/* each worker sees 1/N of the frames: 64 MiB of rings in
+		 * all, 8 MiB (120 slots) each at least */
+		iop.ring_blocks = 64 / d->nworkers < 8 ? 8 : 64 / d->nworkers;
 	{
 		/* beside workers ours carries ARP and ND only: 4 MiB (60
 		 * slots) is plenty; the workers' rings take the default */

@@ -13,6 +13,7 @@
 #     after they expire the counts are back where they were;
 #   - persistence with -M 255.255.255.0: clients on both workers share one
 #     template and so one real server; PersistConn 1;
+#   - --workers 4: each table holds the clients the daemon predicts;
 #   - --workers 1 forwards in the main thread.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -114,6 +115,27 @@ t_is "$T: one template (PersistConn 1)" \
 
 t_check "$T: drlbd still running" nl_drlbd_alive
 t_stop_drlbd "$T"
+
+# --workers 4 (more than this machine's CPUs, and rings of 16 MiB): each
+# worker's table holds exactly the clients fanout_worker() gives it
+if nl_drlbd --workers 4; then
+	nl_rules rr 1 1 || t_fail "$T: rules (--workers 4)"
+	want=(0 0 0 0)
+	for ((i = 0; i < N; i++)); do
+		a=198.18.0.$((FIRST + i))
+		w=$(worker_of "$a" 4)
+		want[w]=$((want[w] + 1))
+		nl_exec client curl -s --max-time 3 --interface "$a" "http://$NL_VIP/" || echo FAIL
+	done >"$NL_TMP/w4"
+	t_is "$T: --workers 4: $N requests answered" "$(grep -c '^rs[12]$' "$NL_TMP/w4")" "$N"
+	nl_counters
+	t_is "$T: --workers 4: each table holds its clients (${want[*]})" \
+		"$(nl_counter worker0_conns) $(nl_counter worker1_conns) $(nl_counter worker2_conns) $(nl_counter worker3_conns)" \
+		"${want[*]}"
+	t_stop_drlbd "$T"
+else
+	t_fail "$T: drlbd --workers 4 starts"
+fi
 
 # --workers 1: no threads, the main thread forwards
 if nl_drlbd --workers 1; then
