@@ -13,6 +13,7 @@
 
 #include "fanout.h"
 #include "state.h"
+#include "tables.h"
 #include "sched.h"
 #include "check.h"
 
@@ -49,35 +50,6 @@ rules(struct svc_table *st)
 			svc_apply(st, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
 		}
 }
-
-static struct conn_key
-key(uint16_t vport, uint16_t cport)
-{
-	struct conn_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.af = AF_INET;
-	k.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, "198.18.0.100", &k.caddr.in);
-	inet_pton(AF_INET, "198.18.0.1", &k.vaddr.in);
-	k.cport = htons(cport);
-	k.vport = htons(vport);
-	return k;
-}
-
-static struct dest *
-dest(struct svc_table *st, uint16_t port, int last)
-{
-	for (struct svc *s = st->head; s; s = s->next)
-		if (s->conf.port == port)
-			for (uint32_t i = 0; i < s->ndests; i++)
-				if (s->dests[i]->conf.addr.b[3] == last)
-					return s->dests[i];
-	return NULL;
-}
-
-static struct dest *
-dest(struct svc_table *st, uint16_t port, int last);
 
 /*
  * With workers: a state file (or a sync message) puts each connection in

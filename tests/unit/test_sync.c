@@ -14,6 +14,7 @@
 
 #include "sched.h"
 #include "sync.h"
+#include "tables.h"
 #include "check.h"
 
 static void
@@ -48,32 +49,6 @@ rules(struct svc_table *st)
 			r.dest.weight = 1;
 			svc_apply(st, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
 		}
-}
-
-static struct dest *
-dest(struct svc_table *st, uint16_t port, int last)
-{
-	for (struct svc *s = st->head; s; s = s->next)
-		if (s->conf.port == port)
-			for (uint32_t i = 0; i < s->ndests; i++)
-				if (s->dests[i]->conf.addr.b[3] == last)
-					return s->dests[i];
-	return NULL;
-}
-
-static struct conn_key
-key(uint16_t vport, uint16_t cport)
-{
-	struct conn_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.af = AF_INET;
-	k.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, "198.18.0.100", &k.caddr.in);
-	inet_pton(AF_INET, "198.18.0.1", &k.vaddr.in);
-	k.cport = htons(cport);
-	k.vport = htons(vport);
-	return k;
 }
 
 /* decode into an array */
