@@ -89,7 +89,7 @@ test_csum_OBJ := $(call obj,src/drlbd/csum.c)
 UNIT += test_datapath
 test_datapath_OBJ := $(call obj,src/drlbd/datapath.c src/drlbd/trace.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
 UNIT += test_state
-test_state_OBJ := $(SCHED_TEST_OBJ) $(call obj,src/drlbd/state.c)
+test_state_OBJ := $(SCHED_TEST_OBJ) $(call obj,src/drlbd/statefile.c)
 UNIT += test_sync
 test_sync_OBJ := $(SCHED_TEST_OBJ) $(call obj,src/drlbd/sync.c)
 UNIT += test_flood
@@ -202,11 +202,11 @@ lab: $(B)/bench/lab
 # ---------------------------------------------------------------- test tools
 # build/synflood: the bounded SYN flood of tests/integration/synflood.sh,
 # always built plain and optimised (a load generator, not code under test)
-$(B)/synflood: tools/synflood.c
+$(B)/synflood: tests/tools/synflood.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 $(WARN) -o $@ $<
 
-check: $(if $(wildcard tools/synflood.c),$(B)/synflood)
+check: $(B)/synflood
 
 # ---------------------------------------------------------------- targets
 # the integration tests run the binaries of this build (B=..., SANITIZE=...)

@@ -5,7 +5,7 @@
 #
 #   bash bench/fwd_bench.sh        FB_SECS=5 FB_FLOWS=4096 FB_CONN_BENCH=1
 #
-# Namespaces (tools/netns-lib.sh, 198.18.0.0/24 only, removed by name on
+# Namespaces (tests/lib/netns.sh, 198.18.0.0/24 only, removed by name on
 # exit): gen 198.18.0.100, director 198.18.0.2, sink 198.18.0.7 (the real
 # server) on one bridge.  bench/gen sends 64-byte TCP frames to the
 # director's MAC, VIP 198.18.0.1:9, for FB_SECS seconds at full speed,
@@ -42,7 +42,7 @@
 # No assertion: a benchmark.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/netns.sh
 B=${B:-build}
 GEN=$B/bench/gen
 REF=$B/bench/fwd_ref

@@ -5,7 +5,7 @@
 #
 #   bash bench/http_bench.sh   HB_SECS=5 HB_CONNS="1 50" HB_CAPTURE=ring HB_DRLBD_ARGS=
 #
-# The recipe's topology (tools/netns-lib.sh: client .100, director .2, rs1
+# The recipe's topology (tests/lib/netns.sh: client .100, director .2, rs1
 # .7, rs2 .8 with nginx, 198.18.0.0/24 only, removed by name on exit), drlbd
 # with wlc over both real servers.  For each connection count C in HB_CONNS:
 # wrk --latency -c C for HB_SECS seconds from the client to the VIP (through
@@ -16,7 +16,7 @@
 # one: at 50 connections the ratio may exceed 1.  No assertion: a benchmark.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/netns.sh
 SECS=${HB_SECS:-5}
 CONNS=${HB_CONNS:-1 50}
 

@@ -16,7 +16,7 @@
 #   LC_BODY      size of the page wrk fetches, bytes (8192)
 #   LC_OUT       where results.csv / results.md go (build/live_compare)
 #
-# Topology (tools/netns-lib.sh, the recipe's plus a third real server):
+# Topology (tests/lib/netns.sh, the recipe's plus a third real server):
 #   client 198.18.0.100 -- bridge -- director 198.18.0.2 (drlbd owns VIP .1)
 #                                 -- rs1 .7, rs2 .8, rs3 .9 (VIP on lo, nginx)
 # Each real server's eth0 -- its own end of its own veth, inside its own
@@ -32,7 +32,7 @@
 # creates, all removed by name on exit (also on Ctrl-C); every wait bounded.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/netns.sh
 
 SCHEDS=${*:-rr wrr lc wlc sed nq sh mh}
 DUR=${LC_DURATION:-10}

@@ -13,7 +13,7 @@
 # Environment: DRLB_TESTS="arp weights" runs only those integration scripts;
 # DRLB_TEST_TIMEOUT (s, default 150) bounds each integration script,
 # DRLB_UNIT_TIMEOUT (s, default 60) each unit binary; VERBOSE=1 shows every
-# test's output; NL_DRLBD / NL_DRLBADM test other binaries (tools/netns-lib.sh).
+# test's output; NL_DRLBD / NL_DRLBADM test other binaries (tests/lib/netns.sh).
 set -u
 
 cd "$(dirname "$0")/.." || exit 2

@@ -36,7 +36,7 @@ if [ ! -x build/drlbd ] || [ ! -x build/drlbadm ]; then
 	exit 1
 fi
 
-. tools/netns-lib.sh
+. tests/lib/netns.sh
 nl_init demo
 VIP=$NL_VIP
 

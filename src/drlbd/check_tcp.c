@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "health.h"
 
 int
 check_tcp_connect(struct check *c)

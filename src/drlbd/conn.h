@@ -197,7 +197,7 @@ void conn_table_bind(struct conn_table *t, struct svc_table *st);
 /* How many half-open connections gave way to new flows. */
 uint64_t conn_reclaimed(const struct conn_table *t);
 
-/* A connection just inserted takes a saved state and expiry (state.c). */
+/* A connection just inserted takes a saved state and expiry (statefile.c). */
 void conn_restore(struct conn_table *t, struct conn *c, enum conn_state s,
     uint32_t expires);
 

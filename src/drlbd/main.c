@@ -32,7 +32,7 @@
 #include "drlb/cmd.h"
 #include "drlb/ctl.h"
 #include "arp.h"
-#include "check.h"
+#include "health.h"
 #include "drlbd.h"
 #include "est.h"
 #include "filter.h"
@@ -41,7 +41,7 @@
 #include "ndp.h"
 #include "reload.h"
 #include "sched.h"
-#include "state.h"
+#include "statefile.h"
 #include "sync.h"
 #include "trace.h"
 #include "worker.h"
@@ -288,7 +288,7 @@ reload(struct drlbd *d)
 	char err[DRLB_CTL_ERRMSG_MAX + 256];
 
 	if (keepalived_config != NULL) {
-		if (check_load(d, keepalived_config, err, sizeof(err)) != 0) {
+		if (health_load(d, keepalived_config, err, sizeof(err)) != 0) {
 			log_warnx("reload: %s; rules and checks unchanged", err);
 			return;
 		}
@@ -876,7 +876,7 @@ main(int argc, char **argv)
 		 * after privileges are dropped */
 		d->svcs.on_dest_added = NULL;
 		d->svcs.on_vips_changed = NULL;
-		if (check_load(d, keepalived_config, err, sizeof(err)) != 0)
+		if (health_load(d, keepalived_config, err, sizeof(err)) != 0)
 			fatalx("%s", err);
 		d->svcs.on_dest_added = dest_added;
 		d->svcs.on_vips_changed = vips_changed;
@@ -943,7 +943,7 @@ main(int argc, char **argv)
 	ndp_vips_changed(ndp);
 	if (state_fd >= 0) {
 		/* the connections of the drlbd that ran before us */
-		long skipped, n = state_restore(state_fd, &d->conns, &d->svcs,
+		long skipped, n = statefile_restore(state_fd, &d->conns, &d->svcs,
 		    d->dp.now, &skipped);
 
 		if (n < 0)
@@ -969,15 +969,15 @@ main(int argc, char **argv)
 
 		now = drlbd_now_ms();
 		timeout = next_tick > now ? (int)(next_tick - now) : 0;
-		if (check_next_ms(now) < timeout)
-			timeout = check_next_ms(now);
+		if (health_next_ms(now) < timeout)
+			timeout = health_next_ms(now);
 		pfd[0] = (struct pollfd){ .fd = d->io_ops->fd(d->io),
 		    .events = POLLIN };
 		nctl = ctl_pollfds(d->ctl, pfd + 1, POLL_MAX - 1 -
 		    METRICS_HTTP_POLLFDS);
 		nhttp = metrics_http_pollfds(metrics_http, pfd + 1 + nctl,
 		    METRICS_HTTP_POLLFDS);
-		nchk = check_pollfds(pfd + 1 + nctl + nhttp, CHECK_POLLFDS_MAX);
+		nchk = health_pollfds(pfd + 1 + nctl + nhttp, CHECK_POLLFDS_MAX);
 		nsync = sync_pollfds(sync_d, pfd + 1 + nctl + nhttp + nchk,
 		    SYNC_POLLFDS);
 		n = poll(pfd, (nfds_t)(1 + nctl + nhttp + nchk + nsync),
@@ -988,7 +988,7 @@ main(int argc, char **argv)
 		d->dp.now = (uint32_t)((now - d->start_ms) / 1000) + 1;
 		if (n == 0 && now < next_tick && now < next_sec && now < next_est &&
 		    !hup && !dump && (metrics_file == NULL || now < next_metrics) &&
-		    check_next_ms(now) > 0)
+		    health_next_ms(now) > 0)
 			continue;
 		/* from here on the workers (if any) are paused: everything
 		 * below may change what they read */
@@ -996,8 +996,8 @@ main(int argc, char **argv)
 		if (n > 0 && (pfd[0].revents & POLLIN))
 			forward_frames(d);
 		if (n > 0 && nchk > 0)
-			check_serve(pfd + 1 + nctl + nhttp, nchk, now);
-		check_tick(now);
+			health_serve(pfd + 1 + nctl + nhttp, nchk, now);
+		health_tick(now);
 		if (n > 0 && nsync > 0)
 			sync_serve(sync_d, pfd + 1 + nctl + nhttp + nchk, nsync,
 			    d->dp.now);
@@ -1055,7 +1055,7 @@ main(int argc, char **argv)
 	log_info("shutting down");
 	workers_stop(&workers);
 	if (state_fd >= 0) {
-		long n = state_save(state_fd, &d->conns, d->dp.now);
+		long n = statefile_save(state_fd, &d->conns, d->dp.now);
 
 		if (n < 0)
 			log_warn("state file %s: not saved", state_file);
@@ -1064,7 +1064,7 @@ main(int argc, char **argv)
 			    state_file, n);
 		close(state_fd);
 	}
-	check_shutdown();
+	health_shutdown();
 	metrics_http_close(metrics_http);
 	ctl_close(d->ctl);
 	conn_set_flush(&d->conns, &d->svcs);

@@ -268,7 +268,7 @@ sync_mesg_decode(const uint8_t *buf, size_t len, uint8_t want_syncid,
 /* ---------------------------------------------------------------- table */
 
 /* a template's persistence timeout: 24 bits in its state and reserved
- * fields (conn.c keeps it there; state.c reads it the same way) */
+ * fields (conn.c keeps it there; statefile.c reads it the same way) */
 static uint32_t
 tmpl_timeout(const struct conn *c)
 {

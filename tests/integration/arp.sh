@@ -4,7 +4,7 @@
 # the VIP; drlbd sends a gratuitous ARP for the VIP when it starts.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=arp
 t_require "$T: setup"
 nl_init "$T"

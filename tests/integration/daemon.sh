@@ -9,7 +9,7 @@
 #  - drlbadm --counters shows the daemon's counters.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=daemon
 t_require "$T: setup"
 nl_init "$T"

@@ -12,7 +12,7 @@
 # assertion beyond a generous bound).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=failover
 t_require "$T: setup"
 if ! command -v keepalived >/dev/null 2>&1; then

@@ -22,7 +22,7 @@
 # through the director to disturb the counts).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=frames
 t_require "$T: setup"
 PY=python3

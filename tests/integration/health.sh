@@ -8,7 +8,7 @@
 # Detection times go to stderr; the only time bounds are generous ones.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=health
 t_require "$T: setup"
 nl_init "$T"

@@ -7,7 +7,7 @@
 # keeps IPv6 disabled: drlbd owns the VIP at L2 alone.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=ipv6
 t_require "$T: setup"
 command -v ndisc6 >/dev/null || { t_skip "$T: setup" "ndisc6 not installed (Debian package ndisc6)"; exit 0; }

@@ -5,7 +5,7 @@
 # unsupported keyword, or lb_kind NAT, stops start-up with file:line.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=keepalived_conf
 t_require "$T: setup"
 nl_init "$T"

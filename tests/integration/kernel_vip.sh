@@ -5,7 +5,7 @@
 # exiting non-zero.  With both fixed it starts.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=kernel_vip
 t_require "$T: setup"
 nl_init "$T"

@@ -5,7 +5,7 @@
 # weights at each step.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=live_edit
 t_require "$T: setup"
 nl_init "$T"

@@ -9,7 +9,7 @@
 # 2001:db8::100 -> ::1) and is unicast to the director on our bridge.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=malformed
 t_require "$T: setup"
 nl_init "$T"

@@ -9,7 +9,7 @@
 #    zeroes counters and rates.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=metrics
 t_require "$T: setup"
 nl_init "$T"

@@ -6,7 +6,7 @@
 # must complete.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=offloads
 t_require "$T: setup"
 nl_init "$T"

@@ -10,7 +10,7 @@
 #    back on, the super-frames are dropped as oversize, as documented.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=pcap
 t_require "$T: setup"
 nl_init "$T"

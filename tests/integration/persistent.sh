@@ -7,7 +7,7 @@
 # client's connections to :80 and :8080 on the same real server.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=persistent
 t_require "$T: setup"
 nl_init "$T"

@@ -4,7 +4,7 @@
 # rules; others cannot connect at all.  drlbd itself holds no capability.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=privilege
 t_require "$T: setup"
 nl_init "$T"

@@ -4,7 +4,7 @@
 # restoring the values from before apply, and the IPv6 variant.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=realserver
 if [ "$(id -u)" != 0 ]; then t_skip "$T: setup" "needs root"; exit 0; fi
 nl_init "$T"

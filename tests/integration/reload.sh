@@ -7,7 +7,7 @@
 # file with an error then changes nothing and the log names file:line.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=reload
 t_require "$T: setup"
 nl_init "$T"

@@ -5,7 +5,7 @@
 # (and without --sloppy-tcp) the new drlbd drops the flow's segments.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=restart
 t_require "$T: setup"
 nl_init "$T"

@@ -4,7 +4,7 @@
 # the same rules (and forwards with them).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=save_restore
 t_require "$T: setup"
 nl_init "$T"

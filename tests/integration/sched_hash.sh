@@ -8,7 +8,7 @@
 #       on the rule set and its order).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=sched_hash
 t_require "$T: setup"
 nl_init "$T"

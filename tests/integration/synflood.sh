@@ -22,7 +22,7 @@
 # the latest after FLOOD_MAX seconds.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=synflood
 t_require "$T: setup"
 MAXC=65536

@@ -3,7 +3,7 @@
 # come straight from the real servers (the director sees only the client's half).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=tcp_curl
 t_require "$T: setup"
 nl_init "$T"

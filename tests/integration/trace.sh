@@ -4,7 +4,7 @@
 # the rewrite, ARP answers; a --client filter shows only that client.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=trace
 t_require "$T: setup"
 nl_init "$T"

@@ -10,7 +10,7 @@
 #     and sends them to the same real server.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=two_directors
 t_require "$T: setup"
 nl_init "$T"

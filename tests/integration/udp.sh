@@ -5,7 +5,7 @@
 # real server.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=udp
 t_require "$T: setup"
 nl_init "$T"

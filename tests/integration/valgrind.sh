@@ -4,7 +4,7 @@
 # definite leak.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=valgrind
 t_require "$T: setup"
 if ! command -v valgrind >/dev/null; then

@@ -3,7 +3,7 @@
 # a real server with weight 0 gets no new connections.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=weights
 t_require "$T: setup"
 nl_init "$T"

@@ -17,7 +17,7 @@
 #   - --workers 1 forwards in the main thread.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tools/netns-lib.sh
+. tests/lib/tap.sh
 T=workers
 t_require "$T: setup"
 nl_init "$T"

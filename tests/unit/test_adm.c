@@ -19,7 +19,7 @@
 
 static int failures, checks;
 
-#define CHECK(name, cond) do {						\
+#define EXPECT(name, cond) do {						\
 	checks++;							\
 	if (cond) {							\
 		printf("ok - %s\n", name);				\
@@ -221,7 +221,7 @@ golden_list(const char *gname, const struct body *b, enum what what,
 	char tname[256];
 
 	snprintf(tname, sizeof(tname), "decode body for %s", gname);
-	CHECK(tname, list_table_decode(&t, b->p, b->len) == 0);
+	EXPECT(tname, list_table_decode(&t, b->p, b->len) == 0);
 	if ((f = open_memstream(&out, &outlen)) == NULL)
 		abort();
 	if (what == ALL)
@@ -415,7 +415,7 @@ check_json(const char *gname, const char *out, size_t outlen)
 	char tname[256];
 
 	snprintf(tname, sizeof(tname), "%s parses as JSON", gname);
-	CHECK(tname, json_valid(out, outlen));
+	EXPECT(tname, json_valid(out, outlen));
 	check_golden(gname, out, outlen);
 }
 
@@ -432,7 +432,7 @@ golden_json(const char *gname, const struct body *b, enum jwhat what,
 	char tname[256];
 
 	snprintf(tname, sizeof(tname), "decode body for %s", gname);
-	CHECK(tname, list_table_decode(&t, b->p, b->len) == 0);
+	EXPECT(tname, list_table_decode(&t, b->p, b->len) == 0);
 	if ((f = open_memstream(&out, &outlen)) == NULL)
 		abort();
 	if (what == J_ALL)
@@ -746,11 +746,11 @@ json_str_case(const char *in, size_t n, const char *want)
 	json_write_string(f, in, n);
 	fclose(f);
 	snprintf(tname, sizeof(tname), "json string %s", want);
-	CHECK(tname, strcmp(out, want) == 0);
+	EXPECT(tname, strcmp(out, want) == 0);
 	if (strcmp(out, want) != 0)
 		printf("#   got %s\n", out);
 	snprintf(tname, sizeof(tname), "json string %s parses", want);
-	CHECK(tname, json_valid(out, outlen));
+	EXPECT(tname, json_valid(out, outlen));
 	free(out);
 }
 
@@ -775,14 +775,14 @@ test_json_writer(void)
 	json_str_case("rr\0junk", 8, "\"rr\"");
 
 	/* the validator itself rejects what it must */
-	CHECK("validator: trailing comma", !json_valid("[1,]", 4));
-	CHECK("validator: two documents", !json_valid("{} {}", 5));
-	CHECK("validator: raw control char", !json_valid("\"\x01\"", 3));
-	CHECK("validator: bare word", !json_valid("wlc", 3));
+	EXPECT("validator: trailing comma", !json_valid("[1,]", 4));
+	EXPECT("validator: two documents", !json_valid("{} {}", 5));
+	EXPECT("validator: raw control char", !json_valid("\"\x01\"", 3));
+	EXPECT("validator: bare word", !json_valid("wlc", 3));
 	{
 		const char *nested = "{\"a\": [1, {\"b\": []}]}";
 
-		CHECK("validator: nested ok", json_valid(nested, strlen(nested)));
+		EXPECT("validator: nested ok", json_valid(nested, strlen(nested)));
 	}
 }
 
@@ -820,12 +820,12 @@ test_decode_errors(void)
 
 	struct drlb_svc_conf key = t.svcs[0].e.conf;
 
-	CHECK("find: the recipe service", list_table_find(&t, &key) == &t.svcs[0]);
+	EXPECT("find: the recipe service", list_table_find(&t, &key) == &t.svcs[0]);
 	key.port = 81;
-	CHECK("find: another port is not it", list_table_find(&t, &key) == NULL);
+	EXPECT("find: another port is not it", list_table_find(&t, &key) == NULL);
 	key.port = 80;
 	key.protocol = IPPROTO_UDP;
-	CHECK("find: UDP is not TCP", list_table_find(&t, &key) == NULL);
+	EXPECT("find: UDP is not TCP", list_table_find(&t, &key) == NULL);
 	list_table_free(&t);
 	free(b.p);
 }
@@ -840,12 +840,12 @@ test_addrport(void)
 	inet_pton(AF_INET6, "2001:db8:1234:5678:9abc:def0:1234:5678", &a.in6);
 	list_addrport(buf, sizeof(buf), AF_INET6, &a, 65535, IPPROTO_TCP,
 	    DRLB_OPT_NUMERIC);
-	CHECK("addrport: v6 in brackets",
+	EXPECT("addrport: v6 in brackets",
 	    strcmp(buf, "[2001:db8:1234:5678:9abc:def0:1234:5678]:65535") == 0);
 	inet_pton(AF_INET, "198.18.0.7", &a.in);
 	list_addrport(buf, sizeof(buf), AF_INET, &a, 0, IPPROTO_UDP,
 	    DRLB_OPT_NUMERIC);
-	CHECK("addrport: v4 port 0", strcmp(buf, "198.18.0.7:0") == 0);
+	EXPECT("addrport: v4 port 0", strcmp(buf, "198.18.0.7:0") == 0);
 }
 
 /* ---------------------------------------------------------------- save files */
@@ -880,7 +880,7 @@ golden_restore(const char *name)
 	snprintf(gname, sizeof(gname), "%s.out", name);
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(tname, sizeof(tname), "open %s", path);
-		CHECK(tname, false);
+		EXPECT(tname, false);
 		return;
 	}
 	memset(svcs, 0, sizeof(svcs));
@@ -935,7 +935,7 @@ golden_restore(const char *name)
 	}
 	fclose(f);
 	snprintf(tname, sizeof(tname), "every line of %s.in parses", name);
-	CHECK(tname, ok);
+	EXPECT(tname, ok);
 
 	for (size_t i = 0; i < nsvcs; i++) {
 		body_add(&b, &svcs[i].e, sizeof(svcs[i].e));

@@ -46,7 +46,7 @@ report(int ok, const char *what, const char *line, const char *detail)
 	report(strcmp(a_, b_) == 0, what, cur_line, d_);		\
 } while (0)
 
-#define CHECK(what, cond) report((cond), what, cur_line, #cond)
+#define EXPECT(what, cond) report((cond), what, cur_line, #cond)
 
 static const char *cur_line;
 static char err[512];
@@ -579,7 +579,7 @@ test_split(void)
 	CHECK_EQ_STR("argv[1]", argv[1], "-A");
 	CHECK_EQ_STR("argv[3]", argv[3], "198.18.0.1:80");
 	CHECK_EQ_STR("argv[5]", argv[5], "wlc");
-	CHECK("argv[argc] is NULL", argv[6] == NULL);
+	EXPECT("argv[argc] is NULL", argv[6] == NULL);
 
 	snprintf(line, sizeof(line), "   \n");
 	CHECK_EQ_INT("blank line", drlb_cmd_split(line, "p", argv, 8), 1);

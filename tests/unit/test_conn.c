@@ -12,7 +12,7 @@
 #include "svc.h"
 #include "conn.h"
 #include "sched.h"
-#include "check.h"
+#include "expect.h"
 
 
 static struct svc_table T;
@@ -116,9 +116,9 @@ test_layout(void)
 {
 	struct conn_table *t = conn_table_create(1u << 16);
 
-	CHECK_EQ(sizeof(struct conn), 48, "struct conn is 48 bytes");
+	EXPECT_EQ(sizeof(struct conn), 48, "struct conn is 48 bytes");
 	/* the bound: <= 64 bytes per connection, overhead included */
-	CHECK(t != NULL && conn_table_bytes(t) <= (size_t)64 << 16,
+	EXPECT(t != NULL && conn_table_bytes(t) <= (size_t)64 << 16,
 	    "a table of 65536 entries: <= 64 bytes each, all included");
 	conn_table_destroy(t);
 }
@@ -152,29 +152,29 @@ test_states(void)
 				snprintf(what, sizeof(what),
 				    "INPUT-ONLY %s in s%s -> s%s", evname[e],
 				    abbr[s], rows[e][s]);
-				CHECK_STR(abbr[n], rows[e][s], what);
+				EXPECT_STR(abbr[n], rows[e][s], what);
 				bad++;
 			}
 		}
 	}
-	CHECK_EQ(bad, 0, "all 44 INPUT-ONLY transitions match ip_vs_proto_tcp.c");
+	EXPECT_EQ(bad, 0, "all 44 INPUT-ONLY transitions match ip_vs_proto_tcp.c");
 
 	/* priority rst > syn > fin > ack */
-	CHECK_EQ(conn_tcp_next(CONN_S_SYN_RECV, CONN_TCP_RST | CONN_TCP_SYN),
+	EXPECT_EQ(conn_tcp_next(CONN_S_SYN_RECV, CONN_TCP_RST | CONN_TCP_SYN),
 	    CONN_S_SYN_RECV, "rst+syn in SYN_RECV uses the rst row (SR)");
-	CHECK_EQ(conn_tcp_next(CONN_S_ESTABLISHED, CONN_TCP_RST | CONN_TCP_ACK),
+	EXPECT_EQ(conn_tcp_next(CONN_S_ESTABLISHED, CONN_TCP_RST | CONN_TCP_ACK),
 	    CONN_S_CLOSE, "rst+ack in ES -> CLOSE (rst row)");
-	CHECK_EQ(conn_tcp_next(CONN_S_ESTABLISHED, CONN_TCP_SYN | CONN_TCP_FIN),
+	EXPECT_EQ(conn_tcp_next(CONN_S_ESTABLISHED, CONN_TCP_SYN | CONN_TCP_FIN),
 	    CONN_S_ESTABLISHED, "syn+fin in ES uses the syn row (ES)");
-	CHECK_EQ(conn_tcp_next(CONN_S_NONE, CONN_TCP_SYN | CONN_TCP_ACK),
+	EXPECT_EQ(conn_tcp_next(CONN_S_NONE, CONN_TCP_SYN | CONN_TCP_ACK),
 	    CONN_S_SYN_RECV, "syn+ack in NONE uses the syn row (SR)");
-	CHECK_EQ(conn_tcp_next(CONN_S_ESTABLISHED, CONN_TCP_FIN | CONN_TCP_ACK),
+	EXPECT_EQ(conn_tcp_next(CONN_S_ESTABLISHED, CONN_TCP_FIN | CONN_TCP_ACK),
 	    CONN_S_FIN_WAIT, "fin+ack in ES uses the fin row (FW)");
-	CHECK_EQ(conn_tcp_next(CONN_S_ESTABLISHED, 0), CONN_S_CLOSE,
+	EXPECT_EQ(conn_tcp_next(CONN_S_ESTABLISHED, 0), CONN_S_CLOSE,
 	    "no rst/syn/fin/ack: IPVS's default new_state CLOSE");
-	CHECK_STR(conn_state_name(CONN_S_ESTABLISHED), "ESTABLISHED",
+	EXPECT_STR(conn_state_name(CONN_S_ESTABLISHED), "ESTABLISHED",
 	    "state name ESTABLISHED");
-	CHECK_STR(conn_state_name(CONN_S_SYNACK), "SYNACK", "state name SYNACK");
+	EXPECT_STR(conn_state_name(CONN_S_SYNACK), "SYNACK", "state name SYNACK");
 }
 
 static void
@@ -191,29 +191,29 @@ test_timeouts(void)
 		if (conn_timeout(ct, IPPROTO_TCP, (enum conn_state)s) !=
 		    want[s])
 			bad++;
-	CHECK_EQ(bad, 0, "TCP timeouts are IPVS's defaults");
-	CHECK_EQ(conn_timeout(ct, IPPROTO_UDP, CONN_S_NONE), 300, "UDP 300 s");
+	EXPECT_EQ(bad, 0, "TCP timeouts are IPVS's defaults");
+	EXPECT_EQ(conn_timeout(ct, IPPROTO_UDP, CONN_S_NONE), 300, "UDP 300 s");
 	conn_get_timeouts(ct, &tm);
-	CHECK_EQ(tm.tcp * 1000000ull + tm.tcp_fin * 1000 + tm.udp,
+	EXPECT_EQ(tm.tcp * 1000000ull + tm.tcp_fin * 1000 + tm.udp,
 	    900120300ull, "--timeout 900 120 300");
 
 	tm.tcp = 7; tm.tcp_fin = 8; tm.udp = 9;
 	conn_set_timeouts(ct, &tm);
-	CHECK_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_ESTABLISHED), 7,
+	EXPECT_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_ESTABLISHED), 7,
 	    "--set tcp changes ESTABLISHED");
-	CHECK_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_FIN_WAIT), 8,
+	EXPECT_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_FIN_WAIT), 8,
 	    "--set tcpfin changes FIN_WAIT");
-	CHECK_EQ(conn_timeout(ct, IPPROTO_UDP, CONN_S_NONE), 9,
+	EXPECT_EQ(conn_timeout(ct, IPPROTO_UDP, CONN_S_NONE), 9,
 	    "--set udp changes UDP");
-	CHECK_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_TIME_WAIT), 120,
+	EXPECT_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_TIME_WAIT), 120,
 	    "--set leaves TIME_WAIT");
-	CHECK_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_CLOSE), 10,
+	EXPECT_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_CLOSE), 10,
 	    "--set leaves CLOSE");
 	tm.tcp = 0; tm.tcp_fin = 0; tm.udp = 11;
 	conn_set_timeouts(ct, &tm);
-	CHECK_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_ESTABLISHED), 7,
+	EXPECT_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_ESTABLISHED), 7,
 	    "--set 0 leaves a value as it is");
-	CHECK_EQ(conn_timeout(ct, IPPROTO_UDP, CONN_S_NONE), 11,
+	EXPECT_EQ(conn_timeout(ct, IPPROTO_UDP, CONN_S_NONE), 11,
 	    "--set 0 0 11 sets only udp");
 	conn_table_destroy(ct);
 
@@ -231,14 +231,14 @@ test_timeouts(void)
 		memset(&r, 0, sizeof(r));
 		r.timeouts.tcp = 100;
 		r.timeouts.udp = 50;
-		CHECK_EQ(svc_apply(&T, DRLB_CTL_SET_TIMEOUT, &r, NULL, 0), 0,
+		EXPECT_EQ(svc_apply(&T, DRLB_CTL_SET_TIMEOUT, &r, NULL, 0), 0,
 		    "SET_TIMEOUT applies");
 	}
-	CHECK_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_ESTABLISHED), 100,
+	EXPECT_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_ESTABLISHED), 100,
 	    "SET_TIMEOUT reaches svc_table.conns (tcp)");
-	CHECK_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_FIN_WAIT), 120,
+	EXPECT_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_FIN_WAIT), 120,
 	    "SET_TIMEOUT tcpfin 0 left as is");
-	CHECK_EQ(T.timeouts.udp, 50, "svc_table keeps the udp timeout");
+	EXPECT_EQ(T.timeouts.udp, 50, "svc_table keeps the udp timeout");
 	T.conns = NULL;
 	conn_table_destroy(ct);
 }
@@ -257,70 +257,70 @@ test_counting(void)
 	du = dest_of(IPPROTO_UDP, 1);
 	k = key(IPPROTO_TCP, 1, 1000);
 	c = conn_insert(ct, &k, d, 100);
-	CHECK_EQ(c != NULL, 1, "insert");
-	CHECK_EQ(conn_lookup(ct, &k) == c, 1, "lookup finds the inserted conn");
-	CHECK_EQ(c->state, CONN_S_NONE, "new conn in NONE");
-	CHECK_EQ(d->inactconns * 10 + d->activeconns, 10,
+	EXPECT_EQ(c != NULL, 1, "insert");
+	EXPECT_EQ(conn_lookup(ct, &k) == c, 1, "lookup finds the inserted conn");
+	EXPECT_EQ(c->state, CONN_S_NONE, "new conn in NONE");
+	EXPECT_EQ(d->inactconns * 10 + d->activeconns, 10,
 	    "new conn counts in InActConn");
-	CHECK_EQ(d->stats.conns, 1, "dest stats.conns counted");
-	CHECK_EQ(d->svc->stats.conns, 1, "service stats.conns counted");
-	CHECK_EQ(d->refcnt, 2, "conn holds a dest reference");
-	CHECK_EQ(c->expires, 102, "NONE expires after 2 s");
+	EXPECT_EQ(d->stats.conns, 1, "dest stats.conns counted");
+	EXPECT_EQ(d->svc->stats.conns, 1, "service stats.conns counted");
+	EXPECT_EQ(d->refcnt, 2, "conn holds a dest reference");
+	EXPECT_EQ(c->expires, 102, "NONE expires after 2 s");
 
 	conn_seen(ct, c, CONN_TCP_SYN, 100);
-	CHECK_EQ(c->state, CONN_S_SYN_RECV, "SYN -> SYN_RECV");
-	CHECK_EQ(d->inactconns * 10 + d->activeconns, 10, "SYN_RECV inactive");
-	CHECK_EQ(c->expires, 160, "SYN_RECV expires after 60 s");
+	EXPECT_EQ(c->state, CONN_S_SYN_RECV, "SYN -> SYN_RECV");
+	EXPECT_EQ(d->inactconns * 10 + d->activeconns, 10, "SYN_RECV inactive");
+	EXPECT_EQ(c->expires, 160, "SYN_RECV expires after 60 s");
 	conn_seen(ct, c, CONN_TCP_ACK, 101);
-	CHECK_EQ(c->state, CONN_S_ESTABLISHED, "ACK -> ESTABLISHED");
-	CHECK_EQ(d->inactconns * 10 + d->activeconns, 1,
+	EXPECT_EQ(c->state, CONN_S_ESTABLISHED, "ACK -> ESTABLISHED");
+	EXPECT_EQ(d->inactconns * 10 + d->activeconns, 1,
 	    "ESTABLISHED moves to ActiveConn");
-	CHECK_EQ(c->expires, 1001, "ESTABLISHED expires after 900 s");
+	EXPECT_EQ(c->expires, 1001, "ESTABLISHED expires after 900 s");
 	conn_seen(ct, c, CONN_TCP_ACK, 102);
-	CHECK_EQ(d->inactconns * 10 + d->activeconns, 1,
+	EXPECT_EQ(d->inactconns * 10 + d->activeconns, 1,
 	    "ACK in ESTABLISHED: counts unchanged");
 	conn_seen(ct, c, CONN_TCP_FIN | CONN_TCP_ACK, 103);
-	CHECK_EQ(c->state, CONN_S_FIN_WAIT, "FIN -> FIN_WAIT");
-	CHECK_EQ(d->inactconns * 10 + d->activeconns, 10,
+	EXPECT_EQ(c->state, CONN_S_FIN_WAIT, "FIN -> FIN_WAIT");
+	EXPECT_EQ(d->inactconns * 10 + d->activeconns, 10,
 	    "FIN_WAIT back to InActConn");
 	conn_seen(ct, c, CONN_TCP_SYN, 104);
-	CHECK_EQ(c->state, CONN_S_SYN_RECV, "SYN in FIN_WAIT -> SYN_RECV");
+	EXPECT_EQ(c->state, CONN_S_SYN_RECV, "SYN in FIN_WAIT -> SYN_RECV");
 	conn_seen(ct, c, CONN_TCP_ACK, 104);
-	CHECK_EQ(d->inactconns * 10 + d->activeconns, 1,
+	EXPECT_EQ(d->inactconns * 10 + d->activeconns, 1,
 	    "re-established: ActiveConn again");
 	conn_seen(ct, c, CONN_TCP_RST, 105);
-	CHECK_EQ(c->state, CONN_S_CLOSE, "RST -> CLOSE");
-	CHECK_EQ(d->inactconns * 10 + d->activeconns, 10, "CLOSE inactive");
-	CHECK_EQ(c->expires, 115, "CLOSE expires after 10 s");
+	EXPECT_EQ(c->state, CONN_S_CLOSE, "RST -> CLOSE");
+	EXPECT_EQ(d->inactconns * 10 + d->activeconns, 10, "CLOSE inactive");
+	EXPECT_EQ(c->expires, 115, "CLOSE expires after 10 s");
 
 	k = key(IPPROTO_UDP, 1, 1000);
 	u = conn_insert(ct, &k, du, 100);
-	CHECK_EQ(conn_lookup(ct, &k) == u, 1,
+	EXPECT_EQ(conn_lookup(ct, &k) == u, 1,
 	    "UDP conn with the TCP conn's addresses is a distinct entry");
 	conn_seen(ct, u, CONN_TCP_ACK | CONN_TCP_SYN, 100);
-	CHECK_EQ(u->state, CONN_S_NONE, "UDP ignores TCP flags");
-	CHECK_EQ(du->inactconns * 10 + du->activeconns, 10, "UDP is inactive");
-	CHECK_EQ(u->expires, 400, "UDP expires after 300 s");
-	CHECK_STR(conn_state_str(u), "UDP", "-c shows UDP for UDP");
-	CHECK_STR(conn_state_str(c), "CLOSE", "-c shows the TCP state");
+	EXPECT_EQ(u->state, CONN_S_NONE, "UDP ignores TCP flags");
+	EXPECT_EQ(du->inactconns * 10 + du->activeconns, 10, "UDP is inactive");
+	EXPECT_EQ(u->expires, 400, "UDP expires after 300 s");
+	EXPECT_STR(conn_state_str(u), "UDP", "-c shows UDP for UDP");
+	EXPECT_STR(conn_state_str(c), "CLOSE", "-c shows the TCP state");
 
-	CHECK_EQ(conn_count(ct), 2, "two conns");
+	EXPECT_EQ(conn_count(ct), 2, "two conns");
 	conn_flush(ct, &T);
-	CHECK_EQ(conn_count(ct), 0, "flush empties the table");
-	CHECK_EQ(d->inactconns + d->activeconns + du->inactconns +
+	EXPECT_EQ(conn_count(ct), 0, "flush empties the table");
+	EXPECT_EQ(d->inactconns + d->activeconns + du->inactconns +
 	    du->activeconns, 0, "flush uncounts");
-	CHECK_EQ(d->refcnt, 1, "flush drops the dest references");
-	CHECK_EQ(conn_lookup(ct, &k) == NULL, 1, "flushed conn not found");
+	EXPECT_EQ(d->refcnt, 1, "flush drops the dest references");
+	EXPECT_EQ(conn_lookup(ct, &k) == NULL, 1, "flushed conn not found");
 
 	/* an ESTABLISHED conn expiring leaves ActiveConn */
 	k = key(IPPROTO_TCP, 2, 2000);
 	c = conn_insert(ct, &k, d, 200);
 	conn_seen(ct, c, CONN_TCP_SYN, 200);
 	conn_seen(ct, c, CONN_TCP_ACK, 200);
-	CHECK_EQ(d->activeconns, 1, "established again");
-	CHECK_EQ(conn_expire(ct, &T, 1099, 100), 0, "not yet at 1099");
-	CHECK_EQ(conn_expire(ct, &T, 1100, 100), 1, "expires at 200 + 900");
-	CHECK_EQ(d->activeconns + d->inactconns, 0,
+	EXPECT_EQ(d->activeconns, 1, "established again");
+	EXPECT_EQ(conn_expire(ct, &T, 1099, 100), 0, "not yet at 1099");
+	EXPECT_EQ(conn_expire(ct, &T, 1100, 100), 1, "expires at 200 + 900");
+	EXPECT_EQ(d->activeconns + d->inactconns, 0,
 	    "expired ESTABLISHED conn leaves ActiveConn");
 	conn_table_destroy(ct);
 }
@@ -335,7 +335,7 @@ test_keys(void)
 
 	fresh();
 	d = dest_of(IPPROTO_TCP, 1);
-	CHECK_EQ(conn_buckets(ct), 32768, "buckets: power of two >= max");
+	EXPECT_EQ(conn_buckets(ct), 32768, "buckets: power of two >= max");
 	for (i = 0; i < 20000; i++) {
 		k = key(IPPROTO_TCP, i % 250, (uint16_t)(1024 + i / 250));
 		conn_insert(ct, &k, d, 10);
@@ -351,21 +351,21 @@ test_keys(void)
 				wrong++;
 		}
 	}
-	CHECK_EQ(found, 20000, "20000 keys all found");
-	CHECK_EQ(wrong, 0, "each lookup returns its own entry");
+	EXPECT_EQ(found, 20000, "20000 keys all found");
+	EXPECT_EQ(wrong, 0, "each lookup returns its own entry");
 	k = key(IPPROTO_TCP, 3, 1024);
 	k2 = k; k2.protocol = IPPROTO_UDP;
-	CHECK_EQ(conn_lookup(ct, &k2) == NULL, 1, "protocol is part of the key");
+	EXPECT_EQ(conn_lookup(ct, &k2) == NULL, 1, "protocol is part of the key");
 	k2 = k; k2.vport = htons(81);
-	CHECK_EQ(conn_lookup(ct, &k2) == NULL, 1, "vport is part of the key");
+	EXPECT_EQ(conn_lookup(ct, &k2) == NULL, 1, "vport is part of the key");
 	k2 = k; k2.vaddr.in.s_addr ^= htonl(1);
-	CHECK_EQ(conn_lookup(ct, &k2) == NULL, 1, "VIP is part of the key");
+	EXPECT_EQ(conn_lookup(ct, &k2) == NULL, 1, "VIP is part of the key");
 	k2 = k; k2.cport = htons(60000);
-	CHECK_EQ(conn_lookup(ct, &k2) == NULL, 1, "cport is part of the key");
+	EXPECT_EQ(conn_lookup(ct, &k2) == NULL, 1, "cport is part of the key");
 	k2 = k; k2.caddr.in.s_addr = htonl(0x0a0a0a0a);
-	CHECK_EQ(conn_lookup(ct, &k2) == NULL, 1, "client IP is part of the key");
+	EXPECT_EQ(conn_lookup(ct, &k2) == NULL, 1, "client IP is part of the key");
 	k2 = k; memset(k2.caddr.b + 4, 0xaa, 12);
-	CHECK_EQ(conn_lookup(ct, &k2) != NULL, 1,
+	EXPECT_EQ(conn_lookup(ct, &k2) != NULL, 1,
 	    "IPv4 key: unused address bytes are ignored");
 	conn_flush(ct, &T);
 	conn_table_destroy(ct);
@@ -397,11 +397,11 @@ test_expiry(void)
 	/* NONE: 2 s */
 	k = key(IPPROTO_TCP, 1, 1);
 	conn_insert(ct, &k, d, 100);
-	CHECK_EQ(conn_expire(ct, &T, 101, 10), 0, "NONE conn alive at +1");
-	CHECK_EQ(conn_expire(ct, &T, 102, 10), 1, "NONE conn expires at +2");
-	CHECK_EQ(conn_lookup(ct, &k) == NULL, 1, "expired conn is gone");
-	CHECK_EQ(d->inactconns, 0, "expired conn uncounted");
-	CHECK_EQ(d->refcnt, 1, "expired conn dropped its dest reference");
+	EXPECT_EQ(conn_expire(ct, &T, 101, 10), 0, "NONE conn alive at +1");
+	EXPECT_EQ(conn_expire(ct, &T, 102, 10), 1, "NONE conn expires at +2");
+	EXPECT_EQ(conn_lookup(ct, &k) == NULL, 1, "expired conn is gone");
+	EXPECT_EQ(d->inactconns, 0, "expired conn uncounted");
+	EXPECT_EQ(d->refcnt, 1, "expired conn dropped its dest reference");
 
 	/* refresh: re-slotted when its old slot comes up */
 	k = key(IPPROTO_UDP, 1, 1);
@@ -410,9 +410,9 @@ test_expiry(void)
 	for (t = 201; t < 750; t++)
 		if (conn_expire(ct, &T, t, 100) != 0)
 			gone_early++;
-	CHECK_EQ(gone_early, 0, "refreshed UDP conn survives its first expiry");
-	CHECK_EQ(conn_lookup(ct, &k) == c, 1, "still there at 749");
-	CHECK_EQ(conn_expire(ct, &T, 750, 100), 1,
+	EXPECT_EQ(gone_early, 0, "refreshed UDP conn survives its first expiry");
+	EXPECT_EQ(conn_lookup(ct, &k) == c, 1, "still there at 749");
+	EXPECT_EQ(conn_expire(ct, &T, 750, 100), 1,
 	    "re-slotted conn expires exactly at its new time");
 
 	/* expiry moved earlier: ESTABLISHED (900) then FIN (120) */
@@ -427,8 +427,8 @@ test_expiry(void)
 	for (; t < 1130; t++)
 		if (conn_expire(ct, &T, t, 100) != 0)
 			gone_early++;
-	CHECK_EQ(gone_early, 0, "FIN_WAIT conn alive until 1130");
-	CHECK_EQ(conn_expire(ct, &T, 1130, 100), 1,
+	EXPECT_EQ(gone_early, 0, "FIN_WAIT conn alive until 1130");
+	EXPECT_EQ(conn_expire(ct, &T, 1130, 100), 1,
 	    "expiry moved earlier takes effect (FIN_WAIT 120 s, not 900)");
 
 	/* a long timeout beyond one turn of the wheel */
@@ -439,8 +439,8 @@ test_expiry(void)
 	for (t = 2000, gone_early = 0; t < 7000; t++)
 		if (conn_expire(ct, &T, t, 100) != 0)
 			gone_early++;
-	CHECK_EQ(gone_early, 0, "5000 s timeout survives several wheel turns");
-	CHECK_EQ(conn_expire(ct, &T, 7000, 100), 1, "and expires at +5000");
+	EXPECT_EQ(gone_early, 0, "5000 s timeout survives several wheel turns");
+	EXPECT_EQ(conn_expire(ct, &T, 7000, 100), 1, "and expires at +5000");
 
 	/* bounded budget with carry-over */
 	tm.udp = 300;
@@ -449,12 +449,12 @@ test_expiry(void)
 		k = key(IPPROTO_UDP, 4, (uint16_t)(100 + n));
 		conn_insert(ct, &k, du, 8000);		/* expires 8300 */
 	}
-	CHECK_EQ(conn_expire(ct, &T, 8300, 30), 30, "budget 30: 30 removed");
-	CHECK_EQ(conn_count(ct), 70, "70 left for later");
-	CHECK_EQ(du->inactconns, 70, "InActConn follows");
-	CHECK_EQ(conn_expire(ct, &T, 8300, 30), 30, "carry-over: 30 more");
-	CHECK_EQ(conn_expire(ct, &T, 8301, 1000), 40, "the rest next tick");
-	CHECK_EQ(conn_count(ct), 0, "all gone");
+	EXPECT_EQ(conn_expire(ct, &T, 8300, 30), 30, "budget 30: 30 removed");
+	EXPECT_EQ(conn_count(ct), 70, "70 left for later");
+	EXPECT_EQ(du->inactconns, 70, "InActConn follows");
+	EXPECT_EQ(conn_expire(ct, &T, 8300, 30), 30, "carry-over: 30 more");
+	EXPECT_EQ(conn_expire(ct, &T, 8301, 1000), 40, "the rest next tick");
+	EXPECT_EQ(conn_count(ct), 0, "all gone");
 
 	/* re-slotting costs budget too, expiry still exact afterwards */
 	for (n = 0; n < 100; n++) {
@@ -463,13 +463,13 @@ test_expiry(void)
 		conn_seen(ct, c, 0, 9100);		/* 9400 */
 	}
 	n = conn_expire(ct, &T, 9300, 5);
-	CHECK_EQ(n, 0, "refreshed entries are not expired");
+	EXPECT_EQ(n, 0, "refreshed entries are not expired");
 	for (t = 9301, total = 0; t < 9400; t++)
 		total += conn_expire(ct, &T, t, 5);
-	CHECK_EQ(total, 0, "none expire before 9400 while re-slotting in slices");
+	EXPECT_EQ(total, 0, "none expire before 9400 while re-slotting in slices");
 	for (t = 9400, total = 0; t < 9500; t++)
 		total += conn_expire(ct, &T, t, 5);
-	CHECK_EQ(total, 100, "all 100 expire from 9400 on, 5 per call");
+	EXPECT_EQ(total, 100, "all 100 expire from 9400 on, 5 per call");
 
 	/* a long pause: one call (unbounded budget) catches up */
 	for (n = 0; n < 50; n++) {
@@ -479,14 +479,14 @@ test_expiry(void)
 		if (n % 2)
 			conn_seen(ct, c, CONN_TCP_ACK, 10000);
 	}
-	CHECK_EQ(d->activeconns * 1000 + d->inactconns, 25025,
+	EXPECT_EQ(d->activeconns * 1000 + d->inactconns, 25025,
 	    "25 active, 25 inactive");
 	conn_walk(ct, count_cb, &walked);
-	CHECK_EQ(walked, 50, "conn_walk visits every conn");
-	CHECK_EQ(conn_expire(ct, &T, 10000 + 100000, UINT32_MAX), 50,
+	EXPECT_EQ(walked, 50, "conn_walk visits every conn");
+	EXPECT_EQ(conn_expire(ct, &T, 10000 + 100000, UINT32_MAX), 50,
 	    "after a long pause everything due goes in one turn");
-	CHECK_EQ(d->activeconns + d->inactconns, 0, "counters back to 0");
-	CHECK_EQ(conn_expire(ct, &T, 10000 + 100001, 10), 0, "nothing left");
+	EXPECT_EQ(d->activeconns + d->inactconns, 0, "counters back to 0");
+	EXPECT_EQ(conn_expire(ct, &T, 10000 + 100001, 10), 0, "nothing left");
 	conn_table_destroy(ct);
 }
 
@@ -505,25 +505,25 @@ test_full(void)
 		k = key(IPPROTO_TCP, 1, (uint16_t)(1 + i));
 		ok += conn_insert(ct, &k, d, 100) != NULL;
 	}
-	CHECK_EQ(ok, 4, "4 conns fit a table of 4");
+	EXPECT_EQ(ok, 4, "4 conns fit a table of 4");
 	k = key(IPPROTO_TCP, 1, 99);
 	errno = 0;
 	c = conn_insert(ct, &k, d, 100);
-	CHECK_EQ(c == NULL, 1, "full: the new flow is refused");
-	CHECK_EQ(errno, ENOSPC, "full: errno ENOSPC");
-	CHECK_EQ(conn_count(ct), 4, "full: nothing evicted");
-	CHECK_EQ(d->inactconns, 4, "full: the refused flow is not counted");
-	CHECK_EQ(d->stats.conns, 4, "full: stats.conns not counted");
+	EXPECT_EQ(c == NULL, 1, "full: the new flow is refused");
+	EXPECT_EQ(errno, ENOSPC, "full: errno ENOSPC");
+	EXPECT_EQ(conn_count(ct), 4, "full: nothing evicted");
+	EXPECT_EQ(d->inactconns, 4, "full: the refused flow is not counted");
+	EXPECT_EQ(d->stats.conns, 4, "full: stats.conns not counted");
 	k = key(IPPROTO_TCP, 1, 1);
-	CHECK_EQ(conn_lookup(ct, &k) != NULL, 1, "full: old conns still found");
-	CHECK_EQ(conn_max(ct), 4, "conn_max");
-	CHECK_EQ(conn_expire(ct, &T, 102, 1), 1, "one expires");
+	EXPECT_EQ(conn_lookup(ct, &k) != NULL, 1, "full: old conns still found");
+	EXPECT_EQ(conn_max(ct), 4, "conn_max");
+	EXPECT_EQ(conn_expire(ct, &T, 102, 1), 1, "one expires");
 	k = key(IPPROTO_TCP, 1, 99);
-	CHECK_EQ(conn_insert(ct, &k, d, 102) != NULL, 1,
+	EXPECT_EQ(conn_insert(ct, &k, d, 102) != NULL, 1,
 	    "room again after an expiry");
 	conn_flush(ct, &T);
 	conn_table_destroy(ct);
-	CHECK_EQ(conn_table_create(0) == NULL, 1, "max_conns 0 refused");
+	EXPECT_EQ(conn_table_create(0) == NULL, 1, "max_conns 0 refused");
 }
 
 static void
@@ -543,26 +543,26 @@ test_trash(void)
 	conn_seen(ct, c, CONN_TCP_ACK, 100);		/* expires 1000 */
 
 	r = mkreq(IPPROTO_TCP, 1, 1);
-	CHECK_EQ(svc_apply(&T, DRLB_CTL_DEL_DEST, &r, NULL, 0), 0, "-d A");
-	CHECK_EQ(T.trash == a, 1, "A with a live conn goes to the trash");
-	CHECK_EQ(svc_of(IPPROTO_TCP)->ndests, 0, "A is out of the service");
-	CHECK_EQ((a->flags & DEST_F_AVAILABLE) == 0, 1, "A not AVAILABLE");
-	CHECK_EQ(freed_count, 0, "A not freed yet");
-	CHECK_EQ(conn_lookup(ct, &k) == c && c->dest == a, 1,
+	EXPECT_EQ(svc_apply(&T, DRLB_CTL_DEL_DEST, &r, NULL, 0), 0, "-d A");
+	EXPECT_EQ(T.trash == a, 1, "A with a live conn goes to the trash");
+	EXPECT_EQ(svc_of(IPPROTO_TCP)->ndests, 0, "A is out of the service");
+	EXPECT_EQ((a->flags & DEST_F_AVAILABLE) == 0, 1, "A not AVAILABLE");
+	EXPECT_EQ(freed_count, 0, "A not freed yet");
+	EXPECT_EQ(conn_lookup(ct, &k) == c && c->dest == a, 1,
 	    "the conn keeps forwarding to A");
 	conn_seen(ct, c, CONN_TCP_ACK, 500);		/* expires 1400 */
-	CHECK_EQ(a->activeconns, 1, "A still counts its conn");
+	EXPECT_EQ(a->activeconns, 1, "A still counts its conn");
 
 	/* the service goes too: A's ->svc must stay valid */
 	r = mkreq(IPPROTO_TCP, 0, 0);
-	CHECK_EQ(svc_apply(&T, DRLB_CTL_DEL_SVC, &r, NULL, 0), 0, "-D");
-	CHECK_EQ(a->svc->conf.port, 80, "trashed A's service still readable");
-	CHECK_EQ(conn_expire(ct, &T, 1000, 10), 0, "refreshed conn alive at 1000");
-	CHECK_EQ(freed_count, 0, "A alive while its conn is");
-	CHECK_EQ(conn_expire(ct, &T, 1400, 10), 1, "conn expires at 1400");
-	CHECK_EQ(freed_count, 1, "last dest_put frees A");
-	CHECK_EQ(freed_dest == a, 1, "on_dest_freed got A");
-	CHECK_EQ(T.trash == NULL, 1, "trash empty");
+	EXPECT_EQ(svc_apply(&T, DRLB_CTL_DEL_SVC, &r, NULL, 0), 0, "-D");
+	EXPECT_EQ(a->svc->conf.port, 80, "trashed A's service still readable");
+	EXPECT_EQ(conn_expire(ct, &T, 1000, 10), 0, "refreshed conn alive at 1000");
+	EXPECT_EQ(freed_count, 0, "A alive while its conn is");
+	EXPECT_EQ(conn_expire(ct, &T, 1400, 10), 1, "conn expires at 1400");
+	EXPECT_EQ(freed_count, 1, "last dest_put frees A");
+	EXPECT_EQ(freed_dest == a, 1, "on_dest_freed got A");
+	EXPECT_EQ(T.trash == NULL, 1, "trash empty");
 	conn_table_destroy(ct);
 }
 
@@ -584,17 +584,17 @@ test_overload(void)
 		k = key(IPPROTO_TCP, 1, (uint16_t)(1 + i));
 		conn_insert(ct, &k, a, 100 + i);	/* expire 102.. */
 	}
-	CHECK_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0, "-x 4: 3 conns: not yet");
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0, "-x 4: 3 conns: not yet");
 	k = key(IPPROTO_TCP, 1, 4);
 	conn_insert(ct, &k, a, 103);
-	CHECK_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
 	    "-x 4: 4 conns: overloaded");
-	CHECK_EQ(dest_usable(a), 0, "overloaded dest is not usable");
+	EXPECT_EQ(dest_usable(a), 0, "overloaded dest is not usable");
 	conn_expire(ct, &T, 102, 10);			/* 3 left */
-	CHECK_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
 	    "3 left: 3*4 < 4*3 is false: still overloaded");
 	conn_expire(ct, &T, 103, 10);			/* 2 left */
-	CHECK_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
 	    "2 left: 2*4 < 4*3: cleared (no -y)");
 	conn_flush(ct, &T);
 
@@ -605,21 +605,21 @@ test_overload(void)
 		k = key(IPPROTO_TCP, 1, (uint16_t)(1 + i));
 		conn_insert(ct, &k, a, 200 + i);
 	}
-	CHECK_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1, "-x 4 -y 2: overloaded");
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1, "-x 4 -y 2: overloaded");
 	conn_expire(ct, &T, 203, 10);			/* 2 left */
-	CHECK_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
 	    "-y 2: 2 left is not below 2");
 	conn_expire(ct, &T, 204, 10);			/* 1 left */
-	CHECK_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0, "-y 2: 1 left clears");
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0, "-y 2: 1 left clears");
 	for (i = 0; i < 3; i++) {
 		k = key(IPPROTO_TCP, 2, (uint16_t)(1 + i));
 		conn_insert(ct, &k, a, 300);
 	}
-	CHECK_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1, "overloaded again");
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1, "overloaded again");
 	r.dest.u_threshold = 10;
 	r.dest.l_threshold = 0;
 	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
-	CHECK_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
 	    "-e raising -x clears OVERLOAD (as __ip_vs_update_dest)");
 	conn_flush(ct, &T);
 	conn_table_destroy(ct);
@@ -639,5 +639,5 @@ main(void)
 	test_trash();
 	test_overload();
 	svc_table_free(&T);
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "csum.h"
-#include "check.h"
+#include "expect.h"
 
 /* An independent reference: RFC 1071 word by word, big-endian words. */
 static uint16_t
@@ -175,10 +175,10 @@ test_ipv6(void)
 		    "bytes of extension headers: recomputed checksum verifies",
 		    p ? "udp" : "tcp", sizes[i], ext);
 		ip6[l4off + off] = 0x34;	/* garbage to be replaced */
-		CHECK_EQ(csum_ipv6_l4(ip6, len, l4off, proto), 0,
+		EXPECT_EQ(csum_ipv6_l4(ip6, len, l4off, proto), 0,
 		    "csum_ipv6_l4 accepts");
-		CHECK(verify6_l4(ip6, len, l4off, proto), what);
-		CHECK(!verify6_l4(ip6, len, 40, proto) || ext == 0,
+		EXPECT(verify6_l4(ip6, len, l4off, proto), what);
+		EXPECT(!verify6_l4(ip6, len, 40, proto) || ext == 0,
 		    "the sum covers the upper layer only, not the options");
 
 		/* CHECKSUM_PARTIAL over IPv6: the field holds the folded
@@ -192,34 +192,34 @@ test_ipv6(void)
 		s = ref_sum16(ph, 40, 0);
 		ip6[l4off + off] = (uint8_t)(s >> 8);
 		ip6[l4off + off + 1] = (uint8_t)s;
-		CHECK_EQ(csum_finish_partial(frame, 14 + len, 14 + l4off, off),
+		EXPECT_EQ(csum_finish_partial(frame, 14 + len, 14 + l4off, off),
 		    0, "csum_finish_partial accepts (IPv6)");
-		CHECK(verify6_l4(ip6, len, l4off, proto), what);
+		EXPECT(verify6_l4(ip6, len, l4off, proto), what);
 	}
 	/* a known answer, worked by hand: an empty PSH+ACK segment
 	 * 2001:db8::100.50000 -> 2001:db8::1.80, offset 5, flags 0x18 */
 	{
 		uint32_t len = mkpkt6(ip6, IPPROTO_TCP, 0, 0, 1);
 
-		CHECK_EQ(csum_ipv6_l4(ip6, len, 40, IPPROTO_TCP), 0,
+		EXPECT_EQ(csum_ipv6_l4(ip6, len, 40, IPPROTO_TCP), 0,
 		    "known answer: accepted");
 		/* words: 2001+0db8+0100 + 2001+0db8+0001 + 0014 + 0006
 		 * + c350+0050+5018 = 0x17045 -> 0x7046 -> ~ = 0x8fb9 */
-		CHECK_EQ(ip6[56] << 8 | ip6[57], 0x8fb9,
+		EXPECT_EQ(ip6[56] << 8 | ip6[57], 0x8fb9,
 		    "known answer: TCP over IPv6 checksum 0x8fb9");
 	}
 	/* malformed input is refused */
 	mkpkt6(ip6, IPPROTO_UDP, 0, 10, 1);
-	CHECK_EQ(csum_ipv6_l4(ip6, 39, 40, IPPROTO_UDP), -1,
+	EXPECT_EQ(csum_ipv6_l4(ip6, 39, 40, IPPROTO_UDP), -1,
 	    "IPv6: shorter than the fixed header is refused");
-	CHECK_EQ(csum_ipv6_l4(ip6, 58, 60, IPPROTO_UDP), -1,
+	EXPECT_EQ(csum_ipv6_l4(ip6, 58, 60, IPPROTO_UDP), -1,
 	    "IPv6: L4 offset beyond the packet is refused");
-	CHECK_EQ(csum_ipv6_l4(ip6, 46, 40, IPPROTO_UDP), -1,
+	EXPECT_EQ(csum_ipv6_l4(ip6, 46, 40, IPPROTO_UDP), -1,
 	    "IPv6: UDP header cut short is refused");
-	CHECK_EQ(csum_ipv6_l4(ip6, 58, 40, IPPROTO_ICMPV6), -1,
+	EXPECT_EQ(csum_ipv6_l4(ip6, 58, 40, IPPROTO_ICMPV6), -1,
 	    "IPv6: not TCP/UDP is refused");
 	ip6[0] = 0x45;
-	CHECK_EQ(csum_ipv6_l4(ip6, 58, 40, IPPROTO_UDP), -1,
+	EXPECT_EQ(csum_ipv6_l4(ip6, 58, 40, IPPROTO_UDP), -1,
 	    "IPv6: version 4 is refused");
 }
 
@@ -241,19 +241,19 @@ main(void)
 			    "recomputed checksum verifies", p ? "udp" : "tcp",
 			    sizes[i]);
 			ip[20 + off] = 0x12;	/* garbage to be replaced */
-			CHECK_EQ(csum_ipv4_l4(ip, len), 0, "csum_ipv4_l4 accepts");
-			CHECK(verify_l4(ip, len), what);
+			EXPECT_EQ(csum_ipv4_l4(ip, len), 0, "csum_ipv4_l4 accepts");
+			EXPECT(verify_l4(ip, len), what);
 
 			snprintf(what, sizeof(what), "%s %u bytes payload: "
 			    "finished partial checksum verifies",
 			    p ? "udp" : "tcp", sizes[i]);
 			memset(ip + 20 + off, 0, 2);
 			make_partial(ip, len, off);
-			CHECK(!verify_l4(ip, len) || sizes[i] == 0,
+			EXPECT(!verify_l4(ip, len) || sizes[i] == 0,
 			    "a partial checksum does not verify before finishing");
-			CHECK_EQ(csum_finish_partial(frame, 14 + len, 14 + 20,
+			EXPECT_EQ(csum_finish_partial(frame, 14 + len, 14 + 20,
 			    off), 0, "csum_finish_partial accepts");
-			CHECK(verify_l4(ip, len), what);
+			EXPECT(verify_l4(ip, len), what);
 		}
 	}
 	/* telling an unfinished checksum from a finished (or a bad) one */
@@ -262,31 +262,31 @@ main(void)
 
 		memset(ip + 36, 0, 2);
 		make_partial(ip, len, 16);
-		CHECK_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_TCP), 1,
+		EXPECT_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_TCP), 1,
 		    "an unfinished (pseudo-header only) checksum is recognised");
 		csum_ipv4_l4(ip, len);
-		CHECK_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_TCP), 0,
+		EXPECT_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_TCP), 0,
 		    "a finished checksum is not taken for unfinished");
 		ip[36] ^= 0x5a;
-		CHECK_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_TCP), 0,
+		EXPECT_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_TCP), 0,
 		    "a bad checksum is not taken for unfinished (it stays bad)");
 		len = mkpkt(ip, IPPROTO_UDP, 33, 98);
 		memset(ip + 26, 0, 2);
 		make_partial(ip, len, 6);
-		CHECK_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_UDP), 1,
+		EXPECT_EQ(csum_l4_looks_partial(ip, len, 20, IPPROTO_UDP), 1,
 		    "UDP: an unfinished checksum is recognised");
 	}
 
 	/* malformed input is refused, not trusted */
-	CHECK_EQ(csum_finish_partial(frame, 40, 40, 16), -1,
+	EXPECT_EQ(csum_finish_partial(frame, 40, 40, 16), -1,
 	    "csum_start beyond the packet is refused");
-	CHECK_EQ(csum_finish_partial(frame, 40, 30, 16), -1,
+	EXPECT_EQ(csum_finish_partial(frame, 40, 30, 16), -1,
 	    "checksum field beyond the packet is refused");
 	ip[0] = 0x46;
-	CHECK_EQ(csum_ipv4_l4(ip, 22), -1, "IHL beyond the packet is refused");
+	EXPECT_EQ(csum_ipv4_l4(ip, 22), -1, "IHL beyond the packet is refused");
 	ip[0] = 0x45;
 	ip[9] = IPPROTO_ICMP;
-	CHECK_EQ(csum_ipv4_l4(ip, 60), -1, "not TCP/UDP is refused");
+	EXPECT_EQ(csum_ipv4_l4(ip, 60), -1, "not TCP/UDP is refused");
 	test_ipv6();
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

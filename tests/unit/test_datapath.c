@@ -10,7 +10,7 @@
 
 #include "datapath.h"
 #include "sched.h"
-#include "check.h"
+#include "expect.h"
 
 static const uint8_t MAC_DIR[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t MAC_CLI[6] = { 0x02, 0, 0, 0, 0, 0x64 };
@@ -157,10 +157,10 @@ main(void)
 	dp.now = 1;
 
 	req_svc(&r, IPPROTO_TCP, "198.18.0.1", 80, "wrr");
-	CHECK_EQ(svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)), 0,
+	EXPECT_EQ(svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)), 0,
 	    "add TCP service");
 	req_svc(&r, IPPROTO_UDP, "198.18.0.1", 53, "wlc");
-	CHECK_EQ(svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)), 0,
+	EXPECT_EQ(svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)), 0,
 	    "add UDP service");
 	add_dest(IPPROTO_TCP, "198.18.0.1", 80, "198.18.0.7", 1, MAC_RS1);
 	add_dest(IPPROTO_TCP, "198.18.0.1", 80, "198.18.0.8", 1, MAC_RS2);
@@ -170,13 +170,13 @@ main(void)
 	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
 	memcpy(copy, fr, len);
-	CHECK_EQ(run(len), DP_FORWARD, "SYN to VIP:80 is forwarded");
-	CHECK(memcmp(fr, MAC_RS1, 6) == 0 || memcmp(fr, MAC_RS2, 6) == 0,
+	EXPECT_EQ(run(len), DP_FORWARD, "SYN to VIP:80 is forwarded");
+	EXPECT(memcmp(fr, MAC_RS1, 6) == 0 || memcmp(fr, MAC_RS2, 6) == 0,
 	    "destination MAC is a real server's");
-	CHECK_MEM(fr + 6, MAC_DIR, 6, "source MAC is the director's");
-	CHECK_MEM(fr + 12, copy + 12, len - 12,
+	EXPECT_MEM(fr + 6, MAC_DIR, 6, "source MAC is the director's");
+	EXPECT_MEM(fr + 12, copy + 12, len - 12,
 	    "the IP packet is untouched, byte for byte");
-	CHECK_EQ(conn_count(ct), 1, "one connection in the table");
+	EXPECT_EQ(conn_count(ct), 1, "one connection in the table");
 	d1 = memcmp(fr, MAC_RS1, 6) == 0 ? find_dest("198.18.0.7") :
 	    find_dest("198.18.0.8");
 
@@ -184,100 +184,100 @@ main(void)
 	for (int i = 0; i < 5; i++) {
 		len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 		    IPPROTO_TCP, ACK, 100);
-		CHECK_EQ(run(len), DP_FORWARD, "ACK of the flow forwarded");
-		CHECK_MEM(fr, d1->mac, 6, "same flow, same real server");
+		EXPECT_EQ(run(len), DP_FORWARD, "ACK of the flow forwarded");
+		EXPECT_MEM(fr, d1->mac, 6, "same flow, same real server");
 	}
-	CHECK_EQ(d1->activeconns, 1, "ACK after SYN: the connection is active");
-	CHECK_EQ(d1->stats.inpkts, 6, "real server's InPkts counts frames");
-	CHECK_EQ(d1->stats.inbytes, 40 + 5 * 140, "InBytes counts IP bytes");
-	CHECK_EQ(d1->stats.outpkts, 0, "OutPkts stays 0 in DR");
+	EXPECT_EQ(d1->activeconns, 1, "ACK after SYN: the connection is active");
+	EXPECT_EQ(d1->stats.inpkts, 6, "real server's InPkts counts frames");
+	EXPECT_EQ(d1->stats.inbytes, 40 + 5 * 140, "InBytes counts IP bytes");
+	EXPECT_EQ(d1->stats.outpkts, 0, "OutPkts stays 0 in DR");
 
 	/* a second flow goes to the other real server (wrr 1:1) */
 	len = mkframe(MAC_DIR, "198.18.0.100", 40001, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
-	CHECK_EQ(run(len), DP_FORWARD, "second SYN forwarded");
+	EXPECT_EQ(run(len), DP_FORWARD, "second SYN forwarded");
 	d2 = memcmp(fr, MAC_RS1, 6) == 0 ? find_dest("198.18.0.7") :
 	    find_dest("198.18.0.8");
-	CHECK(d1 != d2, "wrr 1:1 alternates real servers");
+	EXPECT(d1 != d2, "wrr 1:1 alternates real servers");
 
 	/* unknown TCP flow, not a SYN: IPVS does not schedule it */
 	before = dp.cnt.no_conn;
 	len = mkframe(MAC_DIR, "198.18.0.100", 40002, "198.18.0.1", 80,
 	    IPPROTO_TCP, ACK, 0);
-	CHECK_EQ(run(len), DP_DROP, "ACK of an unknown flow is dropped");
-	CHECK_EQ(dp.cnt.no_conn, before + 1, "counted as no_conn");
+	EXPECT_EQ(run(len), DP_DROP, "ACK of an unknown flow is dropped");
+	EXPECT_EQ(dp.cnt.no_conn, before + 1, "counted as no_conn");
 	len = mkframe(MAC_DIR, "198.18.0.100", 40003, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN | RST, 0);
-	CHECK_EQ(run(len), DP_DROP, "SYN+RST does not schedule");
+	EXPECT_EQ(run(len), DP_DROP, "SYN+RST does not schedule");
 
 	/* UDP: any packet schedules */
 	len = mkframe(MAC_DIR, "198.18.0.100", 5353, "198.18.0.1", 53,
 	    IPPROTO_UDP, 0, 20);
-	CHECK_EQ(run(len), DP_FORWARD, "UDP datagram forwarded");
-	CHECK_MEM(fr, MAC_RS1, 6, "UDP goes to the UDP service's real server");
-	CHECK_EQ(find_dest("198.18.0.7")->inactconns >= 1, 1,
+	EXPECT_EQ(run(len), DP_FORWARD, "UDP datagram forwarded");
+	EXPECT_MEM(fr, MAC_RS1, 6, "UDP goes to the UDP service's real server");
+	EXPECT_EQ(find_dest("198.18.0.7")->inactconns >= 1, 1,
 	    "UDP connections count as inactive");
 
 	/* policy drops, each under its own counter */
 	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 81,
 	    IPPROTO_TCP, SYN, 0);
-	CHECK_EQ(run(len), DP_DROP, "VIP but no service on the port: dropped");
-	CHECK_EQ(dp.cnt.no_service, 1, "counted as no_service");
+	EXPECT_EQ(run(len), DP_DROP, "VIP but no service on the port: dropped");
+	EXPECT_EQ(dp.cnt.no_service, 1, "counted as no_service");
 
 	len = mkframe(MAC_DIR, "198.18.0.100", 0, "198.18.0.1", 0,
 	    IPPROTO_ICMP, 0, 8);
-	CHECK_EQ(run(len), DP_DROP, "ICMP to the VIP: dropped");
-	CHECK_EQ(dp.cnt.other_proto, 1, "counted as other_proto");
+	EXPECT_EQ(run(len), DP_DROP, "ICMP to the VIP: dropped");
+	EXPECT_EQ(dp.cnt.other_proto, 1, "counted as other_proto");
 
 	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.99", 80,
 	    IPPROTO_TCP, SYN, 0);
-	CHECK_EQ(run(len), DP_DROP, "not a VIP: dropped");
-	CHECK_EQ(dp.cnt.not_vip, 1, "counted as not_vip");
+	EXPECT_EQ(run(len), DP_DROP, "not a VIP: dropped");
+	EXPECT_EQ(dp.cnt.not_vip, 1, "counted as not_vip");
 
 	len = mkframe(MAC_RS2, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
-	CHECK_EQ(run(len), DP_DROP, "frame to another MAC: not ours");
-	CHECK_EQ(dp.cnt.not_for_us, 1, "counted as not_for_us");
+	EXPECT_EQ(run(len), DP_DROP, "frame to another MAC: not ours");
+	EXPECT_EQ(dp.cnt.not_for_us, 1, "counted as not_for_us");
 
 	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
 	fr[14 + 6] = 0x20;		/* MF */
-	CHECK_EQ(run(len), DP_DROP, "first fragment dropped");
+	EXPECT_EQ(run(len), DP_DROP, "first fragment dropped");
 	fr[14 + 6] = 0x00;
 	fr[14 + 7] = 0x10;		/* offset */
-	CHECK_EQ(run(len), DP_DROP, "later fragment dropped");
-	CHECK_EQ(dp.cnt.fragment, 2, "counted as fragment");
+	EXPECT_EQ(run(len), DP_DROP, "later fragment dropped");
+	EXPECT_EQ(dp.cnt.fragment, 2, "counted as fragment");
 
 	/* malformed: every length the header claims is checked */
 	before = dp.cnt.malformed;
 	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
 	fr[14] = 0x44;			/* IHL 4 */
-	CHECK_EQ(run(len), DP_DROP, "IHL < 5 dropped");
+	EXPECT_EQ(run(len), DP_DROP, "IHL < 5 dropped");
 	fr[14] = 0x4f;			/* IHL 15: 60 bytes > packet */
-	CHECK_EQ(run(len), DP_DROP, "IHL beyond the packet dropped");
+	EXPECT_EQ(run(len), DP_DROP, "IHL beyond the packet dropped");
 	fr[14] = 0x45;
 	fr[14 + 2] = 0x10;		/* total length 4096 > captured */
-	CHECK_EQ(run(len), DP_DROP, "total length beyond the frame dropped");
+	EXPECT_EQ(run(len), DP_DROP, "total length beyond the frame dropped");
 	fr[14 + 2] = 0;
 	fr[14 + 3] = 30;		/* total length cuts the TCP header */
-	CHECK_EQ(run(len), DP_DROP, "truncated TCP header dropped");
+	EXPECT_EQ(run(len), DP_DROP, "truncated TCP header dropped");
 	fr[14] = 0x65;			/* version 6 in an IPv4 frame */
 	fr[14 + 3] = 40;
-	CHECK_EQ(run(len), DP_DROP, "wrong IP version dropped");
+	EXPECT_EQ(run(len), DP_DROP, "wrong IP version dropped");
 	fr[14] = 0x45;
 	fr[14 + 32] = 0xf0;		/* data offset 60 > segment */
-	CHECK_EQ(run(len), DP_DROP, "TCP data offset beyond the segment dropped");
+	EXPECT_EQ(run(len), DP_DROP, "TCP data offset beyond the segment dropped");
 	for (uint32_t l = 0; l < 54; l++)
 		run(l);			/* every truncation of a SYN */
-	CHECK_EQ(dp.cnt.malformed, before + 6 + 54,
+	EXPECT_EQ(dp.cnt.malformed, before + 6 + 54,
 	    "each malformed frame counted once");
 	{
 		struct dp_frame f = { .data = fr, .len = 60, .wire_len = 2000,
 		    .vnet = vh };
-		CHECK_EQ(dp_process(&dp, &f), DP_DROP,
+		EXPECT_EQ(dp_process(&dp, &f), DP_DROP,
 		    "frame captured shorter than on the wire dropped");
-		CHECK_EQ(dp.cnt.truncated, 1, "counted as truncated");
+		EXPECT_EQ(dp.cnt.truncated, 1, "counted as truncated");
 	}
 
 	/* unfinished checksum (CHECKSUM_PARTIAL on veth) gets finished */
@@ -300,9 +300,9 @@ main(void)
 		vh->csum_start = htole16(34);
 		vh->csum_offset = htole16(16);
 		before = dp.cnt.csum_finished;
-		CHECK_EQ(run(len), DP_FORWARD, "partial-checksum frame forwarded");
-		CHECK_EQ(dp.cnt.csum_finished, before + 1, "checksum finished");
-		CHECK_EQ(vh->flags, VIRTIO_NET_HDR_F_DATA_VALID,
+		EXPECT_EQ(run(len), DP_FORWARD, "partial-checksum frame forwarded");
+		EXPECT_EQ(dp.cnt.csum_finished, before + 1, "checksum finished");
+		EXPECT_EQ(vh->flags, VIRTIO_NET_HDR_F_DATA_VALID,
 		    "vnet header no longer asks for a checksum");
 		/* verify: sum over pseudo header and segment is 0xffff */
 		s = 0;
@@ -316,14 +316,14 @@ main(void)
 		while (s >> 16)
 			s = (s & 0xffff) + (s >> 16);
 		v = (uint16_t)s;
-		CHECK_EQ(v, 0xffff, "finished checksum verifies at the receiver");
+		EXPECT_EQ(v, 0xffff, "finished checksum verifies at the receiver");
 	}
 
 	/* oversize: a coalesced frame needs the kernel's segmentation data */
 	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, ACK, 9000);
-	CHECK_EQ(run(len), DP_DROP, "frame over the MTU without GSO info dropped");
-	CHECK_EQ(dp.cnt.oversize, 1, "counted as oversize");
+	EXPECT_EQ(run(len), DP_DROP, "frame over the MTU without GSO info dropped");
+	EXPECT_EQ(dp.cnt.oversize, 1, "counted as oversize");
 	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, ACK, 9000);
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
@@ -331,10 +331,10 @@ main(void)
 	vh->gso_size = htole16(1448);
 	vh->csum_start = htole16(34);
 	vh->csum_offset = htole16(16);
-	CHECK_EQ(run(len), DP_FORWARD, "GSO frame forwarded for the kernel to segment");
-	CHECK_EQ(vh->flags, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+	EXPECT_EQ(run(len), DP_FORWARD, "GSO frame forwarded for the kernel to segment");
+	EXPECT_EQ(vh->flags, VIRTIO_NET_HDR_F_NEEDS_CSUM,
 	    "GSO frame keeps its partial checksum for the kernel");
-	CHECK_EQ(dp.cnt.gso, 1, "counted as gso");
+	EXPECT_EQ(dp.cnt.gso, 1, "counted as gso");
 
 	/* weight 0: existing flow continues, no new ones */
 	{
@@ -346,17 +346,17 @@ main(void)
 		e.dest.port = 80;
 		e.dest.weight = 0;
 		e.dest.conn_flags = DRLB_FWD_DROUTE;
-		CHECK_EQ(svc_apply(&st, DRLB_CTL_EDIT_DEST, &e, err, sizeof(err)),
+		EXPECT_EQ(svc_apply(&st, DRLB_CTL_EDIT_DEST, &e, err, sizeof(err)),
 		    0, "set weight 0");
 		len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 		    IPPROTO_TCP, ACK, 10);
-		CHECK_EQ(run(len), DP_FORWARD, "existing flow still forwarded");
-		CHECK_MEM(fr, d1->mac, 6, "existing flow keeps its real server");
+		EXPECT_EQ(run(len), DP_FORWARD, "existing flow still forwarded");
+		EXPECT_MEM(fr, d1->mac, 6, "existing flow keeps its real server");
 		for (int i = 0; i < 4; i++) {
 			len = mkframe(MAC_DIR, "198.18.0.101", (uint16_t)(41000 + i),
 			    "198.18.0.1", 80, IPPROTO_TCP, SYN, 0);
-			CHECK_EQ(run(len), DP_FORWARD, "new flow forwarded");
-			CHECK_MEM(fr, d2->mac, 6,
+			EXPECT_EQ(run(len), DP_FORWARD, "new flow forwarded");
+			EXPECT_MEM(fr, d2->mac, 6,
 			    "new flows avoid the weight-0 real server");
 		}
 	}
@@ -365,28 +365,28 @@ main(void)
 	add_dest(IPPROTO_TCP, "198.18.0.1", 80, "198.18.0.9", 100, NULL);
 	len = mkframe(MAC_DIR, "198.18.0.102", 42000, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
-	CHECK_EQ(run(len), DP_FORWARD, "SYN forwarded despite an unresolved dest");
-	CHECK_MEM(fr, d2->mac, 6, "the unresolved real server gets nothing");
+	EXPECT_EQ(run(len), DP_FORWARD, "SYN forwarded despite an unresolved dest");
+	EXPECT_MEM(fr, d2->mac, 6, "the unresolved real server gets nothing");
 
 	/* sloppy_tcp: a mid-stream segment of an unknown flow is scheduled */
 	dp.sloppy_tcp = 1;
 	len = mkframe(MAC_DIR, "198.18.0.103", 43000, "198.18.0.1", 80,
 	    IPPROTO_TCP, ACK, 10);
-	CHECK_EQ(run(len), DP_FORWARD, "sloppy_tcp: ACK of an unknown flow scheduled");
+	EXPECT_EQ(run(len), DP_FORWARD, "sloppy_tcp: ACK of an unknown flow scheduled");
 	len = mkframe(MAC_DIR, "198.18.0.103", 43001, "198.18.0.1", 80,
 	    IPPROTO_TCP, RST | ACK, 0);
-	CHECK_EQ(run(len), DP_DROP, "sloppy_tcp: RST of an unknown flow still dropped");
+	EXPECT_EQ(run(len), DP_DROP, "sloppy_tcp: RST of an unknown flow still dropped");
 	dp.sloppy_tcp = 0;
 
 	/* ARP goes beside the path */
 	len = mkframe(MAC_DIR, "198.18.0.100", 0, "198.18.0.1", 0, 0, 0, 28);
 	fr[12] = 0x08;
 	fr[13] = 0x06;
-	CHECK_EQ(run(len), DP_CONSUMED, "ARP consumed");
+	EXPECT_EQ(run(len), DP_CONSUMED, "ARP consumed");
 	/* anything else */
 	fr[12] = 0x88;
 	fr[13] = 0xb5;			/* an experimental ethertype */
-	CHECK_EQ(run(len), DP_DROP, "neither IPv4, IPv6 nor ARP: dropped");
-	CHECK_EQ(dp.cnt.non_ip, 1, "counted as non_ip");
-	return CHECK_DONE();
+	EXPECT_EQ(run(len), DP_DROP, "neither IPv4, IPv6 nor ARP: dropped");
+	EXPECT_EQ(dp.cnt.non_ip, 1, "counted as non_ip");
+	return EXPECT_DONE();
 }

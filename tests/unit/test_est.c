@@ -12,7 +12,7 @@
 
 #include "est.h"
 #include "svc.h"
-#include "check.h"
+#include "expect.h"
 
 static char err[DRLB_CTL_ERRMSG_MAX];
 
@@ -31,40 +31,40 @@ test_step_response(void)
 	st.conns = 200; st.inbytes = 2000;
 	est_update(&e, &st);
 	/* 1: 0 + 102400/4 = 25600; 0 + 32000/4 = 8000 */
-	CHECK_EQ(e.cps, 25600, "step 1: cps avg 25600 (scaled 2^10)");
-	CHECK_EQ(e.inbps, 8000, "step 1: inbps avg 8000 (scaled 2^5)");
+	EXPECT_EQ(e.cps, 25600, "step 1: cps avg 25600 (scaled 2^10)");
+	EXPECT_EQ(e.inbps, 8000, "step 1: inbps avg 8000 (scaled 2^5)");
 	est_read(&e, &r);
-	CHECK_EQ(r.cps, 25, "step 1: CPS (25600+511)>>10 = 25");
-	CHECK_EQ(r.inbps, 250, "step 1: InBPS (8000+15)>>5 = 250");
-	CHECK_EQ(r.outpps, 0, "step 1: OutPPS 0 (DR)");
+	EXPECT_EQ(r.cps, 25, "step 1: CPS (25600+511)>>10 = 25");
+	EXPECT_EQ(r.inbps, 250, "step 1: InBPS (8000+15)>>5 = 250");
+	EXPECT_EQ(r.outpps, 0, "step 1: OutPPS 0 (DR)");
 
 	st.conns = 400; st.inbytes = 4000;
 	est_update(&e, &st);
 	/* 2: 25600 + 76800/4 = 44800; 8000 + 24000/4 = 14000 */
-	CHECK_EQ(e.cps, 44800, "step 2: cps avg 44800");
-	CHECK_EQ(e.inbps, 14000, "step 2: inbps avg 14000");
+	EXPECT_EQ(e.cps, 44800, "step 2: cps avg 44800");
+	EXPECT_EQ(e.inbps, 14000, "step 2: inbps avg 14000");
 	est_read(&e, &r);
-	CHECK_EQ(r.cps, 44, "step 2: CPS (44800+511)>>10 = 44");
-	CHECK_EQ(r.inbps, 437, "step 2: InBPS (14000+15)>>5 = 437");
+	EXPECT_EQ(r.cps, 44, "step 2: CPS (44800+511)>>10 = 44");
+	EXPECT_EQ(r.inbps, 437, "step 2: InBPS (14000+15)>>5 = 437");
 
 	st.conns = 600; st.inbytes = 6000;
 	est_update(&e, &st);
 	/* 3: 44800 + 57600/4 = 59200; 14000 + 18000/4 = 18500 */
-	CHECK_EQ(e.cps, 59200, "step 3: cps avg 59200");
-	CHECK_EQ(e.inbps, 18500, "step 3: inbps avg 18500");
+	EXPECT_EQ(e.cps, 59200, "step 3: cps avg 59200");
+	EXPECT_EQ(e.inbps, 18500, "step 3: inbps avg 18500");
 	est_read(&e, &r);
-	CHECK_EQ(r.cps, 58, "step 3: CPS (59200+511)>>10 = 58");
-	CHECK_EQ(r.inbps, 578, "step 3: InBPS (18500+15)>>5 = 578");
+	EXPECT_EQ(r.cps, 58, "step 3: CPS (59200+511)>>10 = 58");
+	EXPECT_EQ(r.inbps, 578, "step 3: InBPS (18500+15)>>5 = 578");
 
 	/* converges: avg stops 3 short of 102400 ((3 >> 2) == 0) -> 100 */
 	for (int i = 4; i <= 80; i++) {
 		st.conns += 200; st.inbytes += 2000;
 		est_update(&e, &st);
 	}
-	CHECK_EQ(e.cps, 102400 - 3, "steady 100 conn/s: avg settles at 102397");
+	EXPECT_EQ(e.cps, 102400 - 3, "steady 100 conn/s: avg settles at 102397");
 	est_read(&e, &r);
-	CHECK_EQ(r.cps, 100, "steady 100 conn/s: CPS 100");
-	CHECK_EQ(r.inbps, 1000, "steady 1000 B/s: InBPS 1000");
+	EXPECT_EQ(r.cps, 100, "steady 100 conn/s: CPS 100");
+	EXPECT_EQ(r.inbps, 1000, "steady 1000 B/s: InBPS 1000");
 }
 
 static void
@@ -79,28 +79,28 @@ test_decay(void)
 	/* 7 packets in one interval: rate 7 << 9 = 3584, avg 896 (0.875 pps) */
 	st.inpkts = 7;
 	est_update(&e, &st);
-	CHECK_EQ(e.inpps, 896, "7 packets once: inpps avg 896");
+	EXPECT_EQ(e.inpps, 896, "7 packets once: inpps avg 896");
 	est_read(&e, &r);
-	CHECK_EQ(r.inpps, 1, "0.875 pps shows as 1 ((896+511)>>10)");
+	EXPECT_EQ(r.inpps, 1, "0.875 pps shows as 1 ((896+511)>>10)");
 	/* then nothing: 896 - 224 = 672, - 168 = 504, - 126 = 378,
 	 * then (-378) >> 2 = -95 (arithmetic shift rounds down): 283 */
 	est_update(&e, &st);
-	CHECK_EQ(e.inpps, 672, "decay 1: 672");
+	EXPECT_EQ(e.inpps, 672, "decay 1: 672");
 	est_update(&e, &st);
-	CHECK_EQ(e.inpps, 504, "decay 2: 504");
+	EXPECT_EQ(e.inpps, 504, "decay 2: 504");
 	est_update(&e, &st);
-	CHECK_EQ(e.inpps, 378, "decay 3: 378");
+	EXPECT_EQ(e.inpps, 378, "decay 3: 378");
 	est_update(&e, &st);
-	CHECK_EQ(e.inpps, 283, "decay 4: 378 + (-378 >> 2) = 378 - 95 = 283");
+	EXPECT_EQ(e.inpps, 283, "decay 4: 378 + (-378 >> 2) = 378 - 95 = 283");
 	est_read(&e, &r);
-	CHECK_EQ(r.inpps, 0, "decay 4: InPPS 0 ((283+511)>>10)");
+	EXPECT_EQ(r.inpps, 0, "decay 4: InPPS 0 ((283+511)>>10)");
 
 	/* zero: start over from the counters as they are now */
 	st.inpkts = 1000;
 	est_reset(&e, &st);
-	CHECK_EQ(e.inpps, 0, "reset: average 0");
+	EXPECT_EQ(e.inpps, 0, "reset: average 0");
 	est_update(&e, &st);
-	CHECK_EQ(e.inpps, 0, "after reset: no spike from the old counters");
+	EXPECT_EQ(e.inpps, 0, "after reset: no spike from the old counters");
 }
 
 static struct drlb_ctl_req
@@ -135,11 +135,11 @@ test_table(void)
 
 	svc_table_init(&t);
 	r = dreq(NULL, 0);
-	CHECK_EQ(svc_apply(&t, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)), 0, "add service");
+	EXPECT_EQ(svc_apply(&t, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)), 0, "add service");
 	r = dreq("198.18.0.7", 1);
-	CHECK_EQ(svc_apply(&t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)), 0, "add rs1");
+	EXPECT_EQ(svc_apply(&t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)), 0, "add rs1");
 	r = dreq("198.18.0.8", 1);
-	CHECK_EQ(svc_apply(&t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)), 0, "add rs2");
+	EXPECT_EQ(svc_apply(&t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)), 0, "add rs2");
 	s = t.head;
 	d2 = s->dests[0];
 	d1 = s->dests[1];
@@ -147,44 +147,44 @@ test_table(void)
 	/* counted before the first tick count in it (IPVS: zeroed estimator) */
 	s->stats.conns = 200; d1->stats.conns = 150; d2->stats.conns = 50;
 	s->stats.inpkts = 2000; d1->stats.inpkts = 2000;
-	CHECK_EQ(est_tick(e, &t), 0, "tick");
-	CHECK_EQ(est_count(e), 3, "service and two real servers estimated");
-	CHECK_EQ(s->rates.cps, 25, "service CPS after one tick (200 conns)");
-	CHECK_EQ(d1->rates.cps, 19, "rs1: 150 << 9 >> 2 = 19200 -> 19");
-	CHECK_EQ(d2->rates.cps, 6, "rs2: 50 << 9 >> 2 = 6400 -> (6400+511)>>10 = 6");
-	CHECK_EQ(d1->rates.inpps, 250, "rs1 InPPS 250");
+	EXPECT_EQ(est_tick(e, &t), 0, "tick");
+	EXPECT_EQ(est_count(e), 3, "service and two real servers estimated");
+	EXPECT_EQ(s->rates.cps, 25, "service CPS after one tick (200 conns)");
+	EXPECT_EQ(d1->rates.cps, 19, "rs1: 150 << 9 >> 2 = 19200 -> 19");
+	EXPECT_EQ(d2->rates.cps, 6, "rs2: 50 << 9 >> 2 = 6400 -> (6400+511)>>10 = 6");
+	EXPECT_EQ(d1->rates.inpps, 250, "rs1 InPPS 250");
 
 	/* -Z: svc_apply zeroes counters and rates; est_zero the averages */
 	r = dreq(NULL, 0);
 	r.svc.af = 0;
-	CHECK_EQ(svc_apply(&t, DRLB_CTL_ZERO, &r, err, sizeof(err)), 0, "-Z");
+	EXPECT_EQ(svc_apply(&t, DRLB_CTL_ZERO, &r, err, sizeof(err)), 0, "-Z");
 	est_zero(e, &t, NULL);
-	CHECK_EQ(est_tick(e, &t), 0, "tick after -Z");
-	CHECK_EQ(s->rates.cps, 0, "-Z: CPS 0 after the next tick (no negative spike)");
-	CHECK_EQ(d1->rates.inpps, 0, "-Z: rs1 InPPS 0");
+	EXPECT_EQ(est_tick(e, &t), 0, "tick after -Z");
+	EXPECT_EQ(s->rates.cps, 0, "-Z: CPS 0 after the next tick (no negative spike)");
+	EXPECT_EQ(d1->rates.inpps, 0, "-Z: rs1 InPPS 0");
 	s->stats.conns = 20;
 	est_tick(e, &t);
 	/* 2.5 conn/s shows as 2: IPVS adds 0x1FF, just under one half */
-	CHECK_EQ(s->rates.cps, 2, "-Z then 20 conns: 20<<9>>2 = 2560 -> (2560+511)>>10 = 2");
+	EXPECT_EQ(s->rates.cps, 2, "-Z then 20 conns: 20<<9>>2 = 2560 -> (2560+511)>>10 = 2");
 
 	/* a real server held by a connection goes to the trash: still
 	 * estimated; back with -a, its estimator goes on */
 	dest_hold(d1);
 	r = dreq("198.18.0.7", 1);
-	CHECK_EQ(svc_apply(&t, DRLB_CTL_DEL_DEST, &r, err, sizeof(err)), 0, "-d rs1 (held)");
-	CHECK_EQ(est_prune(e, &t), 0, "prune");
-	CHECK_EQ(est_count(e), 3, "trashed real server still estimated");
-	CHECK_EQ(svc_apply(&t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)), 0, "-a rs1 back");
-	CHECK(s->dests[0] == d1, "rs1 revived from the trash");
+	EXPECT_EQ(svc_apply(&t, DRLB_CTL_DEL_DEST, &r, err, sizeof(err)), 0, "-d rs1 (held)");
+	EXPECT_EQ(est_prune(e, &t), 0, "prune");
+	EXPECT_EQ(est_count(e), 3, "trashed real server still estimated");
+	EXPECT_EQ(svc_apply(&t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)), 0, "-a rs1 back");
+	EXPECT(s->dests[0] == d1, "rs1 revived from the trash");
 	dest_put(&t, d1);
 
 	/* a deleted real server is forgotten */
 	r = dreq("198.18.0.8", 1);
-	CHECK_EQ(svc_apply(&t, DRLB_CTL_DEL_DEST, &r, err, sizeof(err)), 0, "-d rs2");
-	CHECK_EQ(est_prune(e, &t), 0, "prune after -d");
-	CHECK_EQ(est_count(e), 2, "deleted real server forgotten");
+	EXPECT_EQ(svc_apply(&t, DRLB_CTL_DEL_DEST, &r, err, sizeof(err)), 0, "-d rs2");
+	EXPECT_EQ(est_prune(e, &t), 0, "prune after -d");
+	EXPECT_EQ(est_count(e), 2, "deleted real server forgotten");
 	est_forget(e, d1);
-	CHECK_EQ(est_count(e), 1, "est_forget");
+	EXPECT_EQ(est_count(e), 1, "est_forget");
 
 	/* many objects: the table grows, then shrinks when they go */
 	int bad = 0;
@@ -197,13 +197,13 @@ test_table(void)
 		    svc_apply(&t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)) != 0)
 			bad++;
 	}
-	CHECK_EQ(bad, 0, "200 services with a real server each added");
-	CHECK_EQ(est_tick(e, &t), 0, "tick with 200 more services");
-	CHECK_EQ(est_count(e), 1 + 1 + 400, "all 402 objects estimated");
+	EXPECT_EQ(bad, 0, "200 services with a real server each added");
+	EXPECT_EQ(est_tick(e, &t), 0, "tick with 200 more services");
+	EXPECT_EQ(est_count(e), 1 + 1 + 400, "all 402 objects estimated");
 	r = dreq(NULL, 0);
-	CHECK_EQ(svc_apply(&t, DRLB_CTL_FLUSH, &r, err, sizeof(err)), 0, "-C");
-	CHECK_EQ(est_prune(e, &t), 0, "prune after -C");
-	CHECK_EQ(est_count(e), 0, "all forgotten after -C");
+	EXPECT_EQ(svc_apply(&t, DRLB_CTL_FLUSH, &r, err, sizeof(err)), 0, "-C");
+	EXPECT_EQ(est_prune(e, &t), 0, "prune after -C");
+	EXPECT_EQ(est_count(e), 0, "all forgotten after -C");
 
 	est_free(e);
 	svc_table_free(&t);
@@ -215,5 +215,5 @@ main(void)
 	test_step_response();
 	test_decay();
 	test_table();
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "fanout.h"
-#include "check.h"
+#include "expect.h"
 
 /* The kernel runs the program on the packet from its IP header on. */
 static uint32_t
@@ -97,13 +97,13 @@ main(void)
 		if (run(f, o + 48 + 40) != fanout_hash(AF_INET6, &c))
 			badi6++;
 	}
-	CHECK_EQ(bad4, 0, "IPv4: kernel program == fanout_hash for 5000 clients");
-	CHECK_EQ(badi4, 0, "ICMP errors go to the quoted client's worker");
-	CHECK_EQ(bad6, 0, "IPv6: kernel program == fanout_hash for 5000 clients");
-	CHECK_EQ(badi6, 0, "ICMPv6 errors go to the quoted client's worker");
+	EXPECT_EQ(bad4, 0, "IPv4: kernel program == fanout_hash for 5000 clients");
+	EXPECT_EQ(badi4, 0, "ICMP errors go to the quoted client's worker");
+	EXPECT_EQ(bad6, 0, "IPv6: kernel program == fanout_hash for 5000 clients");
+	EXPECT_EQ(badi6, 0, "ICMPv6 errors go to the quoted client's worker");
 	/* a spread worth having: each of 4 workers gets 20-30 % */
 	for (int w = 0; w < 4; w++)
-		CHECK(used[w] > 1000 && used[w] < 1500,
+		EXPECT(used[w] > 1000 && used[w] < 1500,
 		    "4 workers share 5000 IPv4 clients evenly");
 	{
 		/* the 256 addresses of one /24 split evenly over 2 workers */
@@ -115,14 +115,14 @@ main(void)
 			c.in.s_addr = htonl(0xc6120000u | h);
 			two[fanout_worker(AF_INET, &c, 2)]++;
 		}
-		CHECK(two[0] > 100 && two[1] > 100,
+		EXPECT(two[0] > 100 && two[1] > 100,
 		    "one /24 splits over 2 workers (each > 100 of 256)");
 	}
 	/* ARP and short frames: 0, never a fault */
 	eth(f, 0x0806);
 	memcpy(f + 14, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
-	CHECK_EQ(run(f, 42), 0, "ARP goes to worker 0");
+	EXPECT_EQ(run(f, 42), 0, "ARP goes to worker 0");
 	eth(f, 0x0800);
-	CHECK_EQ(run(f, 20), 0, "a truncated IPv4 frame: 0");
-	return CHECK_DONE();
+	EXPECT_EQ(run(f, 20), 0, "a truncated IPv4 frame: 0");
+	return EXPECT_DONE();
 }

@@ -9,7 +9,7 @@
 
 #include "conn.h"
 #include "sched.h"
-#include "check.h"
+#include "expect.h"
 
 static struct svc_table st;
 
@@ -68,32 +68,32 @@ main(void)
 		if (i % 2 == 0)
 			conn_seen(t, c, CONN_TCP_ACK, 1);
 	}
-	CHECK_EQ(conn_count(t), 64, "table full");
+	EXPECT_EQ(conn_count(t), 64, "table full");
 	k = key(1000);
-	CHECK(conn_insert(t, &k, d, 1) == NULL,
+	EXPECT(conn_insert(t, &k, d, 1) == NULL,
 	    "unbound table: a full table refuses a new flow");
 	conn_table_bind(t, &st);
 	for (uint32_t i = 0; i < 32; i++) {
 		k = key(2000 + i);
 		c = conn_insert(t, &k, d, 2);
-		CHECK(c != NULL, "bound table: a new flow takes a half-open one's place");
+		EXPECT(c != NULL, "bound table: a new flow takes a half-open one's place");
 		if (c != NULL) {
 			conn_seen(t, c, CONN_TCP_SYN, 2);
 			conn_seen(t, c, CONN_TCP_ACK, 2);
 		}
 	}
-	CHECK_EQ(conn_reclaimed(t), 32, "32 half-open connections gave way");
+	EXPECT_EQ(conn_reclaimed(t), 32, "32 half-open connections gave way");
 	for (uint32_t i = 0; i < 64; i += 2) {
 		k = key(i);
 		if (conn_lookup(t, &k) != NULL)
 			est++;
 	}
-	CHECK_EQ(est, 32, "every established connection is still there");
-	CHECK_EQ(d->activeconns + d->inactconns, 64, "counters follow");
+	EXPECT_EQ(est, 32, "every established connection is still there");
+	EXPECT_EQ(d->activeconns + d->inactconns, 64, "counters follow");
 
 	/* now everything is established: nothing may give way */
 	k = key(3000);
-	CHECK(conn_insert(t, &k, d, 3) == NULL,
+	EXPECT(conn_insert(t, &k, d, 3) == NULL,
 	    "a table full of established connections refuses the new flow");
 	conn_flush(t, &st);
 
@@ -103,18 +103,18 @@ main(void)
 		c = conn_insert(t, &k, d, 10);
 		conn_seen(t, c, CONN_TCP_SYN, 10);
 	}
-	CHECK_EQ(c->expires, 10 + 60, "below 3/4 full: SYN_RECV timeout 60 s");
+	EXPECT_EQ(c->expires, 10 + 60, "below 3/4 full: SYN_RECV timeout 60 s");
 	for (uint32_t i = 40; i < 60; i++) {
 		k = key(i);
 		c = conn_insert(t, &k, d, 10);
 		conn_seen(t, c, CONN_TCP_SYN, 10);
 	}
-	CHECK_EQ(c->expires, 10 + 10, "over 3/4 full: SYN_RECV timeout 10 s");
+	EXPECT_EQ(c->expires, 10 + 10, "over 3/4 full: SYN_RECV timeout 10 s");
 	conn_seen(t, c, CONN_TCP_ACK, 10);
-	CHECK_EQ(c->expires, 10 + 900, "established: the normal timeout");
+	EXPECT_EQ(c->expires, 10 + 900, "established: the normal timeout");
 	conn_expire(t, &st, 25, 1u << 20);
 	/* entries 49..60 came in over 3/4 (48 of 64); the last is established */
-	CHECK_EQ(conn_count(t), 60 - 11,
+	EXPECT_EQ(conn_count(t), 60 - 11,
 	    "half-open ones that came in under pressure expired after 10 s");
 	conn_flush(t, &st);
 
@@ -127,7 +127,7 @@ main(void)
 	}
 	k = key(5000);			/* the real client, a second later */
 	c = conn_insert(t, &k, d, 101);
-	CHECK(c != NULL, "a real client's SYN gets in a flooded table");
+	EXPECT(c != NULL, "a real client's SYN gets in a flooded table");
 	conn_seen(t, c, CONN_TCP_SYN, 101);
 	for (uint32_t i = 0; i < 60; i++) {	/* 60 more flood SYNs */
 		struct conn_key fk = key(6000 + i);
@@ -138,16 +138,16 @@ main(void)
 	}
 	k = key(5000);
 	c = conn_lookup(t, &k);
-	CHECK(c != NULL, "... and is still there after 60 more flood SYNs "
+	EXPECT(c != NULL, "... and is still there after 60 more flood SYNs "
 	    "(the 63 older ones went first)");
 	if (c != NULL) {
 		conn_seen(t, c, CONN_TCP_ACK, 101);
-		CHECK_EQ(c->state, CONN_S_ESTABLISHED, "its ACK establishes it");
+		EXPECT_EQ(c->state, CONN_S_ESTABLISHED, "its ACK establishes it");
 	}
 	k = key(4000);
-	CHECK(conn_lookup(t, &k) == NULL, "the oldest flood entry is gone");
+	EXPECT(conn_lookup(t, &k) == NULL, "the oldest flood entry is gone");
 	conn_flush(t, &st);
 	conn_table_destroy(t);
 	svc_table_free(&st);
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"		/* the tests' CHECK_EQ (tests/unit/check.h) */
+#include "expect.h"		
 #include "kaconf.h"
 #include "sched.h"
 #include "svc.h"
-#include "../../src/drlbd/check.h"	/* drlbd's checks: MD5 */
+#include "../../src/drlbd/health.h"	/* drlbd's checks: MD5 */
 
 static const char conf[] =
     "! Configuration File for keepalived\n"			/* 1 */
@@ -84,86 +84,86 @@ test_parse(void)
 	const struct kaconf_check *c;
 	struct in_addr a;
 
-	CHECK_EQ(kaconf_parse_buf("ka.conf", conf, sizeof(conf) - 1, &k, err,
+	EXPECT_EQ(kaconf_parse_buf("ka.conf", conf, sizeof(conf) - 1, &k, err,
 	    sizeof(err)), 0, "the realistic file parses");
 	if (k.vs == NULL) {
 		printf("# %s\n", err);
 		return;
 	}
-	CHECK_EQ(k.nskipped, 2, "global_defs and vrrp_instance skipped");
-	CHECK_STR(k.skipped[0].name, "global_defs", "first skipped: global_defs");
-	CHECK_EQ(k.skipped[1].line, 6, "vrrp_instance skipped at its line");
+	EXPECT_EQ(k.nskipped, 2, "global_defs and vrrp_instance skipped");
+	EXPECT_STR(k.skipped[0].name, "global_defs", "first skipped: global_defs");
+	EXPECT_EQ(k.skipped[1].line, 6, "vrrp_instance skipped at its line");
 
 	vs = k.vs;
 	inet_pton(AF_INET, "198.18.0.1", &a);
-	CHECK_EQ(vs->line, 12, "vs 1 line");
-	CHECK_EQ(vs->conf.af, AF_INET, "vs 1 IPv4");
-	CHECK_EQ(vs->conf.addr.in.s_addr, a.s_addr, "vs 1 VIP");
-	CHECK_EQ(vs->conf.port, 80, "vs 1 port");
-	CHECK_EQ(vs->conf.protocol, IPPROTO_TCP, "vs 1 TCP");
-	CHECK_STR(vs->conf.sched_name, "wrr", "vs 1 lb_algo wrr");
-	CHECK_EQ(vs->conf.flags, DRLB_SVC_F_PERSISTENT, "vs 1 persistent");
-	CHECK_EQ(vs->conf.timeout, 50, "vs 1 persistence_timeout 50");
+	EXPECT_EQ(vs->line, 12, "vs 1 line");
+	EXPECT_EQ(vs->conf.af, AF_INET, "vs 1 IPv4");
+	EXPECT_EQ(vs->conf.addr.in.s_addr, a.s_addr, "vs 1 VIP");
+	EXPECT_EQ(vs->conf.port, 80, "vs 1 port");
+	EXPECT_EQ(vs->conf.protocol, IPPROTO_TCP, "vs 1 TCP");
+	EXPECT_STR(vs->conf.sched_name, "wrr", "vs 1 lb_algo wrr");
+	EXPECT_EQ(vs->conf.flags, DRLB_SVC_F_PERSISTENT, "vs 1 persistent");
+	EXPECT_EQ(vs->conf.timeout, 50, "vs 1 persistence_timeout 50");
 	inet_pton(AF_INET, "255.255.255.0", &a);
-	CHECK_EQ(vs->conf.netmask, a.s_addr, "vs 1 granularity /24");
-	CHECK_EQ(vs->delay_loop_ms, 6000, "vs 1 delay_loop 6 s");
-	CHECK_EQ(vs->has_sorry, 1, "vs 1 sorry server");
-	CHECK_EQ(vs->sorry.port, 80, "sorry server port");
-	CHECK_EQ(vs->sorry.weight, 1, "sorry server weight 1");
+	EXPECT_EQ(vs->conf.netmask, a.s_addr, "vs 1 granularity /24");
+	EXPECT_EQ(vs->delay_loop_ms, 6000, "vs 1 delay_loop 6 s");
+	EXPECT_EQ(vs->has_sorry, 1, "vs 1 sorry server");
+	EXPECT_EQ(vs->sorry.port, 80, "sorry server port");
+	EXPECT_EQ(vs->sorry.weight, 1, "sorry server weight 1");
 
 	rs = vs->rs;
-	CHECK_EQ(rs->line, 20, "rs .7 line");
-	CHECK_EQ(rs->weight, 3, "rs .7 weight 3");
-	CHECK_EQ(rs->inhibit, 0, "rs .7 removed on failure (default)");
+	EXPECT_EQ(rs->line, 20, "rs .7 line");
+	EXPECT_EQ(rs->weight, 3, "rs .7 weight 3");
+	EXPECT_EQ(rs->inhibit, 0, "rs .7 removed on failure (default)");
 	c = rs->checks;
-	CHECK_EQ(c->type, KACONF_HTTP_GET, "rs .7 check 1 HTTP_GET");
-	CHECK_STR(c->path, "/testurl/test.jsp", "url 1 path");
-	CHECK_EQ(c->has_digest, 1, "url 1 digest");
-	CHECK_EQ(c->digest[0], 0x64, "url 1 digest first byte");
-	CHECK_EQ(c->digest[15], 0x4d, "url 1 digest last byte");
-	CHECK_EQ(c->status_code, 0, "url 1 any 2xx");
-	CHECK_EQ(c->connect_timeout_ms, 3000, "url 1 connect_timeout 3 (after the url)");
-	CHECK_EQ(c->retry, 3, "url 1 nb_get_retry 3");
-	CHECK_EQ(c->fall, 4, "url 1 DOWN after 1 + 3 retries");
-	CHECK_EQ(c->rise, 1, "url 1 UP after 1 success");
-	CHECK_EQ(c->delay_before_retry_ms, 500, "url 1 delay_before_retry 0.5");
-	CHECK_EQ(c->connect_port, 0, "url 1 the real server's port");
+	EXPECT_EQ(c->type, KACONF_HTTP_GET, "rs .7 check 1 HTTP_GET");
+	EXPECT_STR(c->path, "/testurl/test.jsp", "url 1 path");
+	EXPECT_EQ(c->has_digest, 1, "url 1 digest");
+	EXPECT_EQ(c->digest[0], 0x64, "url 1 digest first byte");
+	EXPECT_EQ(c->digest[15], 0x4d, "url 1 digest last byte");
+	EXPECT_EQ(c->status_code, 0, "url 1 any 2xx");
+	EXPECT_EQ(c->connect_timeout_ms, 3000, "url 1 connect_timeout 3 (after the url)");
+	EXPECT_EQ(c->retry, 3, "url 1 nb_get_retry 3");
+	EXPECT_EQ(c->fall, 4, "url 1 DOWN after 1 + 3 retries");
+	EXPECT_EQ(c->rise, 1, "url 1 UP after 1 success");
+	EXPECT_EQ(c->delay_before_retry_ms, 500, "url 1 delay_before_retry 0.5");
+	EXPECT_EQ(c->connect_port, 0, "url 1 the real server's port");
 	c = c->next;
-	CHECK(c != NULL && c->next == NULL, "two urls: two checks");
+	EXPECT(c != NULL && c->next == NULL, "two urls: two checks");
 	if (c == NULL)
 		goto out;
-	CHECK_STR(c->path, "/health", "url 2 path");
-	CHECK_EQ(c->status_code, 204, "url 2 status_code 204");
-	CHECK_STR(c->regex, "ok|fine", "url 2 regex");
-	CHECK_EQ(c->has_digest, 0, "url 2 no digest");
-	CHECK_EQ(c->connect_timeout_ms, 3000, "url 2 shares connect_timeout");
+	EXPECT_STR(c->path, "/health", "url 2 path");
+	EXPECT_EQ(c->status_code, 204, "url 2 status_code 204");
+	EXPECT_STR(c->regex, "ok|fine", "url 2 regex");
+	EXPECT_EQ(c->has_digest, 0, "url 2 no digest");
+	EXPECT_EQ(c->connect_timeout_ms, 3000, "url 2 shares connect_timeout");
 
 	rs = rs->next;
-	CHECK_EQ(rs->weight, 1, "rs .8 weight 1");
-	CHECK_EQ(rs->inhibit, 1, "rs .8 inhibit_on_failure");
+	EXPECT_EQ(rs->weight, 1, "rs .8 weight 1");
+	EXPECT_EQ(rs->inhibit, 1, "rs .8 inhibit_on_failure");
 	c = rs->checks;
-	CHECK_EQ(c->type, KACONF_TCP_CHECK, "rs .8 TCP_CHECK");
-	CHECK_EQ(c->connect_port, 8080, "rs .8 connect_port 8080");
-	CHECK_EQ(c->connect_timeout_ms, 2000, "rs .8 connect_timeout 2 (braces on the lines)");
-	CHECK_EQ(c->retry, 1, "rs .8 keepalived's default retry 1");
-	CHECK_EQ(c->fall, 2, "rs .8 DOWN after 2 failures");
-	CHECK_EQ(c->delay_before_retry_ms, 1000, "rs .8 default delay_before_retry 1 s");
-	CHECK(rs->next == NULL, "vs 1 has two real servers");
+	EXPECT_EQ(c->type, KACONF_TCP_CHECK, "rs .8 TCP_CHECK");
+	EXPECT_EQ(c->connect_port, 8080, "rs .8 connect_port 8080");
+	EXPECT_EQ(c->connect_timeout_ms, 2000, "rs .8 connect_timeout 2 (braces on the lines)");
+	EXPECT_EQ(c->retry, 1, "rs .8 keepalived's default retry 1");
+	EXPECT_EQ(c->fall, 2, "rs .8 DOWN after 2 failures");
+	EXPECT_EQ(c->delay_before_retry_ms, 1000, "rs .8 default delay_before_retry 1 s");
+	EXPECT(rs->next == NULL, "vs 1 has two real servers");
 
 	vs = vs->next;
-	CHECK_EQ(vs->conf.protocol, IPPROTO_UDP, "vs 2 UDP");
-	CHECK_EQ(vs->conf.flags, 0, "vs 2 not persistent");
-	CHECK_EQ(vs->delay_loop_ms, 60000, "vs 2 default delay_loop 60 s");
-	CHECK_EQ(vs->has_sorry, 0, "vs 2 no sorry server");
-	CHECK_EQ(vs->rs->weight, 1, "vs 2 rs default weight 1");
+	EXPECT_EQ(vs->conf.protocol, IPPROTO_UDP, "vs 2 UDP");
+	EXPECT_EQ(vs->conf.flags, 0, "vs 2 not persistent");
+	EXPECT_EQ(vs->delay_loop_ms, 60000, "vs 2 default delay_loop 60 s");
+	EXPECT_EQ(vs->has_sorry, 0, "vs 2 no sorry server");
+	EXPECT_EQ(vs->rs->weight, 1, "vs 2 rs default weight 1");
 	c = vs->rs->checks;
-	CHECK_EQ(c->type, KACONF_MISC_CHECK, "vs 2 MISC_CHECK");
-	CHECK_STR(c->misc_path, "/usr/local/bin/check_dns 198.18.0.7", "misc_path quoted");
-	CHECK_EQ(c->misc_timeout_ms, 4000, "misc_timeout 4");
-	CHECK_EQ(c->misc_dynamic, 1, "misc_dynamic");
-	CHECK_EQ(c->rise, 2, "rise 2");
-	CHECK_EQ(c->fall, 4, "fall 4");
-	CHECK(vs->next == NULL, "two virtual servers");
+	EXPECT_EQ(c->type, KACONF_MISC_CHECK, "vs 2 MISC_CHECK");
+	EXPECT_STR(c->misc_path, "/usr/local/bin/check_dns 198.18.0.7", "misc_path quoted");
+	EXPECT_EQ(c->misc_timeout_ms, 4000, "misc_timeout 4");
+	EXPECT_EQ(c->misc_dynamic, 1, "misc_dynamic");
+	EXPECT_EQ(c->rise, 2, "rise 2");
+	EXPECT_EQ(c->fall, 4, "fall 4");
+	EXPECT(vs->next == NULL, "two virtual servers");
 out:
 	kaconf_free(&k);
 }
@@ -182,21 +182,21 @@ test_table(void)
 	if (kaconf_parse_buf("ka.conf", conf, sizeof(conf) - 1, &k, err,
 	    sizeof(err)) != 0)
 		return;
-	CHECK_EQ(kaconf_to_table(&k, "ka.conf", &t, err, sizeof(err)), 0,
+	EXPECT_EQ(kaconf_to_table(&k, "ka.conf", &t, err, sizeof(err)), 0,
 	    "applies through svc_apply");
 	inet_pton(AF_INET, "198.18.0.1", &vip);
 	s = svc_find(&t, AF_INET, IPPROTO_TCP, (union drlb_inaddr *)&vip, 80);
-	CHECK(s != NULL, "TCP 198.18.0.1:80 in the table");
+	EXPECT(s != NULL, "TCP 198.18.0.1:80 in the table");
 	if (s != NULL) {
-		CHECK_STR(s->sched->name, "wrr", "its scheduler");
-		CHECK_EQ(s->ndests, 2, "its two real servers (no sorry server)");
+		EXPECT_STR(s->sched->name, "wrr", "its scheduler");
+		EXPECT_EQ(s->ndests, 2, "its two real servers (no sorry server)");
 		/* IPVS's order: the newest first */
-		CHECK_EQ(s->dests[0]->conf.weight, 1, ".8 first, weight 1");
-		CHECK_EQ(s->dests[1]->conf.weight, 3, ".7 weight 3");
-		CHECK_EQ(s->dests[1]->conf.conn_flags, DRLB_FWD_DROUTE, "DR");
+		EXPECT_EQ(s->dests[0]->conf.weight, 1, ".8 first, weight 1");
+		EXPECT_EQ(s->dests[1]->conf.weight, 3, ".7 weight 3");
+		EXPECT_EQ(s->dests[1]->conf.conn_flags, DRLB_FWD_DROUTE, "DR");
 	}
 	s = svc_find(&t, AF_INET, IPPROTO_UDP, (union drlb_inaddr *)&vip, 53);
-	CHECK(s != NULL && s->ndests == 1, "UDP 198.18.0.1:53 with one");
+	EXPECT(s != NULL && s->ndests == 1, "UDP 198.18.0.1:53 with one");
 	kaconf_free(&k);
 	svc_table_free(&t);
 
@@ -205,12 +205,12 @@ test_table(void)
 	{
 		static const char unk[] = "\n\nvirtual_server 198.18.0.1 80 {\n"
 		    " lb_algo nosuch\n}\n";
-		CHECK_EQ(kaconf_parse_buf("b.conf", unk, sizeof(unk) - 1, &k,
+		EXPECT_EQ(kaconf_parse_buf("b.conf", unk, sizeof(unk) - 1, &k,
 		    err, sizeof(err)), 0, "unknown scheduler: parses");
 	}
-	CHECK_EQ(kaconf_to_table(&k, "b.conf", &t, err, sizeof(err)), -1,
+	EXPECT_EQ(kaconf_to_table(&k, "b.conf", &t, err, sizeof(err)), -1,
 	    "unknown scheduler: refused by svc_apply");
-	CHECK(strncmp(err, "b.conf:3: ", 10) == 0, "unknown scheduler: file:line");
+	EXPECT(strncmp(err, "b.conf:3: ", 10) == 0, "unknown scheduler: file:line");
 	printf("# %s\n", err);
 	kaconf_free(&k);
 	svc_table_free(&t);
@@ -222,9 +222,9 @@ test_table(void)
 		    " real_server 198.18.0.7 80 { }\n}\n";
 		kaconf_parse_buf("c.conf", dup, sizeof(dup) - 1, &k, err,
 		    sizeof(err));
-		CHECK_EQ(kaconf_to_table(&k, "c.conf", &t, err, sizeof(err)), -1,
+		EXPECT_EQ(kaconf_to_table(&k, "c.conf", &t, err, sizeof(err)), -1,
 		    "a real server twice: refused");
-		CHECK_STR(err, "c.conf:3: real_server: Destination already exists",
+		EXPECT_STR(err, "c.conf:3: real_server: Destination already exists",
 		    "a real server twice: file:line and ipvsadm's message");
 		kaconf_free(&k);
 	}
@@ -320,13 +320,13 @@ test_errors(void)
 		    strlen(bad[i].text), &k, err, sizeof(err));
 
 		snprintf(what, sizeof(what), "error %zu: %s", i, bad[i].err);
-		CHECK_EQ(rc, -1, what);
+		EXPECT_EQ(rc, -1, what);
 		if (rc == 0)
 			kaconf_free(&k);
 		else if (strncmp(err, bad[i].err, strlen(bad[i].err)) != 0)
-			CHECK_STR(err, bad[i].err, what);
+			EXPECT_STR(err, bad[i].err, what);
 		else
-			CHECK(k.vs == NULL, "nothing left after an error");
+			EXPECT(k.vs == NULL, "nothing left after an error");
 	}
 }
 
@@ -366,7 +366,7 @@ test_md5(void)
 
 		md5_hex(v[i][0], out);
 		snprintf(what, sizeof(what), "MD5 test vector %zu", i);
-		CHECK_STR(out, v[i][1], what);
+		EXPECT_STR(out, v[i][1], what);
 	}
 }
 
@@ -377,5 +377,5 @@ main(void)
 	test_table();
 	test_errors();
 	test_md5();
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

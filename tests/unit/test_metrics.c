@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "metrics.h"
-#include "check.h"
+#include "expect.h"
 
 #define GOLDEN "tests/golden/metrics.prom"
 
@@ -63,7 +63,7 @@ build(struct svc_table *t)
 	bad |= svc_apply(t, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
 	r = req(IPPROTO_UDP, "198.18.0.1", 53, NULL, "198.18.0.7", 1);
 	bad |= svc_apply(t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
-	CHECK_EQ(bad, 0, "state built with svc_apply");
+	EXPECT_EQ(bad, 0, "state built with svc_apply");
 
 	s = t->head;			/* TCP :80; dests[0] is .8 (newest) */
 	s->stats = (struct drlb_stats){ .conns = 30, .inpkts = 400,
@@ -117,12 +117,12 @@ check_golden(const char *got, size_t len)
 
 	if (getenv("DRLB_UPDATE_GOLDEN") != NULL) {
 		FILE *f = fopen(GOLDEN, "w");
-		CHECK(f != NULL && fwrite(got, 1, len, f) == len && fclose(f) == 0,
+		EXPECT(f != NULL && fwrite(got, 1, len, f) == len && fclose(f) == 0,
 		    "golden file rewritten");
 		return;
 	}
 	want = slurp(GOLDEN, &wlen);
-	CHECK(want != NULL, "golden file " GOLDEN " readable");
+	EXPECT(want != NULL, "golden file " GOLDEN " readable");
 	if (want == NULL)
 		return;
 	if (wlen != len || memcmp(want, got, len) != 0) {
@@ -132,7 +132,7 @@ check_golden(const char *got, size_t len)
 				line++;
 		printf("# first difference at line %zu\n", line);
 	}
-	CHECK(wlen == len && memcmp(want, got, len) == 0,
+	EXPECT(wlen == len && memcmp(want, got, len) == 0,
 	    "rendered text matches " GOLDEN);
 	free(want);
 }
@@ -163,7 +163,7 @@ check_format(const char *text)
 		size_t l;
 
 		if (e == NULL) {
-			CHECK(0, "text ends with a newline");
+			EXPECT(0, "text ends with a newline");
 			return;
 		}
 		l = (size_t)(e - p);
@@ -257,14 +257,14 @@ check_format(const char *text)
 		if (end == rest + 1 || *end != '\0')
 			bad_sample++;
 	}
-	CHECK(samples > 40, "many samples rendered");
-	CHECK_EQ(no_meta, 0, "every sample's family has # HELP and # TYPE before it");
-	CHECK_EQ(nh, nt, "as many # HELP as # TYPE lines");
-	CHECK_EQ(dup, 0, "no family described twice");
-	CHECK_EQ(bad_name, 0, "metric names are legal");
-	CHECK_EQ(bad_total, 0, "counters end in _total");
-	CHECK_EQ(bad_labels, 0, "labels are name=\"escaped value\" pairs");
-	CHECK_EQ(bad_sample, 0, "samples are 'name{labels} value'");
+	EXPECT(samples > 40, "many samples rendered");
+	EXPECT_EQ(no_meta, 0, "every sample's family has # HELP and # TYPE before it");
+	EXPECT_EQ(nh, nt, "as many # HELP as # TYPE lines");
+	EXPECT_EQ(dup, 0, "no family described twice");
+	EXPECT_EQ(bad_name, 0, "metric names are legal");
+	EXPECT_EQ(bad_total, 0, "counters end in _total");
+	EXPECT_EQ(bad_labels, 0, "labels are name=\"escaped value\" pairs");
+	EXPECT_EQ(bad_sample, 0, "samples are 'name{labels} value'");
 }
 
 static void
@@ -272,11 +272,11 @@ test_escape(void)
 {
 	char out[64];
 
-	CHECK_STR(metrics_escape_label("198.18.0.1", out, sizeof(out)),
+	EXPECT_STR(metrics_escape_label("198.18.0.1", out, sizeof(out)),
 	    "198.18.0.1", "plain label value unchanged");
-	CHECK_STR(metrics_escape_label("a\"b\\c\nd", out, sizeof(out)),
+	EXPECT_STR(metrics_escape_label("a\"b\\c\nd", out, sizeof(out)),
 	    "a\\\"b\\\\c\\nd", "quote, backslash, newline escaped");
-	CHECK_STR(metrics_escape_label("ab\"", out, 4), "ab",
+	EXPECT_STR(metrics_escape_label("ab\"", out, 4), "ab",
 	    "truncation never splits an escape");
 }
 
@@ -289,23 +289,23 @@ test_file(const char *text, uint32_t len)
 	char *back;
 
 	if (mkdtemp(dir) == NULL) {
-		CHECK(0, "mkdtemp");
+		EXPECT(0, "mkdtemp");
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/drlb.prom", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	CHECK_EQ(metrics_write_file(path, "old\n", 4), 0, "textfile written");
-	CHECK_EQ(metrics_write_file(path, text, len), 0, "textfile rewritten");
+	EXPECT_EQ(metrics_write_file(path, "old\n", 4), 0, "textfile written");
+	EXPECT_EQ(metrics_write_file(path, text, len), 0, "textfile rewritten");
 	back = slurp(path, &rl);
-	CHECK(back != NULL && rl == len && memcmp(back, text, len) == 0,
+	EXPECT(back != NULL && rl == len && memcmp(back, text, len) == 0,
 	    "textfile holds the whole new text");
-	CHECK(stat(tmp, &st) != 0, "no .tmp left behind");
-	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644,
+	EXPECT(stat(tmp, &st) != 0, "no .tmp left behind");
+	EXPECT(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644,
 	    "textfile readable by node_exporter (0644)");
 	free(back);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/nodir/drlb.prom", dir);
-	CHECK_EQ(metrics_write_file(path, text, len), -1,
+	EXPECT_EQ(metrics_write_file(path, text, len), -1,
 	    "unwritable path: -1 (the daemon logs it)");
 	rmdir(dir);
 }
@@ -337,24 +337,24 @@ main(void)
 	in.conns_max = 1048576;
 
 	text = metrics_render(&in, &len);
-	CHECK(text != NULL, "metrics_render");
+	EXPECT(text != NULL, "metrics_render");
 	if (text == NULL)
-		return CHECK_DONE();
-	CHECK_EQ(strlen(text), len, "length as returned");
+		return EXPECT_DONE();
+	EXPECT_EQ(strlen(text), len, "length as returned");
 	check_golden(text, len);
 	check_format(text);
-	CHECK(strstr(text, "drlb_realserver_up{protocol=\"TCP\",vip=\"198.18.0.1\","
+	EXPECT(strstr(text, "drlb_realserver_up{protocol=\"TCP\",vip=\"198.18.0.1\","
 	    "port=\"80\",rip=\"198.18.0.7\",rport=\"80\"} 1\n") != NULL,
 	    "resolved, usable real server is up");
-	CHECK(strstr(text, "drlb_realserver_up{protocol=\"TCP\",vip=\"198.18.0.1\","
+	EXPECT(strstr(text, "drlb_realserver_up{protocol=\"TCP\",vip=\"198.18.0.1\","
 	    "port=\"80\",rip=\"198.18.0.8\",rport=\"80\"} 0\n") != NULL,
 	    "overloaded real server is not up");
-	CHECK(strstr(text, "drlb_realserver_up{protocol=\"UDP\",vip=\"198.18.0.1\","
+	EXPECT(strstr(text, "drlb_realserver_up{protocol=\"UDP\",vip=\"198.18.0.1\","
 	    "port=\"53\",rip=\"198.18.0.7\",rport=\"53\"} 0\n") != NULL,
 	    "real server without a MAC is not up");
-	CHECK(strstr(text, "drlb_frames_dropped_total{reason=\"no_conn\"} 7\n") != NULL,
+	EXPECT(strstr(text, "drlb_frames_dropped_total{reason=\"no_conn\"} 7\n") != NULL,
 	    "drops by reason");
-	CHECK(strstr(text, "drlb_connection_table_entries_limit 1048576\n") != NULL,
+	EXPECT(strstr(text, "drlb_connection_table_entries_limit 1048576\n") != NULL,
 	    "connection table bound");
 	test_file(text, len);
 	free(text);
@@ -363,7 +363,7 @@ main(void)
 	in.io = NULL;
 	in.arp = NULL;
 	text = metrics_render(&in, &len);
-	CHECK(text != NULL && strstr(text, "drlb_tx_frames_total") == NULL &&
+	EXPECT(text != NULL && strstr(text, "drlb_tx_frames_total") == NULL &&
 	    strstr(text, "drlb_arp_probes_sent_total") == NULL &&
 	    strstr(text, "drlb_frames_received_total 1000\n") != NULL,
 	    "io and arp families optional");
@@ -373,5 +373,5 @@ main(void)
 
 	test_escape();
 	svc_table_free(&t);
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

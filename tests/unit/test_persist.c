@@ -10,7 +10,7 @@
 
 #include "datapath.h"
 #include "sched.h"
-#include "check.h"
+#include "expect.h"
 
 static const uint8_t MAC_DIR[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t MAC_CLI[6] = { 0x02, 0, 0, 0, 0, 0x64 };
@@ -152,86 +152,86 @@ main(void)
 	dp.now = 1;
 
 	/* -A -t VIP:80 -s rr -p 30 -M 255.255.255.128, two real servers */
-	CHECK_EQ(svc_req(DRLB_CTL_ADD_SVC, 80, 30, "255.255.255.128", NULL, 0),
+	EXPECT_EQ(svc_req(DRLB_CTL_ADD_SVC, 80, 30, "255.255.255.128", NULL, 0),
 	    0, "add persistent service");
 	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128", "198.18.0.7", 1);
 	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128", "198.18.0.8", 1);
 
 	/* clients .100 and .101 are one group (.0/25), .200 another */
 	a = tcp("198.18.0.100", 40000, 80, SYN);
-	CHECK(a == 7 || a == 8, "first SYN scheduled");
+	EXPECT(a == 7 || a == 8, "first SYN scheduled");
 	for (int i = 1; i <= 6; i++) {
 		b = tcp(i & 1 ? "198.18.0.101" : "198.18.0.100",
 		    (uint16_t)(40000 + i), 80, SYN);
-		CHECK_EQ(b, a, "same client group, same real server (rr would alternate)");
+		EXPECT_EQ(b, a, "same client group, same real server (rr would alternate)");
 	}
 	c = tcp("198.18.0.200", 41000, 80, SYN);
-	CHECK_EQ(c, a == 7 ? 8 : 7, "another client group is scheduled (rr: the other)");
-	CHECK_EQ(templates(), 2, "one template per client group");
-	CHECK_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->persistconns, 1,
+	EXPECT_EQ(c, a == 7 ? 8 : 7, "another client group is scheduled (rr: the other)");
+	EXPECT_EQ(templates(), 2, "one template per client group");
+	EXPECT_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->persistconns, 1,
 	    "PersistConn counts the template");
-	CHECK_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->inactconns, 7,
+	EXPECT_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->inactconns, 7,
 	    "the template is not counted as a connection");
-	CHECK_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->stats.conns, 7,
+	EXPECT_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->stats.conns, 7,
 	    "Conns counts connections, not templates");
 
 	/* a long-lived connection keeps its template past the timeout */
-	CHECK_EQ(tcp("198.18.0.100", 40000, 80, ACK), a, "ACK: ESTABLISHED");
+	EXPECT_EQ(tcp("198.18.0.100", 40000, 80, ACK), a, "ACK: ESTABLISHED");
 	advance(100);		/* SYN_RECV ones (60 s) are gone, ESTABLISHED stays */
-	CHECK_EQ(templates(), 1,
+	EXPECT_EQ(templates(), 1,
 	    "after the timeout: only the template with a live connection remains");
 	b = tcp("198.18.0.101", 42000, 80, SYN);
-	CHECK_EQ(b, a, "the group still goes to its real server (template kept alive)");
+	EXPECT_EQ(b, a, "the group still goes to its real server (template kept alive)");
 	/* the established one closes: FIN -> FIN_WAIT (120 s) */
 	tcp("198.18.0.100", 40000, 80, FIN | ACK);
 	advance(200);		/* connections gone; template expires 30 s later at most */
 	advance(40);
-	CHECK_EQ(templates(), 0, "template expires once its connections are gone");
-	CHECK_EQ(dest_of("198.18.0.7")->persistconns + dest_of("198.18.0.8")->persistconns,
+	EXPECT_EQ(templates(), 0, "template expires once its connections are gone");
+	EXPECT_EQ(dest_of("198.18.0.7")->persistconns + dest_of("198.18.0.8")->persistconns,
 	    0, "PersistConn back to 0");
-	CHECK_EQ(conn_count(ct), 0, "table empty");
+	EXPECT_EQ(conn_count(ct), 0, "table empty");
 
 	/* a removed real server ends the stickiness */
 	a = tcp("198.18.0.100", 43000, 80, SYN);
 	svc_req(DRLB_CTL_DEL_DEST, 80, 30, "255.255.255.128",
 	    a == 7 ? "198.18.0.7" : "198.18.0.8", 0);
 	b = tcp("198.18.0.100", 43001, 80, SYN);
-	CHECK_EQ(b, a == 7 ? 8 : 7, "template of a removed real server is replaced");
-	CHECK_EQ(tcp("198.18.0.100", 43000, 80, ACK), a,
+	EXPECT_EQ(b, a == 7 ? 8 : 7, "template of a removed real server is replaced");
+	EXPECT_EQ(tcp("198.18.0.100", 43000, 80, ACK), a,
 	    "the old connection still goes to the removed real server");
-	CHECK_EQ(templates(), 2, "old template lives on for its connection");
+	EXPECT_EQ(templates(), 2, "old template lives on for its connection");
 	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128",
 	    a == 7 ? "198.18.0.7" : "198.18.0.8", 1);
-	CHECK_EQ(tcp("198.18.0.100", 43002, 80, SYN), b,
+	EXPECT_EQ(tcp("198.18.0.100", 43002, 80, SYN), b,
 	    "the group stays with its new real server");
 	advance(1000);
-	CHECK_EQ(conn_count(ct), 0, "everything expires");
+	EXPECT_EQ(conn_count(ct), 0, "everything expires");
 
 	/* weight 0: clients with a template keep coming (IPVS default) */
 	a = tcp("198.18.0.100", 44000, 80, SYN);
 	svc_req(DRLB_CTL_EDIT_DEST, 80, 30, "255.255.255.128",
 	    a == 7 ? "198.18.0.7" : "198.18.0.8", 0);
-	CHECK_EQ(tcp("198.18.0.101", 44001, 80, SYN), a,
+	EXPECT_EQ(tcp("198.18.0.101", 44001, 80, SYN), a,
 	    "weight 0 keeps clients that have a template");
-	CHECK_EQ(tcp("198.18.0.200", 44002, 80, SYN), a == 7 ? 8 : 7,
+	EXPECT_EQ(tcp("198.18.0.200", 44002, 80, SYN), a == 7 ? 8 : 7,
 	    "weight 0 takes no new client group");
 	advance(1000);
 
 	/* port-0 service: all ports of the VIP stick together */
 	svc_req(DRLB_CTL_FLUSH, 0, 0, "255.255.255.255", NULL, 0);
-	CHECK_EQ(svc_req(DRLB_CTL_ADD_SVC, 0, 60, "255.255.255.255", NULL, 0), 0,
+	EXPECT_EQ(svc_req(DRLB_CTL_ADD_SVC, 0, 60, "255.255.255.255", NULL, 0), 0,
 	    "add persistent port-0 service");
 	svc_req(DRLB_CTL_ADD_DEST, 0, 60, "255.255.255.255", "198.18.0.7", 1);
 	svc_req(DRLB_CTL_ADD_DEST, 0, 60, "255.255.255.255", "198.18.0.8", 1);
 	a = tcp("198.18.0.100", 45000, 80, SYN);
-	CHECK(a == 7 || a == 8, "port 80 scheduled by the port-0 service");
-	CHECK_EQ(tcp("198.18.0.100", 45001, 443, SYN), a, "port 443: same real server");
-	CHECK_EQ(tcp("198.18.0.100", 45002, 8080, SYN), a, "port 8080: same real server");
-	CHECK_EQ(templates(), 1, "one template for all ports (vport 0)");
-	CHECK_EQ(tcp("198.18.0.101", 45003, 443, SYN), a == 7 ? 8 : 7,
+	EXPECT(a == 7 || a == 8, "port 80 scheduled by the port-0 service");
+	EXPECT_EQ(tcp("198.18.0.100", 45001, 443, SYN), a, "port 443: same real server");
+	EXPECT_EQ(tcp("198.18.0.100", 45002, 8080, SYN), a, "port 8080: same real server");
+	EXPECT_EQ(templates(), 1, "one template for all ports (vport 0)");
+	EXPECT_EQ(tcp("198.18.0.101", 45003, 443, SYN), a == 7 ? 8 : 7,
 	    "another client (mask /32) is scheduled anew");
 	conn_flush(ct, &st);
-	CHECK_EQ(conn_count(ct), 0, "flush removes connections and templates");
-	CHECK_EQ(dest_of("198.18.0.7")->persistconns, 0, "flush uncounts templates");
-	return CHECK_DONE();
+	EXPECT_EQ(conn_count(ct), 0, "flush removes connections and templates");
+	EXPECT_EQ(dest_of("198.18.0.7")->persistconns, 0, "flush uncounts templates");
+	return EXPECT_DONE();
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "sched.h"
-#include "check.h"
+#include "expect.h"
 
 static struct svc_table st;
 
@@ -54,36 +54,36 @@ main(void)
 	char s[256];
 
 	svc_table_init(&st);
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, NULL, 0), 0, "add rr service");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, NULL, 0), 0, "add rr service");
 	apply(DRLB_CTL_ADD_DEST, "198.18.0.7", 1);
 	apply(DRLB_CTL_ADD_DEST, "198.18.0.8", 5);
 	apply(DRLB_CTL_ADD_DEST, "198.18.0.9", 1);
 	for (uint32_t i = 0; i < st.head->ndests; i++)
 		st.head->dests[i]->flags &= ~DEST_F_NOMAC;
 	picks(6, s);
-	CHECK(strcmp(s, "9,8,7,9,8,7,") == 0,
+	EXPECT(strcmp(s, "9,8,7,9,8,7,") == 0,
 	    "rr walks the list newest first, weights ignored");
 	apply(DRLB_CTL_EDIT_DEST, "198.18.0.8", 0);
 	picks(4, s);
-	CHECK(strcmp(s, "9,7,9,7,") == 0, "rr skips weight 0");
+	EXPECT(strcmp(s, "9,7,9,7,") == 0, "rr skips weight 0");
 	apply(DRLB_CTL_EDIT_DEST, "198.18.0.8", 1);
 	st.head->dests[0]->flags |= DEST_F_NOMAC;	/* .9 */
 	picks(3, s);
-	CHECK(strcmp(s, "8,7,8,") == 0, "rr skips a dest that cannot be reached");
+	EXPECT(strcmp(s, "8,7,8,") == 0, "rr skips a dest that cannot be reached");
 	st.head->dests[0]->flags &= ~DEST_F_NOMAC;
 	apply(DRLB_CTL_ADD_DEST, "198.18.0.10", 1);	/* at the head */
 	for (uint32_t i = 0; i < st.head->ndests; i++)
 		st.head->dests[i]->flags &= ~DEST_F_NOMAC;
 	picks(5, s);
-	CHECK(strcmp(s, "7,10,9,8,7,") == 0,
+	EXPECT(strcmp(s, "7,10,9,8,7,") == 0,
 	    "a dest added at the head does not move the cursor");
 	apply(DRLB_CTL_DEL_DEST, "198.18.0.7", 0);
 	picks(3, s);
-	CHECK(strcmp(s, "10,9,8,") == 0, "removing the last pick restarts the lap");
+	EXPECT(strcmp(s, "10,9,8,") == 0, "removing the last pick restarts the lap");
 	apply(DRLB_CTL_EDIT_DEST, "198.18.0.8", 0);
 	apply(DRLB_CTL_EDIT_DEST, "198.18.0.9", 0);
 	apply(DRLB_CTL_EDIT_DEST, "198.18.0.10", 0);
 	picks(1, s);
-	CHECK(strcmp(s, "0,") == 0, "all weights 0: no dest");
-	return CHECK_DONE();
+	EXPECT(strcmp(s, "0,") == 0, "all weights 0: no dest");
+	return EXPECT_DONE();
 }

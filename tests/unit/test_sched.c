@@ -13,7 +13,7 @@
 #include "svc.h"
 #include "conn.h"
 #include "sched.h"
-#include "check.h"
+#include "expect.h"
 
 
 static struct svc_table T;
@@ -157,12 +157,12 @@ picks(int n, int open)
 static void
 test_registry(void)
 {
-	CHECK_STR(sched_find("wrr") ? sched_find("wrr")->name : NULL, "wrr",
+	EXPECT_STR(sched_find("wrr") ? sched_find("wrr")->name : NULL, "wrr",
 	    "sched_find finds wrr");
-	CHECK_STR(sched_find("wlc") ? sched_find("wlc")->name : NULL, "wlc",
+	EXPECT_STR(sched_find("wlc") ? sched_find("wlc")->name : NULL, "wlc",
 	    "sched_find finds wlc");
-	CHECK_EQ(sched_find("nope") == NULL, 1, "sched_find: unknown is NULL");
-	CHECK_EQ(sched_find("") == NULL, 1, "sched_find: empty is NULL");
+	EXPECT_EQ(sched_find("nope") == NULL, 1, "sched_find: unknown is NULL");
+	EXPECT_EQ(sched_find("") == NULL, 1, "sched_find: empty is NULL");
 }
 
 static void
@@ -184,12 +184,12 @@ test_wrr(void)
 	 * cw 1: B A; then the cycle cw 3: A; 2: A; 1: B A.
 	 */
 	setup("wrr", w31, 2);
-	CHECK_STR(picks(8, 0), "BAAABAAA", "wrr 3:1 (A=3 then B=1)");
+	EXPECT_STR(picks(8, 0), "BAAABAAA", "wrr 3:1 (A=3 then B=1)");
 
 	/* A=4, B=3, C=2 one by one: cw ends at 1; list C(2) B(3) A(4).
 	 * cw 1: C B A; then the cycle cw 4: A; 3: B A; 2: C B A; 1: C B A */
 	setup("wrr", w432, 3);
-	CHECK_STR(picks(21, 0), "CBAABACBACBAABACBACBA",
+	EXPECT_STR(picks(21, 0), "CBAABACBACBAABACBACBA",
 	    "wrr 4,3,2 added A,B,C: IPVS's newest-first cycle A BA CBA CBA");
 
 	/* the same after -E: init_svc sees all three, cw starts at mw 4 */
@@ -200,14 +200,14 @@ test_wrr(void)
 		r = mkreq("wrr", 0, 0);
 		apply(DRLB_CTL_EDIT_SVC, &r);
 	}
-	CHECK_STR(picks(9, 0), "ABACBACBA", "wrr 4,3,2 from a fresh init_svc");
+	EXPECT_STR(picks(9, 0), "ABACBACBA", "wrr 4,3,2 from a fresh init_svc");
 
 	/* mid-stream weight edit: after C B A A B A (cw 3, last A) B goes
 	 * 3 -> 1; dest_changed: cl = head, di 1, mw 4, cw stays 3 */
 	setup("wrr", w432, 3);
-	CHECK_STR(picks(6, 0), "CBAABA", "wrr 4,3,2 first picks");
+	EXPECT_STR(picks(6, 0), "CBAABA", "wrr 4,3,2 first picks");
 	set_weight(2, 1);
-	CHECK_STR(picks(13, 0), "ACACBAAACACBA",
+	EXPECT_STR(picks(13, 0), "ACACBAAACACBA",
 	    "wrr weight edit B 3->1 mid-stream (cw kept, scan from head)");
 
 	/* di > 1 after an edit: A=7 B=6 C=1 (cw 1 after the adds); after
@@ -216,63 +216,63 @@ test_wrr(void)
 	 * ip_vs_wrr_dest_changed sets cw = (6 / 3) * 3 + 1 = 7, so B (6) is
 	 * not picked first */
 	setup("wrr", w762, 3);
-	CHECK_STR(picks(6, 0), "CBAABA", "wrr 7,6,1 first picks");
+	EXPECT_STR(picks(6, 0), "CBAABA", "wrr 7,6,1 first picks");
 	set_weight(3, 3);
 	set_weight(1, 9);
-	CHECK_STR(picks(12, 0), "ABACBAABACBA",
+	EXPECT_STR(picks(12, 0), "ABACBAABACBA",
 	    "wrr edit to weights 9,6,3: cw = (cw/di)*di + 1");
 
 	/* gcd 2: A=4 (di 4, mw 1, cw 1), B=2 (di 2, mw 3, cw = (1/2)*2+1 =
 	 * 1); list B A.  cw 1: B A; cycle cw 3: A; cw 1: B A */
 	setup("wrr", w42, 2);
-	CHECK_STR(picks(6, 0), "BAABAA", "wrr 4:2 with di = 2 (mw = 4 - 1)");
+	EXPECT_STR(picks(6, 0), "BAABAA", "wrr 4:2 with di = 2 (mw = 4 - 1)");
 
 	/* dest removed mid-stream: A=4 B=3 C=2, C B A A (cw 4); delete A:
 	 * mw 3 < cw -> cw = 3; list C B */
 	setup("wrr", w432, 3);
-	CHECK_STR(picks(4, 0), "CBAA", "wrr before removal");
+	EXPECT_STR(picks(4, 0), "CBAA", "wrr before removal");
 	{
 		struct drlb_ctl_req r = mkreq(NULL, 1, 0);
 		apply(DRLB_CTL_DEL_DEST, &r);
 	}
-	CHECK_STR(picks(10, 0), "BCBCBBCBCB",
+	EXPECT_STR(picks(10, 0), "BCBCBBCBCB",
 	    "wrr after removing the heaviest dest (cw clamped to mw)");
 
 	/* dest added mid-stream: after C B A A B A (cw 3) D=5 is added at
 	 * the head: list D C B A, mw 5, cw stays 3, scan from the head */
 	setup("wrr", w432, 3);
-	CHECK_STR(picks(6, 0), "CBAABA", "wrr before adding D");
+	EXPECT_STR(picks(6, 0), "CBAABA", "wrr before adding D");
 	{
 		struct drlb_ctl_req r = mkreq(NULL, 4, 5);
 		apply(DRLB_CTL_ADD_DEST, &r);
 		dest_n(4)->flags &= ~DEST_F_NOMAC;
 		sched_dest_load_changed(dest_n(4));
 	}
-	CHECK_STR(picks(17, 0), "DBADCBADCBADDADBA",
+	EXPECT_STR(picks(17, 0), "DBADCBADCBADDADBA",
 	    "wrr after adding D=5 mid-stream");
 
 	/* weight 0 never picked: A=2 B=0 C=1, list C B A, cw 1 after adds:
 	 * C A; cycle cw 2: A; 1: C A */
 	setup("wrr", w201, 3);
-	CHECK_STR(picks(6, 0), "CAACAA", "wrr: weight 0 (B) never picked");
+	EXPECT_STR(picks(6, 0), "CAACAA", "wrr: weight 0 (B) never picked");
 	setup("wrr", w10, 2);
-	CHECK_STR(picks(3, 0), "AAA", "wrr: only the weight>0 dest");
+	EXPECT_STR(picks(3, 0), "AAA", "wrr: only the weight>0 dest");
 	setup("wrr", w00, 2);
-	CHECK_STR(picks(2, 0), "--", "wrr: all weights 0 -> no dest");
+	EXPECT_STR(picks(2, 0), "--", "wrr: all weights 0 -> no dest");
 
 	/* unusable dests are skipped without a dest_changed: cw 1: C A;
 	 * cw 4: A; 3: A; 2: C A */
 	setup("wrr", w432, 3);
 	dest_n(2)->flags |= DEST_F_NOMAC;
-	CHECK_STR(picks(6, 0), "CAAACA", "wrr skips a dest without MAC");
+	EXPECT_STR(picks(6, 0), "CAAACA", "wrr skips a dest without MAC");
 	dest_n(2)->flags &= ~DEST_F_NOMAC;
 	dest_n(1)->flags |= DEST_F_OVERLOAD;
 	dest_n(3)->flags |= DEST_F_OVERLOAD;
-	CHECK_STR(picks(3, 0), "BBB", "wrr skips overloaded dests");
+	EXPECT_STR(picks(3, 0), "BBB", "wrr skips overloaded dests");
 	dest_n(2)->flags |= DEST_F_OVERLOAD;
-	CHECK_STR(picks(2, 0), "--", "wrr: all unusable -> NULL, terminates");
+	EXPECT_STR(picks(2, 0), "--", "wrr: all unusable -> NULL, terminates");
 	dest_n(1)->flags &= ~DEST_F_OVERLOAD;
-	CHECK_STR(picks(2, 0), "AA", "wrr recovers when a dest is usable again");
+	EXPECT_STR(picks(2, 0), "AA", "wrr recovers when a dest is usable again");
 
 	/* -E to wrr on a service with dests: init_svc sees them */
 	setup("wlc", w432, 3);
@@ -280,7 +280,7 @@ test_wrr(void)
 		struct drlb_ctl_req r = mkreq("wrr", 0, 0);
 		apply(DRLB_CTL_EDIT_SVC, &r);
 	}
-	CHECK_STR(picks(9, 0), "ABACBACBA", "wrr after -E from wlc");
+	EXPECT_STR(picks(9, 0), "ABACBACBA", "wrr after -E from wlc");
 }
 
 static void
@@ -318,38 +318,38 @@ test_wlc(void)
 	 * -> B; B3 A1: 3 > 2 -> A; B3 A2: 3 > 4 no -> B; B4 A2 -> B (tie);
 	 * B5 A2: 5 > 4 -> A */
 	setup("wlc", w12, 2);
-	CHECK_STR(picks(8, 1), "BABBABBA",
+	EXPECT_STR(picks(8, 1), "BABBABBA",
 	    "wlc 1:2 with open connections (ties to the newer dest)");
-	CHECK_EQ(dest_n(1)->inactconns, 3, "wlc: A holds 3 connections");
-	CHECK_EQ(dest_n(2)->inactconns, 5, "wlc: B holds 5 connections");
+	EXPECT_EQ(dest_n(1)->inactconns, 3, "wlc: A holds 3 connections");
+	EXPECT_EQ(dest_n(2)->inactconns, 5, "wlc: B holds 5 connections");
 
 	/* an active connection weighs 256 inactive ones */
 	setup("wlc", w11, 2);
 	establish(dest_n(2));
-	CHECK_EQ(dest_n(2)->activeconns, 1, "wlc: B has one active connection");
+	EXPECT_EQ(dest_n(2)->activeconns, 1, "wlc: B has one active connection");
 	s = picks(257, 1);
 	for (i = 0, na = 0; i < 256; i++)
 		na += s[i] == 'A';
-	CHECK_EQ(na, 256, "wlc: A takes 256 new connections against 1 active");
-	CHECK_EQ(s[256], 'B', "wlc: the 257th ties and goes to B (newer)");
+	EXPECT_EQ(na, 256, "wlc: A takes 256 new connections against 1 active");
+	EXPECT_EQ(s[256], 'B', "wlc: the 257th ties and goes to B (newer)");
 
 	/* weight 0 never */
 	setup("wlc", w01, 2);
-	CHECK_STR(picks(4, 1), "BBBB", "wlc: weight 0 (A) never picked");
+	EXPECT_STR(picks(4, 1), "BBBB", "wlc: weight 0 (A) never picked");
 	setup("wlc", w0, 1);
-	CHECK_STR(picks(2, 1), "--", "wlc: only weight 0 -> no dest");
+	EXPECT_STR(picks(2, 1), "--", "wlc: only weight 0 -> no dest");
 
 	/* first usable weight>0 is the start, unusable skipped */
 	setup("wlc", w111, 3);
 	dest_n(3)->flags |= DEST_F_NOMAC;
 	sched_dest_load_changed(dest_n(3));
-	CHECK_STR(picks(4, 1), "BABA", "wlc skips a dest without MAC");
+	EXPECT_STR(picks(4, 1), "BABA", "wlc skips a dest without MAC");
 	dest_n(2)->flags |= DEST_F_OVERLOAD;
 	sched_dest_load_changed(dest_n(2));
-	CHECK_STR(picks(2, 1), "AA", "wlc skips an overloaded dest");
+	EXPECT_STR(picks(2, 1), "AA", "wlc skips an overloaded dest");
 	dest_n(1)->flags |= DEST_F_OVERLOAD;
 	sched_dest_load_changed(dest_n(1));
-	CHECK_STR(picks(1, 1), "-", "wlc: all unusable -> NULL");
+	EXPECT_STR(picks(1, 1), "-", "wlc: all unusable -> NULL");
 
 	/* weight edit: C (newest) goes to 3 against B and A at 1; list C B A.
 	 * C0 B0 A0 -> C.  C1: B 1*1 > 0*3 -> B; A 0 > 0 no -> B.
@@ -357,7 +357,7 @@ test_wlc(void)
 	 * no -> C.  C3: B 3 > 3 no -> C.  C4: B 4 > 3 -> B; A 1 > 1 no -> B */
 	setup("wlc", w111, 3);
 	set_weight(3, 3);
-	CHECK_STR(picks(7, 1), "CBACCCB", "wlc weights 3,1,1 with connections");
+	EXPECT_STR(picks(7, 1), "CBACCCB", "wlc weights 3,1,1 with connections");
 }
 
 int
@@ -370,5 +370,5 @@ main(void)
 	conn_flush(CT, &T);
 	conn_table_destroy(CT);
 	svc_table_free(&T);
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

@@ -19,7 +19,7 @@
 #include "conn.h"
 #include "sched.h"
 #include "sched_ref.h"
-#include "check.h"
+#include "expect.h"
 
 static struct svc_table T;
 static struct conn_table *CT;
@@ -266,8 +266,8 @@ test_registry(void)
 	for (size_t i = 0; i < 4; i++) {
 		const struct sched_ops *o = sched_find(names[i]);
 
-		CHECK_STR(o ? o->name : NULL, names[i], "sched_find finds it");
-		CHECK(o != NULL && o->dest_load_changed != NULL &&
+		EXPECT_STR(o ? o->name : NULL, names[i], "sched_find finds it");
+		EXPECT(o != NULL && o->dest_load_changed != NULL &&
 		    o->dest_changed != NULL && o->init_svc != NULL &&
 		    o->done_svc != NULL, "it keeps an index (all hooks set)");
 	}
@@ -284,35 +284,35 @@ test_lc(void)
 	/* list C B A, each pick opens an inactive connection: C0 B0 A0 -> C;
 	 * C1 -> B (first of the 0s); A; then all at 1 -> C, B, A */
 	setup("lc", w111, 3);
-	CHECK_STR(picks(6, OPEN), "CBACBA", "lc: least overhead, ties to the newest");
+	EXPECT_STR(picks(6, OPEN), "CBACBA", "lc: least overhead, ties to the newest");
 
 	/* an active connection weighs 256 inactive ones: B holds one active
 	 * (256); A takes 256 (0..255 < 256); at 256 = 256 the tie goes to B
 	 * (first in the list), then B 257 > A 256 -> A */
 	setup("lc", w11, 2);
 	establish(2);
-	CHECK_EQ(dest_n(2)->activeconns, 1, "lc: B has one active connection");
+	EXPECT_EQ(dest_n(2)->activeconns, 1, "lc: B has one active connection");
 	s = picks(258, OPEN);
-	CHECK_EQ(count_of(s, 'A'), 257, "lc: A takes 257 of 258");
-	CHECK_EQ(s[256], 'B', "lc: the 257th ties at 256 and goes to B");
-	CHECK_EQ(s[257], 'A', "lc: then A again");
+	EXPECT_EQ(count_of(s, 'A'), 257, "lc: A takes 257 of 258");
+	EXPECT_EQ(s[256], 'B', "lc: the 257th ties at 256 and goes to B");
+	EXPECT_EQ(s[257], 'A', "lc: then A again");
 
 	/* weights other than 0 do not matter; weight 0 never wins.
 	 * list C(1) B(5) A(0): C0 B0 -> C; C1 B0 -> B; tie -> C; B */
 	setup("lc", w051, 3);
-	CHECK_STR(picks(4, OPEN), "CBCB", "lc: weight 0 skipped, weights ignored");
+	EXPECT_STR(picks(4, OPEN), "CBCB", "lc: weight 0 skipped, weights ignored");
 
 	/* unusable dests skipped: C without MAC: B A B A; B overloaded: A A;
 	 * A overloaded: none; C's MAC back: C (0 against nobody) */
 	setup("lc", w111, 3);
 	set_flag(3, DEST_F_NOMAC, 1);
-	CHECK_STR(picks(4, OPEN), "BABA", "lc skips a dest without MAC");
+	EXPECT_STR(picks(4, OPEN), "BABA", "lc skips a dest without MAC");
 	set_flag(2, DEST_F_OVERLOAD, 1);
-	CHECK_STR(picks(2, OPEN), "AA", "lc skips an overloaded dest");
+	EXPECT_STR(picks(2, OPEN), "AA", "lc skips an overloaded dest");
 	set_flag(1, DEST_F_OVERLOAD, 1);
-	CHECK_STR(picks(1, OPEN), "-", "lc: all unusable -> NULL");
+	EXPECT_STR(picks(1, OPEN), "-", "lc: all unusable -> NULL");
 	set_flag(3, DEST_F_NOMAC, 0);
-	CHECK_STR(picks(2, OPEN), "CC", "lc: C usable again");
+	EXPECT_STR(picks(2, OPEN), "CC", "lc: C usable again");
 
 	/* dests added and removed mid-stream: B A at 1 each; C added at the
 	 * head: C0 -> C, tie C1 B1 A1 -> C, C2 -> B, B2 -> A.  B removed with
@@ -320,22 +320,22 @@ test_lc(void)
 	 * expire from the trash (load changes for a dest no longer indexed),
 	 * and so do all others: C, A from zero */
 	setup("lc", w11, 2);
-	CHECK_STR(picks(2, OPEN), "BA", "lc: before adding C");
+	EXPECT_STR(picks(2, OPEN), "BA", "lc: before adding C");
 	add(3, 1);
-	CHECK_STR(picks(4, OPEN), "CCBA", "lc: C added at the head of the list");
+	EXPECT_STR(picks(4, OPEN), "CCBA", "lc: C added at the head of the list");
 	del(2);
-	CHECK(T.trash != NULL && T.trash->inactconns == 2,
+	EXPECT(T.trash != NULL && T.trash->inactconns == 2,
 	    "lc: B in the trash with its 2 connections");
-	CHECK_STR(picks(2, OPEN), "CA", "lc: after removing B");
+	EXPECT_STR(picks(2, OPEN), "CA", "lc: after removing B");
 	now += 3;
 	conn_expire(CT, &T, now, 1u << 20);
-	CHECK(T.trash == NULL, "lc: B's connections expired, B freed");
-	CHECK_EQ(dest_n(3)->inactconns + dest_n(1)->inactconns, 0,
+	EXPECT(T.trash == NULL, "lc: B's connections expired, B freed");
+	EXPECT_EQ(dest_n(3)->inactconns + dest_n(1)->inactconns, 0,
 	    "lc: all connections gone");
-	CHECK_STR(picks(2, OPEN), "CA", "lc: from zero again");
+	EXPECT_STR(picks(2, OPEN), "CA", "lc: from zero again");
 	/* B back at the head with 0: B; then B1 C1 A1 tie -> B; then C */
 	add(2, 1);
-	CHECK_STR(picks(3, OPEN), "BBC", "lc: B re-added at the head");
+	EXPECT_STR(picks(3, OPEN), "BBC", "lc: B re-added at the head");
 }
 
 static void
@@ -348,18 +348,18 @@ test_wlc(void)
 	 * 0,0 -> B; 1,0 -> A; 1,1 -> B; 2,1 -> B; 3,1 (3 > 3 no) -> B;
 	 * 4,1 -> A; 4,2 -> B */
 	setup("wlc", w13, 2);
-	CHECK_STR(picks(7, OPEN), "BABBBAB", "wlc 1:3 (ties to the newest)");
+	EXPECT_STR(picks(7, OPEN), "BABBBAB", "wlc 1:3 (ties to the newest)");
 	/* weight edit mid-stream: A at 0 -> B B (B now 7) */
 	set_weight(1, 0);
-	CHECK_STR(picks(2, OPEN), "BB", "wlc: weight 0 after an edit");
+	EXPECT_STR(picks(2, OPEN), "BB", "wlc: weight 0 after an edit");
 	/* A at 4: B 7, A 2: 7 * 4 > a * 3 while a <= 9 -> A x 8, then at
 	 * a = 10: 28 > 30 no -> B */
 	set_weight(1, 4);
-	CHECK_STR(picks(9, OPEN), "AAAAAAAAB", "wlc: weight 4 after an edit");
+	EXPECT_STR(picks(9, OPEN), "AAAAAAAAB", "wlc: weight 4 after an edit");
 	/* B 8, A 10; one connection on A established: 256 + 10, and
 	 * 8 * 4 > 266 * 3 is false -> B */
 	establish(1);
-	CHECK_STR(picks(1, PEEK), "B", "wlc: one active connection weighs 256");
+	EXPECT_STR(picks(1, PEEK), "B", "wlc: one active connection weighs 256");
 }
 
 static void
@@ -373,17 +373,17 @@ test_sed(void)
 	 * B3 A0: 4 > 3 -> A; B3 A1: 4 > 6 no -> B; B4, B5 (6 > 6 no) -> B;
 	 * B6: 7 > 6 -> A */
 	setup("sed", w13, 2);
-	CHECK_STR(picks(8, ESTABLISH), "BBBABBBA", "sed 1:3 counts the new job");
+	EXPECT_STR(picks(8, ESTABLISH), "BBBABBBA", "sed 1:3 counts the new job");
 	/* inactive connections do not count: always the tie -> B */
 	setup("sed", w11, 2);
-	CHECK_STR(picks(4, OPEN), "BBBB", "sed ignores inactive connections");
-	CHECK_EQ(dest_n(2)->inactconns, 4, "sed: B holds the 4 inactive");
+	EXPECT_STR(picks(4, OPEN), "BBBB", "sed ignores inactive connections");
+	EXPECT_EQ(dest_n(2)->inactconns, 4, "sed: B holds the 4 inactive");
 	set_flag(2, DEST_F_OVERLOAD, 1);
-	CHECK_STR(picks(2, ESTABLISH), "AA", "sed skips an overloaded dest");
+	EXPECT_STR(picks(2, ESTABLISH), "AA", "sed skips an overloaded dest");
 	set_flag(2, DEST_F_OVERLOAD, 0);
 	/* B 0 active, A 2: B while (aB + 1) * 1 > 3 * 1 is false: B0..B2;
 	 * B3: 4 > 3 -> A; then 4 > 4 no -> B */
-	CHECK_STR(picks(5, ESTABLISH), "BBBAB", "sed: back to B until it passes A");
+	EXPECT_STR(picks(5, ESTABLISH), "BBBAB", "sed: back to B until it passes A");
 }
 
 static void
@@ -397,22 +397,22 @@ test_nq(void)
 	 * then as sed: B1 A1: 2 * 1 > 2 * 3 no -> B; B2..B5 (6 > 6 no) -> B;
 	 * B6: 7 > 6 -> A */
 	setup("nq", w13, 2);
-	CHECK_STR(picks(8, ESTABLISH), "BABBBBBA", "nq: idle first, then sed");
+	EXPECT_STR(picks(8, ESTABLISH), "BABBBBBA", "nq: idle first, then sed");
 	/* an idle dest wins whatever the ratios: B(100) A(1) */
 	setup("nq", w1_100, 2);
-	CHECK_STR(picks(3, ESTABLISH), "BAB", "nq: idle A beats B at 2/100");
+	EXPECT_STR(picks(3, ESTABLISH), "BAB", "nq: idle A beats B at 2/100");
 	/* inactive connections leave a dest idle: first idle in the list */
 	setup("nq", w011, 3);
-	CHECK_STR(picks(3, OPEN), "CCC", "nq: inactive connections do not count");
+	EXPECT_STR(picks(3, OPEN), "CCC", "nq: inactive connections do not count");
 	/* weight 0 never, even idle; C busy -> B (idle) */
-	CHECK_STR(picks(2, ESTABLISH), "CB", "nq: C busy, next idle B");
-	CHECK_STR(picks(1, PEEK), "C", "nq: all busy -> sed, tie to C");
+	EXPECT_STR(picks(2, ESTABLISH), "CB", "nq: C busy, next idle B");
+	EXPECT_STR(picks(1, PEEK), "C", "nq: all busy -> sed, tie to C");
 	set_flag(3, DEST_F_NOMAC, 1);
-	CHECK_STR(picks(1, PEEK), "B", "nq: C unusable");
+	EXPECT_STR(picks(1, PEEK), "B", "nq: C unusable");
 	del(2);
-	CHECK_STR(picks(1, PEEK), "-", "nq: only A (weight 0) and C (no MAC) left");
+	EXPECT_STR(picks(1, PEEK), "-", "nq: only A (weight 0) and C (no MAC) left");
 	set_weight(1, 2);
-	CHECK_STR(picks(1, PEEK), "A", "nq: A at weight 2, idle");
+	EXPECT_STR(picks(1, PEEK), "A", "nq: A at weight 2, idle");
 }
 
 /* Products at the overflow bound: h < 2^41, w <= 65535.  Counters set by
@@ -432,16 +432,16 @@ test_bounds(void)
 	sched_dest_load_changed(b);
 	a->activeconns = 0xffffffffu - 0xffffu;
 	sched_dest_load_changed(a);
-	CHECK_STR(picks(1, PEEK), "B", "wlc: tie at 2^40 * 2^16 goes to the first");
+	EXPECT_STR(picks(1, PEEK), "B", "wlc: tie at 2^40 * 2^16 goes to the first");
 	b->inactconns = 1;
 	sched_dest_load_changed(b);
-	CHECK_STR(picks(1, PEEK), "A", "wlc: one more inactive on B -> A");
+	EXPECT_STR(picks(1, PEEK), "A", "wlc: one more inactive on B -> A");
 	/* the largest overheads: both at 2^40 - 256 + 2^32 - 1 */
 	a->activeconns = b->activeconns = 0xffffffffu;
 	a->inactconns = b->inactconns = 0xffffffffu;
 	sched_dest_load_changed(a);
 	sched_dest_load_changed(b);
-	CHECK_STR(picks(1, PEEK), "A", "wlc: equal maximal overheads, A's weight wins");
+	EXPECT_STR(picks(1, PEEK), "A", "wlc: equal maximal overheads, A's weight wins");
 	a->activeconns = b->activeconns = 0;
 	a->inactconns = b->inactconns = 0;
 	sched_dest_load_changed(a);
@@ -573,10 +573,10 @@ random_run(const char *sched, uint64_t seed, int steps)
 	    "(%lu picks, %lu none, %lu load changes of trashed dests): index == "
 	    "scan", sched, (unsigned long long)seed, steps, compared - cmp0,
 	    picked, nulls, trash_events);
-	CHECK_EQ(mismatches - before, 0, what);
-	CHECK(picked > (unsigned long)steps / 4 && nulls > 0,
+	EXPECT_EQ(mismatches - before, 0, what);
+	EXPECT(picked > (unsigned long)steps / 4 && nulls > 0,
 	    "the run both picked and found none available");
-	CHECK(trash_events > 0, "the run moved connections of removed dests");
+	EXPECT(trash_events > 0, "the run moved connections of removed dests");
 }
 
 int
@@ -589,11 +589,11 @@ main(void)
 	test_sed();
 	test_nq();
 	test_bounds();
-	CHECK_EQ(mismatches, 0, "hand-made cases: index == scan at every decision");
+	EXPECT_EQ(mismatches, 0, "hand-made cases: index == scan at every decision");
 	random_run("lc", 0x1c1c1c1c5eedull, 200000);
 	random_run("wlc", 0x3c3c3c3c5eedull, 200000);
 	random_run("sed", 0x5ed05ed05eedull, 200000);
 	random_run("nq", 0x4e4e4e4e5eedull, 200000);
 	teardown();
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

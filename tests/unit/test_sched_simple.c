@@ -17,7 +17,7 @@
 
 #include "sched.h"
 #include "sched/twos.h"
-#include "check.h"
+#include "expect.h"
 
 static struct svc_table st;
 
@@ -160,36 +160,36 @@ test_fo(void)
 	struct svc *s = mksvc("fo", 81, 0);
 	char str[256];
 
-	CHECK(s != NULL && s->sched == &sched_fo, "fo: service created");
-	CHECK_EQ(pick(s), 0, "fo: no dest, no pick");
+	EXPECT(s != NULL && s->sched == &sched_fo, "fo: service created");
+	EXPECT_EQ(pick(s), 0, "fo: no dest, no pick");
 	dest_op(s, DRLB_CTL_ADD_DEST, 11, 1);
 	dest_op(s, DRLB_CTL_ADD_DEST, 12, 3);
 	dest_op(s, DRLB_CTL_ADD_DEST, 13, 3);		/* list 13, 12, 11 */
 	picks(s, 3, 1, str);
-	CHECK_STR(str, "13,13,13,",
+	EXPECT_STR(str, "13,13,13,",
 	    "fo: highest weight, tie to the first in list (newest)");
 	dest_of(s, 13)->activeconns = 1000000;
-	CHECK_EQ(pick(s), 13, "fo: load is ignored");
+	EXPECT_EQ(pick(s), 13, "fo: load is ignored");
 	dest_of(s, 13)->flags |= DEST_F_OVERLOAD;
-	CHECK_EQ(pick(s), 12, "fo: overloaded primary -> next highest weight");
+	EXPECT_EQ(pick(s), 12, "fo: overloaded primary -> next highest weight");
 	dest_of(s, 13)->flags &= ~DEST_F_OVERLOAD;
 	dest_of(s, 13)->flags |= DEST_F_NOMAC;
-	CHECK_EQ(pick(s), 12, "fo: primary without MAC -> next");
+	EXPECT_EQ(pick(s), 12, "fo: primary without MAC -> next");
 	dest_of(s, 13)->flags &= ~DEST_F_NOMAC;
-	CHECK_EQ(pick(s), 13, "fo: primary back");
+	EXPECT_EQ(pick(s), 13, "fo: primary back");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 13, 0);
-	CHECK_EQ(pick(s), 12, "fo: primary at weight 0 -> next");
+	EXPECT_EQ(pick(s), 12, "fo: primary at weight 0 -> next");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 12, 0);
-	CHECK_EQ(pick(s), 11, "fo: weight 1 is the last resort");
+	EXPECT_EQ(pick(s), 11, "fo: weight 1 is the last resort");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 11, 0);
-	CHECK_EQ(pick(s), 0, "fo: all weights 0 -> none");
+	EXPECT_EQ(pick(s), 0, "fo: all weights 0 -> none");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 11, 2);
 	dest_op(s, DRLB_CTL_EDIT_DEST, 12, 2);
-	CHECK_EQ(pick(s), 12, "fo: tie 2/2, 12 is before 11 in the list");
+	EXPECT_EQ(pick(s), 12, "fo: tie 2/2, 12 is before 11 in the list");
 	dest_op(s, DRLB_CTL_ADD_DEST, 14, 2);		/* at the head */
-	CHECK_EQ(pick(s), 14, "fo: a new dest with the same weight wins the tie");
+	EXPECT_EQ(pick(s), 14, "fo: a new dest with the same weight wins the tie");
 	dest_op(s, DRLB_CTL_DEL_DEST, 14, 0);
-	CHECK_EQ(pick(s), 12, "fo: after its removal the tie goes back to 12");
+	EXPECT_EQ(pick(s), 12, "fo: after its removal the tie goes back to 12");
 	del_svc(s);
 }
 
@@ -201,31 +201,31 @@ test_ovf(void)
 	struct svc *s = mksvc("ovf", 82, 0);
 	char str[256];
 
-	CHECK(s != NULL && s->sched == &sched_ovf, "ovf: service created");
+	EXPECT(s != NULL && s->sched == &sched_ovf, "ovf: service created");
 	dest_op(s, DRLB_CTL_ADD_DEST, 21, 2);
 	dest_op(s, DRLB_CTL_ADD_DEST, 22, 3);
 	dest_op(s, DRLB_CTL_ADD_DEST, 23, 3);		/* list 23, 22, 21 */
 	/* 23 takes active 0..3 (<= 3), then 22 the same, 21 active 0..2 */
 	picks(s, 12, 1, str);
-	CHECK_STR(str, "23,23,23,23,22,22,22,22,21,21,21,0,",
+	EXPECT_STR(str, "23,23,23,23,22,22,22,22,21,21,21,0,",
 	    "ovf: fill the highest weight until activeconns > weight, overflow in order");
 	dest_of(s, 22)->activeconns = 3;
-	CHECK_EQ(pick(s), 22, "ovf: activeconns == weight still takes one");
+	EXPECT_EQ(pick(s), 22, "ovf: activeconns == weight still takes one");
 	dest_of(s, 23)->activeconns = 0;
 	dest_of(s, 23)->inactconns = 100000;
-	CHECK_EQ(pick(s), 23, "ovf: inactive connections do not count");
+	EXPECT_EQ(pick(s), 23, "ovf: inactive connections do not count");
 	dest_of(s, 23)->flags |= DEST_F_OVERLOAD;
-	CHECK_EQ(pick(s), 22, "ovf: overloaded -> next");
+	EXPECT_EQ(pick(s), 22, "ovf: overloaded -> next");
 	dest_of(s, 23)->flags &= ~DEST_F_OVERLOAD;
 	dest_op(s, DRLB_CTL_EDIT_DEST, 23, 0);
 	dest_of(s, 23)->activeconns = 0;
-	CHECK_EQ(pick(s), 22, "ovf: weight 0 is never picked, even idle");
+	EXPECT_EQ(pick(s), 22, "ovf: weight 0 is never picked, even idle");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 21, 5);
-	CHECK_EQ(pick(s), 21, "ovf: a raised weight takes over (4 active <= 5)");
+	EXPECT_EQ(pick(s), 21, "ovf: a raised weight takes over (4 active <= 5)");
 	dest_of(s, 21)->activeconns = 6;
-	CHECK_EQ(pick(s), 22, "ovf: and overflows again at 6 > 5");
+	EXPECT_EQ(pick(s), 22, "ovf: and overflows again at 6 > 5");
 	dest_of(s, 22)->flags |= DEST_F_NOMAC;
-	CHECK_EQ(pick(s), 0, "ovf: nothing usable under its weight -> none");
+	EXPECT_EQ(pick(s), 0, "ovf: nothing usable under its weight -> none");
 	del_svc(s);
 }
 
@@ -299,18 +299,18 @@ test_twos(void)
 	int i, mism = 0, first_mism = -1, cnt[4] = { 0 }, refcnt[4] = { 0 };
 	uint32_t g[4];
 
-	CHECK(s != NULL && s->sched == &sched_twos, "twos: service created");
+	EXPECT(s != NULL && s->sched == &sched_twos, "twos: service created");
 	/* the reference generator against values computed outside C */
 	ref_x = 12345;
 	for (i = 0; i < 4; i++)
 		g[i] = ref_rand32();
-	CHECK(g[0] == 2555902770u && g[1] == 3234773579u &&
+	EXPECT(g[0] == 2555902770u && g[1] == 3234773579u &&
 	    g[2] == 328846939u && g[3] == 3161420795u,
 	    "twos: reference xorshift64* matches golden values");
-	CHECK_EQ(sched_twos_seed(other, 1), -1, "twos: seeding a fo service fails");
+	EXPECT_EQ(sched_twos_seed(other, 1), -1, "twos: seeding a fo service fails");
 	del_svc(other);
 
-	CHECK_EQ(pick(s), 0, "twos: no dest, no pick");
+	EXPECT_EQ(pick(s), 0, "twos: no dest, no pick");
 	dest_op(s, DRLB_CTL_ADD_DEST, 31, 1);
 	dest_op(s, DRLB_CTL_ADD_DEST, 32, 2);
 	dest_op(s, DRLB_CTL_ADD_DEST, 33, 3);
@@ -319,15 +319,15 @@ test_twos(void)
 	/* no load at all: choice2 never wins (0 > 0 is false), so each pick is
 	 * choice1 = the first dest where r1 - cumulative weight <= 0, with
 	 * r1 = rand % 11: 0..4 -> 34, 5..7 -> 33, 8..9 -> 32, 10 -> 31 */
-	CHECK_EQ(sched_twos_seed(s, 12345), 0, "twos: seed");
+	EXPECT_EQ(sched_twos_seed(s, 12345), 0, "twos: seed");
 	{
 		static const int by_r[11] = { 34, 34, 34, 34, 34, 33, 33, 33,
 		    32, 32, 31 };
 		int want = by_r[g[0] % 11];	/* g[1] is r2, unused */
 
-		CHECK_EQ(pick(s), want, "twos: idle, first pick by hand from r1");
+		EXPECT_EQ(pick(s), want, "twos: idle, first pick by hand from r1");
 		want = by_r[g[2] % 11];
-		CHECK_EQ(pick(s), want, "twos: idle, second pick by hand from r1");
+		EXPECT_EQ(pick(s), want, "twos: idle, second pick by hand from r1");
 	}
 
 	/* 20000 picks, each adding a connection (every 3rd one active) to the
@@ -357,15 +357,15 @@ test_twos(void)
 				if (rd[j].n == got)
 					cnt[j]++;
 	}
-	CHECK_EQ(mism, 0, "twos: 20000 loaded picks equal the reference rule");
+	EXPECT_EQ(mism, 0, "twos: 20000 loaded picks equal the reference rule");
 	if (mism)
 		printf("# first mismatch at pick %d\n", first_mism);
-	CHECK(ref_swaps > 1000, "twos: the less loaded second choice won often");
+	EXPECT(ref_swaps > 1000, "twos: the less loaded second choice won often");
 	printf("# twos: picks by weight 4/3/2/1: %d %d %d %d (%d swaps)\n",
 	    cnt[0], cnt[1], cnt[2], cnt[3], ref_swaps);
 	/* two choices keep load/weight close: each within 10% of its share */
 	for (i = 0; i < 4; i++)
-		CHECK(cnt[i] * 10 > rd[i].w * 2000 * 9 &&
+		EXPECT(cnt[i] * 10 > rd[i].w * 2000 * 9 &&
 		    cnt[i] * 10 < rd[i].w * 2000 * 11,
 		    "twos: connections follow the weights within 10%");
 
@@ -377,7 +377,7 @@ test_twos(void)
 		picks(s, 16, 0, a);
 		sched_twos_seed(s, 77);
 		picks(s, 16, 0, b);
-		CHECK_STR(a, b, "twos: same seed, same picks");
+		EXPECT_STR(a, b, "twos: same seed, same picks");
 	}
 
 	/* weight 0 and unusable dests never come up */
@@ -390,10 +390,10 @@ test_twos(void)
 		for (i = 0; i < 1000; i++)
 			if (pick(s) != 31)
 				only31 = 0;
-		CHECK(only31, "twos: skips weight 0, overloaded and MAC-less dests");
+		EXPECT(only31, "twos: skips weight 0, overloaded and MAC-less dests");
 	}
 	dest_of(s, 31)->flags |= DEST_F_OVERLOAD;
-	CHECK_EQ(pick(s), 0, "twos: nothing usable -> none");
+	EXPECT_EQ(pick(s), 0, "twos: nothing usable -> none");
 	del_svc(s);
 }
 
@@ -413,8 +413,8 @@ test_dh(void)
 	int cnt[256], ok, x;
 	const int list3[3] = { 43, 42, 41 };
 
-	CHECK(s != NULL && s->sched == &sched_dh, "dh: service created");
-	CHECK(ref_dh_bucket(0xc6120001u) == 177 &&
+	EXPECT(s != NULL && s->sched == &sched_dh, "dh: service created");
+	EXPECT(ref_dh_bucket(0xc6120001u) == 177 &&
 	    ref_dh_bucket(0xc6120002u) == 98 &&
 	    ref_dh_bucket(0xc61200c8u) == 72,
 	    "dh: reference hash matches golden values");
@@ -434,16 +434,16 @@ test_dh(void)
 			ok = 0;
 		cnt[got]++;
 	}
-	CHECK(ok, "dh: every VIP goes to the dest of its bucket (round robin over the list)");
-	CHECK(cnt[43] == 86 && cnt[42] == 85 && cnt[41] == 85,
+	EXPECT(ok, "dh: every VIP goes to the dest of its bucket (round robin over the list)");
+	EXPECT(cnt[43] == 86 && cnt[42] == 85 && cnt[41] == 85,
 	    "dh: 86/85/85 buckets, weight 5 gets no more than weight 1 (as IPVS)");
 	{
 		struct conn_key k1 = mkkey(0xc6120063u, 1000, VIP_HOST);
 		struct conn_key k2 = mkkey(0xc6120064u, 2000, VIP_HOST);
 		int a = pick_key(s, &k1);
 
-		CHECK_EQ(a, list3[177 % 3], "dh: VIP .1 is bucket 177 -> list[0]");
-		CHECK(pick_key(s, &k1) == a && pick_key(s, &k2) == a,
+		EXPECT_EQ(a, list3[177 % 3], "dh: VIP .1 is bucket 177 -> list[0]");
+		EXPECT(pick_key(s, &k1) == a && pick_key(s, &k2) == a,
 		    "dh: same VIP -> same dest, whatever the client");
 	}
 
@@ -455,7 +455,7 @@ test_dh(void)
 
 		cnt[pick_key(s, &k)]++;
 	}
-	CHECK(cnt[0] == 85 && cnt[43] == 86 && cnt[41] == 85,
+	EXPECT(cnt[0] == 85 && cnt[43] == 86 && cnt[41] == 85,
 	    "dh: weight 0 -> its 85 buckets yield none, others unchanged");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 42, 5);
 	dest_of(s, 43)->flags |= DEST_F_OVERLOAD;
@@ -465,7 +465,7 @@ test_dh(void)
 
 		cnt[pick_key(s, &k)]++;
 	}
-	CHECK(cnt[0] == 86 && cnt[42] == 85 && cnt[41] == 85,
+	EXPECT(cnt[0] == 86 && cnt[42] == 85 && cnt[41] == 85,
 	    "dh: overloaded -> its 86 buckets yield none (no fallback)");
 	dest_of(s, 43)->flags &= ~DEST_F_OVERLOAD;
 
@@ -481,7 +481,7 @@ test_dh(void)
 			ok = 0;
 		cnt[got]++;
 	}
-	CHECK(ok && cnt[43] == 128 && cnt[41] == 128,
+	EXPECT(ok && cnt[43] == 128 && cnt[41] == 128,
 	    "dh: a removed dest's buckets are dealt again over the rest");
 	dest_op(s, DRLB_CTL_ADD_DEST, 44, 1);
 	ok = 1;
@@ -492,10 +492,10 @@ test_dh(void)
 		if (pick_key(s, &k) != list[ref_dh_bucket(0xc6120000u | x) % 3])
 			ok = 0;
 	}
-	CHECK(ok, "dh: a dest added mid-stream takes buckets 0, 3, 6, ...");
+	EXPECT(ok, "dh: a dest added mid-stream takes buckets 0, 3, 6, ...");
 	del_svc(s);
 	s = mksvc("dh", 86, 0);
-	CHECK_EQ(pick(s), 0, "dh: no dests -> none");
+	EXPECT_EQ(pick(s), 0, "dh: no dests -> none");
 	del_svc(s);
 }
 
@@ -615,7 +615,7 @@ test_sh(void)
 	int own[256], own2[256], ref[256], b, ok, found = 0;
 	static int c0[NCLIENTS], c1[NCLIENTS], c2[NCLIENTS];
 
-	CHECK(ref_sh_bucket(0xc6120001u, 0) == 188 &&
+	EXPECT(ref_sh_bucket(0xc6120001u, 0) == 188 &&
 	    ref_sh_bucket(0xc61200c8u, 0) == 191 &&
 	    ref_sh_bucket(0xc6120001u, 12345) == 27 &&
 	    ref_sh_bucket(SH_ADDR, 40000) == 49,
@@ -634,11 +634,11 @@ test_sh(void)
 			}
 		}
 	}
-	CHECK_EQ(found, 256, "sh: probe ports cover all buckets");
+	EXPECT_EQ(found, 256, "sh: probe ports cover all buckets");
 
 	s = mksvc("sh", 87, DRLB_SVC_F_SCHED2);		/* sh-port */
-	CHECK(s != NULL && s->sched == &sched_sh, "sh: service created");
-	CHECK_EQ(pick(s), 0, "sh: no dests -> none");
+	EXPECT(s != NULL && s->sched == &sched_sh, "sh: service created");
+	EXPECT_EQ(pick(s), 0, "sh: no dests -> none");
 	dest_op(s, DRLB_CTL_ADD_DEST, 51, 1);
 	dest_op(s, DRLB_CTL_ADD_DEST, 52, 2);
 	dest_op(s, DRLB_CTL_ADD_DEST, 53, 3);		/* list 53 52 51 */
@@ -652,17 +652,17 @@ test_sh(void)
 		if (own[b] != pat[b % 6])
 			ok = 0;
 	}
-	CHECK(ok, "sh: buckets tiled by weight in list order (53x3, 52x2, 51x1, ...)");
-	CHECK(count_of(own, 53) == 129 && count_of(own, 52) == 85 &&
+	EXPECT(ok, "sh: buckets tiled by weight in list order (53x3, 52x2, 51x1, ...)");
+	EXPECT(count_of(own, 53) == 129 && count_of(own, 52) == 85 &&
 	    count_of(own, 51) == 42, "sh: 129/85/42 buckets for weights 3/2/1");
 	sh_owners(s, own2);
-	CHECK_EQ(diff_count(own, own2), 0, "sh: same key -> same dest");
+	EXPECT_EQ(diff_count(own, own2), 0, "sh: same key -> same dest");
 
 	/* golden keys: (198.18.0.100, 40000) is bucket 49 -> pat[1] = 53 */
 	{
 		struct conn_key k = mkkey(SH_ADDR, 40000, VIP_HOST);
 
-		CHECK_EQ(pick_key(s, &k), 53, "sh: golden key -> bucket 49 -> 53");
+		EXPECT_EQ(pick_key(s, &k), 53, "sh: golden key -> bucket 49 -> 53");
 	}
 
 	/* without sh-port every probe port hashes as port 0 */
@@ -675,7 +675,7 @@ test_sh(void)
 		for (b = 0; b < 256; b++)
 			if (own2[b] != want)
 				ok = 0;
-		CHECK(ok, "sh: without sh-port the port does not matter");
+		EXPECT(ok, "sh: without sh-port the port does not matter");
 	}
 	ok = 1;
 	for (uint32_t x = 0; x < 256; x++) {
@@ -684,10 +684,10 @@ test_sh(void)
 		if (pick_key(s, &k) != own[ref_sh_bucket(0xc6120000u | x, 0)])
 			ok = 0;
 	}
-	CHECK(ok, "sh: each source address goes to its bucket's dest");
+	EXPECT(ok, "sh: each source address goes to its bucket's dest");
 	set_flags(s, DRLB_SVC_F_SCHED2);
 	sh_owners(s, own2);
-	CHECK_EQ(diff_count(own, own2), 0, "sh: sh-port back, same table");
+	EXPECT_EQ(diff_count(own, own2), 0, "sh: sh-port back, same table");
 
 	/* weight 0: 52 still owns one bucket per lap: 53 53 53 52 51 (x51 + 1) */
 	dest_op(s, DRLB_CTL_EDIT_DEST, 52, 0);
@@ -700,8 +700,8 @@ test_sh(void)
 		for (b = 0; b < 256; b++)
 			if (own2[b] != (ref[b] == 52 ? 0 : ref[b]))
 				ok = 0;
-		CHECK(ok, "sh: weight 0 keeps one bucket per lap, which yields none");
-		CHECK(count_of(own2, 0) == 51 && count_of(own2, 53) == 154 &&
+		EXPECT(ok, "sh: weight 0 keeps one bucket per lap, which yields none");
+		EXPECT(count_of(own2, 0) == 51 && count_of(own2, 53) == 154 &&
 		    count_of(own2, 51) == 51, "sh: 154/51 buckets, 51 refused");
 	}
 	dest_op(s, DRLB_CTL_EDIT_DEST, 52, 2);
@@ -713,7 +713,7 @@ test_sh(void)
 	for (b = 0; b < 256; b++)
 		if (own2[b] != (own[b] == 52 ? 0 : own[b]))
 			ok = 0;
-	CHECK(ok, "sh: overloaded dest, no fallback -> its 85 buckets yield none");
+	EXPECT(ok, "sh: overloaded dest, no fallback -> its 85 buckets yield none");
 
 	/* sh-fallback: only 52's keys move, each along IPVS's walk, which
 	 * looks at bucket (off + 2 * ihash) & 255 for off = 0, 1, ... */
@@ -740,23 +740,23 @@ test_sh(void)
 				ok = 0;
 			nmoved += own2[b] != own[b];
 		}
-		CHECK(ok, "sh-fallback: keys of the unusable dest follow the walk");
-		CHECK_EQ(nmoved, 85, "sh-fallback: only the 85 buckets of 52 move");
+		EXPECT(ok, "sh-fallback: keys of the unusable dest follow the walk");
+		EXPECT_EQ(nmoved, 85, "sh-fallback: only the 85 buckets of 52 move");
 		/* bucket 4 (52): walk starts at 8 = pat[2] = 53 */
-		CHECK_EQ(own2[4], 53, "sh-fallback: bucket 4 -> bucket 8 -> 53");
+		EXPECT_EQ(own2[4], 53, "sh-fallback: bucket 4 -> bucket 8 -> 53");
 		/* bucket 3 (52): 6 = pat[0] = 53 */
-		CHECK_EQ(own2[3], 53, "sh-fallback: bucket 3 -> bucket 6 -> 53");
+		EXPECT_EQ(own2[3], 53, "sh-fallback: bucket 3 -> bucket 6 -> 53");
 	}
 	dest_of(s, 52)->flags &= ~DEST_F_OVERLOAD;
 	dest_of(s, 52)->flags |= DEST_F_NOMAC;
 	sh_owners(s, own);
-	CHECK_EQ(diff_count(own, own2), 0,
+	EXPECT_EQ(diff_count(own, own2), 0,
 	    "sh-fallback: MAC unknown moves the same keys as overloaded");
 	dest_of(s, 52)->flags &= ~DEST_F_NOMAC;
 	dest_of(s, 51)->flags |= DEST_F_OVERLOAD;
 	dest_of(s, 52)->flags |= DEST_F_OVERLOAD;
 	dest_of(s, 53)->flags |= DEST_F_OVERLOAD;
-	CHECK_EQ(pick(s), 0, "sh-fallback: all unusable -> none");
+	EXPECT_EQ(pick(s), 0, "sh-fallback: all unusable -> none");
 	del_svc(s);
 
 	/* ---- removal and return: 4 dests of weight 1, list 64 63 62 61 */
@@ -780,37 +780,37 @@ test_sh(void)
 
 	sh_owners(s, orig);
 	ref_tile(lst, w1, 4, ref);
-	CHECK_EQ(diff_count(orig, ref), 0, "sh: 4 x weight 1 -> bucket i is list[i % 4]");
+	EXPECT_EQ(diff_count(orig, ref), 0, "sh: 4 x weight 1 -> bucket i is list[i % 4]");
 	sh_clients(s, c0);
 
 	/* remove the newest (64): list 63 62 61; over 12 buckets the owner
 	 * stays only at i % 12 = 9, 10, 11; 256 = 21 * 12 + 4 -> 63 stay */
 	dest_op(s, DRLB_CTL_DEL_DEST, 64, 0);
 	sh_owners(s, own);
-	CHECK_EQ(256 - diff_count(orig, own), 63,
+	EXPECT_EQ(256 - diff_count(orig, own), 63,
 	    "sh: removing the head of 4 keeps only 63 of 256 buckets");
 	sh_clients(s, c1);
-	CHECK_EQ(moved(c0, c1, NCLIENTS), ref_moved(orig, own),
+	EXPECT_EQ(moved(c0, c1, NCLIENTS), ref_moved(orig, own),
 	    "sh: clients moved = clients in changed buckets");
 	printf("# sh: remove 198.18.0.64 (head) of 4: %d/256 buckets and %d/%d clients move"
 	    " (%d of them were not on it)\n", diff_count(orig, own),
 	    moved(c0, c1, NCLIENTS), NCLIENTS, moved_off(c0, c1, 64));
 	dest_op(s, DRLB_CTL_ADD_DEST, 64, 1);		/* back at the head */
 	sh_owners(s, own);
-	CHECK_EQ(diff_count(orig, own), 0,
+	EXPECT_EQ(diff_count(orig, own), 0,
 	    "sh: the head re-added -> the original table exactly");
 	sh_clients(s, c2);
-	CHECK_EQ(moved(c0, c2, NCLIENTS), 0, "sh: and every client is back");
+	EXPECT_EQ(moved(c0, c2, NCLIENTS), 0, "sh: and every client is back");
 
 	/* remove a middle one (62): list 64 63 61; the owner stays at
 	 * i % 12 = 0, 1, 11 -> 21 * 3 + 2 = 65 buckets stay, 191 move, 64 of
 	 * them 62's own */
 	dest_op(s, DRLB_CTL_DEL_DEST, 62, 0);
 	sh_owners(s, own);
-	CHECK_EQ(diff_count(orig, own), 191,
+	EXPECT_EQ(diff_count(orig, own), 191,
 	    "sh: removing the 3rd of 4 moves 191 of 256 buckets");
 	sh_clients(s, c1);
-	CHECK_EQ(moved(c0, c1, NCLIENTS), ref_moved(orig, own),
+	EXPECT_EQ(moved(c0, c1, NCLIENTS), ref_moved(orig, own),
 	    "sh: clients moved = clients in changed buckets");
 	printf("# sh: remove 198.18.0.62 (3rd) of 4: 191/256 buckets and %d/%d clients move"
 	    " (%d of them were not on it)\n", moved(c0, c1, NCLIENTS), NCLIENTS,
@@ -819,10 +819,10 @@ test_sh(void)
 	 * i % 4 == 3 (61) keeps its owner: 192 buckets differ */
 	dest_op(s, DRLB_CTL_ADD_DEST, 62, 1);
 	sh_owners(s, own);
-	CHECK_EQ(diff_count(orig, own), 192,
+	EXPECT_EQ(diff_count(orig, own), 192,
 	    "sh: re-added at the head, 192 buckets differ from the original");
 	sh_clients(s, c2);
-	CHECK_EQ(moved(c0, c2, NCLIENTS), ref_moved(orig, own),
+	EXPECT_EQ(moved(c0, c2, NCLIENTS), ref_moved(orig, own),
 	    "sh: clients still moved = clients in changed buckets");
 	printf("# sh: 198.18.0.62 back (at the head): 192/256 buckets and %d/%d clients"
 	    " differ from the start\n", moved(c0, c2, NCLIENTS), NCLIENTS);
@@ -838,7 +838,7 @@ main(void)
 	test_twos();
 	test_dh();
 	test_sh();
-	CHECK_EQ(st.count, 0, "all services deleted");
+	EXPECT_EQ(st.count, 0, "all services deleted");
 	svc_table_free(&st);
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

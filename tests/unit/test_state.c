@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "fanout.h"
-#include "state.h"
+#include "statefile.h"
 #include "tables.h"
 #include "sched.h"
-#include "check.h"
+#include "expect.h"
 
 static void
 rules(struct svc_table *st)
@@ -72,16 +72,16 @@ test_workers(void)
 
 	rules(&a);
 	rules(&b);
-	CHECK_EQ(conn_set_create(&A, 2, 1024), 0, "a 2-worker set");
-	CHECK_EQ(conn_set_create(&B, 2, 1024), 0, "another");
-	CHECK(A.tmpl != A.w[0] && A.tmpl != A.w[1], "templates apart");
+	EXPECT_EQ(conn_set_create(&A, 2, 1024), 0, "a 2-worker set");
+	EXPECT_EQ(conn_set_create(&B, 2, 1024), 0, "another");
+	EXPECT(A.tmpl != A.w[0] && A.tmpl != A.w[1], "templates apart");
 	conn_set_hooks(&A, &a, NULL, NULL, NULL);
 	conn_set_hooks(&B, &b, NULL, NULL, NULL);
 	/* one template for the client group 198.18.0.0/24 on :443 */
 	tk = key(443, 0);
 	tk.caddr.b[3] = 0;
 	tk.af |= CONN_KEY_TEMPLATE;
-	CHECK(conn_set_table(&A, &tk) == A.tmpl, "a template key: the shared table");
+	EXPECT(conn_set_table(&A, &tk) == A.tmpl, "a template key: the shared table");
 	tmpl = conn_template_insert(A.tmpl, &tk, dest(&a, 443, 8), 10, 300);
 	for (int i = 0; i < 64; i++) {
 		struct conn_key k = key(443, (uint16_t)(3000 + i));
@@ -95,18 +95,18 @@ test_workers(void)
 		conn_seen(t, c, CONN_TCP_SYN, 10);
 		conn_seen(t, c, CONN_TCP_ACK, 10);
 	}
-	CHECK_EQ(conn_n_control(A.tmpl, tmpl), 64,
+	EXPECT_EQ(conn_n_control(A.tmpl, tmpl), 64,
 	    "one template controls the group's 64 connections in both tables");
-	CHECK(conn_count(A.w[0]) > 10 && conn_count(A.w[1]) > 10,
+	EXPECT(conn_count(A.w[0]) > 10 && conn_count(A.w[1]) > 10,
 	    "the 64 clients spread over both workers");
-	CHECK_EQ(conn_set_count(&A), 65, "the set counts all tables");
-	n = state_save(fd, &A, 20);
-	CHECK_EQ(n, 65, "65 entries saved from three tables");
+	EXPECT_EQ(conn_set_count(&A), 65, "the set counts all tables");
+	n = statefile_save(fd, &A, 20);
+	EXPECT_EQ(n, 65, "65 entries saved from three tables");
 	lseek(fd, 0, SEEK_SET);
-	n = state_restore(fd, &B, &b, 100, &skipped);
-	CHECK_EQ(n, 65, "65 restored");
+	n = statefile_restore(fd, &B, &b, 100, &skipped);
+	EXPECT_EQ(n, 65, "65 restored");
 	tmpl = conn_lookup(B.tmpl, &tk);
-	CHECK(tmpl != NULL, "the template is in the shared table");
+	EXPECT(tmpl != NULL, "the template is in the shared table");
 	for (int i = 0; i < 64; i++) {
 		struct conn_key k = key(443, (uint16_t)(3000 + i));
 		unsigned w = fanout_worker(AF_INET, &k.caddr, 2);
@@ -124,15 +124,15 @@ test_workers(void)
 				unlinked++;
 		}
 	}
-	CHECK_EQ(wrong, 0, "each connection in its client's worker's table");
-	CHECK_EQ(unlinked, 0, "each still controlled by the shared template");
-	CHECK_EQ(per[0] + per[1], 64, "all 64");
-	CHECK(tmpl != NULL && conn_n_control(B.tmpl, tmpl) == 64,
+	EXPECT_EQ(wrong, 0, "each connection in its client's worker's table");
+	EXPECT_EQ(unlinked, 0, "each still controlled by the shared template");
+	EXPECT_EQ(per[0] + per[1], 64, "all 64");
+	EXPECT(tmpl != NULL && conn_n_control(B.tmpl, tmpl) == 64,
 	    "the template controls 64 after the restore");
-	CHECK_EQ(dest(&b, 443, 8)->activeconns, 64, "ActiveConn 64");
-	CHECK_EQ(dest(&b, 443, 8)->persistconns, 1, "PersistConn 1");
+	EXPECT_EQ(dest(&b, 443, 8)->activeconns, 64, "ActiveConn 64");
+	EXPECT_EQ(dest(&b, 443, 8)->persistconns, 1, "PersistConn 1");
 	conn_set_flush(&B, &b);
-	CHECK_EQ(dest(&b, 443, 8)->activeconns + dest(&b, 443, 8)->persistconns,
+	EXPECT_EQ(dest(&b, 443, 8)->activeconns + dest(&b, 443, 8)->persistconns,
 	    0, "flushing the set uncounts everything");
 	conn_set_flush(&A, &a);
 	conn_set_destroy(&A);
@@ -182,38 +182,38 @@ main(void)
 	conn_seen(ta, c, CONN_TCP_SYN, 10);
 	conn_seen(ta, c, CONN_TCP_ACK, 10);
 
-	n = state_save(fd, &sa, 20);
-	CHECK_EQ(n, 5, "5 entries saved (4 connections, 1 template)");
+	n = statefile_save(fd, &sa, 20);
+	EXPECT_EQ(n, 5, "5 entries saved (4 connections, 1 template)");
 	lseek(fd, 0, SEEK_SET);
 	/* the new process has another clock: now = 1000 */
-	n = state_restore(fd, &sb, &b, 1000, &skipped);
-	CHECK_EQ(n, 5, "5 entries restored");
-	CHECK_EQ(skipped, 0, "none skipped");
-	CHECK_EQ(conn_count(tb), 5, "table holds them");
+	n = statefile_restore(fd, &sb, &b, 1000, &skipped);
+	EXPECT_EQ(n, 5, "5 entries restored");
+	EXPECT_EQ(skipped, 0, "none skipped");
+	EXPECT_EQ(conn_count(tb), 5, "table holds them");
 
 	k = key(80, 1000);
 	c = conn_lookup(tb, &k);
-	CHECK(c != NULL && c->dest == dest(&b, 80, 7), "connection keeps its real server");
-	CHECK(c != NULL && c->state == CONN_S_ESTABLISHED, "... and its state");
-	CHECK(c != NULL && c->expires == 1000 + 900 - 10, "... and its remaining time");
+	EXPECT(c != NULL && c->dest == dest(&b, 80, 7), "connection keeps its real server");
+	EXPECT(c != NULL && c->state == CONN_S_ESTABLISHED, "... and its state");
+	EXPECT(c != NULL && c->expires == 1000 + 900 - 10, "... and its remaining time");
 	k = key(80, 1001);
 	c = conn_lookup(tb, &k);
-	CHECK(c != NULL && c->state == CONN_S_SYN_RECV && c->dest == dest(&b, 80, 8),
+	EXPECT(c != NULL && c->state == CONN_S_SYN_RECV && c->dest == dest(&b, 80, 8),
 	    "half-open connection restored as such");
 	k = key(80, 1002);
 	c = conn_lookup(tb, &k);
-	CHECK(c != NULL && c->state == CONN_S_FIN_WAIT, "FIN_WAIT restored");
-	CHECK_EQ(dest(&b, 80, 7)->activeconns, 1, "ActiveConn as before (.7)");
-	CHECK_EQ(dest(&b, 80, 7)->inactconns, 1, "InActConn as before (.7)");
-	CHECK_EQ(dest(&b, 80, 8)->inactconns, 1, "InActConn as before (.8)");
-	CHECK_EQ(dest(&b, 443, 8)->persistconns, 1, "PersistConn as before");
-	CHECK_EQ(dest(&b, 443, 8)->activeconns, 1, "persistent service's ActiveConn");
+	EXPECT(c != NULL && c->state == CONN_S_FIN_WAIT, "FIN_WAIT restored");
+	EXPECT_EQ(dest(&b, 80, 7)->activeconns, 1, "ActiveConn as before (.7)");
+	EXPECT_EQ(dest(&b, 80, 7)->inactconns, 1, "InActConn as before (.7)");
+	EXPECT_EQ(dest(&b, 80, 8)->inactconns, 1, "InActConn as before (.8)");
+	EXPECT_EQ(dest(&b, 443, 8)->persistconns, 1, "PersistConn as before");
+	EXPECT_EQ(dest(&b, 443, 8)->activeconns, 1, "persistent service's ActiveConn");
 	k = key(443, 2000);
 	c = conn_lookup(tb, &k);
 	tmpl = conn_lookup(tb, &tk);
-	CHECK(c != NULL && tmpl != NULL && conn_control(tb, c) == tmpl,
+	EXPECT(c != NULL && tmpl != NULL && conn_control(tb, c) == tmpl,
 	    "connection still controlled by its template");
-	CHECK(tmpl != NULL && conn_n_control(tb, tmpl) == 1, "template controls 1");
+	EXPECT(tmpl != NULL && conn_n_control(tb, tmpl) == 1, "template controls 1");
 
 	/* a real server gone from the rules: its connections are skipped */
 	{
@@ -236,9 +236,9 @@ main(void)
 		struct conn_set sc;
 
 		conn_set_single(&sc, tc);
-		n = state_restore(fd, &sc, &c3, 50, &skipped);
-		CHECK_EQ(n, 3, "restored what still has a real server");
-		CHECK_EQ(skipped, 2, "skipped the 2 of the removed real server");
+		n = statefile_restore(fd, &sc, &c3, 50, &skipped);
+		EXPECT_EQ(n, 3, "restored what still has a real server");
+		EXPECT_EQ(skipped, 2, "skipped the 2 of the removed real server");
 		conn_flush(tc, &c3);
 		conn_table_destroy(tc);
 		svc_table_free(&c3);
@@ -249,7 +249,7 @@ main(void)
 
 		if (ftruncate(fd, 0) == 0 && write(fd, junk, sizeof(junk)) == 64) {
 			lseek(fd, 0, SEEK_SET);
-			CHECK_EQ(state_restore(fd, &sb, &b, 1, &skipped), -1,
+			EXPECT_EQ(statefile_restore(fd, &sb, &b, 1, &skipped), -1,
 			    "a file that is not ours is refused");
 		}
 	}
@@ -262,5 +262,5 @@ main(void)
 	svc_table_free(&a);
 	svc_table_free(&b);
 	test_workers();
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

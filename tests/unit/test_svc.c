@@ -12,7 +12,7 @@
 #include "svc.h"
 #include "conn.h"
 #include "sched.h"
-#include "check.h"
+#include "expect.h"
 
 
 static struct svc_table T;
@@ -105,106 +105,106 @@ test_services(void)
 	struct svc *s;
 
 	reset();
-	CHECK_EQ(T.timeouts.tcp * 1000000ull + T.timeouts.tcp_fin * 1000 +
+	EXPECT_EQ(T.timeouts.tcp * 1000000ull + T.timeouts.tcp_fin * 1000 +
 	    T.timeouts.udp, 900120300ull, "init: timeouts 900 120 300");
 	r = req(TCP, VIP, 80, "wlc");
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), 0, "-A -t VIP:80 -s wlc");
-	CHECK_EQ(n_vips, 1, "-A: on_vips_changed");
-	CHECK_EQ(T.count, 1, "one service");
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), EEXIST, "-A twice: EEXIST");
-	CHECK_STR(err, "Service already exists", "-A twice: message");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, &r), 0, "-A -t VIP:80 -s wlc");
+	EXPECT_EQ(n_vips, 1, "-A: on_vips_changed");
+	EXPECT_EQ(T.count, 1, "one service");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, &r), EEXIST, "-A twice: EEXIST");
+	EXPECT_STR(err, "Service already exists", "-A twice: message");
 	r = req(UDP, VIP, 80, "wrr");
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), 0, "-A -u VIP:80: other protocol");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, &r), 0, "-A -u VIP:80: other protocol");
 	r = req(TCP, VIP, 81, "nope");
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), ENOENT, "-s nope: ENOENT");
-	CHECK_STR(err, "Scheduler or persistence engine not found",
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, &r), ENOENT, "-s nope: ENOENT");
+	EXPECT_STR(err, "Scheduler or persistence engine not found",
 	    "-s nope: message");
 	r = req(TCP, VIP, 81, "wlc");
 	strcpy(r.svc.pe_name, "sip");
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), ENOENT, "--pe sip: ENOENT");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, &r), ENOENT, "--pe sip: ENOENT");
 	r = req(TCP, VIP, 81, NULL);
 	memset(r.svc.sched_name, 'x', sizeof(r.svc.sched_name));
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), EINVAL,
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, &r), EINVAL,
 	    "unterminated scheduler name: EINVAL");
-	CHECK_STR(err, "Invalid operation.  Possibly wrong module version, "
+	EXPECT_STR(err, "Invalid operation.  Possibly wrong module version, "
 	    "address not unicast, ...", "EINVAL: libipvs's message");
 	r = req(132, VIP, 81, "wlc");
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), ENOPROTOOPT, "SCTP refused");
-	CHECK_STR(err, "Protocol not available", "SCTP: message");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, &r), ENOPROTOOPT, "SCTP refused");
+	EXPECT_STR(err, "Protocol not available", "SCTP: message");
 	r = req(1, VIP, 81, "wlc");
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), EFAULT,
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, &r), EFAULT,
 	    "protocol not TCP/UDP/SCTP: EFAULT as IPVS");
 	r = req(TCP, VIP, 81, "wlc");
 	r.svc.af = AF_UNIX;
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), EAFNOSUPPORT,
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, &r), EAFNOSUPPORT,
 	    "neither IPv4 nor IPv6: EAFNOSUPPORT");
-	CHECK_STR(err, "Operation not supported with specified address family",
+	EXPECT_STR(err, "Operation not supported with specified address family",
 	    "other family: message");
 	r = req(TCP, VIP, 81, "wlc");
 	r.svc.af = AF_INET6;
 	r.svc.netmask = 0xffffffffu;
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), EINVAL,
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, &r), EINVAL,
 	    "IPv6 with an IPv4 netmask (prefix > 128): EINVAL as IPVS");
 	r.svc.netmask = 0;
-	CHECK_EQ(apply(DRLB_CTL_ADD_SVC, &r), EINVAL,
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, &r), EINVAL,
 	    "IPv6 prefix 0: EINVAL as IPVS");
-	CHECK_EQ(T.count, 2, "failed -A add nothing");
-	CHECK_EQ(n_vips, 2, "failed -A: no on_vips_changed");
+	EXPECT_EQ(T.count, 2, "failed -A add nothing");
+	EXPECT_EQ(n_vips, 2, "failed -A: no on_vips_changed");
 
 	s = find(TCP, VIP, 80);
-	CHECK_EQ(s != NULL, 1, "svc_find");
-	CHECK_EQ(s->sched == &sched_wlc, 1, "service has wlc");
-	CHECK_EQ((s->conf.flags & DRLB_SVC_F_HASHED) != 0, 1,
+	EXPECT_EQ(s != NULL, 1, "svc_find");
+	EXPECT_EQ(s->sched == &sched_wlc, 1, "service has wlc");
+	EXPECT_EQ((s->conf.flags & DRLB_SVC_F_HASHED) != 0, 1,
 	    "flags include HASHED, as the kernel reports them");
-	CHECK_EQ(find(TCP, VIP, 82) == NULL, 1, "svc_find: other port");
+	EXPECT_EQ(find(TCP, VIP, 82) == NULL, 1, "svc_find: other port");
 	{
 		union drlb_inaddr a;
 		memset(&a, 0, sizeof(a));
 		inet_pton(AF_INET, VIP, &a.in);
-		CHECK_EQ(svc_is_vip(&T, AF_INET, &a), 1, "svc_is_vip: VIP");
+		EXPECT_EQ(svc_is_vip(&T, AF_INET, &a), 1, "svc_is_vip: VIP");
 		inet_pton(AF_INET, "198.18.0.22", &a.in);
-		CHECK_EQ(svc_is_vip(&T, AF_INET, &a), 0, "svc_is_vip: not a VIP");
+		EXPECT_EQ(svc_is_vip(&T, AF_INET, &a), 0, "svc_is_vip: not a VIP");
 	}
 
 	/* -E: flags, persistence, scheduler */
 	r = req(TCP, VIP, 80, "wrr");
 	r.svc.flags = DRLB_SVC_F_PERSISTENT;
 	r.svc.timeout = 360;
-	CHECK_EQ(apply(DRLB_CTL_EDIT_SVC, &r), 0, "-E -s wrr -p");
-	CHECK_EQ(s->sched == &sched_wrr && s->sched_data != NULL, 1,
+	EXPECT_EQ(apply(DRLB_CTL_EDIT_SVC, &r), 0, "-E -s wrr -p");
+	EXPECT_EQ(s->sched == &sched_wrr && s->sched_data != NULL, 1,
 	    "-E: wrr bound (init_svc ran)");
-	CHECK_STR(s->conf.sched_name, "wrr", "-E: scheduler name");
-	CHECK_EQ(s->conf.timeout, 360, "-E: persistence timeout");
-	CHECK_EQ(s->conf.flags, DRLB_SVC_F_PERSISTENT | DRLB_SVC_F_HASHED,
+	EXPECT_STR(s->conf.sched_name, "wrr", "-E: scheduler name");
+	EXPECT_EQ(s->conf.timeout, 360, "-E: persistence timeout");
+	EXPECT_EQ(s->conf.flags, DRLB_SVC_F_PERSISTENT | DRLB_SVC_F_HASHED,
 	    "-E: flags");
-	CHECK_EQ(n_vips, 2, "-E: VIP set unchanged");
+	EXPECT_EQ(n_vips, 2, "-E: VIP set unchanged");
 	r = req(TCP, VIP, 80, "wlc");
-	CHECK_EQ(apply(DRLB_CTL_EDIT_SVC, &r), 0, "-E -s wlc");
+	EXPECT_EQ(apply(DRLB_CTL_EDIT_SVC, &r), 0, "-E -s wlc");
 	/* wrr's done_svc frees its data (a leak would fail the ASan run);
 	 * wlc's init_svc builds its least-load index */
-	CHECK_EQ(s->sched == &sched_wlc && s->sched_data != NULL, 1,
+	EXPECT_EQ(s->sched == &sched_wlc && s->sched_data != NULL, 1,
 	    "-E back to wlc: wlc bound (init_svc ran)");
 	r = req(TCP, VIP, 80, "bogus");
-	CHECK_EQ(apply(DRLB_CTL_EDIT_SVC, &r), ENOENT, "-E -s bogus: ENOENT");
-	CHECK_EQ(s->sched == &sched_wlc, 1, "-E -s bogus: scheduler kept");
+	EXPECT_EQ(apply(DRLB_CTL_EDIT_SVC, &r), ENOENT, "-E -s bogus: ENOENT");
+	EXPECT_EQ(s->sched == &sched_wlc, 1, "-E -s bogus: scheduler kept");
 	r = req(TCP, VIP, 99, "wlc");
-	CHECK_EQ(apply(DRLB_CTL_EDIT_SVC, &r), ESRCH, "-E missing: ESRCH");
-	CHECK_STR(err, "No such service", "-E missing: message");
-	CHECK_EQ(apply(DRLB_CTL_DEL_SVC, &r), ESRCH, "-D missing: ESRCH");
-	CHECK_STR(err, "No such service", "-D missing: message");
-	CHECK_EQ(apply(DRLB_CTL_ZERO, &r), ESRCH, "-Z missing: ESRCH");
-	CHECK_STR(err, "No such service", "-Z missing: message");
+	EXPECT_EQ(apply(DRLB_CTL_EDIT_SVC, &r), ESRCH, "-E missing: ESRCH");
+	EXPECT_STR(err, "No such service", "-E missing: message");
+	EXPECT_EQ(apply(DRLB_CTL_DEL_SVC, &r), ESRCH, "-D missing: ESRCH");
+	EXPECT_STR(err, "No such service", "-D missing: message");
+	EXPECT_EQ(apply(DRLB_CTL_ZERO, &r), ESRCH, "-Z missing: ESRCH");
+	EXPECT_STR(err, "No such service", "-Z missing: message");
 
 	r = req(UDP, VIP, 80, NULL);
-	CHECK_EQ(apply(DRLB_CTL_DEL_SVC, &r), 0, "-D -u VIP:80");
-	CHECK_EQ(find(UDP, VIP, 80) == NULL, 1, "-D: gone");
-	CHECK_EQ(n_vips, 3, "-D: on_vips_changed");
-	CHECK_EQ(apply(DRLB_CTL_FLUSH, &r), 0, "-C");
-	CHECK_EQ(T.count == 0 && T.head == NULL, 1, "-C: no services");
-	CHECK_EQ(n_vips, 4, "-C: on_vips_changed");
-	CHECK_EQ(apply(DRLB_CTL_FLUSH, &r), 0, "-C on nothing");
-	CHECK_EQ(n_vips, 4, "-C on nothing: no callback");
-	CHECK_EQ(apply(999, &r), EINVAL, "unknown op: EINVAL");
+	EXPECT_EQ(apply(DRLB_CTL_DEL_SVC, &r), 0, "-D -u VIP:80");
+	EXPECT_EQ(find(UDP, VIP, 80) == NULL, 1, "-D: gone");
+	EXPECT_EQ(n_vips, 3, "-D: on_vips_changed");
+	EXPECT_EQ(apply(DRLB_CTL_FLUSH, &r), 0, "-C");
+	EXPECT_EQ(T.count == 0 && T.head == NULL, 1, "-C: no services");
+	EXPECT_EQ(n_vips, 4, "-C: on_vips_changed");
+	EXPECT_EQ(apply(DRLB_CTL_FLUSH, &r), 0, "-C on nothing");
+	EXPECT_EQ(n_vips, 4, "-C on nothing: no callback");
+	EXPECT_EQ(apply(999, &r), EINVAL, "unknown op: EINVAL");
 }
 
 static void
@@ -220,90 +220,90 @@ test_dests(void)
 	s = find(TCP, VIP, 80);
 
 	r = dreq(TCP, VIP, 99, "198.18.0.1", 80, 1);
-	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), ESRCH, "-a, no service: ESRCH");
-	CHECK_STR(err, "Service not defined", "-a, no service: message");
-	CHECK_EQ(apply(DRLB_CTL_EDIT_DEST, &r), ESRCH, "-e, no service: ESRCH");
-	CHECK_STR(err, "Service not defined", "-e, no service: message");
-	CHECK_EQ(apply(DRLB_CTL_DEL_DEST, &r), ESRCH, "-d, no service: ESRCH");
-	CHECK_STR(err, "Service not defined", "-d, no service: message");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_DEST, &r), ESRCH, "-a, no service: ESRCH");
+	EXPECT_STR(err, "Service not defined", "-a, no service: message");
+	EXPECT_EQ(apply(DRLB_CTL_EDIT_DEST, &r), ESRCH, "-e, no service: ESRCH");
+	EXPECT_STR(err, "Service not defined", "-e, no service: message");
+	EXPECT_EQ(apply(DRLB_CTL_DEL_DEST, &r), ESRCH, "-d, no service: ESRCH");
+	EXPECT_STR(err, "Service not defined", "-d, no service: message");
 
 	r = dreq(TCP, VIP, 80, "198.18.0.1", 8080, 2);
-	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), 0, "-a A:8080 -w 2");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_DEST, &r), 0, "-a A:8080 -w 2");
 	d = s->dests[0];
-	CHECK_EQ(d->conf.port, 80, "DR forces the real port to the VIP's");
-	CHECK_EQ(d->conf.conn_flags, DRLB_FWD_DROUTE, "forwarding is DR");
-	CHECK_EQ(d->flags, DEST_F_AVAILABLE | DEST_F_NOMAC,
+	EXPECT_EQ(d->conf.port, 80, "DR forces the real port to the VIP's");
+	EXPECT_EQ(d->conf.conn_flags, DRLB_FWD_DROUTE, "forwarding is DR");
+	EXPECT_EQ(d->flags, DEST_F_AVAILABLE | DEST_F_NOMAC,
 	    "new dest: AVAILABLE|NOMAC");
-	CHECK_EQ(d->mac_state, DRLB_MAC_NONE, "new dest: MAC not resolved");
-	CHECK_EQ(dest_usable(d), 0, "no MAC yet: not usable");
-	CHECK_EQ(n_added == 1 && last_added == d, 1, "on_dest_added(d)");
-	CHECK_EQ(d->svc == s && d->refcnt == 1, 1, "dest linked once");
-	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), EEXIST, "-a again: EEXIST");
-	CHECK_STR(err, "Destination already exists", "-a again: message");
+	EXPECT_EQ(d->mac_state, DRLB_MAC_NONE, "new dest: MAC not resolved");
+	EXPECT_EQ(dest_usable(d), 0, "no MAC yet: not usable");
+	EXPECT_EQ(n_added == 1 && last_added == d, 1, "on_dest_added(d)");
+	EXPECT_EQ(d->svc == s && d->refcnt == 1, 1, "dest linked once");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_DEST, &r), EEXIST, "-a again: EEXIST");
+	EXPECT_STR(err, "Destination already exists", "-a again: message");
 	r = dreq(TCP, VIP, 80, "198.18.0.1", 9090, 2);
-	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), EEXIST,
+	EXPECT_EQ(apply(DRLB_CTL_ADD_DEST, &r), EEXIST,
 	    "-a same RIP other port: same dest in DR");
 	r = dreq(TCP, VIP, 80, "198.18.0.2", 80, 3);
 	apply(DRLB_CTL_ADD_DEST, &r);
 	r = dreq(TCP, VIP, 80, "198.18.0.3", 0, 4);
 	apply(DRLB_CTL_ADD_DEST, &r);
-	CHECK_EQ(s->ndests, 3, "three dests");
-	CHECK_STR(rip_of(s->dests[0]), "198.18.0.3", "newest dest first");
-	CHECK_STR(rip_of(s->dests[2]), "198.18.0.1", "oldest dest last");
+	EXPECT_EQ(s->ndests, 3, "three dests");
+	EXPECT_STR(rip_of(s->dests[0]), "198.18.0.3", "newest dest first");
+	EXPECT_STR(rip_of(s->dests[2]), "198.18.0.1", "oldest dest last");
 
 	r = dreq(TCP, VIP, 80, "198.18.0.4", 80, -1);
-	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), ERANGE, "-w -1: ERANGE");
-	CHECK_STR(err, strerror(ERANGE), "ERANGE: strerror's text");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_DEST, &r), ERANGE, "-w -1: ERANGE");
+	EXPECT_STR(err, strerror(ERANGE), "ERANGE: strerror's text");
 	r = dreq(TCP, VIP, 80, "198.18.0.4", 80, 65536);
-	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), ERANGE, "-w 65536: ERANGE");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_DEST, &r), ERANGE, "-w 65536: ERANGE");
 	r = dreq(TCP, VIP, 80, "198.18.0.4", 80, 1);
 	r.dest.u_threshold = 5;
 	r.dest.l_threshold = 6;
-	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), ERANGE, "-y > -x: ERANGE");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_DEST, &r), ERANGE, "-y > -x: ERANGE");
 	r = dreq(TCP, VIP, 80, "0.0.0.0", 80, 1);
-	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), EINVAL, "-r 0.0.0.0: EINVAL");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_DEST, &r), EINVAL, "-r 0.0.0.0: EINVAL");
 	r = dreq(TCP, VIP, 80, "224.0.0.5", 80, 1);
-	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), EINVAL, "-r multicast: EINVAL");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_DEST, &r), EINVAL, "-r multicast: EINVAL");
 	r = dreq(TCP, VIP, 80, "255.255.255.255", 80, 1);
-	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), EINVAL, "-r broadcast: EINVAL");
-	CHECK_EQ(s->ndests, 3, "refused -a add nothing");
-	CHECK_EQ(n_added, 3, "refused -a: no callback");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_DEST, &r), EINVAL, "-r broadcast: EINVAL");
+	EXPECT_EQ(s->ndests, 3, "refused -a add nothing");
+	EXPECT_EQ(n_added, 3, "refused -a: no callback");
 
 	r = dreq(TCP, VIP, 80, "198.18.0.2", 80, 7);
 	r.dest.u_threshold = 100;
 	r.dest.l_threshold = 50;
-	CHECK_EQ(apply(DRLB_CTL_EDIT_DEST, &r), 0, "-e B -w 7 -x 100 -y 50");
+	EXPECT_EQ(apply(DRLB_CTL_EDIT_DEST, &r), 0, "-e B -w 7 -x 100 -y 50");
 	d = s->dests[1];
-	CHECK_EQ(d->conf.weight, 7, "-e: weight");
-	CHECK_EQ(d->conf.u_threshold * 1000 + d->conf.l_threshold, 100050,
+	EXPECT_EQ(d->conf.weight, 7, "-e: weight");
+	EXPECT_EQ(d->conf.u_threshold * 1000 + d->conf.l_threshold, 100050,
 	    "-e: thresholds");
-	CHECK_STR(rip_of(s->dests[1]), "198.18.0.2", "-e keeps the list order");
+	EXPECT_STR(rip_of(s->dests[1]), "198.18.0.2", "-e keeps the list order");
 	r = dreq(TCP, VIP, 80, "198.18.0.9", 80, 1);
-	CHECK_EQ(apply(DRLB_CTL_EDIT_DEST, &r), ENOENT, "-e missing: ENOENT");
-	CHECK_STR(err, "No such destination", "-e missing: message");
-	CHECK_EQ(apply(DRLB_CTL_DEL_DEST, &r), ENOENT, "-d missing: ENOENT");
-	CHECK_STR(err, "No such destination", "-d missing: message");
+	EXPECT_EQ(apply(DRLB_CTL_EDIT_DEST, &r), ENOENT, "-e missing: ENOENT");
+	EXPECT_STR(err, "No such destination", "-e missing: message");
+	EXPECT_EQ(apply(DRLB_CTL_DEL_DEST, &r), ENOENT, "-d missing: ENOENT");
+	EXPECT_STR(err, "No such destination", "-d missing: message");
 
 	r = dreq(TCP, VIP, 80, "198.18.0.2", 0, 0);
-	CHECK_EQ(apply(DRLB_CTL_DEL_DEST, &r), 0, "-d B (no port: the VIP's)");
-	CHECK_EQ(s->ndests, 2, "-d: two left");
-	CHECK_EQ(n_freed, 1, "-d without connections frees at once");
-	CHECK_EQ(T.trash == NULL, 1, "-d without connections: trash empty");
-	CHECK_STR(rip_of(s->dests[0]), "198.18.0.3", "-d keeps the others' order");
-	CHECK_STR(rip_of(s->dests[1]), "198.18.0.1", "-d keeps the others' order (2)");
+	EXPECT_EQ(apply(DRLB_CTL_DEL_DEST, &r), 0, "-d B (no port: the VIP's)");
+	EXPECT_EQ(s->ndests, 2, "-d: two left");
+	EXPECT_EQ(n_freed, 1, "-d without connections frees at once");
+	EXPECT_EQ(T.trash == NULL, 1, "-d without connections: trash empty");
+	EXPECT_STR(rip_of(s->dests[0]), "198.18.0.3", "-d keeps the others' order");
+	EXPECT_STR(rip_of(s->dests[1]), "198.18.0.1", "-d keeps the others' order (2)");
 
 	/* stats, -Z */
 	s->stats.conns = 5;
 	s->rates.cps = 3;
 	s->dests[0]->stats.inpkts = 7;
 	r = req(TCP, VIP, 80, NULL);
-	CHECK_EQ(apply(DRLB_CTL_ZERO, &r), 0, "-Z -t VIP:80");
-	CHECK_EQ(s->stats.conns + s->rates.cps + s->dests[0]->stats.inpkts, 0,
+	EXPECT_EQ(apply(DRLB_CTL_ZERO, &r), 0, "-Z -t VIP:80");
+	EXPECT_EQ(s->stats.conns + s->rates.cps + s->dests[0]->stats.inpkts, 0,
 	    "-Z zeroes service and dest counters and rates");
 	s->stats.conns = 5;
 	memset(&r, 0, sizeof(r));
-	CHECK_EQ(apply(DRLB_CTL_ZERO, &r), 0, "-Z (all)");
-	CHECK_EQ(s->stats.conns, 0, "-Z all zeroes");
+	EXPECT_EQ(apply(DRLB_CTL_ZERO, &r), 0, "-Z (all)");
+	EXPECT_EQ(s->stats.conns, 0, "-Z all zeroes");
 
 	/* GET_SERVICES body */
 	{
@@ -315,18 +315,18 @@ test_dests(void)
 		s->dests[0]->activeconns = 4;
 		s->dests[0]->flags |= DEST_F_OVERLOAD;
 		s->dests[0]->mac_state = DRLB_MAC_RESOLVED;
-		CHECK_EQ(svc_serialize(&T, &body, &len), 0, "serialize");
-		CHECK_EQ(len, sizeof(se) + 2 * sizeof(de),
+		EXPECT_EQ(svc_serialize(&T, &body, &len), 0, "serialize");
+		EXPECT_EQ(len, sizeof(se) + 2 * sizeof(de),
 		    "body: one service + two dests");
 		memcpy(&se, body, sizeof(se));
 		memcpy(&de, (char *)body + sizeof(se), sizeof(de));
-		CHECK_EQ(se.conf.port * 10 + se.num_dests, 802,
+		EXPECT_EQ(se.conf.port * 10 + se.num_dests, 802,
 		    "entry: port 80, 2 dests");
-		CHECK_STR(se.conf.sched_name, "wlc", "entry: scheduler");
-		CHECK_EQ(de.activeconns, 4, "dest entry: activeconns");
-		CHECK_EQ(de.overloaded * 10 + de.mac_state, 11,
+		EXPECT_STR(se.conf.sched_name, "wlc", "entry: scheduler");
+		EXPECT_EQ(de.activeconns, 4, "dest entry: activeconns");
+		EXPECT_EQ(de.overloaded * 10 + de.mac_state, 11,
 		    "dest entry: overloaded, MAC resolved");
-		CHECK_EQ(de.conf.weight, 4, "dest entry: list order (newest)");
+		EXPECT_EQ(de.conf.weight, 4, "dest entry: list order (newest)");
 		free(body);
 		s->dests[0]->activeconns = 0;
 	}
@@ -367,43 +367,43 @@ test_live_conns(void)
 	conn_seen(ct, c1, CONN_TCP_ACK, 100);		/* expires 1000 */
 	k.cport = htons(2222);
 	c2 = conn_insert(ct, &k, b, 100);		/* expires 102 */
-	CHECK_EQ(c2 != NULL && b->inactconns == 1, 1, "conn on B");
+	EXPECT_EQ(c2 != NULL && b->inactconns == 1, 1, "conn on B");
 
 	/* -e never moves connections */
 	r = dreq(TCP, VIP, 80, "198.18.0.1", 80, 0);
 	apply(DRLB_CTL_EDIT_DEST, &r);
-	CHECK_EQ(c1->dest == a && a->activeconns == 1, 1,
+	EXPECT_EQ(c1->dest == a && a->activeconns == 1, 1,
 	    "-e -w 0: the existing connection stays on A");
 
 	/* -d A with a live connection: trash */
-	CHECK_EQ(apply(DRLB_CTL_DEL_DEST, &r), 0, "-d A with a live conn");
-	CHECK_EQ(T.trash == a && n_freed == 0, 1, "A waits in the trash");
-	CHECK_EQ(s->ndests == 1 && s->dests[0] == b, 1, "only B scheduled");
-	CHECK_EQ(s->sched->schedule(s, &k) == b, 1, "wrr picks B only");
-	CHECK_EQ(conn_lookup(ct, &k) != NULL, 1, "conns untouched");
+	EXPECT_EQ(apply(DRLB_CTL_DEL_DEST, &r), 0, "-d A with a live conn");
+	EXPECT_EQ(T.trash == a && n_freed == 0, 1, "A waits in the trash");
+	EXPECT_EQ(s->ndests == 1 && s->dests[0] == b, 1, "only B scheduled");
+	EXPECT_EQ(s->sched->schedule(s, &k) == b, 1, "wrr picks B only");
+	EXPECT_EQ(conn_lookup(ct, &k) != NULL, 1, "conns untouched");
 
 	/* -a A again: back from the trash with its counters */
 	r = dreq(TCP, VIP, 80, "198.18.0.1", 80, 5);
-	CHECK_EQ(apply(DRLB_CTL_ADD_DEST, &r), 0, "-a A again");
-	CHECK_EQ(s->dests[0] == a, 1, "A revived from the trash, at the head");
-	CHECK_EQ(T.trash == NULL, 1, "trash empty again");
-	CHECK_EQ(a->activeconns, 1, "A kept its ActiveConn");
-	CHECK_EQ(a->conf.weight, 5, "A has the new weight");
-	CHECK_EQ(a->refcnt, 2, "A: service link + one conn");
-	CHECK_EQ((a->flags & DEST_F_AVAILABLE) != 0, 1, "A AVAILABLE again");
-	CHECK_EQ(n_added, 2, "revival is not a new dest (no on_dest_added)");
+	EXPECT_EQ(apply(DRLB_CTL_ADD_DEST, &r), 0, "-a A again");
+	EXPECT_EQ(s->dests[0] == a, 1, "A revived from the trash, at the head");
+	EXPECT_EQ(T.trash == NULL, 1, "trash empty again");
+	EXPECT_EQ(a->activeconns, 1, "A kept its ActiveConn");
+	EXPECT_EQ(a->conf.weight, 5, "A has the new weight");
+	EXPECT_EQ(a->refcnt, 2, "A: service link + one conn");
+	EXPECT_EQ((a->flags & DEST_F_AVAILABLE) != 0, 1, "A AVAILABLE again");
+	EXPECT_EQ(n_added, 2, "revival is not a new dest (no on_dest_added)");
 
 	/* -C with live connections: everything to the trash */
-	CHECK_EQ(apply(DRLB_CTL_FLUSH, &r), 0, "-C with live conns");
-	CHECK_EQ(T.count, 0, "-C: no services");
-	CHECK_EQ(n_freed, 0, "-C: dests with conns not freed");
-	CHECK_EQ(c1->dest->svc->conf.port, 80,
+	EXPECT_EQ(apply(DRLB_CTL_FLUSH, &r), 0, "-C with live conns");
+	EXPECT_EQ(T.count, 0, "-C: no services");
+	EXPECT_EQ(n_freed, 0, "-C: dests with conns not freed");
+	EXPECT_EQ(c1->dest->svc->conf.port, 80,
 	    "a flushed service stays readable through its conns' dests");
-	CHECK_EQ(conn_expire(ct, &T, 102, 10), 1, "B's conn expires");
-	CHECK_EQ(n_freed, 1, "B freed with its last conn");
-	CHECK_EQ(conn_expire(ct, &T, 1000, 10), 1, "A's conn expires");
-	CHECK_EQ(n_freed, 2, "A freed with its last conn");
-	CHECK_EQ(T.trash == NULL, 1, "trash empty at the end");
+	EXPECT_EQ(conn_expire(ct, &T, 102, 10), 1, "B's conn expires");
+	EXPECT_EQ(n_freed, 1, "B freed with its last conn");
+	EXPECT_EQ(conn_expire(ct, &T, 1000, 10), 1, "A's conn expires");
+	EXPECT_EQ(n_freed, 2, "A freed with its last conn");
+	EXPECT_EQ(T.trash == NULL, 1, "trash empty at the end");
 
 	/* a deleted then re-created service: the trashed dest rebinds */
 	r = req(TCP, VIP, 80, "wlc");
@@ -422,17 +422,17 @@ test_live_conns(void)
 	s = find(TCP, VIP, 80);
 	r = dreq(TCP, VIP, 80, "198.18.0.1", 80, 1);
 	apply(DRLB_CTL_ADD_DEST, &r);
-	CHECK_EQ(s->dests[0] == a && a->svc == s, 1,
+	EXPECT_EQ(s->dests[0] == a && a->svc == s, 1,
 	    "-a after -D/-A takes the dest back and rebinds it");
-	CHECK_EQ(a->stats.inpkts, 0, "rebinding zeroes its stats (as IPVS)");
-	CHECK_EQ(conn_expire(ct, &T, 2002, 10), 1, "its conn expires");
-	CHECK_EQ(a->refcnt, 1, "only the service link left");
+	EXPECT_EQ(a->stats.inpkts, 0, "rebinding zeroes its stats (as IPVS)");
+	EXPECT_EQ(conn_expire(ct, &T, 2002, 10), 1, "its conn expires");
+	EXPECT_EQ(a->refcnt, 1, "only the service link left");
 	conn_flush(ct, &T);
 	conn_table_destroy(ct);
 	reset();
-	CHECK_EQ(apply(DRLB_CTL_SET_TIMEOUT, &r), 0, "--set 0 0 0 is fine");
+	EXPECT_EQ(apply(DRLB_CTL_SET_TIMEOUT, &r), 0, "--set 0 0 0 is fine");
 	r.timeouts.tcp = 3000000;
-	CHECK_EQ(apply(DRLB_CTL_SET_TIMEOUT, &r), EINVAL,
+	EXPECT_EQ(apply(DRLB_CTL_SET_TIMEOUT, &r), EINVAL,
 	    "--set beyond INT_MAX/HZ: EINVAL");
 }
 
@@ -444,5 +444,5 @@ main(void)
 	test_dests();
 	test_live_conns();
 	svc_table_free(&T);
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

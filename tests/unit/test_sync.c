@@ -15,7 +15,7 @@
 #include "sched.h"
 #include "sync.h"
 #include "tables.h"
-#include "check.h"
+#include "expect.h"
 
 static void
 rules(struct svc_table *st)
@@ -114,35 +114,35 @@ test_layout_v4(void)
 	inet_pton(AF_INET, "198.18.0.7", &sc.daddr.in);
 
 	sync_mesg_init(buf, 7);
-	CHECK_EQ(sync_mesg_len(buf), SYNC_MESG_HLEN, "v4: empty message is the 8-byte header");
-	CHECK_EQ(sync_mesg_add(buf, sizeof(buf), &sc), 0, "v4: entry added");
-	CHECK_EQ(sync_mesg_len(buf), sizeof(want), "v4: 8 + 36 bytes (sizeof ip_vs_sync_v4)");
-	CHECK_MEM(buf, want, sizeof(want), "v4: bytes as ip_vs_sync.c lays them out");
-	CHECK_EQ(decode(buf, sizeof(want), 7, &g, &st), 0, "v4: decodes");
-	CHECK_EQ(g.n, 1, "v4: one entry");
+	EXPECT_EQ(sync_mesg_len(buf), SYNC_MESG_HLEN, "v4: empty message is the 8-byte header");
+	EXPECT_EQ(sync_mesg_add(buf, sizeof(buf), &sc), 0, "v4: entry added");
+	EXPECT_EQ(sync_mesg_len(buf), sizeof(want), "v4: 8 + 36 bytes (sizeof ip_vs_sync_v4)");
+	EXPECT_MEM(buf, want, sizeof(want), "v4: bytes as ip_vs_sync.c lays them out");
+	EXPECT_EQ(decode(buf, sizeof(want), 7, &g, &st), 0, "v4: decodes");
+	EXPECT_EQ(g.n, 1, "v4: one entry");
 	back = g.sc[0];
-	CHECK_MEM(&back, &sc, sizeof(sc), "v4: decoded entry equals the encoded one");
+	EXPECT_MEM(&back, &sc, sizeof(sc), "v4: decoded entry equals the encoded one");
 	/* a second entry: 36 is a multiple of 4, so no padding */
-	CHECK_EQ(sync_mesg_add(buf, sizeof(buf), &sc), 0, "v4: second entry");
-	CHECK_EQ(sync_mesg_len(buf), 8 + 72, "v4: two entries, no padding");
-	CHECK_EQ(buf[4], 2, "v4: nr_conns 2");
-	CHECK_EQ(sync_mesg_add(buf, 8 + 72 + 35, &sc), -1, "v4: an entry that does not fit is refused");
-	CHECK_EQ(decode(buf, 80, 7, &g, &st), 0, "v4: two decode");
-	CHECK_EQ(g.n, 2, "v4: two entries back");
+	EXPECT_EQ(sync_mesg_add(buf, sizeof(buf), &sc), 0, "v4: second entry");
+	EXPECT_EQ(sync_mesg_len(buf), 8 + 72, "v4: two entries, no padding");
+	EXPECT_EQ(buf[4], 2, "v4: nr_conns 2");
+	EXPECT_EQ(sync_mesg_add(buf, 8 + 72 + 35, &sc), -1, "v4: an entry that does not fit is refused");
+	EXPECT_EQ(decode(buf, 80, 7, &g, &st), 0, "v4: two decode");
+	EXPECT_EQ(g.n, 2, "v4: two entries back");
 
 	/* the kernel's reasons to drop a whole message */
-	CHECK_EQ(decode(buf, 79, 7, &g, &st), -1, "drop: size field is not the datagram's length");
-	CHECK_EQ(decode(buf, 80, 8, &g, &st), -1, "drop: another syncid");
-	CHECK_EQ(decode(buf, 80, 0, &g, &st), 0, "backup syncid 0 takes every syncid");
+	EXPECT_EQ(decode(buf, 79, 7, &g, &st), -1, "drop: size field is not the datagram's length");
+	EXPECT_EQ(decode(buf, 80, 8, &g, &st), -1, "drop: another syncid");
+	EXPECT_EQ(decode(buf, 80, 0, &g, &st), 0, "backup syncid 0 takes every syncid");
 	buf[5] = 0;
-	CHECK_EQ(decode(buf, 80, 7, &g, &st), -1, "drop: version 0 (not spoken)");
+	EXPECT_EQ(decode(buf, 80, 7, &g, &st), -1, "drop: version 0 (not spoken)");
 	buf[5] = 1;
 	buf[4] = 3;
-	CHECK_EQ(decode(buf, 80, 7, &g, &st), -1, "drop: nr_conns past the end");
+	EXPECT_EQ(decode(buf, 80, 7, &g, &st), -1, "drop: nr_conns past the end");
 	buf[4] = 2;
 	buf[8 + 3] = 0x30;		/* entry size 48 > what is there */
 	buf[8 + 36 + 3] = 0x24;
-	CHECK_EQ(decode(buf, 80, 7, &g, &st), -1, "drop: entry size past the end");
+	EXPECT_EQ(decode(buf, 80, 7, &g, &st), -1, "drop: entry size past the end");
 }
 
 static void
@@ -166,19 +166,19 @@ test_layout_v6_and_options(void)
 	inet_pton(AF_INET6, "2001:db8::1", &sc.vaddr.in6);
 	inet_pton(AF_INET6, "2001:db8::7", &sc.daddr.in6);
 	sync_mesg_init(buf, 1);
-	CHECK_EQ(sync_mesg_add(buf, sizeof(buf), &sc), 0, "v6: entry added");
-	CHECK_EQ(sync_mesg_len(buf), 8 + 72, "v6: 8 + 72 bytes (sizeof ip_vs_sync_v6)");
-	CHECK_EQ(buf[8], 1, "v6: type has STYPE_F_INET6");
-	CHECK_EQ(buf[9], IPPROTO_UDP, "v6: protocol at offset 1");
-	CHECK_EQ(buf[8 + 2] << 8 | buf[8 + 3], 72, "v6: ver_size 72");
-	CHECK_EQ(buf[8 + 7], 0x83, "v6: flags low byte");
-	CHECK_EQ(buf[8 + 6], 0x01, "v6: INACTIVE (0x0100)");
-	CHECK_EQ(buf[8 + 23], 44, "v6: timeout 300 = 0x012c");
-	CHECK_MEM(buf + 8 + 24, sc.caddr.b, 16, "v6: caddr at 24");
-	CHECK_MEM(buf + 8 + 40, sc.vaddr.b, 16, "v6: vaddr at 40");
-	CHECK_MEM(buf + 8 + 56, sc.daddr.b, 16, "v6: daddr at 56");
-	CHECK_EQ(decode(buf, 80, 1, &g, &st), 0, "v6: decodes");
-	CHECK(g.n == 1 && memcmp(&g.sc[0], &sc, sizeof(sc)) == 0, "v6: round trip");
+	EXPECT_EQ(sync_mesg_add(buf, sizeof(buf), &sc), 0, "v6: entry added");
+	EXPECT_EQ(sync_mesg_len(buf), 8 + 72, "v6: 8 + 72 bytes (sizeof ip_vs_sync_v6)");
+	EXPECT_EQ(buf[8], 1, "v6: type has STYPE_F_INET6");
+	EXPECT_EQ(buf[9], IPPROTO_UDP, "v6: protocol at offset 1");
+	EXPECT_EQ(buf[8 + 2] << 8 | buf[8 + 3], 72, "v6: ver_size 72");
+	EXPECT_EQ(buf[8 + 7], 0x83, "v6: flags low byte");
+	EXPECT_EQ(buf[8 + 6], 0x01, "v6: INACTIVE (0x0100)");
+	EXPECT_EQ(buf[8 + 23], 44, "v6: timeout 300 = 0x012c");
+	EXPECT_MEM(buf + 8 + 24, sc.caddr.b, 16, "v6: caddr at 24");
+	EXPECT_MEM(buf + 8 + 40, sc.vaddr.b, 16, "v6: vaddr at 40");
+	EXPECT_MEM(buf + 8 + 56, sc.daddr.b, 16, "v6: daddr at 56");
+	EXPECT_EQ(decode(buf, 80, 1, &g, &st), 0, "v6: decodes");
+	EXPECT(g.n == 1 && memcmp(&g.sc[0], &sc, sizeof(sc)) == 0, "v6: round trip");
 
 	/* options after the entry, as the kernel handles them: an optional
 	 * (0x40) unknown one is ignored, a sequence option (NAT) accepted,
@@ -198,13 +198,13 @@ test_layout_v6_and_options(void)
 		buf[2] = (uint8_t)(len >> 8);
 		buf[3] = (uint8_t)len;
 	}
-	CHECK_EQ(decode(buf, len, 1, &g, &st), 0, "options: message accepted");
-	CHECK_EQ(g.n, 1, "options: seq data and an optional unknown option pass");
+	EXPECT_EQ(decode(buf, len, 1, &g, &st), 0, "options: message accepted");
+	EXPECT_EQ(g.n, 1, "options: seq data and an optional unknown option pass");
 	buf[8 + 72 + 26] = 9;			/* now mandatory */
-	CHECK_EQ(decode(buf, len, 1, &g, &st), 0, "options: mandatory unknown: message kept");
-	CHECK(g.n == 0 && st.skipped == 1, "options: ... the entry skipped");
+	EXPECT_EQ(decode(buf, len, 1, &g, &st), 0, "options: mandatory unknown: message kept");
+	EXPECT(g.n == 0 && st.skipped == 1, "options: ... the entry skipped");
 	buf[8 + 72 + 1] = 23;			/* seq data of the wrong size */
-	CHECK_EQ(decode(buf, len, 1, &g, &st), -1, "options: bad seq length drops the message");
+	EXPECT_EQ(decode(buf, len, 1, &g, &st), -1, "options: bad seq length drops the message");
 }
 
 static void
@@ -233,7 +233,7 @@ test_apply(void)
 	c = conn_insert(ta, &k, dest(&a, 80, 8), 10);
 	conn_seen(ta, c, CONN_TCP_SYN, 10);
 	conn_seen(ta, c, CONN_TCP_ACK, 10);
-	CHECK_EQ(c->state, CONN_S_ESTABLISHED, "master: :80 established");
+	EXPECT_EQ(c->state, CONN_S_ESTABLISHED, "master: :80 established");
 	tk = key(443, 0);
 	tk.caddr.b[3] = 0;
 	tk.af |= CONN_KEY_TEMPLATE;
@@ -246,68 +246,68 @@ test_apply(void)
 
 	sync_mesg_init(buf, 1);
 	sync_conn_from(&sc, ta, tmpl);
-	CHECK_EQ(sc.flags, SYNC_F_TEMPLATE | SYNC_F_INACTIVE | SYNC_F_NOOUTPUT | SYNC_F_DROUTE,
+	EXPECT_EQ(sc.flags, SYNC_F_TEMPLATE | SYNC_F_INACTIVE | SYNC_F_NOOUTPUT | SYNC_F_DROUTE,
 	    "template: flags as IPVS's (0x1183)");
-	CHECK_EQ(sc.timeout, 300, "template: timeout is the persistence timeout");
-	CHECK_EQ(sc.cport, 0, "template: cport 0");
-	CHECK_EQ(sc.caddr.b[3], 0, "template: client masked");
+	EXPECT_EQ(sc.timeout, 300, "template: timeout is the persistence timeout");
+	EXPECT_EQ(sc.cport, 0, "template: cport 0");
+	EXPECT_EQ(sc.caddr.b[3], 0, "template: client masked");
 	sync_mesg_add(buf, sizeof(buf), &sc);
 	sync_conn_from(&sc, ta, c2);
-	CHECK_EQ(sc.flags, SYNC_F_NOOUTPUT | SYNC_F_DROUTE, "established: not INACTIVE");
-	CHECK_EQ(sc.timeout, 900, "established: 900 s");
+	EXPECT_EQ(sc.flags, SYNC_F_NOOUTPUT | SYNC_F_DROUTE, "established: not INACTIVE");
+	EXPECT_EQ(sc.timeout, 900, "established: 900 s");
 	sync_mesg_add(buf, sizeof(buf), &sc);
 	sync_conn_from(&sc, ta, c);
-	CHECK_EQ(ntohs(sc.dport), 80, "dport: the real server's port");
+	EXPECT_EQ(ntohs(sc.dport), 80, "dport: the real server's port");
 	sync_mesg_add(buf, sizeof(buf), &sc);
-	CHECK_EQ(decode(buf, sync_mesg_len(buf), 1, &g, &st), 0, "three entries decode");
-	CHECK_EQ(g.n, 3, "three entries");
+	EXPECT_EQ(decode(buf, sync_mesg_len(buf), 1, &g, &st), 0, "three entries decode");
+	EXPECT_EQ(g.n, 3, "three entries");
 
 	/* backup at t=100: its own dests, found by address */
 	memset(&as, 0, sizeof(as));
 	for (int i = 0; i < g.n; i++)
 		sync_apply(&sb, &b, 100, &g.sc[i], &as);
-	CHECK_EQ(as.templates, 1, "backup: template created");
-	CHECK_EQ(as.created, 2, "backup: two connections created");
+	EXPECT_EQ(as.templates, 1, "backup: template created");
+	EXPECT_EQ(as.created, 2, "backup: two connections created");
 	bc = conn_lookup(tb, &k);
-	CHECK(bc != NULL && bc->dest == dest(&b, 80, 8), "backup: :80 bound to its own .8");
-	CHECK(bc != NULL && bc->state == CONN_S_ESTABLISHED, "backup: :80 ESTABLISHED");
-	CHECK(bc != NULL && bc->expires == 100 + 900, "backup: expires 900 s after the message");
+	EXPECT(bc != NULL && bc->dest == dest(&b, 80, 8), "backup: :80 bound to its own .8");
+	EXPECT(bc != NULL && bc->state == CONN_S_ESTABLISHED, "backup: :80 ESTABLISHED");
+	EXPECT(bc != NULL && bc->expires == 100 + 900, "backup: expires 900 s after the message");
 	bt = conn_lookup(tb, &tk);
-	CHECK(bt != NULL && bt->dest == dest(&b, 443, 7), "backup: template bound to .7");
+	EXPECT(bt != NULL && bt->dest == dest(&b, 443, 7), "backup: template bound to .7");
 	c2 = conn_lookup(tb, &k2);
-	CHECK(c2 != NULL && conn_control(tb, c2) == bt, "backup: connection linked to its template");
-	CHECK_EQ(dest(&b, 80, 8)->activeconns, 1, "backup: .8 ActiveConn 1");
-	CHECK_EQ(dest(&b, 80, 8)->inactconns, 0, "backup: .8 InActConn 0");
-	CHECK_EQ(dest(&b, 443, 7)->persistconns, 1, "backup: .7 PersistConn 1");
+	EXPECT(c2 != NULL && conn_control(tb, c2) == bt, "backup: connection linked to its template");
+	EXPECT_EQ(dest(&b, 80, 8)->activeconns, 1, "backup: .8 ActiveConn 1");
+	EXPECT_EQ(dest(&b, 80, 8)->inactconns, 0, "backup: .8 InActConn 0");
+	EXPECT_EQ(dest(&b, 443, 7)->persistconns, 1, "backup: .7 PersistConn 1");
 
 	/* an update: the connection closes on the master */
 	conn_seen(ta, conn_lookup(ta, &k), CONN_TCP_FIN, 20);
 	sync_conn_from(&sc, ta, conn_lookup(ta, &k));
-	CHECK_EQ(sc.state, CONN_S_FIN_WAIT, "master: FIN_WAIT");
-	CHECK(sc.flags & SYNC_F_INACTIVE, "master: FIN_WAIT is INACTIVE");
+	EXPECT_EQ(sc.state, CONN_S_FIN_WAIT, "master: FIN_WAIT");
+	EXPECT(sc.flags & SYNC_F_INACTIVE, "master: FIN_WAIT is INACTIVE");
 	memset(&as, 0, sizeof(as));
 	sync_apply(&sb, &b, 110, &sc, &as);
-	CHECK_EQ(as.updated, 1, "backup: updated, not created");
-	CHECK_EQ(bc->state, CONN_S_FIN_WAIT, "backup: FIN_WAIT");
-	CHECK_EQ(dest(&b, 80, 8)->activeconns, 0, "backup: .8 ActiveConn back to 0");
-	CHECK_EQ(dest(&b, 80, 8)->inactconns, 1, "backup: .8 InActConn 1");
-	CHECK_EQ(bc->expires, 110 + 120, "backup: FIN_WAIT timeout from the message");
+	EXPECT_EQ(as.updated, 1, "backup: updated, not created");
+	EXPECT_EQ(bc->state, CONN_S_FIN_WAIT, "backup: FIN_WAIT");
+	EXPECT_EQ(dest(&b, 80, 8)->activeconns, 0, "backup: .8 ActiveConn back to 0");
+	EXPECT_EQ(dest(&b, 80, 8)->inactconns, 1, "backup: .8 InActConn 1");
+	EXPECT_EQ(bc->expires, 110 + 120, "backup: FIN_WAIT timeout from the message");
 
 	/* a real server the backup does not have: skipped, counted */
 	inet_pton(AF_INET, "198.18.0.9", &sc.daddr.in);
 	sc.cport = htons(40002);
 	sync_apply(&sb, &b, 110, &sc, &as);
-	CHECK_EQ(as.no_dest, 1, "backup: unknown real server counted");
+	EXPECT_EQ(as.no_dest, 1, "backup: unknown real server counted");
 	/* another service's port */
 	sc.vport = htons(8080);
 	inet_pton(AF_INET, "198.18.0.7", &sc.daddr.in);
 	sync_apply(&sb, &b, 110, &sc, &as);
-	CHECK_EQ(as.no_dest, 2, "backup: no such service counted");
-	CHECK_EQ(conn_count(tb), 3, "backup: still three entries");
+	EXPECT_EQ(as.no_dest, 2, "backup: no such service counted");
+	EXPECT_EQ(conn_count(tb), 3, "backup: still three entries");
 
 	conn_flush(ta, &a);
 	conn_flush(tb, &b);
-	CHECK_EQ(dest(&b, 80, 8)->inactconns + dest(&b, 80, 8)->activeconns, 0, "backup: counts back to 0");
+	EXPECT_EQ(dest(&b, 80, 8)->inactconns + dest(&b, 80, 8)->activeconns, 0, "backup: counts back to 0");
 	conn_table_destroy(ta);
 	conn_table_destroy(tb);
 	svc_table_free(&a);
@@ -320,5 +320,5 @@ main(void)
 	test_layout_v4();
 	test_layout_v6_and_options();
 	test_apply();
-	return CHECK_DONE();
+	return EXPECT_DONE();
 }

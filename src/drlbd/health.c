@@ -1,7 +1,7 @@
 /*
  * The health-check core: the checks of a keepalived.conf, their timers and
  * attempts in drlbd's poll loop, and what a real server's health does to
- * the live rules.  See check.h.
+ * the live rules.  See health.h.
  */
 #include <arpa/inet.h>
 #include <limits.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "health.h"
 #include "drlbd.h"
 #include "est.h"
 #include "log.h"
@@ -42,7 +42,7 @@ static struct {
 	struct check *polled[CHECK_POLLFDS_MAX];
 	int npolled;
 	int inflight;			/* attempts running */
-	uint64_t due;			/* check_tick has work at or after this */
+	uint64_t due;			/* health_tick has work at or after this */
 } S = { .due = UINT64_MAX };
 
 /* ---------------------------------------------------------------- helpers */
@@ -300,7 +300,7 @@ start(struct check *c, uint64_t now)
 			    ((c) = &S.vs[vi_].rs[ri_].checks[ci_]); ci_++)
 
 void
-check_tick(uint64_t now)
+health_tick(uint64_t now)
 {
 	struct check *c;
 	uint64_t due = UINT64_MAX;
@@ -337,7 +337,7 @@ check_tick(uint64_t now)
 }
 
 int
-check_pollfds(struct pollfd *pfd, int max)
+health_pollfds(struct pollfd *pfd, int max)
 {
 	struct check *c;
 	int n = 0;
@@ -357,7 +357,7 @@ check_pollfds(struct pollfd *pfd, int max)
 }
 
 void
-check_serve(const struct pollfd *pfd, int n, uint64_t now)
+health_serve(const struct pollfd *pfd, int n, uint64_t now)
 {
 	for (int i = 0; i < n && i < S.npolled; i++) {
 		struct check *c = S.polled[i];
@@ -372,7 +372,7 @@ check_serve(const struct pollfd *pfd, int n, uint64_t now)
 }
 
 int
-check_next_ms(uint64_t now)
+health_next_ms(uint64_t now)
 {
 	if (S.due == UINT64_MAX)
 		return INT_MAX;
@@ -580,7 +580,7 @@ sync_live(void)
 }
 
 int
-check_load(struct drlbd *d, const char *file, char *err, size_t errlen)
+health_load(struct drlbd *d, const char *file, char *err, size_t errlen)
 {
 	struct kaconf k;
 	struct svc_table scratch;
@@ -635,7 +635,7 @@ check_load(struct drlbd *d, const char *file, char *err, size_t errlen)
 }
 
 void
-check_shutdown(void)
+health_shutdown(void)
 {
 	set_free(S.vs, S.nvs);
 	S.vs = NULL;

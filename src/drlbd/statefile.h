@@ -4,8 +4,8 @@
  * the middle of a transfer keep their real servers and notice nothing but
  * the frames lost while no director ran.
  */
-#ifndef DRLBD_STATE_H
-#define DRLBD_STATE_H
+#ifndef DRLBD_STATEFILE_H
+#define DRLBD_STATEFILE_H
 
 #include <stdint.h>
 
@@ -14,7 +14,7 @@
 
 /* Write every connection and template to fd (truncated first).
  * Returns how many were written, -1 with errno on failure. */
-long state_save(int fd, struct conn_set *cs, uint32_t now);
+long statefile_save(int fd, struct conn_set *cs, uint32_t now);
 
 /*
  * Read a state file back into cs (each entry into its worker's table): each entry whose service and real server
@@ -22,7 +22,7 @@ long state_save(int fd, struct conn_set *cs, uint32_t now);
  * and persistence link.  Returns how many were restored (skipped ones are
  * counted in *skipped), -1 with errno (EPROTO: not a state file of ours).
  */
-long state_restore(int fd, struct conn_set *cs, struct svc_table *st,
+long statefile_restore(int fd, struct conn_set *cs, struct svc_table *st,
     uint32_t now, long *skipped);
 
 #endif

@@ -16,8 +16,8 @@
  * One checker per file behind struct check_ops: check_tcp.c, check_http.c,
  * check_misc.c.
  */
-#ifndef DRLBD_CHECK_H
-#define DRLBD_CHECK_H
+#ifndef DRLBD_HEALTH_H
+#define DRLBD_HEALTH_H
 
 #include <poll.h>
 #include <stddef.h>
@@ -99,27 +99,27 @@ void check_md5_final(struct check_md5 *m, uint8_t out[16]);
 void check_misc_reap(void);
 
 /*
- * The daemon's side (check.c).  check_load reads a keepalived.conf at start
+ * The daemon's side (health.c).  health_load reads a keepalived.conf at start
  * and on SIGHUP: the whole file is validated first (syntax, then every
  * service and real server applied to a scratch table); on an error nothing
  * changes and err says "file:line: reason".  Then the live rules are brought
  * to the file (services and real servers not in it deleted, new ones added,
  * changed ones edited; down real servers kept out, sorry servers in as
  * needed) and the checks replaced; a real server that stays keeps its
- * health.  Checks run only from check_tick, i.e. after privileges are
+ * health.  Checks run only from health_tick, i.e. after privileges are
  * dropped.
  */
-int check_load(struct drlbd *d, const char *file, char *err, size_t errlen);
+int health_load(struct drlbd *d, const char *file, char *err, size_t errlen);
 /* fds of attempts in progress (at most max) */
-int check_pollfds(struct pollfd *pfd, int max);
-/* what poll said about them (the same pfd, n from check_pollfds) */
-void check_serve(const struct pollfd *pfd, int n, uint64_t now);
+int health_pollfds(struct pollfd *pfd, int max);
+/* what poll said about them (the same pfd, n from health_pollfds) */
+void health_serve(const struct pollfd *pfd, int n, uint64_t now);
 /* start due attempts, time out late ones, reap children */
-void check_tick(uint64_t now);
-/* ms until check_tick has something to do (INT_MAX: nothing) */
-int check_next_ms(uint64_t now);
+void health_tick(uint64_t now);
+/* ms until health_tick has something to do (INT_MAX: nothing) */
+int health_next_ms(uint64_t now);
 /* stop every attempt (children killed) and forget the checks */
-void check_shutdown(void);
+void health_shutdown(void);
 
 #define CHECK_POLLFDS_MAX 128		/* socket attempts in flight, at most */
 

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "state.h"
+#include "statefile.h"
 
 #define STATE_MAGIC	0x4452424c53544131ull	/* "DRBLSTA1" */
 
@@ -88,7 +88,7 @@ collect(struct conn *c, void *arg)
 }
 
 long
-state_save(int fd, struct conn_set *t, uint32_t now)
+statefile_save(int fd, struct conn_set *t, uint32_t now)
 {
 	struct save_ctx x = { .t = t, .now = now };
 	struct state_hdr h = { .magic = STATE_MAGIC,
@@ -145,7 +145,7 @@ find_dest(struct svc_table *st, const struct state_rec *r)
 }
 
 long
-state_restore(int fd, struct conn_set *cs, struct svc_table *st,
+statefile_restore(int fd, struct conn_set *cs, struct svc_table *st,
     uint32_t now, long *skipped)
 {
 	struct state_hdr h;
