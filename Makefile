@@ -60,52 +60,41 @@ $(B)/drlbd: $(DRLBD_OBJ) $(COMMON_OBJ)
 $(B)/drlbadm: $(ADM_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
+# ---------------------------------------------------------------- link sets
+# What links with what: one variable per set, as sources (obj maps them).
+# TABLES: the rules (svc.c) and the connection table (conn*.c) with every
+# scheduler, which belong together: svc.c finds schedulers by name,
+# schedulers read real servers, conn*.c count connections on real servers.
+# DP: the data path on top of them.  ADM_LIB: drlbadm without its main().
+dsrc = $(addprefix src/drlbd/,$(1))
+ADDR_SRC    := src/common/addr.c
+TABLES_SRC  := $(call dsrc,svc.c log.c) $(wildcard src/drlbd/conn*.c) \
+               $(SCHED_SRC) $(ADDR_SRC)
+DP_SRC      := $(call dsrc,datapath.c trace.c csum.c) $(TABLES_SRC)
+ADM_LIB_SRC := $(filter-out src/drlbadm/main.c,$(ADM_SRC)) $(COMMON_SRC)
+
 # ---------------------------------------------------------------- unit tests
-# Each unit test is a small program linking only the modules it tests:
-#   UNIT += name ; name_OBJ := objects besides tests/unit/name.c
-UNIT :=
-UNIT += test_conn
-test_conn_OBJ := $(call obj,src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
-UNIT += test_sched
-test_sched_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
-UNIT += test_svc
-test_svc_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
-UNIT += test_rr
-test_rr_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
-# scheduler tests (issue 3): each links the whole scheduler set
-SCHED_TEST_OBJ := $(call obj,src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
-define sched_test
-UNIT += $$(if $$(wildcard tests/unit/$(1).c),$(1))
-$(1)_OBJ := $$(SCHED_TEST_OBJ)
-endef
-$(foreach t,test_sched_simple test_sched_mh test_sched_lc,$(eval $(call sched_test,$(t))))
-UNIT += test_cmd
-test_cmd_OBJ := $(COMMON_OBJ)
-UNIT += test_fanout
-test_fanout_OBJ := $(call obj,src/drlbd/fanout.c)
-test_fanout_LIBS := $(PCAP_LIBS)
-UNIT += test_csum
-test_csum_OBJ := $(call obj,src/drlbd/csum.c)
-UNIT += test_datapath
-test_datapath_OBJ := $(call obj,src/drlbd/datapath.c src/drlbd/trace.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
-UNIT += test_state
-test_state_OBJ := $(SCHED_TEST_OBJ) $(call obj,src/drlbd/statefile.c)
-UNIT += test_sync
-test_sync_OBJ := $(SCHED_TEST_OBJ) $(call obj,src/drlbd/sync.c)
-UNIT += test_flood
-test_flood_OBJ := $(SCHED_TEST_OBJ)
-UNIT += test_persist
-test_persist_OBJ := $(test_datapath_OBJ)
-UNIT += $(if $(wildcard tests/unit/test_datapath6.c),test_datapath6)
-test_datapath6_OBJ := $(test_datapath_OBJ)
-UNIT += test_adm
-test_adm_OBJ := $(filter-out $(B)/obj/src/drlbadm/main.o,$(ADM_OBJ)) $(COMMON_OBJ)
-UNIT += test_est
-test_est_OBJ := $(call obj,src/drlbd/est.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
-UNIT += test_metrics
-test_metrics_OBJ := $(call obj,src/drlbd/metrics.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c)
-UNIT += test_kaconf
-test_kaconf_OBJ := $(SCHED_TEST_OBJ) $(call obj,src/drlbd/kaconf.c src/drlbd/check_http.c src/drlbd/check_tcp.c)
+# Each unit test is a small program (tests/unit/NAME.c) linking only what it
+# tests: NAME_SRC, besides NAME.c; a missing module is a link error that
+# shows the dependency.
+UNIT_ON_TABLES := test_conn test_sched test_svc test_rr test_sched_simple \
+                  test_sched_mh test_sched_lc test_flood
+$(foreach t,$(UNIT_ON_TABLES),$(eval $(t)_SRC := $$(TABLES_SRC)))
+UNIT_ON_DP := test_datapath test_datapath6 test_persist
+$(foreach t,$(UNIT_ON_DP),$(eval $(t)_SRC := $$(DP_SRC)))
+test_cmd_SRC      := $(COMMON_SRC)
+test_fanout_SRC   := $(call dsrc,fanout.c)
+test_fanout_LIBS  := $(PCAP_LIBS)
+test_csum_SRC     := $(call dsrc,csum.c)
+test_state_SRC    := $(call dsrc,statefile.c) $(TABLES_SRC)
+test_sync_SRC     := $(call dsrc,sync.c) $(TABLES_SRC)
+test_adm_SRC      := $(ADM_LIB_SRC)
+test_est_SRC      := $(call dsrc,est.c) $(TABLES_SRC)
+test_metrics_SRC  := $(call dsrc,metrics.c) $(TABLES_SRC)
+test_kaconf_SRC   := $(call dsrc,kaconf.c check_http.c check_tcp.c) $(TABLES_SRC)
+UNIT := $(UNIT_ON_TABLES) $(UNIT_ON_DP) test_cmd test_fanout test_csum \
+        test_state test_sync test_adm test_est test_metrics test_kaconf
+$(foreach u,$(UNIT),$(eval $(u)_OBJ = $$(call obj,$$($(u)_SRC))))
 
 UNIT_BIN = $(addprefix $(B)/tests/,$(UNIT)) $(addprefix $(B)/tests/replay_,$(FUZZ))
 
@@ -127,12 +116,12 @@ $(foreach u,$(UNIT),$(eval $(call unit_deps,$(u))))
 FUZZ := fuzz_frame fuzz_rules fuzz_ctl fuzz_args fuzz_sync fuzz_kaconf
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
-fuzz_frame_SRC := src/drlbd/datapath.c src/drlbd/trace.c src/drlbd/csum.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c
-fuzz_rules_SRC := src/common/cmd.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c
-fuzz_ctl_SRC := src/common/cmd.c $(filter-out src/drlbadm/main.c,$(ADM_SRC)) src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c
-fuzz_args_SRC := src/common/cmd.c
-fuzz_sync_SRC := src/drlbd/sync.c src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c
-fuzz_kaconf_SRC := src/drlbd/kaconf.c src/drlbd/svc.c src/drlbd/conn.c $(SCHED_SRC) src/drlbd/log.c
+fuzz_frame_SRC  := $(DP_SRC)
+fuzz_rules_SRC  := src/common/cmd.c $(TABLES_SRC)
+fuzz_ctl_SRC    := $(ADM_LIB_SRC) $(TABLES_SRC)
+fuzz_args_SRC   := src/common/cmd.c
+fuzz_sync_SRC   := $(call dsrc,sync.c) $(TABLES_SRC)
+fuzz_kaconf_SRC := $(call dsrc,kaconf.c) $(TABLES_SRC)
 FUZZ_CPPFLAGS := $(CPPFLAGS) -iquote src/drlbd -iquote src/drlbadm -iquote tests/fuzz
 
 define fuzz_rules_tmpl
@@ -158,11 +147,11 @@ fuzz: $(addprefix $(B)/fuzz/,$(FUZZ))
 		echo "crashes found:"; ls $(B)/fuzz/crash-*; exit 1; fi
 
 # ---------------------------------------------------------------- benches
-$(B)/bench/conn_bench: bench/conn_bench.c $(call obj,src/drlbd/conn.c src/drlbd/svc.c $(SCHED_SRC) src/drlbd/log.c)
+$(B)/bench/conn_bench: bench/conn_bench.c $(call obj,$(TABLES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
-$(B)/bench/sched_bench: bench/sched_bench.c $(SCHED_TEST_OBJ)
+$(B)/bench/sched_bench: bench/sched_bench.c $(call obj,$(TABLES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
@@ -172,7 +161,7 @@ $(B)/bench/datapath_notrace.o: src/drlbd/datapath.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -DDRLB_NO_TRACE \
 		-Ddp_process=dp_process_notrace -Ddp_init=dp_init_notrace -c -o $@ $<
-$(B)/bench/dp_bench: bench/dp_bench.c $(B)/bench/datapath_notrace.o $(call obj,src/drlbd/datapath.c src/drlbd/csum.c src/drlbd/trace.c) $(SCHED_TEST_OBJ)
+$(B)/bench/dp_bench: bench/dp_bench.c $(B)/bench/datapath_notrace.o $(call obj,$(DP_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
@@ -190,7 +179,7 @@ $(B)/bench/gen $(B)/bench/fwd_ref: $(B)/bench/%: bench/%.c
 # scheduler, service and connection-table code (the objects drlbd links),
 # then bench/lab/run.sh writes CSVs (and PNGs when gnuplot is installed) to
 # $(B)/lab/.  bench/lab/README.md explains it.
-$(B)/bench/lab: bench/lab/lab.c $(SCHED_TEST_OBJ)
+$(B)/bench/lab: bench/lab/lab.c $(call obj,$(TABLES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lm
 

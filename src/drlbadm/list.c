@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "drlb/addr.h"
 #include "drlb/cmd.h"
 #include "json.h"
 #include "list.h"
@@ -152,7 +153,7 @@ list_table_sort(struct list_table *t)
 struct list_svc *
 list_table_find(const struct list_table *t, const struct drlb_svc_conf *key)
 {
-	size_t alen = key->af == AF_INET6 ? 16 : 4;
+	size_t alen = drlb_addr_len(key->af);
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct drlb_svc_conf *c = &t->svcs[i].e.conf;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drlb/addr.h"
 #include "filter.h"
 
 /* " or (ip and dst host (A or B))" for one family's VIPs, each VIP once
@@ -13,7 +14,7 @@ vips_expr(struct svc_table *t, uint16_t af, char *buf, size_t len,
     size_t *offp)
 {
 	struct svc *s, *p;
-	size_t off = *offp, alen = af == AF_INET6 ? 16 : 4;
+	size_t off = *offp, alen = drlb_addr_len(af);
 	int n = 0;
 
 	for (s = t->head; s != NULL; s = s->next) {

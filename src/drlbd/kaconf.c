@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "drlb/addr.h"
 #include "drlb/ctl-t.h"
 #include "kaconf.h"
 #include "svc.h"
@@ -695,7 +696,7 @@ parse_vs(struct parser *p, const struct stmt *hd, struct kaconf_vs *vs)
 	for (struct kaconf_rs *rs = vs->rs; rs != NULL && vs->has_sorry;
 	    rs = rs->next)
 		if (memcmp(&rs->addr, &vs->sorry.addr,
-		    vs->conf.af == AF_INET6 ? 16 : 4) == 0)
+		    drlb_addr_len(vs->conf.af)) == 0)
 			return perr(p, vs->sorry.line, "sorry_server is also "
 			    "the real_server of line %d", rs->line);
 	/* inhibit_on_failure in the virtual server: for all its real servers */

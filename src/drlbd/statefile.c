@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drlb/addr.h"
 #include "statefile.h"
 
 #define STATE_MAGIC	0x4452424c53544131ull	/* "DRBLSTA1" */
@@ -138,7 +139,7 @@ find_dest(struct svc_table *st, const struct state_rec *r)
 
 		if (d->conf.af == r->daf && d->conf.port == r->dport &&
 		    memcmp(d->conf.addr.b, r->daddr.b,
-		    r->daf == AF_INET6 ? 16 : 4) == 0)
+		    drlb_addr_len(r->daf)) == 0)
 			return d;
 	}
 	return NULL;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "drlb/addr.h"
 #include "svc.h"
 #include "sched.h"
 #include "conn.h"
@@ -32,16 +33,10 @@
 /* IPVS refuses timeouts above INT_MAX / HZ; with HZ = 1000 that is this */
 #define TIMEOUT_MAX	(2147483647u / 1000)
 
-static size_t
-addr_len(uint16_t af)
-{
-	return af == AF_INET6 ? 16 : 4;
-}
-
 static bool
 addr_eq(uint16_t af, const union drlb_inaddr *a, const union drlb_inaddr *b)
 {
-	return memcmp(a->b, b->b, addr_len(af)) == 0;
+	return memcmp(a->b, b->b, drlb_addr_len(af)) == 0;
 }
 
 /* Copy an address, zeroing the bytes the family does not use. */
@@ -49,7 +44,7 @@ static void
 addr_copy(uint16_t af, union drlb_inaddr *dst, const union drlb_inaddr *src)
 {
 	memset(dst, 0, sizeof(*dst));
-	memcpy(dst->b, src->b, addr_len(af));
+	memcpy(dst->b, src->b, drlb_addr_len(af));
 }
 
 /* libipvs's texts for the errnos it names whatever the call (func 0 in

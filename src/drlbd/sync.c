@@ -51,6 +51,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "drlb/addr.h"
 #include "datapath.h"
 #include "log.h"
 #include "svc.h"
@@ -111,7 +112,7 @@ sync_mesg_add(uint8_t *buf, size_t cap, const struct sync_conn *sc)
 	uint8_t *p;
 
 	len = sc->af == AF_INET6 ? SYNC_V6_LEN : SYNC_V4_LEN;
-	alen = sc->af == AF_INET6 ? 16 : 4;
+	alen = drlb_addr_len(sc->af);
 	pad = (4 - head) & 3;
 	if (buf[4] == 255 || head + pad + len > cap || head + pad + len > 0xffff)
 		return -1;
@@ -310,7 +311,7 @@ sync_conn_from(struct sync_conn *sc, struct conn_table *t, const struct conn *c)
 static struct dest *
 find_dest(struct svc_table *st, const struct sync_conn *sc, struct svc **svcp)
 {
-	size_t alen = sc->af == AF_INET6 ? 16 : 4;
+	size_t alen = drlb_addr_len(sc->af);
 	struct svc *s;
 
 	s = svc_find(st, sc->af, sc->protocol, &sc->vaddr, ntohs(sc->vport));

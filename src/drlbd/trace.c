@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drlb/addr.h"
 #include "conn.h"
 #include "trace.h"
 
@@ -173,14 +174,7 @@ const char *
 trace_addrport(char *buf, size_t len, uint16_t af, const union drlb_inaddr *a,
     uint16_t port)
 {
-	char s[INET6_ADDRSTRLEN];
-
-	inet_ntop(af == AF_INET6 ? AF_INET6 : AF_INET, a, s, sizeof(s));
-	if (af == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", s, port);
-	else
-		snprintf(buf, len, "%s:%u", s, port);
-	return buf;
+	return drlb_addrport_str(buf, len, af, a, port);
 }
 
 const char *

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drlb/addr.h"
 #include "../sched.h"
 
 #define LBLC_TAB_BITS		10	/* CONFIG_IP_VS_LBLC_TAB_BITS */
@@ -61,12 +62,6 @@ struct lblc_table {
 	bool timer_armed;
 };
 
-static size_t
-lblc_alen(uint16_t af)
-{
-	return af == AF_INET6 ? 16 : 4;
-}
-
 /* ip_vs_lblc_hashkey (hash_32 of the folded address) */
 static uint32_t
 lblc_hashkey(uint16_t af, const union drlb_inaddr *a)
@@ -84,7 +79,7 @@ lblc_get(struct lblc_table *t, uint16_t af, const union drlb_inaddr *a)
 	struct lblc_entry *en;
 
 	for (en = t->bucket[lblc_hashkey(af, a)]; en != NULL; en = en->next)
-		if (memcmp(&en->addr, a, lblc_alen(af)) == 0)
+		if (memcmp(&en->addr, a, drlb_addr_len(af)) == 0)
 			return en;
 	return NULL;
 }
@@ -111,7 +106,7 @@ lblc_new(struct lblc_table *t, uint16_t af, const union drlb_inaddr *a,
 	}
 	if ((en = calloc(1, sizeof(*en))) == NULL)
 		return;			/* as IPVS: use the dest uncached */
-	memcpy(&en->addr, a, lblc_alen(af));
+	memcpy(&en->addr, a, drlb_addr_len(af));
 	lblc_set_dest(en, d);
 	en->lastuse = t->now;
 	h = lblc_hashkey(af, a);
@@ -136,7 +131,7 @@ lblc_find_rip(const struct svc *svc, const struct lblc_entry *en)
 		struct dest *d = svc->dests[i];
 
 		if (d->conf.port == en->rport && memcmp(&d->conf.addr,
-		    &en->raddr, lblc_alen(svc->conf.af)) == 0)
+		    &en->raddr, drlb_addr_len(svc->conf.af)) == 0)
 			return d;
 	}
 	return NULL;

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drlb/addr.h"
 #include "../sched.h"
 
 #define LBLCR_TAB_BITS		10	/* CONFIG_IP_VS_LBLCR_TAB_BITS */
@@ -71,12 +72,6 @@ struct lblcr_table {
 	uint32_t next_check;
 	bool timer_armed;
 };
-
-static size_t
-lblcr_alen(uint16_t af)
-{
-	return af == AF_INET6 ? 16 : 4;
-}
 
 static uint32_t
 lblcr_hashkey(uint16_t af, const union drlb_inaddr *a)
@@ -232,7 +227,7 @@ lblcr_get(struct lblcr_table *t, uint16_t af, const union drlb_inaddr *a)
 	struct lblcr_entry *en;
 
 	for (en = t->bucket[lblcr_hashkey(af, a)]; en != NULL; en = en->next)
-		if (memcmp(&en->addr, a, lblcr_alen(af)) == 0)
+		if (memcmp(&en->addr, a, drlb_addr_len(af)) == 0)
 			return en;
 	return NULL;
 }
@@ -247,7 +242,7 @@ lblcr_new(struct lblcr_table *t, uint16_t af, const union drlb_inaddr *a,
 
 	if ((en = calloc(1, sizeof(*en))) == NULL)
 		return;			/* as IPVS: use the dest uncached */
-	memcpy(&en->addr, a, lblcr_alen(af));
+	memcpy(&en->addr, a, drlb_addr_len(af));
 	en->lastuse = t->now;
 	set_insert(t, en, d, false);
 	h = lblcr_hashkey(af, a);
@@ -272,7 +267,7 @@ lblcr_find_rip(const struct svc *svc, const struct lblcr_elem *e)
 		struct dest *d = svc->dests[i];
 
 		if (d->conf.port == e->rport && memcmp(&d->conf.addr,
-		    &e->raddr, lblcr_alen(svc->conf.af)) == 0)
+		    &e->raddr, drlb_addr_len(svc->conf.af)) == 0)
 			return d;
 	}
 	return NULL;
