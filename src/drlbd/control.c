@@ -18,13 +18,16 @@
 #include <unistd.h>
 
 #include "drlb/ctl.h"
+#include "arp.h"
+#include "control.h"
 #include "drlbd.h"
-#include "est.h"
 #include "log.h"
+#include "loop.h"
 #include "ndp.h"
-#include "trace.h"
-#include "metrics.h"
+#include "rules.h"
+#include "stats.h"
 #include "sync.h"
+#include "trace.h"
 
 #define CTL_MAX_CLIENTS 16
 
@@ -35,7 +38,8 @@ enum ctl_access {
 	CTL_WRITE,		/* changes: root or the socket's owner */
 };
 
-struct ctl_server {
+struct control {
+	struct drlbd *d;
 	int lfd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	uid_t owner;
@@ -64,11 +68,11 @@ mkdir_p(const char *dir)
 	return 0;
 }
 
-struct ctl_server *
-ctl_listen(const char *path, char *err, size_t errlen)
+struct control *
+control_listen(const char *path, struct drlbd *d, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct ctl_server *c;
+	struct control *c;
 	char dir[sizeof(sun.sun_path)];
 	int fd;
 
@@ -100,6 +104,7 @@ ctl_listen(const char *path, char *err, size_t errlen)
 		goto fail_close;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto fail_close;
+	c->d = d;
 	c->lfd = fd;
 	strcpy(c->path, path);
 	c->owner = geteuid();
@@ -113,7 +118,7 @@ fail:
 }
 
 int
-ctl_set_group(struct ctl_server *c, gid_t gid)
+control_set_group(struct control *c, gid_t gid)
 {
 	if (chown(c->path, (uid_t)-1, gid) < 0)
 		return -1;
@@ -157,7 +162,7 @@ pid_in_group(pid_t pid, gid_t gid)
  * root or the owner, as ipvsadm needs root; the group may read.
  */
 static enum ctl_access
-peer_access(const struct ctl_server *c, int fd)
+peer_access(const struct control *c, int fd)
 {
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
@@ -190,7 +195,7 @@ op_reads_only(uint16_t op)
 }
 
 void
-ctl_close(struct ctl_server *c)
+control_close(struct control *c)
 {
 	if (c == NULL)
 		return;
@@ -201,9 +206,10 @@ ctl_close(struct ctl_server *c)
 	free(c);
 }
 
-int
-ctl_pollfds(struct ctl_server *c, struct pollfd *pfd, int max)
+static int
+control_pollfds(void *arg, struct pollfd *pfd, int max)
 {
+	struct control *c = arg;
 	int n = 0;
 
 	if (max < 1)
@@ -331,8 +337,8 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 
 		memcpy(&dm, req, sizeof(dm));
 		if (op == DRLB_CTL_START_DAEMON ?
-		    sync_start(drlbd_sync(), &dm, err, sizeof(err)) < 0 :
-		    sync_stop(drlbd_sync(), dm.state) < 0) {
+		    sync_start(d->sync, &dm, err, sizeof(err)) < 0 :
+		    sync_stop(d->sync, dm.state) < 0) {
 			status = errno ? errno : EINVAL;
 			if (op == DRLB_CTL_STOP_DAEMON)
 				snprintf(err, sizeof(err), "No daemon is running");
@@ -342,7 +348,7 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 	case DRLB_CTL_GET_DAEMON: {
 		struct drlb_ctl_daemon dm[2];
 
-		sync_get(drlbd_sync(), dm);
+		sync_get(d->sync, dm);
 		ctl_send(fd, op, 0, dm, sizeof(dm));
 		return;
 	}
@@ -352,36 +358,26 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		memcpy(&a, req, sizeof(a));
 		d->own_vips = a.on != 0;
 		arp_set_own_vips(d->arp, d->own_vips);
-		ndp_set_own_vips(drlbd_ndp(), d->own_vips);
+		ndp_set_own_vips(d->ndp, d->own_vips);
 		log_info("VIPs %s at L2 (drlbadm --arp %s)", d->own_vips ?
 		    "taken over: answering ARP, announced" : "released: no "
 		    "ARP answers", d->own_vips ? "on" : "off");
 		break;
 	}
 	case DRLB_CTL_GET_COUNTERS:
-		if ((body = drlbd_counters_text(d, &len)) == NULL) {
+		if ((body = stats_counters_text(d, &len)) == NULL) {
 			status = ENOMEM;
 			snprintf(err, sizeof(err), "Memory allocation problem");
 		}
 		break;
 	case DRLB_CTL_GET_METRICS:
-		if ((body = drlbd_metrics_text(d, &len)) == NULL) {
+		if ((body = stats_metrics_text(d, &len)) == NULL) {
 			status = ENOMEM;
 			snprintf(err, sizeof(err), "Memory allocation problem");
 		}
 		break;
 	case DRLB_CTL_ADD_SVC:
-	case DRLB_CTL_EDIT_SVC: {
-		const char *why = drlbd_kernel_vip_check(d, req->svc.af,
-		    &req->svc.addr);
-
-		if (why != NULL) {
-			status = EADDRINUSE;
-			snprintf(err, sizeof(err), "%s", why);
-			break;
-		}
-	}
-		/* FALLTHROUGH */
+	case DRLB_CTL_EDIT_SVC:
 	case DRLB_CTL_FLUSH:
 	case DRLB_CTL_DEL_SVC:
 	case DRLB_CTL_ADD_DEST:
@@ -389,12 +385,7 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 	case DRLB_CTL_DEL_DEST:
 	case DRLB_CTL_ZERO:
 	case DRLB_CTL_SET_TIMEOUT:
-		status = svc_apply(&d->svcs, op, req, err, sizeof(err));
-		if (status == 0 && op == DRLB_CTL_SET_TIMEOUT)
-			conn_set_timeouts_all(&d->conns, &d->svcs.timeouts);
-		/* -Z resets the estimators too (ip_vs_zero_stats) */
-		if (status == 0)
-			drlbd_est_changed(d, op, req);
+		status = rules_apply(d, op, req, err, sizeof(err));
 		break;
 	default:
 		status = EINVAL;
@@ -410,7 +401,7 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 }
 
 static void
-ctl_drop(struct ctl_server *c, int i)
+ctl_drop(struct control *c, int i)
 {
 	if (trace_has(c->cfd[i])) {
 		trace_remove(c->cfd[i]);
@@ -422,10 +413,13 @@ ctl_drop(struct ctl_server *c, int i)
 	c->access[i] = c->access[c->ncl];
 }
 
-void
-ctl_serve(struct ctl_server *c, const struct pollfd *pfd, int n,
-    struct drlbd *d)
+static void
+control_serve(void *arg, const struct pollfd *pfd, int n, uint64_t now)
 {
+	struct control *c = arg;
+	struct drlbd *d = c->d;
+
+	(void)now;
 	/* clients first (their indices shift when one goes), newest last */
 	for (int k = n - 1; k >= 1; k--) {
 		struct drlb_ctl_hdr h;
@@ -478,3 +472,10 @@ ctl_serve(struct ctl_server *c, const struct pollfd *pfd, int n,
 		c->cfd[c->ncl++] = fd;
 	}
 }
+
+const struct loop_source control_source = {
+	.name = "control socket",
+	.maxfds = 1 + CTL_MAX_CLIENTS,
+	.pollfds = control_pollfds,
+	.serve = control_serve,
+};

@@ -1,68 +1,79 @@
 /*
- * The daemon's state, as one struct that main.c owns and ctl.c reads.
+ * The daemon's context: every option and every handle of one drlbd, in one
+ * struct that main.c fills (acquire), hands to the modules that serve the
+ * daemon as a whole (control.c, rules.c, reload.c, health.c, stats.c) and
+ * tears down.  Modules below them (tables, schedulers, the data path, ARP
+ * and ND) never see it: they get what they need as parameters.
+ *
+ * Handles are pointers to opaque structs, so this header includes only the
+ * types it embeds.
  */
 #ifndef DRLBD_DRLBD_H
 #define DRLBD_DRLBD_H
 
 #include <stdint.h>
-#include <sys/types.h>
 
-#include "arp.h"
+#include "drlb/ctl-t.h"
 #include "conn.h"
 #include "datapath.h"
 #include "io.h"
 #include "svc.h"
+#include "worker.h"
 
-struct ctl_server;
+struct arp;
+struct control;
+struct est;
+struct health;
+struct loop;
+struct metrics_http;
+struct ndp;
+struct sync;
 
-struct drlbd {
-	/* options */
+/* What the command line says. */
+struct drlbd_opts {
 	const char *ifname;
 	const char *socket_path;
-	const char *config;
+	const char *socket_group;
+	const char *config;		/* --config (ipvsadm -S format) */
+	const char *keepalived_config;	/* --keepalived-config */
 	const char *user;
+	const char *state_file;
+	const char *metrics_file;
+	const char *metrics_listen;
 	int foreground;
 	int verbose;
-	int own_vips;			/* answer ARP for VIPs (not --no-arp) */
-	int sloppy_tcp;			/* --sloppy-tcp */
+	int sloppy_tcp;
 	uint32_t max_conns;
-	/* state */
-	unsigned nworkers;		/* --workers; 1: no threads */
-	struct svc_table svcs;
-	struct conn_set conns;		/* one table per worker (conn.h) */
-	/* without workers: the one data path; with workers: the main
-	 * thread's, for ARP and ND only (conns NULL) */
-	struct dp dp;
+	unsigned nworkers;		/* 1: no threads */
 	const struct io_ops *io_ops;
-	struct io *io;			/* with workers: ARP and ND only */
-	struct workers *workers;
-	struct arp *arp;
-	struct ctl_server *ctl;
-	int filter_dirty;		/* the VIP set changed: recompile */
-	uint64_t start_ms;
+	struct io_params iop;		/* --qdisc-bypass, --ring-size */
+	struct drlb_ctl_daemon boot_sync;	/* --sync ... */
 };
 
-uint64_t drlbd_now_ms(void);
-/* NULL when this VIP (AF_INET or AF_INET6) is not held by this host's
- * kernel; else a message saying which interface and what to do. */
-const char *drlbd_kernel_vip_check(struct drlbd *d, uint16_t af,
-    const union drlb_inaddr *vip);
-/* Text of all counters ("name value\n" lines); malloc'ed. */
-char *drlbd_counters_text(struct drlbd *d, uint32_t *len);
-
-struct ndp;
-/* the IPv6 neighbour-discovery module (main.c owns it) */
-struct ndp *drlbd_ndp(void);
-
-/* ctl.c */
-struct ctl_server *ctl_listen(const char *path, char *err, size_t errlen);
-void ctl_close(struct ctl_server *c);
-/* chgrp the socket: that group may read (listings, counters, trace) */
-int ctl_set_group(struct ctl_server *c, gid_t gid);
-/* fill pfd with the fds to poll, return how many (<= max) */
-int ctl_pollfds(struct ctl_server *c, struct pollfd *pfd, int max);
-/* serve whatever poll reported on those fds */
-void ctl_serve(struct ctl_server *c, const struct pollfd *pfd, int n,
-    struct drlbd *d);
+struct drlbd {
+	struct drlbd_opts o;
+	int own_vips;			/* answer ARP/ND for the VIPs */
+	uint64_t start_ms;		/* clock_ms() at start: dp.now's base */
+	/* the rules and the connections */
+	struct svc_table svcs;
+	struct conn_set conns;		/* one table per worker */
+	struct est *est;		/* rate estimators */
+	/* the data path: without workers the one data path, with workers the
+	 * main thread's, for ARP and ND only (conns NULL) */
+	struct dp dp;
+	struct io *io;			/* with workers: ARP and ND only */
+	struct workers workers;
+	int filter_dirty;		/* the VIP set changed: recompile */
+	/* L2: VIP ownership, real servers' MACs */
+	struct arp *arp;
+	struct ndp *ndp;
+	/* around it */
+	struct loop *loop;
+	struct control *ctl;
+	struct health *health;		/* --keepalived-config's checks */
+	struct sync *sync;		/* connection synchronisation */
+	struct metrics_http *metrics_http;
+	int state_fd;			/* --state-file, or -1 */
+};
 
 #endif

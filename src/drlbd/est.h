@@ -25,7 +25,6 @@
 
 struct svc;
 struct svc_table;
-struct drlbd;
 
 #define EST_INTERVAL_MS	2000		/* IPVS: mod_timer(jiffies + 2*HZ) */
 
@@ -67,13 +66,5 @@ int est_prune(struct est *e, struct svc_table *t);
 void est_forget(struct est *e, const void *obj);
 /* How many objects are estimated (tests). */
 uint32_t est_count(const struct est *e);
-
-/*
- * main.c: a control request went through svc_apply (from ctl.c); keep the
- * daemon's estimators in step (ZERO resets them as ip_vs_zero_stats does,
- * deletes forget).
- */
-void drlbd_est_changed(struct drlbd *d, uint16_t op,
-    const struct drlb_ctl_req *req);
 
 #endif

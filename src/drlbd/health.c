@@ -9,10 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "health.h"
+#include "drlb/addr.h"
+#include "clock.h"
 #include "drlbd.h"
-#include "est.h"
+#include "health.h"
+#include "host.h"
 #include "log.h"
+#include "loop.h"
+#include "rules.h"
 
 #define MISC_LOOK_MS	50	/* how often a running child is looked at */
 #define START_SPREAD_MS	10	/* first attempts, one after another */
@@ -29,12 +33,13 @@ struct check_rs {
 };
 
 struct check_vs {
+	struct health *h;
 	const struct kaconf_vs *conf;
 	struct check_rs *rs;
 	uint32_t nrs;
 };
 
-static struct {
+struct health {
 	struct drlbd *d;
 	struct kaconf k;		/* what vs[]/rs[] point into */
 	struct check_vs *vs;
@@ -43,167 +48,83 @@ static struct {
 	int npolled;
 	int inflight;			/* attempts running */
 	uint64_t due;			/* health_tick has work at or after this */
-} S = { .due = UINT64_MAX };
+};
 
-/* ---------------------------------------------------------------- helpers */
+/* ---------------------------------------------------------------- rules */
 
-static const char *
-addrport(char *buf, size_t len, uint16_t af, const union drlb_inaddr *a,
-    uint16_t port)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	inet_ntop(af, a->b, s, sizeof(s));
-	snprintf(buf, len, af == AF_INET6 ? "[%s]:%u" : "%s:%u", s, port);
-	return buf;
-}
-
-static const char *
-svc_name(char *buf, size_t len, const struct kaconf_vs *vs)
-{
-	char a[64];
-
-	snprintf(buf, len, "%s %s", vs->conf.protocol == IPPROTO_UDP ? "UDP" :
-	    "TCP", addrport(a, sizeof(a), vs->conf.af, &vs->conf.addr,
-	    vs->conf.port));
-	return buf;
-}
-
-static struct svc *
-live_svc(const struct kaconf_vs *vs)
-{
-	return svc_find(&S.d->svcs, vs->conf.af, vs->conf.protocol,
-	    &vs->conf.addr, vs->conf.port);
-}
-
-static struct dest *
-live_dest(struct svc *s, uint16_t af, const union drlb_inaddr *a)
-{
-	for (uint32_t i = 0; i < s->ndests; i++)
-		if (memcmp(&s->dests[i]->conf.addr, a,
-		    af == AF_INET6 ? 16 : 4) == 0 &&
-		    s->dests[i]->conf.port == s->conf.port)
-			return s->dests[i];
-	return NULL;
-}
-
-static void
-req_for(struct drlb_ctl_req *r, const struct kaconf_vs *vs, uint16_t af,
-    const union drlb_inaddr *a, int32_t weight)
-{
-	memset(r, 0, sizeof(*r));
-	r->svc = vs->conf;
-	r->dest.af = af;
-	r->dest.addr = *a;
-	r->dest.port = vs->conf.port;		/* DR: the VIP's port */
-	r->dest.conn_flags = DRLB_FWD_DROUTE;
-	r->dest.weight = weight;
-}
-
+/*
+ * The rules a service of the file should have now, on a scratch table: its
+ * real servers that are up with their weight, down ones out (or weight 0
+ * with inhibit_on_failure), the sorry server exactly while none is up.
+ * -1 when the scratch table refuses something (out of memory).
+ */
 static int
-apply(uint16_t op, const struct drlb_ctl_req *r, const char *what)
+want_svc(const struct check_vs *v, struct svc_table *want)
 {
+	const struct kaconf_vs *vs = v->conf;
+	struct drlb_ctl_req r;
 	char why[DRLB_CTL_ERRMSG_MAX];
+	int any_up = 0;
 
-	if (svc_apply(&S.d->svcs, op, r, why, sizeof(why)) != 0) {
-		log_warnx("%s: %s", what, why[0] ? why : "failed");
+	memset(&r, 0, sizeof(r));
+	r.svc = vs->conf;
+	if (svc_apply(want, DRLB_CTL_ADD_SVC, &r, why, sizeof(why)) != 0)
 		return -1;
+	r.dest.port = vs->conf.port;		/* DR: the VIP's port */
+	r.dest.conn_flags = DRLB_FWD_DROUTE;
+	for (uint32_t i = 0; i < v->nrs; i++) {
+		const struct check_rs *rs = &v->rs[i];
+
+		any_up |= rs->up;
+		if (!rs->up && !rs->conf->inhibit)
+			continue;
+		r.dest.af = rs->conf->af;
+		r.dest.addr = rs->conf->addr;
+		r.dest.weight = rs->up ? rs->weight : 0;
+		if (svc_apply(want, DRLB_CTL_ADD_DEST, &r, why, sizeof(why)) != 0)
+			return -1;
 	}
-	drlbd_est_changed(S.d, op, r);
+	if (vs->has_sorry && !any_up) {
+		r.dest.af = vs->sorry.af;
+		r.dest.addr = vs->sorry.addr;
+		r.dest.weight = vs->sorry.weight;
+		if (svc_apply(want, DRLB_CTL_ADD_DEST, &r, why, sizeof(why)) != 0)
+			return -1;
+	}
 	return 0;
 }
 
-/* The real server (or sorry server) a of vs present with weight w. */
+/* Bring the live rules of one service (v NULL: of all) to their health. */
 static void
-dest_set(const struct kaconf_vs *vs, uint16_t af, const union drlb_inaddr *a,
-    int32_t w, const char *role)
+refresh(struct health *h, const struct check_vs *v)
 {
-	struct svc *s = live_svc(vs);
-	struct dest *dst;
-	struct drlb_ctl_req r;
-	char sn[80], rn[64], what[200];
+	struct svc_table want;
+	struct rules_diff diff;
+	int rc = 0;
 
-	if (s == NULL)		/* deleted by drlbadm: nothing to do */
-		return;
-	svc_name(sn, sizeof(sn), vs);
-	addrport(rn, sizeof(rn), af, a, vs->conf.port);
-	req_for(&r, vs, af, a, w);
-	if ((dst = live_dest(s, af, a)) == NULL) {
-		snprintf(what, sizeof(what), "%s: adding %s %s", sn, role, rn);
-		if (apply(DRLB_CTL_ADD_DEST, &r, what) == 0)
-			log_info("%s: %s %s added, weight %d", sn, role, rn, w);
-	} else if (dst->conf.weight != w) {
-		int32_t was = dst->conf.weight;
-
-		r.dest.u_threshold = dst->conf.u_threshold;
-		r.dest.l_threshold = dst->conf.l_threshold;
-		snprintf(what, sizeof(what), "%s: weight of %s %s", sn, role, rn);
-		if (apply(DRLB_CTL_EDIT_DEST, &r, what) == 0)
-			log_info("%s: %s %s weight %d (was %d)", sn, role, rn, w,
-			    was);
-	}
-}
-
-/* The real server (or sorry server) a of vs absent. */
-static void
-dest_clear(const struct kaconf_vs *vs, uint16_t af, const union drlb_inaddr *a,
-    const char *role)
-{
-	struct svc *s = live_svc(vs);
-	struct drlb_ctl_req r;
-	char sn[80], rn[64], what[200];
-
-	if (s == NULL || live_dest(s, af, a) == NULL)
-		return;
-	svc_name(sn, sizeof(sn), vs);
-	addrport(rn, sizeof(rn), af, a, vs->conf.port);
-	req_for(&r, vs, af, a, 0);
-	snprintf(what, sizeof(what), "%s: removing %s %s", sn, role, rn);
-	if (apply(DRLB_CTL_DEL_DEST, &r, what) == 0)
-		log_info("%s: %s %s removed", sn, role, rn);
-}
-
-/*
- * Bring a service's real servers to their health: up ones in with their
- * weight, down ones out (or weight 0 with inhibit_on_failure), the sorry
- * server in exactly while none is up.
- */
-static void
-vs_refresh(struct check_vs *v)
-{
-	const struct kaconf_vs *vs = v->conf;
-	int any_up = 0;
-
-	for (uint32_t i = 0; i < v->nrs; i++) {
-		struct check_rs *rs = &v->rs[i];
-
-		if (rs->up) {
-			any_up = 1;
-			dest_set(vs, rs->conf->af, &rs->conf->addr, rs->weight,
-			    "real server");
-		} else if (rs->conf->inhibit)
-			dest_set(vs, rs->conf->af, &rs->conf->addr, 0,
-			    "real server");
-		else
-			dest_clear(vs, rs->conf->af, &rs->conf->addr,
-			    "real server");
-	}
-	if (!vs->has_sorry)
-		return;
-	if (any_up)
-		dest_clear(vs, vs->sorry.af, &vs->sorry.addr, "sorry server");
-	else
-		dest_set(vs, vs->sorry.af, &vs->sorry.addr, vs->sorry.weight,
-		    "sorry server");
+	memset(&diff, 0, sizeof(diff));
+	svc_table_init(&want);
+	for (uint32_t i = 0; i < h->nvs && rc == 0; i++)
+		if (v == NULL || v == &h->vs[i])
+			rc = want_svc(&h->vs[i], &want);
+	if (rc != 0)
+		log_warnx("health checks: out of memory; rules unchanged");
+	else if (v == NULL)
+		rules_converge(h->d, &want, RULES_LOG_EACH, &diff);
+	else if (svc_find(&h->d->svcs, v->conf->conf.af, v->conf->conf.protocol,
+	    &v->conf->conf.addr, v->conf->conf.port) != NULL)
+		/* (a service drlbadm deleted stays deleted) */
+		rules_converge_svc(h->d, want.head, RULES_LOG_EACH, &diff);
+	svc_table_free(&want);
 }
 
 /* ---------------------------------------------------------------- health */
 
 static void
-due_at(uint64_t t)
+due_at(struct health *h, uint64_t t)
 {
-	if (t < S.due)
-		S.due = t;
+	if (t < h->due)
+		h->due = t;
 }
 
 static void
@@ -218,14 +139,14 @@ rs_changed(struct check_rs *rs, const struct check *c)
 		return;
 	rs->up = up;
 	c->ops->describe(c, what, sizeof(what));
-	addrport(rn, sizeof(rn), rs->conf->af, &rs->conf->addr, rs->conf->port);
+	drlb_addrport_str(rn, sizeof(rn), rs->conf->af, &rs->conf->addr, rs->conf->port);
 	if (up)
 		log_info("real server %s UP (%s: %s, %u success%s)", rn, what,
 		    c->why, c->conf.rise, c->conf.rise == 1 ? "" : "es");
 	else
 		log_warnx("real server %s DOWN (%s: %s, %u failure%s)", rn, what,
 		    c->why, c->conf.fall, c->conf.fall == 1 ? "" : "s");
-	vs_refresh(rs->vs);
+	refresh(rs->vs->h, rs->vs);
 }
 
 /* An attempt ended with res (CHECK_OK / CHECK_FAIL). */
@@ -239,7 +160,7 @@ finish(struct check *c, int res, uint64_t now, int timed_out)
 	c->ops->stop(c, timed_out);
 	if (c->running) {
 		c->running = 0;
-		S.inflight--;
+		rs->vs->h->inflight--;
 	}
 	if (res == CHECK_OK) {
 		c->fails = 0;
@@ -253,12 +174,12 @@ finish(struct check *c, int res, uint64_t now, int timed_out)
 			char rn[64];
 
 			rs->weight = c->dyn_weight;
-			addrport(rn, sizeof(rn), rs->conf->af, &rs->conf->addr,
+			drlb_addrport_str(rn, sizeof(rn), rs->conf->af, &rs->conf->addr,
 			    rs->conf->port);
 			log_info("real server %s: weight %d (%s)", rn,
 			    rs->weight, c->why);
 			if (rs->up)
-				vs_refresh(rs->vs);
+				refresh(rs->vs->h, rs->vs);
 		}
 	} else {
 		c->oks = 0;
@@ -274,7 +195,7 @@ finish(struct check *c, int res, uint64_t now, int timed_out)
 	}
 	if (c->up != was)
 		rs_changed(rs, c);
-	due_at(c->next_ms);
+	due_at(rs->vs->h, c->next_ms);
 }
 
 static void
@@ -285,7 +206,7 @@ start(struct check *c, uint64_t now)
 	c->why[0] = '\0';
 	c->dyn_weight = -1;
 	c->running = 1;
-	S.inflight++;
+	c->rs->vs->h->inflight++;
 	c->deadline_ms = now + (c->conf.type == KACONF_MISC_CHECK ?
 	    c->conf.misc_timeout_ms : c->conf.connect_timeout_ms);
 	r = c->ops->start(c);
@@ -293,22 +214,22 @@ start(struct check *c, uint64_t now)
 		finish(c, r, now, 0);
 }
 
-#define FOR_EACH_CHECK(c)						\
-	for (uint32_t vi_ = 0; vi_ < S.nvs; vi_++)			\
-		for (uint32_t ri_ = 0; ri_ < S.vs[vi_].nrs; ri_++)	\
-			for (uint32_t ci_ = 0; ci_ < S.vs[vi_].rs[ri_].nchecks && \
-			    ((c) = &S.vs[vi_].rs[ri_].checks[ci_]); ci_++)
+#define FOR_EACH_CHECK(h, c)						\
+	for (uint32_t vi_ = 0; vi_ < (h)->nvs; vi_++)			\
+		for (uint32_t ri_ = 0; ri_ < (h)->vs[vi_].nrs; ri_++)	\
+			for (uint32_t ci_ = 0; ci_ < (h)->vs[vi_].rs[ri_].nchecks && \
+			    ((c) = &(h)->vs[vi_].rs[ri_].checks[ci_]); ci_++)
 
-void
-health_tick(uint64_t now)
+/* start due attempts, time out late ones, look at children */
+static void
+health_tick(void *arg, uint64_t now)
 {
+	struct health *h = arg;
 	struct check *c;
 	uint64_t due = UINT64_MAX;
 
-	if (now < S.due)
-		return;
 	check_misc_reap();
-	FOR_EACH_CHECK(c) {
+	FOR_EACH_CHECK(h, c) {
 		if (c->running && c->pid > 0) {
 			int r = c->ops->step(c, 0);
 
@@ -318,7 +239,7 @@ health_tick(uint64_t now)
 		if (c->running && now >= c->deadline_ms)
 			finish(c, CHECK_FAIL, now, 1);
 		if (!c->running && now >= c->next_ms) {
-			if (S.inflight < CHECK_POLLFDS_MAX)
+			if (h->inflight < CHECK_POLLFDS_MAX)
 				start(c, now);
 			else
 				c->next_ms = now + START_SPREAD_MS;
@@ -333,34 +254,44 @@ health_tick(uint64_t now)
 		} else if (c->next_ms < due)
 			due = c->next_ms;
 	}
-	S.due = due;
+	h->due = due;
 }
 
-int
-health_pollfds(struct pollfd *pfd, int max)
+static uint64_t
+health_due(void *arg)
 {
+	return ((struct health *)arg)->due;
+}
+
+/* the sockets of attempts in progress */
+static int
+health_pollfds(void *arg, struct pollfd *pfd, int max)
+{
+	struct health *h = arg;
 	struct check *c;
 	int n = 0;
 
 	if (max > CHECK_POLLFDS_MAX)
 		max = CHECK_POLLFDS_MAX;
-	FOR_EACH_CHECK(c) {
+	FOR_EACH_CHECK(h, c) {
 		if (n >= max)
 			break;
 		if (!c->running || c->fd < 0 || c->events == 0)
 			continue;
 		pfd[n] = (struct pollfd){ .fd = c->fd, .events = c->events };
-		S.polled[n++] = c;
+		h->polled[n++] = c;
 	}
-	S.npolled = n;
+	h->npolled = n;
 	return n;
 }
 
-void
-health_serve(const struct pollfd *pfd, int n, uint64_t now)
+static void
+health_serve(void *arg, const struct pollfd *pfd, int n, uint64_t now)
 {
-	for (int i = 0; i < n && i < S.npolled; i++) {
-		struct check *c = S.polled[i];
+	struct health *h = arg;
+
+	for (int i = 0; i < n && i < h->npolled; i++) {
+		struct check *c = h->polled[i];
 		int r;
 
 		if (pfd[i].revents == 0 || !c->running || c->fd != pfd[i].fd)
@@ -368,18 +299,17 @@ health_serve(const struct pollfd *pfd, int n, uint64_t now)
 		if ((r = c->ops->step(c, pfd[i].revents)) != CHECK_PENDING)
 			finish(c, r, now, 0);
 	}
-	S.npolled = 0;
+	h->npolled = 0;
 }
 
-int
-health_next_ms(uint64_t now)
-{
-	if (S.due == UINT64_MAX)
-		return INT_MAX;
-	if (S.due <= now)
-		return 0;
-	return S.due - now > INT_MAX ? INT_MAX : (int)(S.due - now);
-}
+const struct loop_source health_source = {
+	.name = "health checks",
+	.maxfds = CHECK_POLLFDS_MAX,
+	.pollfds = health_pollfds,
+	.serve = health_serve,
+	.due = health_due,
+	.tick = health_tick,
+};
 
 /* ---------------------------------------------------------------- loading */
 
@@ -405,31 +335,31 @@ static int
 same_svc(const struct drlb_svc_conf *a, const struct drlb_svc_conf *b)
 {
 	return a->af == b->af && a->protocol == b->protocol &&
-	    a->port == b->port &&
-	    memcmp(&a->addr, &b->addr, a->af == AF_INET6 ? 16 : 4) == 0;
+	    a->port == b->port && drlb_addr_eq(a->af, &a->addr, &b->addr);
 }
 
 /* The health a real server had before a reload, if it was there. */
 static const struct check_rs *
-old_rs(const struct kaconf_vs *vs, const struct kaconf_rs *rs)
+old_rs(const struct health *h, const struct kaconf_vs *vs,
+    const struct kaconf_rs *rs)
 {
-	for (uint32_t i = 0; i < S.nvs; i++) {
-		if (!same_svc(&S.vs[i].conf->conf, &vs->conf))
+	for (uint32_t i = 0; i < h->nvs; i++) {
+		if (!same_svc(&h->vs[i].conf->conf, &vs->conf))
 			continue;
-		for (uint32_t j = 0; j < S.vs[i].nrs; j++) {
-			const struct kaconf_rs *o = S.vs[i].rs[j].conf;
+		for (uint32_t j = 0; j < h->vs[i].nrs; j++) {
+			const struct kaconf_rs *o = h->vs[i].rs[j].conf;
 
-			if (o->port == rs->port && memcmp(&o->addr, &rs->addr,
-			    rs->af == AF_INET6 ? 16 : 4) == 0)
-				return &S.vs[i].rs[j];
+			if (o->port == rs->port &&
+			    drlb_addr_eq(rs->af, &o->addr, &rs->addr))
+				return &h->vs[i].rs[j];
 		}
 	}
 	return NULL;
 }
 
 static int
-build(const struct kaconf *k, struct check_vs **out, uint32_t *nout,
-    uint64_t now)
+build(struct health *h, const struct kaconf *k, struct check_vs **out,
+    uint32_t *nout, uint64_t now)
 {
 	struct check_vs *vs;
 	uint32_t nvs = 0, spread = 0;
@@ -443,6 +373,7 @@ build(const struct kaconf *k, struct check_vs **out, uint32_t *nout,
 		struct check_vs *cv = &vs[nvs++];
 		uint32_t nrs = 0;
 
+		cv->h = h;
 		cv->conf = v;
 		for (const struct kaconf_rs *r = v->rs; r != NULL; r = r->next)
 			nrs++;
@@ -450,7 +381,7 @@ build(const struct kaconf *k, struct check_vs **out, uint32_t *nout,
 			goto out_free;
 		for (const struct kaconf_rs *r = v->rs; r != NULL; r = r->next) {
 			struct check_rs *rs = &cv->rs[cv->nrs++];
-			const struct check_rs *o = old_rs(v, r);
+			const struct check_rs *o = old_rs(h, v, r);
 			uint32_t n = 0;
 
 			rs->vs = cv;
@@ -497,91 +428,10 @@ out_free:
 	return -1;
 }
 
-static int
-svc_differs(const struct svc *s, const struct kaconf_vs *vs)
-{
-	return strncmp(s->conf.sched_name, vs->conf.sched_name,
-	    DRLB_SCHED_NAME_MAX) != 0 ||
-	    (s->conf.flags & ~(uint32_t)DRLB_SVC_F_HASHED) != vs->conf.flags ||
-	    s->conf.timeout != vs->conf.timeout ||
-	    s->conf.netmask != vs->conf.netmask;
-}
-
-/* Is dst one of vs's real servers or its sorry server? */
-static int
-configured(const struct kaconf_vs *vs, const struct dest *dst)
-{
-	size_t l = vs->conf.af == AF_INET6 ? 16 : 4;
-
-	if (vs->has_sorry && memcmp(&vs->sorry.addr, &dst->conf.addr, l) == 0)
-		return 1;
-	for (const struct kaconf_rs *r = vs->rs; r != NULL; r = r->next)
-		if (memcmp(&r->addr, &dst->conf.addr, l) == 0)
-			return 1;
-	return 0;
-}
-
-/* Bring the live rules to the (installed) file, health included. */
-static void
-sync_live(void)
-{
-	struct svc_table *live = &S.d->svcs;
-	struct drlb_ctl_req r;
-	struct svc *s, *next;
-	char sn[80], what[160];
-
-	for (s = live->head; s != NULL; s = next) {
-		int keep = 0;
-
-		next = s->next;
-		for (uint32_t i = 0; i < S.nvs && !keep; i++)
-			keep = same_svc(&s->conf, &S.vs[i].conf->conf);
-		if (keep)
-			continue;
-		memset(&r, 0, sizeof(r));
-		r.svc = s->conf;
-		r.svc.flags &= ~(uint32_t)DRLB_SVC_F_HASHED;
-		snprintf(what, sizeof(what), "%s %s", s->conf.protocol ==
-		    IPPROTO_UDP ? "UDP" : "TCP", addrport(sn, sizeof(sn),
-		    s->conf.af, &s->conf.addr, s->conf.port));
-		if (apply(DRLB_CTL_DEL_SVC, &r, what) == 0)
-			log_info("%s: deleted (not in the file)", what);
-	}
-	for (uint32_t i = 0; i < S.nvs; i++) {
-		const struct kaconf_vs *vs = S.vs[i].conf;
-
-		svc_name(sn, sizeof(sn), vs);
-		memset(&r, 0, sizeof(r));
-		r.svc = vs->conf;
-		if ((s = live_svc(vs)) == NULL) {
-			snprintf(what, sizeof(what), "adding %s", sn);
-			if (apply(DRLB_CTL_ADD_SVC, &r, what) == 0)
-				log_info("%s: added, scheduler %s", sn,
-				    vs->conf.sched_name);
-		} else if (svc_differs(s, vs)) {
-			snprintf(what, sizeof(what), "editing %s", sn);
-			if (apply(DRLB_CTL_EDIT_SVC, &r, what) == 0)
-				log_info("%s: edited, scheduler %s", sn,
-				    vs->conf.sched_name);
-		}
-		if ((s = live_svc(vs)) == NULL)
-			continue;
-		/* real servers the file no longer has (from the end: a
-		 * removal shifts only the ones after it) */
-		for (uint32_t j = s->ndests; j-- > 0;) {
-			struct dest *dst = s->dests[j];
-
-			if (!configured(vs, dst))
-				dest_clear(vs, dst->conf.af, &dst->conf.addr,
-				    "real server (not in the file)");
-		}
-		vs_refresh(&S.vs[i]);
-	}
-}
-
 int
 health_load(struct drlbd *d, const char *file, char *err, size_t errlen)
 {
+	struct health *h = d->health;
 	struct kaconf k;
 	struct svc_table scratch;
 	struct check_vs *vs;
@@ -591,10 +441,10 @@ health_load(struct drlbd *d, const char *file, char *err, size_t errlen)
 	if (kaconf_parse_file(file, &k, err, errlen) != 0)
 		return -1;
 	for (const struct kaconf_vs *v = k.vs; v != NULL; v = v->next) {
-		const char *why = drlbd_kernel_vip_check(d, v->conf.af,
-		    &v->conf.addr);
+		char why[512];
 
-		if (why != NULL) {
+		if (host_vip_check(v->conf.af, &v->conf.addr, why,
+		    sizeof(why)) != NULL) {
 			snprintf(err, errlen, "%s:%d: %s", file, v->line, why);
 			kaconf_free(&k);
 			return -1;
@@ -608,40 +458,44 @@ health_load(struct drlbd *d, const char *file, char *err, size_t errlen)
 		kaconf_free(&k);
 		return -1;
 	}
+	if (h == NULL && (h = d->health = calloc(1, sizeof(*h))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", file);
+		kaconf_free(&k);
+		return -1;
+	}
+	h->d = d;
 	for (uint32_t i = 0; i < k.nskipped; i++)
 		if (i < KACONF_SKIPPED_MAX)
 			log_info("%s:%d: %s skipped: VRRP and keepalived's "
 			    "globals are keepalived's job", file,
 			    k.skipped[i].line, k.skipped[i].name);
-	S.d = d;
-	if (build(&k, &vs, &nvs, drlbd_now_ms()) != 0) {
+	if (build(h, &k, &vs, &nvs, clock_ms()) != 0) {
 		snprintf(err, errlen, "%s: out of memory", file);
 		kaconf_free(&k);
 		return -1;
 	}
 	/* the old checks go (their attempts stopped); health carried over */
-	set_free(S.vs, S.nvs);
-	kaconf_free(&S.k);
-	S.k = k;
+	set_free(h->vs, h->nvs);
+	kaconf_free(&h->k);
+	h->k = k;
 	/* vs[].conf points into k's lists, which moved with the struct copy
 	 * only by their head pointer: the nodes themselves did not move */
-	S.vs = vs;
-	S.nvs = nvs;
-	S.inflight = 0;
-	S.npolled = 0;
-	S.due = 0;
-	sync_live();
+	h->vs = vs;
+	h->nvs = nvs;
+	h->inflight = 0;
+	h->npolled = 0;
+	h->due = 0;
+	refresh(h, NULL);
 	return 0;
 }
 
 void
-health_shutdown(void)
+health_free(struct health *h)
 {
-	set_free(S.vs, S.nvs);
-	S.vs = NULL;
-	S.nvs = 0;
-	S.inflight = 0;
-	kaconf_free(&S.k);
+	if (h == NULL)
+		return;
+	set_free(h->vs, h->nvs);
+	kaconf_free(&h->k);
 	check_misc_reap();
-	S.due = UINT64_MAX;
+	free(h);
 }

@@ -11,7 +11,7 @@
  * removed from its service (keepalived's default) or set to weight 0
  * (inhibit_on_failure), and restored when it is UP again; the service's
  * sorry_server is added while none of its real servers is up.  Every change
- * goes through svc_apply, as drlbadm's would, and is logged.
+ * goes through rules_apply, as drlbadm's would, and is logged.
  *
  * One checker per file behind struct check_ops: check_tcp.c, check_http.c,
  * check_misc.c.
@@ -28,6 +28,7 @@
 
 struct drlbd;
 struct check_rs;
+struct health;
 
 enum check_result {
 	CHECK_PENDING = 0,		/* in progress: wait for c->fd / the child */
@@ -99,27 +100,22 @@ void check_md5_final(struct check_md5 *m, uint8_t out[16]);
 void check_misc_reap(void);
 
 /*
- * The daemon's side (health.c).  health_load reads a keepalived.conf at start
- * and on SIGHUP: the whole file is validated first (syntax, then every
+ * The daemon's side (health.c).  health_load reads a keepalived.conf at
+ * start and on SIGHUP: the whole file is validated first (syntax, then every
  * service and real server applied to a scratch table); on an error nothing
- * changes and err says "file:line: reason".  Then the live rules are brought
- * to the file (services and real servers not in it deleted, new ones added,
- * changed ones edited; down real servers kept out, sorry servers in as
- * needed) and the checks replaced; a real server that stays keeps its
- * health.  Checks run only from health_tick, i.e. after privileges are
- * dropped.
+ * changes and err says "file:line: reason".  Then the checks are replaced
+ * (a real server that stays keeps its health) and the live rules converge
+ * to the file with each real server's health (rules.h): down real servers
+ * out (or weight 0 with inhibit_on_failure), sorry servers in exactly while
+ * none is up.  The checks run from the event loop (health_source, arg
+ * d->health), i.e. after privileges are dropped.
  */
 int health_load(struct drlbd *d, const char *file, char *err, size_t errlen);
-/* fds of attempts in progress (at most max) */
-int health_pollfds(struct pollfd *pfd, int max);
-/* what poll said about them (the same pfd, n from health_pollfds) */
-void health_serve(const struct pollfd *pfd, int n, uint64_t now);
-/* start due attempts, time out late ones, reap children */
-void health_tick(uint64_t now);
-/* ms until health_tick has something to do (INT_MAX: nothing) */
-int health_next_ms(uint64_t now);
 /* stop every attempt (children killed) and forget the checks */
-void health_shutdown(void);
+void health_free(struct health *h);
+
+struct loop_source;
+extern const struct loop_source health_source;
 
 #define CHECK_POLLFDS_MAX 128		/* socket attempts in flight, at most */
 

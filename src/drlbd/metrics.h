@@ -21,7 +21,6 @@
 #include "io.h"
 #include "svc.h"
 
-struct drlbd;
 
 /* What is rendered; io and arp may be NULL (their families are left out). */
 struct metrics_input {
@@ -69,8 +68,5 @@ void metrics_http_serve(struct metrics_http *h, const struct pollfd *pfd,
     int n, uint64_t now_ms, metrics_render_fn render, void *arg);
 /* close connections older than METRICS_HTTP_TIMEOUT_MS */
 void metrics_http_expire(struct metrics_http *h, uint64_t now_ms);
-
-/* main.c: the daemon's metrics text (GET_METRICS, file and HTTP). */
-char *drlbd_metrics_text(struct drlbd *d, uint32_t *len);
 
 #endif

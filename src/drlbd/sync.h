@@ -129,8 +129,6 @@ int sync_pollfds(struct sync *s, struct pollfd *pfd, int max);
 void sync_serve(struct sync *s, const struct pollfd *pfd, int n, uint32_t now);
 /* Every tick (100 ms): the master sends what it has gathered. */
 void sync_tick(struct sync *s);
-/* main.c: the daemon's one sync object (ctl.c starts and stops it) */
-struct sync *drlbd_sync(void);
 
 /* "name value" lines for --counters; returns bytes written (< cap) */
 int sync_counters_text(const struct sync *s, char *buf, size_t cap);

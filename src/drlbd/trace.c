@@ -15,6 +15,7 @@
 
 #include "drlb/addr.h"
 #include "conn.h"
+#include "svc.h"
 #include "trace.h"
 
 #define TRACE_MAX 8
@@ -183,4 +184,24 @@ trace_mac(char *buf, size_t len, const uint8_t m[6])
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
 	    m[3], m[4], m[5]);
 	return buf;
+}
+
+void
+trace_conn_expired(const struct conn *c)
+{
+	char cl[64], vs[64], rs[64];
+	uint16_t af = c->key.af & ~CONN_KEY_TEMPLATE;
+
+	if (!trace_on)
+		return;
+	trace_select(af, &c->key.caddr);
+	TRACE("expire %s %s -> %s -> %s (%s)",
+	    c->key.protocol == IPPROTO_TCP ? "TCP" : "UDP",
+	    trace_addrport(cl, sizeof(cl), af, &c->key.caddr, ntohs(c->key.cport)),
+	    trace_addrport(vs, sizeof(vs), af, conn_vaddr(c), ntohs(c->key.vport)),
+	    trace_addrport(rs, sizeof(rs), c->dest->conf.af, &c->dest->conf.addr,
+	    c->dest->conf.port),
+	    (c->flags & CONN_F_TEMPLATE) ? "persistence template" :
+	    conn_state_str(c));
+	trace_mask = 0;
 }

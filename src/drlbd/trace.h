@@ -16,6 +16,7 @@
 
 #include "drlb/svc-t.h"
 
+struct conn;
 struct conn_key;
 
 /* someone listens (any filter) */
@@ -55,6 +56,8 @@ void trace_emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *trace_addrport(char *buf, size_t len, uint16_t af,
     const union drlb_inaddr *a, uint16_t port_host_order);
 const char *trace_mac(char *buf, size_t len, const uint8_t mac[6]);
+/* A connection (or template) reaches its timeout. */
+void trace_conn_expired(const struct conn *c);
 
 #ifdef DRLB_NO_TRACE
 #define TRACE_ON	0

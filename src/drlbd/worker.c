@@ -1,6 +1,6 @@
 /*
- * Worker threads (see worker.h).  Each runs the loop main.c runs without
- * workers, for its own socket only:
+ * Worker threads (see worker.h).  Each runs, for its own socket, the loop
+ * the main thread runs without workers:
  *
  *   poll its ring (and the main thread's eventfd)
  *   -> if asked, pause until resumed
@@ -15,8 +15,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conn.h"
-#include "drlbd.h"
 #include "svc.h"
 #include "worker.h"
 
@@ -44,19 +44,19 @@ park(struct workers *ws)
 	pthread_mutex_unlock(&ws->park_mtx);
 }
 
-static void
-forward(struct worker *w)
+void
+worker_forward(struct dp *dp, const struct io_ops *ops, struct io *io,
+    struct workers *ws)
 {
-	const struct io_ops *ops = w->ws->ops;
 	struct dp_frame f[W_BURST];
 
-	for (int b = 0; b < W_BURSTS && !asked(w->ws); b++) {
-		unsigned n = ops->rx_burst(w->io, f, W_BURST);
+	for (int b = 0; b < W_BURSTS && (ws == NULL || !asked(ws)); b++) {
+		unsigned n = ops->rx_burst(io, f, W_BURST);
 
 		for (unsigned i = 0; i < n; i++)
-			if (dp_process(&w->dp, &f[i]) == DP_FORWARD)
-				ops->tx_queue(w->io, &f[i]);
-		ops->rx_done(w->io);
+			if (dp_process(dp, &f[i]) == DP_FORWARD)
+				ops->tx_queue(io, &f[i]);
+		ops->rx_done(io);
 		if (n < W_BURST)
 			break;
 	}
@@ -86,9 +86,9 @@ worker_main(void *arg)
 			(void)!read(w->evfd, &v, sizeof(v));
 		if (asked(ws))
 			continue;
-		w->dp.now = (uint32_t)((drlbd_now_ms() - ws->start_ms) / 1000) + 1;
+		w->dp.now = (uint32_t)((clock_ms() - ws->start_ms) / 1000) + 1;
 		if (pfd[0].revents & POLLIN)
-			forward(w);
+			worker_forward(&w->dp, ws->ops, w->io, ws);
 		if (w->dp.now != w->expired_at) {
 			/* its own connections; releasing one touches the real
 			 * server's counts and references, shared */

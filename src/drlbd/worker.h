@@ -76,4 +76,10 @@ void workers_counters(struct workers *ws, struct dp_counters *c,
     struct io_stats *st);
 int workers_set_filter(struct workers *ws, const struct sock_fprog *prog);
 
+/* Move the frames that have arrived on io through dp and send what it
+ * forwards, in bursts, at most 16 of 64 frames; a worker stops early when
+ * the main thread asks (ws; NULL: the main thread itself, --workers 1). */
+void worker_forward(struct dp *dp, const struct io_ops *ops, struct io *io,
+    struct workers *ws);
+
 #endif
