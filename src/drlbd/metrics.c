@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "counters.h"
 #include "metrics.h"
 
 /* ------------------------------------------------------------ text buffer */
@@ -207,83 +208,18 @@ static const struct {
 	  "(not overloaded), else 0.", W_UP, 0 },
 };
 
-/* A daemon counter; reason != NULL: a sample of drlb_frames_dropped_total. */
-struct dcounter {
-	const char *name, *help;
-	size_t off;
-};
-
-#define DP(f) offsetof(struct dp_counters, f)
-static const struct {
-	const char *reason;
-	size_t off;
-} drop_reasons[] = {
-	{ "not_for_us", DP(not_for_us) },
-	{ "non_ip", DP(non_ip) },
-	{ "vlan", DP(vlan) },
-	{ "malformed", DP(malformed) },
-	{ "truncated", DP(truncated) },
-	{ "fragment", DP(fragment) },
-	{ "other_proto", DP(other_proto) },
-	{ "not_vip", DP(not_vip) },
-	{ "no_service", DP(no_service) },
-	{ "no_conn", DP(no_conn) },
-	{ "no_dest", DP(no_dest) },
-	{ "table_full", DP(table_full) },
-	{ "dest_no_mac", DP(dest_no_mac) },
-	{ "oversize", DP(oversize) },
-	{ "ext_hdr_dropped", DP(ext_hdr_dropped) },
-};
-
-static const struct dcounter dp_counters[] = {
-	{ "drlb_frames_received_total", "Frames the capture ring delivered.", DP(rx) },
-	{ "drlb_frames_forwarded_total", "Frames rewritten and sent to a real server.", DP(forwarded) },
-	{ "drlb_arp_frames_total", "ARP frames handed to the ARP module.", DP(arp) },
-	{ "drlb_connections_scheduled_total", "New connections scheduled (all services).", DP(conns_new) },
-	{ "drlb_checksums_completed_total", "Unfinished TCP/UDP checksums (offload) completed before forwarding.", DP(csum_finished) },
-	{ "drlb_gso_frames_total", "Coalesced frames handed back to the kernel to segment.", DP(gso) },
-	{ "drlb_ndp_frames_total", "IPv6 Neighbor Discovery frames handed to the ND module.", DP(ndp) },
-	{ "drlb_ipv6_extension_header_frames_total", "IPv6 frames whose extension headers were walked.", DP(ext_hdrs) },
-	{ "drlb_icmp_errors_forwarded_total", "ICMP errors about a flow (fragmentation needed, packet too big) sent to its real server.", DP(icmp_forwarded) },
-};
-#undef DP
-
-#define IO(f) offsetof(struct io_stats, f)
-static const struct dcounter io_counters[] = {
-	{ "drlb_ring_kernel_drops_total", "Frames the kernel dropped because the capture ring was full.", IO(rx_kernel_drops) },
-	{ "drlb_tx_frames_total", "Frames sent.", IO(tx_frames) },
-	{ "drlb_tx_errors_total", "Frames the kernel refused to send.", IO(tx_errors) },
-	{ "drlb_tx_batches_total", "sendmmsg() calls.", IO(tx_batches) },
-};
-#undef IO
-
-#define AC(f) offsetof(struct arp_counters, f)
-static const struct dcounter arp_counters[] = {
-	{ "drlb_arp_vip_requests_answered_total", "ARP requests for a VIP answered with our MAC.", AC(vip_requests_answered) },
-	{ "drlb_arp_gratuitous_sent_total", "Gratuitous ARPs sent for the VIPs.", AC(garp_sent) },
-	{ "drlb_arp_probes_sent_total", "ARP requests sent to resolve real servers.", AC(probes_sent) },
-	{ "drlb_arp_replies_learnt_total", "ARP replies that gave or refreshed a real server's MAC.", AC(replies_learnt) },
-	{ "drlb_arp_vip_conflicts_total", "ARP frames in which another MAC claimed one of our VIPs.", AC(vip_conflicts) },
-	{ "drlb_arp_malformed_total", "Malformed ARP frames.", AC(malformed) },
-};
-#undef AC
-
-static uint64_t
-at(const void *base, size_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, (const uint8_t *)base + off, sizeof(v));
-	return v;
-}
-
+/* Each of g's counters that is a family of its own (not a drop reason). */
 static void
-counters(struct mbuf *b, const struct dcounter *c, size_t n, const void *base)
+counters(struct mbuf *b, const struct counter_group *g, const void *base)
 {
-	for (size_t i = 0; i < n; i++) {
-		family(b, c[i].name, "counter", c[i].help);
-		mb_printf(b, "%s %llu\n", c[i].name,
-		    (unsigned long long)at(base, c[i].off));
+	for (size_t i = 0; i < g->n; i++) {
+		const struct counter_desc *c = &g->c[i];
+
+		if (c->metric == NULL)
+			continue;
+		family(b, c->metric, "counter", c->help);
+		mb_printf(b, "%s %llu\n", c->metric,
+		    (unsigned long long)counter_value(c, base));
 	}
 }
 
@@ -335,20 +271,22 @@ metrics_render(const struct metrics_input *in, uint32_t *len)
 	mb_printf(&b, "drlb_connections_reclaimed_total %llu\n",
 	    (unsigned long long)in->conns_reclaimed);
 
-	counters(&b, dp_counters, sizeof(dp_counters) / sizeof(dp_counters[0]),
-	    in->dp);
+	counters(&b, &counters_dp, in->dp);
 	family(&b, "drlb_frames_dropped_total", "counter",
 	    "Frames not forwarded, by reason (README: What happens to which frame).");
-	for (size_t i = 0; i < sizeof(drop_reasons) / sizeof(drop_reasons[0]); i++)
-		mb_printf(&b, "drlb_frames_dropped_total{reason=\"%s\"} %llu\n",
-		    drop_reasons[i].reason,
-		    (unsigned long long)at(in->dp, drop_reasons[i].off));
+	for (size_t i = 0; i < counters_dp.n; i++) {
+		const struct counter_desc *c = &counters_dp.c[i];
+
+		if (c->reason != NULL)
+			mb_printf(&b, "drlb_frames_dropped_total{reason=\"%s\"} %llu\n",
+			    c->reason, (unsigned long long)counter_value(c, in->dp));
+	}
 	if (in->io != NULL)
-		counters(&b, io_counters,
-		    sizeof(io_counters) / sizeof(io_counters[0]), in->io);
+		counters(&b, &counters_io, in->io);
 	if (in->arp != NULL)
-		counters(&b, arp_counters,
-		    sizeof(arp_counters) / sizeof(arp_counters[0]), in->arp);
+		counters(&b, &counters_arp, in->arp);
+	if (in->ndp != NULL)
+		counters(&b, &counters_ndp, in->ndp);
 
 	if (b.failed || b.len > UINT32_MAX) {
 		free(b.p);

@@ -19,16 +19,19 @@
 #include "arp.h"
 #include "datapath.h"
 #include "io.h"
+#include "ndp.h"
 #include "svc.h"
 
 struct drlbd;
 
-/* What is rendered; io and arp may be NULL (their families are left out). */
+/* What is rendered; io, arp and ndp may be NULL (their families are left
+ * out). */
 struct metrics_input {
 	struct svc_table *svcs;
 	const struct dp_counters *dp;
 	const struct io_stats *io;
 	const struct arp_counters *arp;
+	const struct ndp_counters *ndp;
 	uint32_t conns;			/* connection table: entries now */
 	uint32_t conns_max;		/* its bound (--max-conns) */
 	uint64_t conns_reclaimed;	/* half-open entries given to new flows */
