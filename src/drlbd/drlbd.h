@@ -49,6 +49,8 @@ const char *drlbd_kernel_vip_check(struct drlbd *d, uint16_t af,
     const union drlb_inaddr *vip);
 /* Text of all counters ("name value\n" lines); malloc'ed. */
 char *drlbd_counters_text(struct drlbd *d, uint32_t *len);
+/* The metrics text (GET_METRICS, --metrics-file, --metrics-listen). */
+char *drlbd_metrics_text(struct drlbd *d, uint32_t *len);
 
 struct ndp;
 /* the IPv6 neighbour-discovery module (main.c owns it) */
