@@ -90,10 +90,12 @@ test_state_SRC    := $(call dsrc,statefile.c) $(TABLES_SRC)
 test_sync_SRC     := $(call dsrc,sync.c) $(TABLES_SRC)
 test_adm_SRC      := $(ADM_LIB_SRC)
 test_est_SRC      := $(call dsrc,est.c) $(TABLES_SRC)
-test_metrics_SRC  := $(call dsrc,metrics.c) $(TABLES_SRC)
+test_metrics_SRC  := $(call dsrc,metrics.c counters.c) $(TABLES_SRC)
+test_counters_SRC := $(call dsrc,counters.c metrics.c) $(TABLES_SRC)
 test_kaconf_SRC   := $(call dsrc,kaconf.c check_http.c check_tcp.c) $(TABLES_SRC)
 UNIT := $(UNIT_ON_TABLES) $(UNIT_ON_DP) test_cmd test_fanout test_csum \
-        test_state test_sync test_adm test_est test_metrics test_kaconf
+        test_state test_sync test_adm test_est test_metrics test_kaconf \
+        test_counters
 $(foreach u,$(UNIT),$(eval $(u)_OBJ = $$(call obj,$$($(u)_SRC))))
 
 UNIT_BIN = $(addprefix $(B)/tests/,$(UNIT)) $(addprefix $(B)/tests/replay_,$(FUZZ))

@@ -53,6 +53,8 @@ enum drlb_ctl_op {
 					   .state 0 when that one is not running */
 	DRLB_CTL_SET_ARP,		/* drlbadm --arp on|off: the body is a
 					   struct drlb_ctl_arp (zero-padded) */
+	DRLB_CTL_GET_COUNTERS_JSON,	/* reply: the counters as one JSON
+					   document (docs/json.md) */
 	DRLB_CTL_OP_MAX
 };
 

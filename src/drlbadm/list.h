@@ -1,12 +1,14 @@
 /*
- * drlbadm's listings: ipvsadm 1.31's printf formats, byte for byte, over
- * the decoded replies of GET_INFO / GET_SERVICES / GET_TIMEOUT / GET_CONNS.
+ * drlbadm's listings: ipvsadm 1.31's printf formats, byte for byte (list.c),
+ * and the --json documents (list_json.c), over the decoded replies of
+ * GET_INFO / GET_SERVICES / GET_TIMEOUT / GET_CONNS / GET_DAEMON.
  * Pure formatting (plus name lookups without -n): no socket, no exit.
  */
 #ifndef DRLBADM_LIST_H
 #define DRLBADM_LIST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "drlb/ctl-t.h"
 
@@ -68,6 +70,16 @@ void list_json_daemon(FILE *f);
 void list_json_daemons(FILE *f, const struct drlb_ctl_daemon *dm, size_t n);
 /* `-L --daemon`: ipvsadm's "master sync daemon (mcast=eth0, syncid=1)" */
 void list_daemon(FILE *f, const struct drlb_ctl_daemon *dm, size_t n);
+
+/* Names both forms use (list.c): "TCP"; "Route"; the kernel's
+ * ip_vs_proto_name() and ip_vs_state_name() of a connection; "master",
+ * "backup" or NULL for a GET_DAEMON state. */
+#define LIST_CONN_F_TEMPLATE	0x1000		/* IP_VS_CONN_F_TEMPLATE */
+const char *list_protocol_name(int proto);
+const char *list_fwd_name(uint32_t flags);
+const char *list_conn_proto_name(uint16_t proto, char *buf, size_t len);
+const char *list_conn_state_name(const struct drlb_ctl_conn_entry *c);
+const char *list_daemon_type(uint32_t state);
 
 /* ipvsadm's addrport_to_anyname(): "a.b.c.d:port" / "[v6]:port", names and
  * service names unless DRLB_OPT_NUMERIC; at most 59 characters. */

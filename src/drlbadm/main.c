@@ -286,6 +286,7 @@ usage(FILE *f)
 	    "  --json                              (drlb) a listing as one JSON document\n\n"
 	    "Socket: --socket PATH, else $DRLB_SOCKET, else " DRLB_SOCKET_DEFAULT "\n"
 	    "drlb: drlbadm [--socket PATH] --counters   drlbd's frame and drop counters\n"
+	    "      drlbadm [--socket PATH] --counters --json   the same as JSON\n"
 	    "      drlbadm [--socket PATH] --metrics    drlbd's metrics (Prometheus text)\n"
 	    "      drlbadm [--socket PATH] --trace [-t|-u VIP[:PORT]] [--client ADDR]\n"
 	    "                                           every decision drlbd makes, live\n"
@@ -617,6 +618,9 @@ main(int argc, char **argv)
 	 * its metrics in Prometheus' text format */
 	if (argc == 2 && strcmp(argv[1], "--counters") == 0)
 		return print_text(DRLB_CTL_GET_COUNTERS);
+	if (argc == 3 && strcmp(argv[1], "--counters") == 0 &&
+	    strcmp(argv[2], "--json") == 0)
+		return print_text(DRLB_CTL_GET_COUNTERS_JSON);
 	if (argc == 2 && strcmp(argv[1], "--metrics") == 0)
 		return print_text(DRLB_CTL_GET_METRICS);
 	if (argc >= 2 && strcmp(argv[1], "--trace") == 0)

@@ -16,13 +16,28 @@
 
 struct arp;
 
+/*
+ * ARP's counters, one list from which struct arp_counters, drlbadm
+ * --counters (the line "arp_field value") and the metrics are made:
+ * C(field, metric, help).
+ */
+#define ARP_COUNTERS(C)							\
+	C(vip_requests_answered, "drlb_arp_vip_requests_answered_total", \
+	    "ARP requests for a VIP answered with our MAC.")		\
+	C(garp_sent, "drlb_arp_gratuitous_sent_total",			\
+	    "Gratuitous ARPs sent for the VIPs.")			\
+	C(probes_sent, "drlb_arp_probes_sent_total",			\
+	    "ARP requests sent to resolve real servers.")		\
+	C(replies_learnt, "drlb_arp_replies_learnt_total",		\
+	    "ARP replies that gave or refreshed a real server's MAC.")	\
+	C(vip_conflicts, "drlb_arp_vip_conflicts_total",		\
+	    "ARP frames in which another MAC claimed one of our VIPs.")	\
+	C(malformed, "drlb_arp_malformed_total", "Malformed ARP frames.")
+
 struct arp_counters {
-	uint64_t vip_requests_answered;
-	uint64_t garp_sent;
-	uint64_t probes_sent;
-	uint64_t replies_learnt;
-	uint64_t vip_conflicts;		/* another MAC claimed one of our VIPs */
-	uint64_t malformed;
+#define ARP_COUNTERS_FIELD(f, ...) uint64_t f;
+	ARP_COUNTERS(ARP_COUNTERS_FIELD)
+#undef ARP_COUNTERS_FIELD
 };
 
 /* Opens libnet's link-layer injector on ifname (needs CAP_NET_RAW: call

@@ -186,6 +186,7 @@ op_reads_only(uint16_t op)
 	case DRLB_CTL_GET_CONNS:
 	case DRLB_CTL_GET_COUNTERS:
 	case DRLB_CTL_GET_METRICS:
+	case DRLB_CTL_GET_COUNTERS_JSON:
 	case DRLB_CTL_TRACE:
 	case DRLB_CTL_GET_DAEMON:
 		return true;
@@ -366,6 +367,12 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 	}
 	case DRLB_CTL_GET_COUNTERS:
 		if ((body = stats_counters_text(d, &len)) == NULL) {
+			status = ENOMEM;
+			snprintf(err, sizeof(err), "Memory allocation problem");
+		}
+		break;
+	case DRLB_CTL_GET_COUNTERS_JSON:
+		if ((body = stats_counters_json(d, &len)) == NULL) {
 			status = ENOMEM;
 			snprintf(err, sizeof(err), "Memory allocation problem");
 		}

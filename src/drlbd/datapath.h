@@ -31,39 +31,68 @@ enum dp_verdict {
 };
 
 /*
- * Why frames were dropped (or not forwarded).  Each is a documented policy;
- * see the README's "What happens to which frame".
+ * The data path's counters, one list from which struct dp_counters,
+ * drlbadm --counters and the metrics (counters.c, metrics.c) are made:
+ *   C(field, block, metric, help): a metric family of its own
+ *   D(field, block): why frames were dropped (or not forwarded), the sample
+ *     drlb_frames_dropped_total{reason="field"}.  Each is a documented
+ *     policy; see the README's "What happens to which frame".
+ * In the counters text each is the line "field value", in the part of the
+ * text its block says.  The order is the text's within each block, and
+ * the metrics' among the families and among the reasons.
  */
+enum dp_text_block {
+	DP_TEXT_TOP,			/* before conns_now */
+	DP_TEXT_FRAMES,			/* after conns_reclaimed */
+	DP_TEXT_IPV6,			/* after the ARP counters */
+};
+
+#define DP_COUNTERS(C, D)						\
+	C(rx, DP_TEXT_TOP, "drlb_frames_received_total",		\
+	    "Frames the capture ring delivered.")			\
+	C(forwarded, DP_TEXT_TOP, "drlb_frames_forwarded_total",	\
+	    "Frames rewritten and sent to a real server.")		\
+	C(arp, DP_TEXT_FRAMES, "drlb_arp_frames_total",			\
+	    "ARP frames handed to the ARP module.")			\
+	C(conns_new, DP_TEXT_TOP, "drlb_connections_scheduled_total",	\
+	    "New connections scheduled (all services).")		\
+	D(not_for_us, DP_TEXT_FRAMES)	/* destination MAC not ours */	\
+	D(non_ip, DP_TEXT_FRAMES)	/* neither IPv4, IPv6, ARP */	\
+	D(vlan, DP_TEXT_FRAMES)		/* 802.1Q tagged: not supported */ \
+	/* truncated headers, bad IHL/length/version */			\
+	D(malformed, DP_TEXT_FRAMES)					\
+	D(truncated, DP_TEXT_FRAMES)	/* capture shorter than the frame */ \
+	/* IPv4 fragments, IPv6 fragment headers */			\
+	D(fragment, DP_TEXT_FRAMES)					\
+	D(other_proto, DP_TEXT_FRAMES)	/* not TCP/UDP to a VIP (ICMP, ...) */ \
+	D(not_vip, DP_TEXT_FRAMES)	/* IPv4/IPv6 not to a VIP */	\
+	D(no_service, DP_TEXT_FRAMES)	/* a VIP, no service on that port */ \
+	D(no_conn, DP_TEXT_FRAMES)	/* TCP non-SYN with no connection */ \
+	D(no_dest, DP_TEXT_FRAMES)	/* scheduler found no real server */ \
+	D(table_full, DP_TEXT_FRAMES)	/* connection table at its bound */ \
+	D(dest_no_mac, DP_TEXT_FRAMES)	/* real server's MAC unknown */	\
+	/* over the MTU without segmentation info */			\
+	D(oversize, DP_TEXT_FRAMES)					\
+	C(csum_finished, DP_TEXT_FRAMES, "drlb_checksums_completed_total", \
+	    "Unfinished TCP/UDP checksums (offload) completed before "	\
+	    "forwarding.")						\
+	C(gso, DP_TEXT_FRAMES, "drlb_gso_frames_total",			\
+	    "Coalesced frames handed back to the kernel to segment.")	\
+	C(ndp, DP_TEXT_IPV6, "drlb_ndp_frames_total",			\
+	    "IPv6 Neighbor Discovery frames handed to the ND module.")	\
+	C(ext_hdrs, DP_TEXT_IPV6, "drlb_ipv6_extension_header_frames_total", \
+	    "IPv6 frames whose extension headers were walked.")		\
+	/* IPv6: more than IP6_EXT_MAX extension headers, or a routing	\
+	 * header with segments left */					\
+	D(ext_hdr_dropped, DP_TEXT_IPV6)					\
+	C(icmp_forwarded, DP_TEXT_IPV6, "drlb_icmp_errors_forwarded_total", \
+	    "ICMP errors about a flow (fragmentation needed, packet too big) " \
+	    "sent to its real server.")
+
 struct dp_counters {
-	uint64_t rx;			/* frames seen */
-	uint64_t forwarded;
-	uint64_t arp;			/* ARP frames handed to arp.c */
-	uint64_t not_for_us;		/* destination MAC not ours */
-	uint64_t ndp;			/* IPv6 Neighbor Discovery handed to ndp.c */
-	uint64_t non_ip;		/* neither IPv4, IPv6, ARP */
-	uint64_t vlan;			/* 802.1Q tagged: not supported, dropped */
-	uint64_t malformed;		/* truncated headers, bad IHL/length/version */
-	uint64_t truncated;		/* capture shorter than the frame */
-	uint64_t fragment;		/* IPv4 fragments, IPv6 fragment headers */
-	uint64_t other_proto;		/* not TCP/UDP to a VIP (ICMP, ...) */
-	uint64_t not_vip;		/* IPv4/IPv6 not addressed to a VIP */
-	uint64_t ext_hdrs;		/* IPv6 with extension headers walked
-					   (forwarded as they are) */
-	uint64_t ext_hdr_dropped;	/* IPv6: more than IP6_EXT_MAX extension
-					   headers, or a routing header with
-					   segments left */
-	uint64_t icmp_forwarded;	/* ICMP frag-needed / ICMPv6 packet too
-					   big sent to the flow's real server */
-	uint64_t no_service;		/* a VIP, but no service on that port */
-	uint64_t no_conn;		/* TCP non-SYN with no connection */
-	uint64_t no_dest;		/* scheduler found no usable real server */
-	uint64_t table_full;		/* connection table at its bound */
-	uint64_t dest_no_mac;		/* real server's MAC unknown (lost) */
-	uint64_t oversize;		/* over the MTU without segmentation info */
-	uint64_t csum_finished;		/* unfinished L4 checksums completed */
-	uint64_t gso;			/* coalesced frames handed to the kernel
-					   to segment on transmit */
-	uint64_t conns_new;		/* connections scheduled */
+#define DP_COUNTER_FIELD(f, ...) uint64_t f;
+	DP_COUNTERS(DP_COUNTER_FIELD, DP_COUNTER_FIELD)
+#undef DP_COUNTER_FIELD
 };
 
 struct dp;

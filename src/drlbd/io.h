@@ -27,11 +27,23 @@ struct io_params {
 	int qdisc_bypass;
 };
 
+/*
+ * A backend's counters, one list from which struct io_stats, drlbadm
+ * --counters (the line "field value") and the metrics are made:
+ * C(field, metric, help).
+ */
+#define IO_STATS(C)							\
+	C(rx_kernel_drops, "drlb_ring_kernel_drops_total",		\
+	    "Frames the kernel dropped because the capture ring was full.") \
+	C(tx_frames, "drlb_tx_frames_total", "Frames sent.")		\
+	C(tx_errors, "drlb_tx_errors_total",				\
+	    "Frames the kernel refused to send.")			\
+	C(tx_batches, "drlb_tx_batches_total", "sendmmsg() calls.")
+
 struct io_stats {
-	uint64_t rx_kernel_drops;	/* frames the kernel dropped: ring full */
-	uint64_t tx_frames;
-	uint64_t tx_errors;		/* frames the kernel refused to send */
-	uint64_t tx_batches;		/* sendmmsg calls */
+#define IO_STATS_FIELD(f, ...) uint64_t f;
+	IO_STATS(IO_STATS_FIELD)
+#undef IO_STATS_FIELD
 };
 
 struct io_ops {

@@ -35,7 +35,7 @@
 #include "host.h"
 #include "log.h"
 #include "loop.h"
-#include "metrics.h"
+#include "metrics_http.h"
 #include "ndp.h"
 #include "reload.h"
 #include "rules.h"

@@ -1,6 +1,6 @@
 /*
- * Prometheus metrics: rendering, the textfile writer and a small HTTP/1.0
- * responder.  See metrics.h.
+ * Prometheus metrics: rendering and the textfile writer.  See metrics.h;
+ * the HTTP responder is metrics_http.c.
  *
  * Names follow Prometheus's conventions: a drlb_ prefix, base units
  * (bytes, seconds), _total on counters, one family per meaning with the
@@ -11,14 +11,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include "counters.h"
 #include "metrics.h"
 
 /* ------------------------------------------------------------ text buffer */
@@ -207,83 +206,18 @@ static const struct {
 	  "(not overloaded), else 0.", W_UP, 0 },
 };
 
-/* A daemon counter; reason != NULL: a sample of drlb_frames_dropped_total. */
-struct dcounter {
-	const char *name, *help;
-	size_t off;
-};
-
-#define DP(f) offsetof(struct dp_counters, f)
-static const struct {
-	const char *reason;
-	size_t off;
-} drop_reasons[] = {
-	{ "not_for_us", DP(not_for_us) },
-	{ "non_ip", DP(non_ip) },
-	{ "vlan", DP(vlan) },
-	{ "malformed", DP(malformed) },
-	{ "truncated", DP(truncated) },
-	{ "fragment", DP(fragment) },
-	{ "other_proto", DP(other_proto) },
-	{ "not_vip", DP(not_vip) },
-	{ "no_service", DP(no_service) },
-	{ "no_conn", DP(no_conn) },
-	{ "no_dest", DP(no_dest) },
-	{ "table_full", DP(table_full) },
-	{ "dest_no_mac", DP(dest_no_mac) },
-	{ "oversize", DP(oversize) },
-	{ "ext_hdr_dropped", DP(ext_hdr_dropped) },
-};
-
-static const struct dcounter dp_counters[] = {
-	{ "drlb_frames_received_total", "Frames the capture ring delivered.", DP(rx) },
-	{ "drlb_frames_forwarded_total", "Frames rewritten and sent to a real server.", DP(forwarded) },
-	{ "drlb_arp_frames_total", "ARP frames handed to the ARP module.", DP(arp) },
-	{ "drlb_connections_scheduled_total", "New connections scheduled (all services).", DP(conns_new) },
-	{ "drlb_checksums_completed_total", "Unfinished TCP/UDP checksums (offload) completed before forwarding.", DP(csum_finished) },
-	{ "drlb_gso_frames_total", "Coalesced frames handed back to the kernel to segment.", DP(gso) },
-	{ "drlb_ndp_frames_total", "IPv6 Neighbor Discovery frames handed to the ND module.", DP(ndp) },
-	{ "drlb_ipv6_extension_header_frames_total", "IPv6 frames whose extension headers were walked.", DP(ext_hdrs) },
-	{ "drlb_icmp_errors_forwarded_total", "ICMP errors about a flow (fragmentation needed, packet too big) sent to its real server.", DP(icmp_forwarded) },
-};
-#undef DP
-
-#define IO(f) offsetof(struct io_stats, f)
-static const struct dcounter io_counters[] = {
-	{ "drlb_ring_kernel_drops_total", "Frames the kernel dropped because the capture ring was full.", IO(rx_kernel_drops) },
-	{ "drlb_tx_frames_total", "Frames sent.", IO(tx_frames) },
-	{ "drlb_tx_errors_total", "Frames the kernel refused to send.", IO(tx_errors) },
-	{ "drlb_tx_batches_total", "sendmmsg() calls.", IO(tx_batches) },
-};
-#undef IO
-
-#define AC(f) offsetof(struct arp_counters, f)
-static const struct dcounter arp_counters[] = {
-	{ "drlb_arp_vip_requests_answered_total", "ARP requests for a VIP answered with our MAC.", AC(vip_requests_answered) },
-	{ "drlb_arp_gratuitous_sent_total", "Gratuitous ARPs sent for the VIPs.", AC(garp_sent) },
-	{ "drlb_arp_probes_sent_total", "ARP requests sent to resolve real servers.", AC(probes_sent) },
-	{ "drlb_arp_replies_learnt_total", "ARP replies that gave or refreshed a real server's MAC.", AC(replies_learnt) },
-	{ "drlb_arp_vip_conflicts_total", "ARP frames in which another MAC claimed one of our VIPs.", AC(vip_conflicts) },
-	{ "drlb_arp_malformed_total", "Malformed ARP frames.", AC(malformed) },
-};
-#undef AC
-
-static uint64_t
-at(const void *base, size_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, (const uint8_t *)base + off, sizeof(v));
-	return v;
-}
-
+/* Each of g's counters that is a family of its own (not a drop reason). */
 static void
-counters(struct mbuf *b, const struct dcounter *c, size_t n, const void *base)
+counters(struct mbuf *b, const struct counter_group *g, const void *base)
 {
-	for (size_t i = 0; i < n; i++) {
-		family(b, c[i].name, "counter", c[i].help);
-		mb_printf(b, "%s %llu\n", c[i].name,
-		    (unsigned long long)at(base, c[i].off));
+	for (size_t i = 0; i < g->n; i++) {
+		const struct counter_desc *c = &g->c[i];
+
+		if (c->metric == NULL)
+			continue;
+		family(b, c->metric, "counter", c->help);
+		mb_printf(b, "%s %llu\n", c->metric,
+		    (unsigned long long)counter_value(c, base));
 	}
 }
 
@@ -335,20 +269,22 @@ metrics_render(const struct metrics_input *in, uint32_t *len)
 	mb_printf(&b, "drlb_connections_reclaimed_total %llu\n",
 	    (unsigned long long)in->conns_reclaimed);
 
-	counters(&b, dp_counters, sizeof(dp_counters) / sizeof(dp_counters[0]),
-	    in->dp);
+	counters(&b, &counters_dp, in->dp);
 	family(&b, "drlb_frames_dropped_total", "counter",
 	    "Frames not forwarded, by reason (README: What happens to which frame).");
-	for (size_t i = 0; i < sizeof(drop_reasons) / sizeof(drop_reasons[0]); i++)
-		mb_printf(&b, "drlb_frames_dropped_total{reason=\"%s\"} %llu\n",
-		    drop_reasons[i].reason,
-		    (unsigned long long)at(in->dp, drop_reasons[i].off));
+	for (size_t i = 0; i < counters_dp.n; i++) {
+		const struct counter_desc *c = &counters_dp.c[i];
+
+		if (c->reason != NULL)
+			mb_printf(&b, "drlb_frames_dropped_total{reason=\"%s\"} %llu\n",
+			    c->reason, (unsigned long long)counter_value(c, in->dp));
+	}
 	if (in->io != NULL)
-		counters(&b, io_counters,
-		    sizeof(io_counters) / sizeof(io_counters[0]), in->io);
+		counters(&b, &counters_io, in->io);
 	if (in->arp != NULL)
-		counters(&b, arp_counters,
-		    sizeof(arp_counters) / sizeof(arp_counters[0]), in->arp);
+		counters(&b, &counters_arp, in->arp);
+	if (in->ndp != NULL)
+		counters(&b, &counters_ndp, in->ndp);
 
 	if (b.failed || b.len > UINT32_MAX) {
 		free(b.p);
@@ -402,281 +338,4 @@ fail_unlink:
 	unlink(tmp);
 	errno = e;
 	return -1;
-}
-
-/* ------------------------------------------------------------ HTTP */
-
-struct http_client {
-	int fd;				/* -1: free */
-	int writing;
-	uint64_t since_ms;
-	char req[METRICS_HTTP_REQ_MAX];
-	size_t rlen;
-	char *out;
-	size_t olen, ooff;
-};
-
-struct metrics_http {
-	int lfd;
-	struct http_client cl[METRICS_HTTP_CLIENTS];
-};
-
-struct metrics_http *
-metrics_http_listen(const char *addrport, char *err, size_t errlen)
-{
-	struct addrinfo hints, *res = NULL;
-	struct metrics_http *h;
-	char host[256];
-	const char *colon = strrchr(addrport, ':'), *port;
-	size_t hl;
-	int fd = -1, one = 1, r;
-
-	if (colon == NULL || colon[1] == '\0') {
-		snprintf(err, errlen, "--metrics-listen %s: want ADDR:PORT", addrport);
-		return NULL;
-	}
-	port = colon + 1;
-	hl = (size_t)(colon - addrport);
-	if (hl >= 2 && addrport[0] == '[' && addrport[hl - 1] == ']') {
-		addrport++;
-		hl -= 2;
-	}
-	if (hl >= sizeof(host)) {
-		snprintf(err, errlen, "--metrics-listen: address too long");
-		return NULL;
-	}
-	memcpy(host, addrport, hl);
-	host[hl] = '\0';
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-	if ((r = getaddrinfo(hl ? host : NULL, port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "--metrics-listen %s: %s", addrport,
-		    gai_strerror(r));
-		return NULL;
-	}
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto fail;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
-	    listen(fd, METRICS_HTTP_CLIENTS) < 0)
-		goto fail_close;
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		goto fail_close;
-	freeaddrinfo(res);
-	h->lfd = fd;
-	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
-		h->cl[i].fd = -1;
-	return h;
-fail_close:
-	close(fd);
-fail:
-	snprintf(err, errlen, "--metrics-listen %s: %s", addrport,
-	    strerror(errno));
-	freeaddrinfo(res);
-	return NULL;
-}
-
-static void
-client_close(struct http_client *c)
-{
-	close(c->fd);
-	free(c->out);
-	c->fd = -1;
-	c->out = NULL;
-	c->writing = 0;
-	c->rlen = c->olen = c->ooff = 0;
-}
-
-void
-metrics_http_close(struct metrics_http *h)
-{
-	if (h == NULL)
-		return;
-	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
-		if (h->cl[i].fd >= 0)
-			client_close(&h->cl[i]);
-	close(h->lfd);
-	free(h);
-}
-
-int
-metrics_http_pollfds(struct metrics_http *h, struct pollfd *pfd, int max)
-{
-	int n = 0;
-
-	if (h == NULL || max < 1)
-		return 0;
-	pfd[n++] = (struct pollfd){ .fd = h->lfd, .events = POLLIN };
-	for (int i = 0; i < METRICS_HTTP_CLIENTS && n < max; i++)
-		if (h->cl[i].fd >= 0)
-			pfd[n++] = (struct pollfd){ .fd = h->cl[i].fd,
-			    .events = h->cl[i].writing ? POLLOUT : POLLIN };
-	return n;
-}
-
-static void
-respond(struct http_client *c, const char *status, const char *ctype,
-    char *body, size_t blen, int head)
-{
-	char hdr[256];
-	int hn;
-
-	hn = snprintf(hdr, sizeof(hdr), "HTTP/1.0 %s\r\nContent-Type: %s\r\n"
-	    "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, ctype,
-	    blen);
-	c->olen = (size_t)hn + (head ? 0 : blen);
-	if ((c->out = malloc(c->olen)) == NULL) {
-		c->olen = 0;
-		free(body);
-		return;
-	}
-	memcpy(c->out, hdr, (size_t)hn);
-	if (!head && blen)
-		memcpy(c->out + hn, body, blen);
-	free(body);
-	c->ooff = 0;
-	c->writing = 1;
-}
-
-static void
-respond_text(struct http_client *c, const char *status, const char *msg)
-{
-	char *b = strdup(msg);
-
-	respond(c, status, "text/plain; charset=utf-8", b, b ? strlen(b) : 0, 0);
-}
-
-/* A whole request head is in c->req: answer it. */
-static void
-handle(struct http_client *c, metrics_render_fn render, void *arg)
-{
-	char *sp1, *sp2, *eol;
-	int head;
-
-	eol = memchr(c->req, '\n', c->rlen);
-	*eol = '\0';
-	if ((sp1 = strchr(c->req, ' ')) == NULL ||
-	    (sp2 = strchr(sp1 + 1, ' ')) == NULL ||
-	    strncmp(sp2 + 1, "HTTP/", 5) != 0) {
-		respond_text(c, "400 Bad Request", "bad request\n");
-		return;
-	}
-	*sp1 = *sp2 = '\0';
-	head = strcmp(c->req, "HEAD") == 0;
-	if (!head && strcmp(c->req, "GET") != 0) {
-		respond_text(c, "405 Method Not Allowed", "GET /metrics\n");
-		return;
-	}
-	sp1++;
-	if (strcmp(sp1, "/metrics") != 0 && strncmp(sp1, "/metrics?", 9) != 0) {
-		respond_text(c, "404 Not Found", "drlbd serves /metrics only\n");
-		return;
-	}
-	uint32_t len = 0;
-	char *text = render(arg, &len);
-
-	if (text == NULL) {
-		respond_text(c, "500 Internal Server Error", "out of memory\n");
-		return;
-	}
-	respond(c, "200 OK", "text/plain; version=0.0.4; charset=utf-8", text,
-	    len, head);
-}
-
-static void
-client_read(struct http_client *c, metrics_render_fn render, void *arg)
-{
-	ssize_t r = recv(c->fd, c->req + c->rlen, sizeof(c->req) - 1 - c->rlen,
-	    MSG_DONTWAIT);
-
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (r <= 0) {
-		client_close(c);
-		return;
-	}
-	c->rlen += (size_t)r;
-	c->req[c->rlen] = '\0';
-	/* the head ends with an empty line; we need no header from it */
-	if (strstr(c->req, "\r\n\r\n") != NULL || strstr(c->req, "\n\n") != NULL)
-		handle(c, render, arg);
-	else if (c->rlen == sizeof(c->req) - 1)
-		respond_text(c, "431 Request Header Fields Too Large",
-		    "request too large\n");
-}
-
-static void
-client_write(struct http_client *c)
-{
-	ssize_t w = send(c->fd, c->out + c->ooff, c->olen - c->ooff,
-	    MSG_DONTWAIT | MSG_NOSIGNAL);
-
-	if (w < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (w <= 0) {
-		client_close(c);
-		return;
-	}
-	c->ooff += (size_t)w;
-	if (c->ooff == c->olen) {
-		shutdown(c->fd, SHUT_WR);
-		client_close(c);
-	}
-}
-
-void
-metrics_http_serve(struct metrics_http *h, const struct pollfd *pfd, int n,
-    uint64_t now_ms, metrics_render_fn render, void *arg)
-{
-	if (h == NULL)
-		return;
-	for (int k = 1; k < n; k++) {
-		struct http_client *c = NULL;
-
-		if (!(pfd[k].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)))
-			continue;
-		for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
-			if (h->cl[i].fd == pfd[k].fd)
-				c = &h->cl[i];
-		if (c == NULL)
-			continue;
-		if (!c->writing)
-			client_read(c, render, arg);
-		if (c->fd >= 0 && c->writing && c->out == NULL)
-			client_close(c);	/* no memory for the answer */
-		else if (c->fd >= 0 && c->writing)
-			client_write(c);	/* usually all of it at once */
-	}
-	if (n < 1 || !(pfd[0].revents & POLLIN))
-		return;
-	for (int a = 0; a < METRICS_HTTP_CLIENTS; a++) {
-		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		int i;
-
-		if (fd < 0)
-			break;
-		for (i = 0; i < METRICS_HTTP_CLIENTS && h->cl[i].fd >= 0; i++)
-			;
-		if (i == METRICS_HTTP_CLIENTS) {
-			close(fd);		/* busy: try again later */
-			continue;
-		}
-		h->cl[i].fd = fd;
-		h->cl[i].since_ms = now_ms;
-	}
-}
-
-void
-metrics_http_expire(struct metrics_http *h, uint64_t now_ms)
-{
-	if (h == NULL)
-		return;
-	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
-		if (h->cl[i].fd >= 0 &&
-		    now_ms - h->cl[i].since_ms > METRICS_HTTP_TIMEOUT_MS)
-			client_close(&h->cl[i]);
 }

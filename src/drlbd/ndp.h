@@ -20,14 +20,35 @@
 
 struct ndp;
 
+/*
+ * Neighbor Discovery's counters, one list from which struct ndp_counters,
+ * drlbadm --counters (the line "ndp_field value") and the metrics are
+ * made: C(field, metric, help).
+ */
+#define NDP_COUNTERS(C)							\
+	C(vip_solicits_answered, "drlb_ndp_vip_solicits_answered_total", \
+	    "Neighbor Solicitations for a VIP (or our link-local address) " \
+	    "answered with our MAC.")					\
+	C(unsolicited_na_sent, "drlb_ndp_unsolicited_na_sent_total",	\
+	    "Unsolicited Neighbor Advertisements sent for the VIPs.")	\
+	C(probes_sent, "drlb_ndp_probes_sent_total",			\
+	    "Neighbor Solicitations sent to resolve real servers.")	\
+	C(adverts_learnt, "drlb_ndp_adverts_learnt_total",		\
+	    "Neighbor Advertisements or Solicitations that gave or "	\
+	    "refreshed a real server's MAC.")				\
+	C(vip_conflicts, "drlb_ndp_vip_conflicts_total",		\
+	    "Neighbor Advertisements in which another MAC claimed one of " \
+	    "our VIPs.")						\
+	C(malformed, "drlb_ndp_malformed_total",			\
+	    "Malformed Neighbor Discovery frames.")			\
+	C(mcast_join_errors, "drlb_ndp_mcast_join_errors_total",	\
+	    "VIP solicited-node multicast groups the capture socket could " \
+	    "not join (PACKET_ADD_MEMBERSHIP refused).")
+
 struct ndp_counters {
-	uint64_t vip_solicits_answered;
-	uint64_t unsolicited_na_sent;
-	uint64_t probes_sent;
-	uint64_t adverts_learnt;	/* NA or NS from a real server */
-	uint64_t vip_conflicts;		/* another MAC advertised one of our VIPs */
-	uint64_t malformed;
-	uint64_t mcast_join_errors;	/* PACKET_ADD_MEMBERSHIP refused */
+#define NDP_COUNTERS_FIELD(f, ...) uint64_t f;
+	NDP_COUNTERS(NDP_COUNTERS_FIELD)
+#undef NDP_COUNTERS_FIELD
 };
 
 /* Opens libnet's link-layer injector on ifname (needs CAP_NET_RAW: call

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arp.h"
+#include "counters.h"
 #include "drlbd.h"
 #include "log.h"
 #include "metrics.h"
@@ -30,16 +31,21 @@ stats_metrics_text(struct drlbd *d, uint32_t *len)
 {
 	struct metrics_input in;
 	struct arp_counters a;
+	struct ndp_counters nc;
 	struct dp_counters c;
 	struct io_stats io;
 
 	arp_get_counters(d->arp, &a);
+	memset(&nc, 0, sizeof(nc));
+	if (d->ndp != NULL)
+		ndp_get_counters(d->ndp, &nc);
 	all_counters(d, &c, &io);
 	memset(&in, 0, sizeof(in));
 	in.svcs = &d->svcs;
 	in.dp = &c;
 	in.io = &io;
 	in.arp = &a;
+	in.ndp = &nc;
 	in.conns = conn_set_count(&d->conns);
 	in.conns_max = conn_set_max(&d->conns);
 	in.conns_reclaimed = conn_set_reclaimed(&d->conns);
@@ -70,112 +76,52 @@ stats_write_metrics_file(void *arg, uint64_t now_ms)
 	free(t);
 }
 
+/* Every counter, gathered for counters.c (workers paused). */
+static void
+gather(struct drlbd *d, struct counters_input *in,
+    struct counters_worker w[FANOUT_MAX], char *extra, size_t extralen)
+{
+	memset(in, 0, sizeof(*in));
+	arp_get_counters(d->arp, &in->arp);
+	all_counters(d, &in->dp, &in->io);
+	if (d->ndp != NULL)
+		ndp_get_counters(d->ndp, &in->ndp);
+	in->conns_now = conn_set_count(&d->conns);
+	in->conns_reclaimed = conn_set_reclaimed(&d->conns);
+	in->workers = d->o.nworkers;
+	in->worker_pauses = d->workers.pauses;
+	for (unsigned i = 0; i < d->workers.n; i++)
+		w[i] = (struct counters_worker){
+			.rx = d->workers.w[i].dp.cnt.rx,
+			.forwarded = d->workers.w[i].dp.cnt.forwarded,
+			.conns = conn_count(d->conns.w[i]),
+		};
+	in->worker = w;
+	in->nworker = d->workers.n;
+	extra[0] = '\0';
+	if (d->sync != NULL)
+		sync_counters_text(d->sync, extra, extralen);
+	in->extra = extra;
+}
+
 char *
 stats_counters_text(struct drlbd *d, uint32_t *len)
 {
-	struct dp_counters cnt;
-	const struct dp_counters *c = &cnt;
-	struct arp_counters a;
-	struct io_stats io;
-	char *buf;
-	size_t cap = 8192;
-	int n;
+	struct counters_input in;
+	struct counters_worker w[FANOUT_MAX];
+	char extra[1024];
 
-	arp_get_counters(d->arp, &a);
-	all_counters(d, &cnt, &io);
-	if ((buf = malloc(cap)) == NULL)
-		return NULL;
-	n = snprintf(buf, cap,
-	    "rx %llu\nforwarded %llu\nconns_new %llu\nconns_now %u\n"
-	    "conns_reclaimed %llu\n"
-	    "arp %llu\nnot_for_us %llu\nnon_ip %llu\nvlan %llu\n"
-	    "malformed %llu\ntruncated %llu\nfragment %llu\nother_proto %llu\n"
-	    "not_vip %llu\nno_service %llu\nno_conn %llu\nno_dest %llu\n"
-	    "table_full %llu\ndest_no_mac %llu\noversize %llu\n"
-	    "csum_finished %llu\ngso %llu\n"
-	    "rx_kernel_drops %llu\ntx_frames %llu\ntx_errors %llu\n"
-	    "tx_batches %llu\n"
-	    "arp_vip_requests_answered %llu\narp_garp_sent %llu\n"
-	    "arp_probes_sent %llu\narp_replies_learnt %llu\n"
-	    "arp_vip_conflicts %llu\narp_malformed %llu\n",
-	    (unsigned long long)c->rx, (unsigned long long)c->forwarded,
-	    (unsigned long long)c->conns_new, conn_set_count(&d->conns),
-	    (unsigned long long)conn_set_reclaimed(&d->conns),
-	    (unsigned long long)c->arp, (unsigned long long)c->not_for_us,
-	    (unsigned long long)c->non_ip, (unsigned long long)c->vlan,
-	    (unsigned long long)c->malformed, (unsigned long long)c->truncated,
-	    (unsigned long long)c->fragment, (unsigned long long)c->other_proto,
-	    (unsigned long long)c->not_vip, (unsigned long long)c->no_service,
-	    (unsigned long long)c->no_conn, (unsigned long long)c->no_dest,
-	    (unsigned long long)c->table_full,
-	    (unsigned long long)c->dest_no_mac,
-	    (unsigned long long)c->oversize,
-	    (unsigned long long)c->csum_finished, (unsigned long long)c->gso,
-	    (unsigned long long)io.rx_kernel_drops,
-	    (unsigned long long)io.tx_frames, (unsigned long long)io.tx_errors,
-	    (unsigned long long)io.tx_batches,
-	    (unsigned long long)a.vip_requests_answered,
-	    (unsigned long long)a.garp_sent, (unsigned long long)a.probes_sent,
-	    (unsigned long long)a.replies_learnt,
-	    (unsigned long long)a.vip_conflicts, (unsigned long long)a.malformed);
-	if (n < 0 || (size_t)n >= cap) {
-		free(buf);
-		return NULL;
-	}
-	{
-		/* IPv6: the data path's extra cases and neighbor discovery */
-		struct ndp_counters nc;
-		int m;
-
-		memset(&nc, 0, sizeof(nc));
-		if (d->ndp != NULL)
-			ndp_get_counters(d->ndp, &nc);
-		m = snprintf(buf + n, cap - (size_t)n,
-		    "ndp %llu\next_hdrs %llu\next_hdr_dropped %llu\n"
-		    "icmp_forwarded %llu\n"
-		    "ndp_vip_solicits_answered %llu\nndp_unsolicited_na_sent %llu\n"
-		    "ndp_probes_sent %llu\nndp_adverts_learnt %llu\n"
-		    "ndp_vip_conflicts %llu\nndp_malformed %llu\n"
-		    "ndp_mcast_join_errors %llu\n",
-		    (unsigned long long)c->ndp, (unsigned long long)c->ext_hdrs,
-		    (unsigned long long)c->ext_hdr_dropped,
-		    (unsigned long long)c->icmp_forwarded,
-		    (unsigned long long)nc.vip_solicits_answered,
-		    (unsigned long long)nc.unsolicited_na_sent,
-		    (unsigned long long)nc.probes_sent,
-		    (unsigned long long)nc.adverts_learnt,
-		    (unsigned long long)nc.vip_conflicts,
-		    (unsigned long long)nc.malformed,
-		    (unsigned long long)nc.mcast_join_errors);
-		if (m < 0 || (size_t)m >= cap - (size_t)n) {
-			free(buf);
-			return NULL;
-		}
-		n += m;
-	}
-	{
-		/* each worker's share (with --workers 1, the one data path) */
-		int m = snprintf(buf + n, cap - (size_t)n, "workers %u\n"
-		    "worker_pauses %llu\n", d->o.nworkers,
-		    (unsigned long long)d->workers.pauses);
-
-		for (unsigned i = 0; i < d->workers.n && m > 0 &&
-		    (size_t)m < cap - (size_t)n; i++)
-			m += snprintf(buf + n + m, cap - (size_t)(n + m),
-			    "worker%u_rx %llu\nworker%u_forwarded %llu\n"
-			    "worker%u_conns %u\n", i,
-			    (unsigned long long)d->workers.w[i].dp.cnt.rx, i,
-			    (unsigned long long)d->workers.w[i].dp.cnt.forwarded,
-			    i, conn_count(d->conns.w[i]));
-		if (m < 0 || (size_t)m >= cap - (size_t)n) {
-			free(buf);
-			return NULL;
-		}
-		n += m;
-	}
-	if (d->sync != NULL)
-		n += sync_counters_text(d->sync, buf + n, cap - (size_t)n);
-	*len = (uint32_t)n;
-	return buf;
+	gather(d, &in, w, extra, sizeof(extra));
+	return counters_text(&in, len);
 }
 
+char *
+stats_counters_json(struct drlbd *d, uint32_t *len)
+{
+	struct counters_input in;
+	struct counters_worker w[FANOUT_MAX];
+	char extra[1024];
+
+	gather(d, &in, w, extra, sizeof(extra));
+	return counters_json(&in, len);
+}

@@ -11,6 +11,8 @@ struct drlbd;
 /* "name value\n" lines of every counter; malloc'ed, NULL when out of
  * memory. */
 char *stats_counters_text(struct drlbd *d, uint32_t *len);
+/* the same as one JSON document (docs/json.md) */
+char *stats_counters_json(struct drlbd *d, uint32_t *len);
 /* Prometheus text exposition; malloc'ed, NULL when out of memory. */
 char *stats_metrics_text(struct drlbd *d, uint32_t *len);
 /* the same with a void * context (the metrics HTTP responder's callback) */

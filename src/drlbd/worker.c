@@ -257,10 +257,9 @@ workers_counters(struct workers *ws, struct dp_counters *c,
 		if (ws->w[i].io == NULL)
 			continue;
 		ws->ops->stats(ws->w[i].io, &s);
-		st->rx_kernel_drops += s.rx_kernel_drops;
-		st->tx_frames += s.tx_frames;
-		st->tx_errors += s.tx_errors;
-		st->tx_batches += s.tx_batches;
+#define IO_STATS_SUM(f, ...) st->f += s.f;
+		IO_STATS(IO_STATS_SUM)
+#undef IO_STATS_SUM
 	}
 }
 

@@ -50,6 +50,20 @@ t_is "$T: GET /metrics: real servers' connections add up" "$(rs_sum "$http" drlb
 t_check "$T: GET /metrics: content type text/plain; version=0.0.4" \
 	grep -qi '^content-type: text/plain; version=0.0.4' "$NL_TMP/http.hdr"
 t_check "$T: GET /metrics: drop counters by reason" grep -q '^drlb_frames_dropped_total{reason="no_conn"} ' "$http"
+# the counters as text and as JSON: the same names, the same values (no
+# traffic in between; counters that move by themselves only grow)
+nl_adm --counters >"$NL_TMP/counters.txt"
+nl_adm --counters --json >"$NL_TMP/counters.json"
+t_check "$T: --counters --json: the text's counters, same values" python3 - "$NL_TMP/counters.txt" "$NL_TMP/counters.json" <<'PY'
+import json, sys
+text = dict(l.split() for l in open(sys.argv[1]) if l.strip())
+doc = json.load(open(sys.argv[2]))
+assert doc.pop("schema") == 1 and doc.pop("kind") == "counters", doc
+assert list(doc) == list(text), (list(doc), list(text))
+assert all(doc[k] >= int(v) for k, v in text.items())
+assert doc["forwarded"] == int(text["forwarded"]) > 0
+assert doc["conns_new"] == int(text["conns_new"]) > 0
+PY
 code=$(nl_exec dir curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$MPORT/")
 t_is "$T: GET / is 404" "$code" 404
 # a request that never ends is cut off, and the daemon keeps forwarding

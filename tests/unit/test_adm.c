@@ -3,7 +3,7 @@
  * built in memory, formatted by list.c, compared byte for byte.  The golden
  * files were derived from ipvsadm 1.31's printf formats, not from list.c.
  *
- * Prints "ok - NAME" / "not ok - NAME" per check; exit status 1 on failure.
+ * Checks and their report: expect.h.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,32 +16,7 @@
 #include "drlb/cmd.h"
 #include "json.h"
 #include "list.h"
-
-static int failures, checks;
-
-#define EXPECT(name, cond) do {						\
-	checks++;							\
-	if (cond) {							\
-		printf("ok - %s\n", name);				\
-	} else {							\
-		failures++;						\
-		printf("not ok - %s\n", name);				\
-		printf("#   %s:%d: %s\n", __FILE__, __LINE__, #cond);	\
-	}								\
-} while (0)
-
-#define CHECK_EQ_INT(name, a, b) do {					\
-	long long a_ = (long long)(a), b_ = (long long)(b);		\
-	checks++;							\
-	if (a_ == b_) {							\
-		printf("ok - %s\n", name);				\
-	} else {							\
-		failures++;						\
-		printf("not ok - %s\n", name);				\
-		printf("#   %s:%d: %s == %s: %lld != %lld\n", __FILE__,	\
-		    __LINE__, #a, #b, a_, b_);				\
-	}								\
-} while (0)
+#include "expect.h"
 
 static const char *golden_dir = "tests/golden";
 
@@ -76,25 +51,21 @@ check_golden(const char *name, const char *got, size_t got_len)
 {
 	char path[512], tname[600];
 	size_t exp_len = 0;
+	bool as_golden;
 	char *exp;
 
 	snprintf(path, sizeof(path), "%s/%s", golden_dir, name);
 	snprintf(tname, sizeof(tname), "golden %s", name);
-	checks++;
 	if ((exp = read_file(path, &exp_len)) == NULL) {
-		failures++;
-		printf("not ok - %s\n#   cannot read %s: %s\n", tname, path,
-		    strerror(errno));
+		int e = errno;
+
+		EXPECT(exp != NULL, tname);
+		printf("#   cannot read %s: %s\n", path, strerror(e));
 		return;
 	}
-	if (exp_len == got_len && memcmp(exp, got, got_len) == 0) {
-		printf("ok - %s\n", tname);
-		free(exp);
-		return;
-	}
-	failures++;
-	printf("not ok - %s\n", tname);
-	{
+	as_golden = exp_len == got_len && memcmp(exp, got, got_len) == 0;
+	EXPECT(as_golden, tname);
+	if (!as_golden) {
 		size_t i = 0, line = 1, ls = 0;
 
 		while (i < exp_len && i < got_len && exp[i] == got[i]) {
@@ -221,7 +192,7 @@ golden_list(const char *gname, const struct body *b, enum what what,
 	char tname[256];
 
 	snprintf(tname, sizeof(tname), "decode body for %s", gname);
-	EXPECT(tname, list_table_decode(&t, b->p, b->len) == 0);
+	EXPECT_EQ(list_table_decode(&t, b->p, b->len), 0, tname);
 	if ((f = open_memstream(&out, &outlen)) == NULL)
 		abort();
 	if (what == ALL)
@@ -415,7 +386,7 @@ check_json(const char *gname, const char *out, size_t outlen)
 	char tname[256];
 
 	snprintf(tname, sizeof(tname), "%s parses as JSON", gname);
-	EXPECT(tname, json_valid(out, outlen));
+	EXPECT(json_valid(out, outlen), tname);
 	check_golden(gname, out, outlen);
 }
 
@@ -432,7 +403,7 @@ golden_json(const char *gname, const struct body *b, enum jwhat what,
 	char tname[256];
 
 	snprintf(tname, sizeof(tname), "decode body for %s", gname);
-	EXPECT(tname, list_table_decode(&t, b->p, b->len) == 0);
+	EXPECT_EQ(list_table_decode(&t, b->p, b->len), 0, tname);
 	if ((f = open_memstream(&out, &outlen)) == NULL)
 		abort();
 	if (what == J_ALL)
@@ -746,11 +717,9 @@ json_str_case(const char *in, size_t n, const char *want)
 	json_write_string(f, in, n);
 	fclose(f);
 	snprintf(tname, sizeof(tname), "json string %s", want);
-	EXPECT(tname, strcmp(out, want) == 0);
-	if (strcmp(out, want) != 0)
-		printf("#   got %s\n", out);
+	EXPECT_STR(out, want, tname);
 	snprintf(tname, sizeof(tname), "json string %s parses", want);
-	EXPECT(tname, json_valid(out, outlen));
+	EXPECT(json_valid(out, outlen), tname);
 	free(out);
 }
 
@@ -775,14 +744,15 @@ test_json_writer(void)
 	json_str_case("rr\0junk", 8, "\"rr\"");
 
 	/* the validator itself rejects what it must */
-	EXPECT("validator: trailing comma", !json_valid("[1,]", 4));
-	EXPECT("validator: two documents", !json_valid("{} {}", 5));
-	EXPECT("validator: raw control char", !json_valid("\"\x01\"", 3));
-	EXPECT("validator: bare word", !json_valid("wlc", 3));
+	EXPECT(!json_valid("[1,]", 4), "validator: trailing comma");
+	EXPECT(!json_valid("{} {}", 5), "validator: two documents");
+	EXPECT(!json_valid("\"\x01\"", 3), "validator: raw control char");
+	EXPECT(!json_valid("wlc", 3), "validator: bare word");
 	{
 		const char *nested = "{\"a\": [1, {\"b\": []}]}";
 
-		EXPECT("validator: nested ok", json_valid(nested, strlen(nested)));
+		EXPECT(json_valid(nested, strlen(nested)),
+		    "validator: nested ok");
 	}
 }
 
@@ -791,41 +761,44 @@ test_decode_errors(void)
 {
 	struct body b = { 0 };
 	struct list_table t;
-	int rc;
+	int rc, e;
 
 	recipe_body(&b, "wlc", 2);
 	/* a dest cut short */
 	errno = 0;
 	rc = list_table_decode(&t, b.p, b.len - 1);
-	CHECK_EQ_INT("decode: truncated dest -> -1", rc, -1);
-	CHECK_EQ_INT("decode: truncated dest -> EPROTO", errno, EPROTO);
+	e = errno;
+	EXPECT_EQ(rc, -1, "decode: truncated dest -> -1");
+	EXPECT_EQ(e, EPROTO, "decode: truncated dest -> EPROTO");
 	/* num_dests larger than what follows */
 	((struct drlb_ctl_svc_entry *)(void *)b.p)->num_dests = 3;
 	rc = list_table_decode(&t, b.p, b.len);
-	CHECK_EQ_INT("decode: num_dests too large -> -1", rc, -1);
+	EXPECT_EQ(rc, -1, "decode: num_dests too large -> -1");
 	/* a service cut short */
 	rc = list_table_decode(&t, b.p, sizeof(struct drlb_ctl_svc_entry) - 4);
-	CHECK_EQ_INT("decode: truncated service -> -1", rc, -1);
+	EXPECT_EQ(rc, -1, "decode: truncated service -> -1");
 	/* an empty table is fine */
 	rc = list_table_decode(&t, NULL, 0);
-	CHECK_EQ_INT("decode: empty body", rc, 0);
-	CHECK_EQ_INT("decode: empty body has no services", t.n, 0);
+	EXPECT_EQ(rc, 0, "decode: empty body");
+	EXPECT_EQ(t.n, 0, "decode: empty body has no services");
 	list_table_free(&t);
 
 	((struct drlb_ctl_svc_entry *)(void *)b.p)->num_dests = 2;
 	rc = list_table_decode(&t, b.p, b.len);
-	CHECK_EQ_INT("decode: recipe body", rc, 0);
-	CHECK_EQ_INT("decode: one service", t.n, 1);
-	CHECK_EQ_INT("decode: two dests", t.svcs[0].e.num_dests, 2);
+	EXPECT_EQ(rc, 0, "decode: recipe body");
+	EXPECT_EQ(t.n, 1, "decode: one service");
+	EXPECT_EQ(t.svcs[0].e.num_dests, 2, "decode: two dests");
 
 	struct drlb_svc_conf key = t.svcs[0].e.conf;
 
-	EXPECT("find: the recipe service", list_table_find(&t, &key) == &t.svcs[0]);
+	EXPECT(list_table_find(&t, &key) == &t.svcs[0],
+	    "find: the recipe service");
 	key.port = 81;
-	EXPECT("find: another port is not it", list_table_find(&t, &key) == NULL);
+	EXPECT(list_table_find(&t, &key) == NULL,
+	    "find: another port is not it");
 	key.port = 80;
 	key.protocol = IPPROTO_UDP;
-	EXPECT("find: UDP is not TCP", list_table_find(&t, &key) == NULL);
+	EXPECT(list_table_find(&t, &key) == NULL, "find: UDP is not TCP");
 	list_table_free(&t);
 	free(b.p);
 }
@@ -840,12 +813,12 @@ test_addrport(void)
 	inet_pton(AF_INET6, "2001:db8:1234:5678:9abc:def0:1234:5678", &a.in6);
 	list_addrport(buf, sizeof(buf), AF_INET6, &a, 65535, IPPROTO_TCP,
 	    DRLB_OPT_NUMERIC);
-	EXPECT("addrport: v6 in brackets",
-	    strcmp(buf, "[2001:db8:1234:5678:9abc:def0:1234:5678]:65535") == 0);
+	EXPECT_STR(buf, "[2001:db8:1234:5678:9abc:def0:1234:5678]:65535",
+	    "addrport: v6 in brackets");
 	inet_pton(AF_INET, "198.18.0.7", &a.in);
 	list_addrport(buf, sizeof(buf), AF_INET, &a, 0, IPPROTO_UDP,
 	    DRLB_OPT_NUMERIC);
-	EXPECT("addrport: v4 port 0", strcmp(buf, "198.18.0.7:0") == 0);
+	EXPECT_STR(buf, "198.18.0.7:0", "addrport: v4 port 0");
 }
 
 /* ---------------------------------------------------------------- save files */
@@ -880,7 +853,7 @@ golden_restore(const char *name)
 	snprintf(gname, sizeof(gname), "%s.out", name);
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(tname, sizeof(tname), "open %s", path);
-		EXPECT(tname, false);
+		EXPECT(f != NULL, tname);
 		return;
 	}
 	memset(svcs, 0, sizeof(svcs));
@@ -935,7 +908,7 @@ golden_restore(const char *name)
 	}
 	fclose(f);
 	snprintf(tname, sizeof(tname), "every line of %s.in parses", name);
-	EXPECT(tname, ok);
+	EXPECT(ok, tname);
 
 	for (size_t i = 0; i < nsvcs; i++) {
 		body_add(&b, &svcs[i].e, sizeof(svcs[i].e));
@@ -1000,6 +973,5 @@ main(int argc, char **argv)
 	test_decode_errors();
 	test_addrport();
 
-	printf("# %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return EXPECT_DONE();
 }

@@ -3,7 +3,7 @@
  * defaults ipvsadm fills in, and its error messages and exit statuses
  * (fail() = 2; popt errors and the "Try `ipvsadm -h'" hint = 255).
  *
- * Prints "ok - NAME" / "not ok - NAME" per check; exit status 1 on failure.
+ * Each check is named "[command line] what" (expect.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,44 +13,21 @@
 #include <string.h>
 
 #include "drlb/cmd.h"
-
-static int failures, checks;
-
-static void
-report(int ok, const char *what, const char *line, const char *detail)
-{
-	checks++;
-	if (ok) {
-		printf("ok - [%s] %s\n", line, what);
-		return;
-	}
-	failures++;
-	printf("not ok - [%s] %s\n", line, what);
-	if (detail != NULL)
-		printf("#   %s\n", detail);
-}
-
-#define CHECK_EQ_INT(what, a, b) do {					\
-	long long a_ = (long long)(a), b_ = (long long)(b);		\
-	char d_[256];							\
-	snprintf(d_, sizeof(d_), "%s == %s: %lld != %lld (line %d)",	\
-	    #a, #b, a_, b_, __LINE__);					\
-	report(a_ == b_, what, cur_line, d_);				\
-} while (0)
-
-#define CHECK_EQ_STR(what, a, b) do {					\
-	const char *a_ = (a), *b_ = (b);				\
-	char d_[1024];							\
-	snprintf(d_, sizeof(d_), "%s == %s: \"%s\" != \"%s\" (line %d)", \
-	    #a, #b, a_, b_, __LINE__);					\
-	report(strcmp(a_, b_) == 0, what, cur_line, d_);		\
-} while (0)
-
-#define EXPECT(what, cond) report((cond), what, cur_line, #cond)
+#include "expect.h"
 
 static const char *cur_line;
 static char err[512];
 static struct drlb_cmd cmd;
+
+/* Each check is named "[the command line] what". */
+static const char *
+named(const char *what)
+{
+	static char name[1200];
+
+	snprintf(name, sizeof(name), "[%s] %s", cur_line, what);
+	return name;
+}
 
 /* parse one ipvsadm command line given as a string (split as -R does) */
 static int
@@ -73,10 +50,10 @@ expect_ok(const char *line, enum drlb_cmd_op op)
 {
 	int rc = parse(line);
 
-	CHECK_EQ_INT("parses", rc, 0);
+	EXPECT_EQ(rc, 0, named("parses"));
 	if (rc != 0)
 		printf("#   message: %s\n", err);
-	CHECK_EQ_INT("command", cmd.op, op);
+	EXPECT_EQ(cmd.op, op, named("command"));
 }
 
 static void
@@ -84,8 +61,8 @@ expect_err(const char *line, int status, const char *msg)
 {
 	int rc = parse(line);
 
-	CHECK_EQ_INT("exit status", rc, status);
-	CHECK_EQ_STR("message", err, msg);
+	EXPECT_EQ(rc, status, named("exit status"));
+	EXPECT_STR(err, msg, named("message"));
 }
 
 static uint32_t
@@ -104,67 +81,69 @@ static void
 test_recipe(void)
 {
 	expect_ok("-C", DRLB_CMD_FLUSH);
-	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_FLUSH);
+	EXPECT_EQ(drlb_cmd_ctl_op(cmd.op), DRLB_CTL_FLUSH, named("ctl op"));
 
 	expect_ok("-A -t 198.18.0.1:80 -s wlc", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_ADD_SVC);
-	CHECK_EQ_INT("af", cmd.req.svc.af, AF_INET);
-	CHECK_EQ_INT("protocol", cmd.req.svc.protocol, IPPROTO_TCP);
-	CHECK_EQ_INT("VIP, network order", cmd.req.svc.addr.in.s_addr,
-	    ip4("198.18.0.1"));
-	CHECK_EQ_INT("port, host order", cmd.req.svc.port, 80);
-	CHECK_EQ_STR("scheduler", cmd.req.svc.sched_name, "wlc");
-	CHECK_EQ_INT("no flags", cmd.req.svc.flags, 0);
-	CHECK_EQ_INT("netmask default /32", cmd.req.svc.netmask, 0xffffffffu);
-	CHECK_EQ_INT("no fwmark", cmd.req.svc.fwmark, 0);
-	CHECK_EQ_STR("no pe", cmd.req.svc.pe_name, "");
-	CHECK_EQ_INT("service option bit",
-	    cmd.options & DRLB_OPT_SERVICE, DRLB_OPT_SERVICE);
+	EXPECT_EQ(drlb_cmd_ctl_op(cmd.op), DRLB_CTL_ADD_SVC, named("ctl op"));
+	EXPECT_EQ(cmd.req.svc.af, AF_INET, named("af"));
+	EXPECT_EQ(cmd.req.svc.protocol, IPPROTO_TCP, named("protocol"));
+	EXPECT_EQ(cmd.req.svc.addr.in.s_addr, ip4("198.18.0.1"),
+	    named("VIP, network order"));
+	EXPECT_EQ(cmd.req.svc.port, 80, named("port, host order"));
+	EXPECT_STR(cmd.req.svc.sched_name, "wlc", named("scheduler"));
+	EXPECT_EQ(cmd.req.svc.flags, 0, named("no flags"));
+	EXPECT_EQ(cmd.req.svc.netmask, 0xffffffffu,
+	    named("netmask default /32"));
+	EXPECT_EQ(cmd.req.svc.fwmark, 0, named("no fwmark"));
+	EXPECT_STR(cmd.req.svc.pe_name, "", named("no pe"));
+	EXPECT_EQ(cmd.options & DRLB_OPT_SERVICE,
+	    DRLB_OPT_SERVICE, named("service option bit"));
 
 	expect_ok("-a -t 198.18.0.1:80 -r 198.18.0.7 -g -w 2",
 	    DRLB_CMD_ADD_DEST);
-	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_ADD_DEST);
-	CHECK_EQ_INT("service addr", cmd.req.svc.addr.in.s_addr,
-	    ip4("198.18.0.1"));
-	CHECK_EQ_INT("service port", cmd.req.svc.port, 80);
-	CHECK_EQ_INT("dest af", cmd.req.dest.af, AF_INET);
-	CHECK_EQ_INT("RIP", cmd.req.dest.addr.in.s_addr, ip4("198.18.0.7"));
-	CHECK_EQ_INT("RIP port = VIP port", cmd.req.dest.port, 80);
-	CHECK_EQ_INT("DR", cmd.req.dest.conn_flags, DRLB_FWD_DROUTE);
-	CHECK_EQ_INT("weight", cmd.req.dest.weight, 2);
-	CHECK_EQ_INT("no u-threshold", cmd.req.dest.u_threshold, 0);
-	CHECK_EQ_INT("no l-threshold", cmd.req.dest.l_threshold, 0);
+	EXPECT_EQ(drlb_cmd_ctl_op(cmd.op), DRLB_CTL_ADD_DEST, named("ctl op"));
+	EXPECT_EQ(cmd.req.svc.addr.in.s_addr, ip4("198.18.0.1"),
+	    named("service addr"));
+	EXPECT_EQ(cmd.req.svc.port, 80, named("service port"));
+	EXPECT_EQ(cmd.req.dest.af, AF_INET, named("dest af"));
+	EXPECT_EQ(cmd.req.dest.addr.in.s_addr, ip4("198.18.0.7"), named("RIP"));
+	EXPECT_EQ(cmd.req.dest.port, 80, named("RIP port = VIP port"));
+	EXPECT_EQ(cmd.req.dest.conn_flags, DRLB_FWD_DROUTE, named("DR"));
+	EXPECT_EQ(cmd.req.dest.weight, 2, named("weight"));
+	EXPECT_EQ(cmd.req.dest.u_threshold, 0, named("no u-threshold"));
+	EXPECT_EQ(cmd.req.dest.l_threshold, 0, named("no l-threshold"));
 
 	expect_ok("-a -t 198.18.0.1:80 -r 198.18.0.8 -g -w 2",
 	    DRLB_CMD_ADD_DEST);
-	CHECK_EQ_INT("RIP", cmd.req.dest.addr.in.s_addr, ip4("198.18.0.8"));
+	EXPECT_EQ(cmd.req.dest.addr.in.s_addr, ip4("198.18.0.8"), named("RIP"));
 
 	expect_ok("-L -n", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_NUMERIC);
-	CHECK_EQ_INT("no ctl op for a listing", drlb_cmd_ctl_op(cmd.op), 0);
+	EXPECT_EQ(cmd.options, DRLB_OPT_NUMERIC, named("options"));
+	EXPECT_EQ(drlb_cmd_ctl_op(cmd.op), 0, named("no ctl op for a listing"));
 
 	expect_ok("-L -n --stats", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_NUMERIC | DRLB_OPT_STATS);
+	EXPECT_EQ(cmd.options, DRLB_OPT_NUMERIC | DRLB_OPT_STATS,
+	    named("options"));
 
 	expect_ok("-E -t 198.18.0.1:80 -s wrr", DRLB_CMD_EDIT_SVC);
-	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_EDIT_SVC);
-	CHECK_EQ_STR("scheduler", cmd.req.svc.sched_name, "wrr");
+	EXPECT_EQ(drlb_cmd_ctl_op(cmd.op), DRLB_CTL_EDIT_SVC, named("ctl op"));
+	EXPECT_STR(cmd.req.svc.sched_name, "wrr", named("scheduler"));
 
 	expect_ok("-e -t 198.18.0.1:80 -r 198.18.0.7 -g -w 3",
 	    DRLB_CMD_EDIT_DEST);
-	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_EDIT_DEST);
-	CHECK_EQ_INT("weight", cmd.req.dest.weight, 3);
+	EXPECT_EQ(drlb_cmd_ctl_op(cmd.op), DRLB_CTL_EDIT_DEST, named("ctl op"));
+	EXPECT_EQ(cmd.req.dest.weight, 3, named("weight"));
 
 	expect_ok("-S -n", DRLB_CMD_SAVE);
-	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_NUMERIC);
+	EXPECT_EQ(cmd.options, DRLB_OPT_NUMERIC, named("options"));
 	expect_ok("-R", DRLB_CMD_RESTORE);
 
 	/* what -S -n wrote, read back by -R */
 	expect_ok("-A -t 198.18.0.1:80 -s wrr", DRLB_CMD_ADD_SVC);
 	expect_ok("-a -t 198.18.0.1:80 -r 198.18.0.7:80 -g -w 3",
 	    DRLB_CMD_ADD_DEST);
-	CHECK_EQ_INT("RIP port", cmd.req.dest.port, 80);
-	CHECK_EQ_INT("weight", cmd.req.dest.weight, 3);
+	EXPECT_EQ(cmd.req.dest.port, 80, named("RIP port"));
+	EXPECT_EQ(cmd.req.dest.weight, 3, named("weight"));
 	expect_ok("ipvsadm -A -t 198.18.0.1:80 -s wrr", DRLB_CMD_ADD_SVC);
 }
 
@@ -174,154 +153,160 @@ static void
 test_commands(void)
 {
 	expect_ok("-A -t 198.18.0.1:80", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_STR("default scheduler", cmd.req.svc.sched_name, "wlc");
+	EXPECT_STR(cmd.req.svc.sched_name, "wlc", named("default scheduler"));
 
 	expect_ok("-A -u 198.18.0.1:53 -s rr -o", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("UDP", cmd.req.svc.protocol, IPPROTO_UDP);
-	CHECK_EQ_INT("port", cmd.req.svc.port, 53);
-	CHECK_EQ_INT("one-packet", cmd.req.svc.flags, DRLB_SVC_F_ONEPACKET);
+	EXPECT_EQ(cmd.req.svc.protocol, IPPROTO_UDP, named("UDP"));
+	EXPECT_EQ(cmd.req.svc.port, 53, named("port"));
+	EXPECT_EQ(cmd.req.svc.flags, DRLB_SVC_F_ONEPACKET, named("one-packet"));
 
 	expect_ok("-a -u 198.18.0.1:53 -r 198.18.0.9", DRLB_CMD_ADD_DEST);
-	CHECK_EQ_INT("UDP", cmd.req.svc.protocol, IPPROTO_UDP);
-	CHECK_EQ_INT("default weight 1", cmd.req.dest.weight, 1);
-	CHECK_EQ_INT("default DR", cmd.req.dest.conn_flags, DRLB_FWD_DROUTE);
-	CHECK_EQ_INT("RIP port = VIP port", cmd.req.dest.port, 53);
+	EXPECT_EQ(cmd.req.svc.protocol, IPPROTO_UDP, named("UDP"));
+	EXPECT_EQ(cmd.req.dest.weight, 1, named("default weight 1"));
+	EXPECT_EQ(cmd.req.dest.conn_flags, DRLB_FWD_DROUTE,
+	    named("default DR"));
+	EXPECT_EQ(cmd.req.dest.port, 53, named("RIP port = VIP port"));
 
 	expect_ok("-a -t 198.18.0.1:80 -r 198.18.0.7:8080 -w 0",
 	    DRLB_CMD_ADD_DEST);
-	CHECK_EQ_INT("DR forces the VIP port", cmd.req.dest.port, 80);
-	CHECK_EQ_INT("weight 0", cmd.req.dest.weight, 0);
+	EXPECT_EQ(cmd.req.dest.port, 80, named("DR forces the VIP port"));
+	EXPECT_EQ(cmd.req.dest.weight, 0, named("weight 0"));
 
 	expect_ok("-a -t 198.18.0.1:80 -r 198.18.0.7 -w 65535 -x 100 -y 50",
 	    DRLB_CMD_ADD_DEST);
-	CHECK_EQ_INT("weight 65535", cmd.req.dest.weight, 65535);
-	CHECK_EQ_INT("u-threshold", cmd.req.dest.u_threshold, 100);
-	CHECK_EQ_INT("l-threshold", cmd.req.dest.l_threshold, 50);
+	EXPECT_EQ(cmd.req.dest.weight, 65535, named("weight 65535"));
+	EXPECT_EQ(cmd.req.dest.u_threshold, 100, named("u-threshold"));
+	EXPECT_EQ(cmd.req.dest.l_threshold, 50, named("l-threshold"));
 
 	expect_ok("-A -t 198.18.0.1:0 -p", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("port 0", cmd.req.svc.port, 0);
-	CHECK_EQ_INT("persistent", cmd.req.svc.flags, DRLB_SVC_F_PERSISTENT);
-	CHECK_EQ_INT("-p default is 360 (not the man page's 300)",
-	    cmd.req.svc.timeout, 360);
+	EXPECT_EQ(cmd.req.svc.port, 0, named("port 0"));
+	EXPECT_EQ(cmd.req.svc.flags, DRLB_SVC_F_PERSISTENT,
+	    named("persistent"));
+	EXPECT_EQ(cmd.req.svc.timeout,
+	    360, named("-p default is 360 (not the man page's 300)"));
 
 	expect_ok("-A -t 198.18.0.1:80 -p 600 -M 255.255.255.0",
 	    DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("timeout", cmd.req.svc.timeout, 600);
-	CHECK_EQ_INT("netmask", cmd.req.svc.netmask, ip4("255.255.255.0"));
+	EXPECT_EQ(cmd.req.svc.timeout, 600, named("timeout"));
+	EXPECT_EQ(cmd.req.svc.netmask, ip4("255.255.255.0"), named("netmask"));
 
 	expect_ok("-A -t 198.18.0.1:80 -p -s rr", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("-p does not eat an option", cmd.req.svc.timeout, 360);
-	CHECK_EQ_STR("scheduler after -p", cmd.req.svc.sched_name, "rr");
+	EXPECT_EQ(cmd.req.svc.timeout, 360, named("-p does not eat an option"));
+	EXPECT_STR(cmd.req.svc.sched_name, "rr", named("scheduler after -p"));
 
 	expect_ok("-A -t 198.18.0.1:80 -p600", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("-p600 attached", cmd.req.svc.timeout, 600);
+	EXPECT_EQ(cmd.req.svc.timeout, 600, named("-p600 attached"));
 
 	expect_ok("--add-service --tcp-service=198.18.0.1:80 --scheduler rr "
 	    "--persistent 60", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("long: port", cmd.req.svc.port, 80);
-	CHECK_EQ_STR("long: scheduler", cmd.req.svc.sched_name, "rr");
-	CHECK_EQ_INT("long: timeout", cmd.req.svc.timeout, 60);
+	EXPECT_EQ(cmd.req.svc.port, 80, named("long: port"));
+	EXPECT_STR(cmd.req.svc.sched_name, "rr", named("long: scheduler"));
+	EXPECT_EQ(cmd.req.svc.timeout, 60, named("long: timeout"));
 
 	expect_ok("-At 198.18.0.1:80 -srr", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("bundled -At", cmd.req.svc.port, 80);
-	CHECK_EQ_STR("attached -srr", cmd.req.svc.sched_name, "rr");
+	EXPECT_EQ(cmd.req.svc.port, 80, named("bundled -At"));
+	EXPECT_STR(cmd.req.svc.sched_name, "rr", named("attached -srr"));
 
 	expect_ok("-A -t 198.18.0.1:80 -s sh -b sh-fallback,sh-port",
 	    DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("sched flags", cmd.req.svc.flags,
-	    DRLB_SVC_F_SCHED1 | DRLB_SVC_F_SCHED2);
+	EXPECT_EQ(cmd.req.svc.flags, DRLB_SVC_F_SCHED1 | DRLB_SVC_F_SCHED2,
+	    named("sched flags"));
 	expect_ok("-A -t 198.18.0.1:80 -s mh -b mh-port", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("mh-port", cmd.req.svc.flags, DRLB_SVC_F_SCHED2);
+	EXPECT_EQ(cmd.req.svc.flags, DRLB_SVC_F_SCHED2, named("mh-port"));
 	expect_ok("-A -t 198.18.0.1:80 -b flag-3", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("flag-3", cmd.req.svc.flags, DRLB_SVC_F_SCHED3);
+	EXPECT_EQ(cmd.req.svc.flags, DRLB_SVC_F_SCHED3, named("flag-3"));
 
 	expect_ok("-A -t 198.18.0.1:80 -s abcdefghijklmnopqrstuvwxyz",
 	    DRLB_CMD_ADD_SVC);
-	CHECK_EQ_STR("scheduler cut to 15 (IP_VS_SCHEDNAME_MAXLEN - 1)",
-	    cmd.req.svc.sched_name, "abcdefghijklmno");
+	EXPECT_STR(cmd.req.svc.sched_name, "abcdefghijklmno",
+	    named("scheduler cut to 15 (IP_VS_SCHEDNAME_MAXLEN - 1)"));
 
 	expect_ok("-A -t [2001:db8::1]:80", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("v6 af", cmd.req.svc.af, AF_INET6);
-	CHECK_EQ_INT("v6 port", cmd.req.svc.port, 80);
-	CHECK_EQ_INT("v6 netmask 128", cmd.req.svc.netmask, 128);
+	EXPECT_EQ(cmd.req.svc.af, AF_INET6, named("v6 af"));
+	EXPECT_EQ(cmd.req.svc.port, 80, named("v6 port"));
+	EXPECT_EQ(cmd.req.svc.netmask, 128, named("v6 netmask 128"));
 	{
 		struct in6_addr a;
 
 		inet_pton(AF_INET6, "2001:db8::1", &a);
-		CHECK_EQ_INT("v6 addr", memcmp(&a, &cmd.req.svc.addr.in6,
-		    16), 0);
+		EXPECT_EQ(memcmp(&a, &cmd.req.svc.addr.in6,
+		    16), 0, named("v6 addr"));
 	}
 	expect_ok("-a -t [2001:db8::1]:80 -r 2001:db8::7", DRLB_CMD_ADD_DEST);
-	CHECK_EQ_INT("v6 dest af", cmd.req.dest.af, AF_INET6);
-	CHECK_EQ_INT("v6 dest port", cmd.req.dest.port, 80);
+	EXPECT_EQ(cmd.req.dest.af, AF_INET6, named("v6 dest af"));
+	EXPECT_EQ(cmd.req.dest.port, 80, named("v6 dest port"));
 
 	expect_ok("-D -t 198.18.0.1:80", DRLB_CMD_DEL_SVC);
-	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_DEL_SVC);
+	EXPECT_EQ(drlb_cmd_ctl_op(cmd.op), DRLB_CTL_DEL_SVC, named("ctl op"));
 	expect_ok("-d -t 198.18.0.1:80 -r 198.18.0.7", DRLB_CMD_DEL_DEST);
-	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_DEL_DEST);
-	CHECK_EQ_INT("RIP port", cmd.req.dest.port, 80);
+	EXPECT_EQ(drlb_cmd_ctl_op(cmd.op), DRLB_CTL_DEL_DEST, named("ctl op"));
+	EXPECT_EQ(cmd.req.dest.port, 80, named("RIP port"));
 
 	expect_ok("-Z", DRLB_CMD_ZERO);
-	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_ZERO);
-	CHECK_EQ_INT("all services: af 0", cmd.req.svc.af, 0);
+	EXPECT_EQ(drlb_cmd_ctl_op(cmd.op), DRLB_CTL_ZERO, named("ctl op"));
+	EXPECT_EQ(cmd.req.svc.af, 0, named("all services: af 0"));
 	expect_ok("-Z -t 198.18.0.1:80", DRLB_CMD_ZERO);
-	CHECK_EQ_INT("one service", cmd.req.svc.af, AF_INET);
+	EXPECT_EQ(cmd.req.svc.af, AF_INET, named("one service"));
 
 	expect_ok("--set 900 120 300", DRLB_CMD_SET_TIMEOUT);
-	CHECK_EQ_INT("ctl op", drlb_cmd_ctl_op(cmd.op), DRLB_CTL_SET_TIMEOUT);
-	CHECK_EQ_INT("tcp", cmd.req.timeouts.tcp, 900);
-	CHECK_EQ_INT("tcpfin", cmd.req.timeouts.tcp_fin, 120);
-	CHECK_EQ_INT("udp", cmd.req.timeouts.udp, 300);
+	EXPECT_EQ(drlb_cmd_ctl_op(cmd.op), DRLB_CTL_SET_TIMEOUT,
+	    named("ctl op"));
+	EXPECT_EQ(cmd.req.timeouts.tcp, 900, named("tcp"));
+	EXPECT_EQ(cmd.req.timeouts.tcp_fin, 120, named("tcpfin"));
+	EXPECT_EQ(cmd.req.timeouts.udp, 300, named("udp"));
 	expect_ok("--set 0 0 60", DRLB_CMD_SET_TIMEOUT);
-	CHECK_EQ_INT("0 = leave as is", cmd.req.timeouts.tcp, 0);
+	EXPECT_EQ(cmd.req.timeouts.tcp, 0, named("0 = leave as is"));
 
 	expect_ok("-L --timeout", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_TIMEOUT);
+	EXPECT_EQ(cmd.options, DRLB_OPT_TIMEOUT, named("options"));
 	expect_ok("-l -c -n", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options,
-	    DRLB_OPT_CONNECTION | DRLB_OPT_NUMERIC);
+	EXPECT_EQ(cmd.options, DRLB_OPT_CONNECTION | DRLB_OPT_NUMERIC,
+	    named("options"));
 	expect_ok("-Ln", DRLB_CMD_LIST);
-	CHECK_EQ_INT("bundled -Ln", cmd.options, DRLB_OPT_NUMERIC);
+	EXPECT_EQ(cmd.options, DRLB_OPT_NUMERIC, named("bundled -Ln"));
 	expect_ok("-L -n -t 198.18.0.1:80", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options,
-	    DRLB_OPT_NUMERIC | DRLB_OPT_SERVICE);
-	CHECK_EQ_INT("service port", cmd.req.svc.port, 80);
+	EXPECT_EQ(cmd.options, DRLB_OPT_NUMERIC | DRLB_OPT_SERVICE,
+	    named("options"));
+	EXPECT_EQ(cmd.req.svc.port, 80, named("service port"));
 	expect_ok("-L --rate --exact --sort --nosort", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_RATE | DRLB_OPT_EXACT |
-	    DRLB_OPT_SORT | DRLB_OPT_NOSORT);
+	EXPECT_EQ(cmd.options, DRLB_OPT_RATE | DRLB_OPT_EXACT |
+	    DRLB_OPT_SORT | DRLB_OPT_NOSORT, named("options"));
 	expect_ok("-L --thresholds", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_THRESHOLDS);
+	EXPECT_EQ(cmd.options, DRLB_OPT_THRESHOLDS, named("options"));
 	expect_ok("-L -c --persistent-conn", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options,
-	    DRLB_OPT_CONNECTION | DRLB_OPT_PERSISTENTCONN);
+	EXPECT_EQ(cmd.options, DRLB_OPT_CONNECTION | DRLB_OPT_PERSISTENTCONN,
+	    named("options"));
 	expect_ok("-L --daemon", DRLB_CMD_LIST);
 	expect_ok("-L --tun-info", DRLB_CMD_LIST);
 
 	/* --json (drlb): with every listing form */
 	expect_ok("-L --json", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_JSON);
+	EXPECT_EQ(cmd.options, DRLB_OPT_JSON, named("options"));
 	expect_ok("-l -n --stats --json", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options,
-	    DRLB_OPT_NUMERIC | DRLB_OPT_STATS | DRLB_OPT_JSON);
+	EXPECT_EQ(cmd.options,
+	    DRLB_OPT_NUMERIC | DRLB_OPT_STATS | DRLB_OPT_JSON,
+	    named("options"));
 	expect_ok("-L --rate --json", DRLB_CMD_LIST);
 	expect_ok("-L --thresholds --json", DRLB_CMD_LIST);
 	expect_ok("-L --persistent-conn --json", DRLB_CMD_LIST);
 	expect_ok("-L -c --json", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options,
-	    DRLB_OPT_CONNECTION | DRLB_OPT_JSON);
+	EXPECT_EQ(cmd.options, DRLB_OPT_CONNECTION | DRLB_OPT_JSON,
+	    named("options"));
 	expect_ok("-L --timeout --json", DRLB_CMD_LIST);
 	expect_ok("-L --json -t 198.18.0.1:80", DRLB_CMD_LIST);
-	CHECK_EQ_INT("options", cmd.options, DRLB_OPT_JSON | DRLB_OPT_SERVICE);
+	EXPECT_EQ(cmd.options, DRLB_OPT_JSON | DRLB_OPT_SERVICE,
+	    named("options"));
 
 	/* `ipvsadm -S` without -n: names, service names, "[v6name]:port" */
 	expect_ok("-A -t localhost:http -s wlc", DRLB_CMD_ADD_SVC);
-	CHECK_EQ_INT("localhost", cmd.req.svc.addr.in.s_addr, ip4("127.0.0.1"));
-	CHECK_EQ_INT("http", cmd.req.svc.port, 80);
+	EXPECT_EQ(cmd.req.svc.addr.in.s_addr, ip4("127.0.0.1"),
+	    named("localhost"));
+	EXPECT_EQ(cmd.req.svc.port, 80, named("http"));
 	expect_ok("-a -u 198.18.0.1:domain -r localhost:domain -g -w 1",
 	    DRLB_CMD_ADD_DEST);
-	CHECK_EQ_INT("real by name", cmd.req.dest.addr.in.s_addr,
-	    ip4("127.0.0.1"));
-	CHECK_EQ_INT("domain/udp", cmd.req.dest.port, 53);
+	EXPECT_EQ(cmd.req.dest.addr.in.s_addr, ip4("127.0.0.1"),
+	    named("real by name"));
+	EXPECT_EQ(cmd.req.dest.port, 53, named("domain/udp"));
 	{
 		struct addrinfo hints = { .ai_family = AF_INET6 }, *res;
 		const char *v6name = NULL;
@@ -339,9 +324,10 @@ test_commands(void)
 			snprintf(line, sizeof(line), "-A -t [%s]:http -s wlc",
 			    v6name);
 			expect_ok(line, DRLB_CMD_ADD_SVC);
-			CHECK_EQ_INT("[v6name]: IPv6", cmd.req.svc.af, AF_INET6);
-			CHECK_EQ_INT("[v6name]: port kept", cmd.req.svc.port,
-			    80);
+			EXPECT_EQ(cmd.req.svc.af, AF_INET6,
+			    named("[v6name]: IPv6"));
+			EXPECT_EQ(cmd.req.svc.port, 80,
+			    named("[v6name]: port kept"));
 		} else {
 			printf("ok - [-A -t [v6name]:http] # SKIP no IPv6 "
 			    "name resolves here\n");
@@ -356,7 +342,7 @@ test_commands(void)
 	/* port by service name, as ipvsadm (getservbyname) */
 	if (getservbyname("http", "tcp") != NULL) {
 		expect_ok("-A -t 198.18.0.1:http", DRLB_CMD_ADD_SVC);
-		CHECK_EQ_INT("port by name", cmd.req.svc.port, 80);
+		EXPECT_EQ(cmd.req.svc.port, 80, named("port by name"));
 	}
 }
 
@@ -422,20 +408,24 @@ test_errors(void)
 		struct drlb_ctl_daemon dm;
 
 		memcpy(&dm, &cmd.req, sizeof(dm));
-		CHECK_EQ_INT("start-daemon: master", dm.state, DRLB_DAEMON_MASTER);
-		CHECK_EQ_STR("start-daemon: interface", dm.mcast_ifn, "eth0");
-		CHECK_EQ_INT("start-daemon: syncid", dm.syncid, 7);
-		CHECK_EQ_INT("start-daemon: maxlen", dm.sync_maxlen, 1000);
-		CHECK_EQ_INT("start-daemon: group af", dm.mcast_af, AF_INET);
-		CHECK_EQ_INT("start-daemon: group", dm.mcast_group.in.s_addr,
-		    ip4("224.0.0.99"));
-		CHECK_EQ_INT("start-daemon: port", dm.mcast_port, 9000);
-		CHECK_EQ_INT("start-daemon: ttl", dm.mcast_ttl, 2);
-		CHECK_EQ_INT("start-daemon: control op",
-		    drlb_cmd_ctl_op(cmd.op), DRLB_CTL_START_DAEMON);
+		EXPECT_EQ(dm.state, DRLB_DAEMON_MASTER,
+		    named("start-daemon: master"));
+		EXPECT_STR(dm.mcast_ifn, "eth0",
+		    named("start-daemon: interface"));
+		EXPECT_EQ(dm.syncid, 7, named("start-daemon: syncid"));
+		EXPECT_EQ(dm.sync_maxlen, 1000, named("start-daemon: maxlen"));
+		EXPECT_EQ(dm.mcast_af, AF_INET,
+		    named("start-daemon: group af"));
+		EXPECT_EQ(dm.mcast_group.in.s_addr, ip4("224.0.0.99"),
+		    named("start-daemon: group"));
+		EXPECT_EQ(dm.mcast_port, 9000, named("start-daemon: port"));
+		EXPECT_EQ(dm.mcast_ttl, 2, named("start-daemon: ttl"));
+		EXPECT_EQ(drlb_cmd_ctl_op(cmd.op),
+		    DRLB_CTL_START_DAEMON, named("start-daemon: control op"));
 	}
 	expect_ok("--stop-daemon backup", DRLB_CMD_STOP_DAEMON);
-	CHECK_EQ_INT("stop-daemon: backup", cmd.req.svc.af, DRLB_DAEMON_BACKUP);
+	EXPECT_EQ(cmd.req.svc.af, DRLB_DAEMON_BACKUP,
+	    named("stop-daemon: backup"));
 	expect_err("--start-daemon master --mcast-interface eth0 -n", 2,
 	    "Illegal 'numeric' option with the 'start-daemon' command");
 	expect_err("--start-daemon master --syncid 256", 2,
@@ -574,43 +564,45 @@ test_split(void)
 	cur_line = "split";
 	snprintf(line, sizeof(line), "  ipvsadm -A\t-t 198.18.0.1:80 -s wlc \r\n");
 	argc = drlb_cmd_split(line, "prog", argv, 8);
-	CHECK_EQ_INT("argc (ipvsadm dropped)", argc, 6);
-	CHECK_EQ_STR("argv[0]", argv[0], "prog");
-	CHECK_EQ_STR("argv[1]", argv[1], "-A");
-	CHECK_EQ_STR("argv[3]", argv[3], "198.18.0.1:80");
-	CHECK_EQ_STR("argv[5]", argv[5], "wlc");
-	EXPECT("argv[argc] is NULL", argv[6] == NULL);
+	EXPECT_EQ(argc, 6, named("argc (ipvsadm dropped)"));
+	EXPECT_STR(argv[0], "prog", named("argv[0]"));
+	EXPECT_STR(argv[1], "-A", named("argv[1]"));
+	EXPECT_STR(argv[3], "198.18.0.1:80", named("argv[3]"));
+	EXPECT_STR(argv[5], "wlc", named("argv[5]"));
+	EXPECT(argv[6] == NULL, named("argv[argc] is NULL"));
 
 	snprintf(line, sizeof(line), "   \n");
-	CHECK_EQ_INT("blank line", drlb_cmd_split(line, "p", argv, 8), 1);
+	EXPECT_EQ(drlb_cmd_split(line, "p", argv, 8), 1, named("blank line"));
 	snprintf(line, sizeof(line), "# -C\n");
-	CHECK_EQ_INT("comment line", drlb_cmd_split(line, "p", argv, 8), 1);
+	EXPECT_EQ(drlb_cmd_split(line, "p", argv, 8), 1, named("comment line"));
 	snprintf(line, sizeof(line), "-C # flush all\n");
-	CHECK_EQ_INT("trailing comment", drlb_cmd_split(line, "p", argv, 8), 2);
+	EXPECT_EQ(drlb_cmd_split(line, "p", argv, 8), 2,
+	    named("trailing comment"));
 	snprintf(line, sizeof(line), "1 2 3 4 5 6 7 8 9");
-	CHECK_EQ_INT("too many words", drlb_cmd_split(line, "p", argv, 8), -1);
+	EXPECT_EQ(drlb_cmd_split(line, "p", argv, 8), -1,
+	    named("too many words"));
 }
 
 static void
 test_strerror(void)
 {
 	cur_line = "strerror";
-	CHECK_EQ_STR("add svc EEXIST",
-	    drlb_cmd_strerror(DRLB_CTL_ADD_SVC, EEXIST), "Service already exists");
-	CHECK_EQ_STR("add svc ENOENT",
-	    drlb_cmd_strerror(DRLB_CTL_ADD_SVC, ENOENT),
-	    "Scheduler or persistence engine not found");
-	CHECK_EQ_STR("edit svc ESRCH",
-	    drlb_cmd_strerror(DRLB_CTL_EDIT_SVC, ESRCH), "No such service");
-	CHECK_EQ_STR("add dest ESRCH",
-	    drlb_cmd_strerror(DRLB_CTL_ADD_DEST, ESRCH), "Service not defined");
-	CHECK_EQ_STR("add dest EEXIST",
-	    drlb_cmd_strerror(DRLB_CTL_ADD_DEST, EEXIST),
-	    "Destination already exists");
-	CHECK_EQ_STR("del dest ENOENT",
-	    drlb_cmd_strerror(DRLB_CTL_DEL_DEST, ENOENT), "No such destination");
-	CHECK_EQ_STR("any ENOMEM", drlb_cmd_strerror(DRLB_CTL_FLUSH, ENOMEM),
-	    "Memory allocation problem");
+	EXPECT_STR(drlb_cmd_strerror(DRLB_CTL_ADD_SVC, EEXIST),
+	    "Service already exists", named("add svc EEXIST"));
+	EXPECT_STR(drlb_cmd_strerror(DRLB_CTL_ADD_SVC, ENOENT),
+	    "Scheduler or persistence engine not found",
+	    named("add svc ENOENT"));
+	EXPECT_STR(drlb_cmd_strerror(DRLB_CTL_EDIT_SVC, ESRCH),
+	    "No such service", named("edit svc ESRCH"));
+	EXPECT_STR(drlb_cmd_strerror(DRLB_CTL_ADD_DEST, ESRCH),
+	    "Service not defined", named("add dest ESRCH"));
+	EXPECT_STR(drlb_cmd_strerror(DRLB_CTL_ADD_DEST, EEXIST),
+	    "Destination already exists",
+	    named("add dest EEXIST"));
+	EXPECT_STR(drlb_cmd_strerror(DRLB_CTL_DEL_DEST, ENOENT),
+	    "No such destination", named("del dest ENOENT"));
+	EXPECT_STR(drlb_cmd_strerror(DRLB_CTL_FLUSH, ENOMEM),
+	    "Memory allocation problem", named("any ENOMEM"));
 }
 
 int
@@ -621,6 +613,5 @@ main(void)
 	test_errors();
 	test_split();
 	test_strerror();
-	printf("# %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return EXPECT_DONE();
 }

@@ -1,0 +1,288 @@
+/*
+ * A minimal HTTP/1.0 responder for Prometheus scrapes (--metrics-listen).
+ * See metrics_http.h.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "metrics_http.h"
+
+struct http_client {
+	int fd;				/* -1: free */
+	int writing;
+	uint64_t since_ms;
+	char req[METRICS_HTTP_REQ_MAX];
+	size_t rlen;
+	char *out;
+	size_t olen, ooff;
+};
+
+struct metrics_http {
+	int lfd;
+	struct http_client cl[METRICS_HTTP_CLIENTS];
+};
+
+struct metrics_http *
+metrics_http_listen(const char *addrport, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL;
+	struct metrics_http *h;
+	char host[256];
+	const char *colon = strrchr(addrport, ':'), *port;
+	size_t hl;
+	int fd = -1, one = 1, r;
+
+	if (colon == NULL || colon[1] == '\0') {
+		snprintf(err, errlen, "--metrics-listen %s: want ADDR:PORT", addrport);
+		return NULL;
+	}
+	port = colon + 1;
+	hl = (size_t)(colon - addrport);
+	if (hl >= 2 && addrport[0] == '[' && addrport[hl - 1] == ']') {
+		addrport++;
+		hl -= 2;
+	}
+	if (hl >= sizeof(host)) {
+		snprintf(err, errlen, "--metrics-listen: address too long");
+		return NULL;
+	}
+	memcpy(host, addrport, hl);
+	host[hl] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	if ((r = getaddrinfo(hl ? host : NULL, port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "--metrics-listen %s: %s", addrport,
+		    gai_strerror(r));
+		return NULL;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
+	    listen(fd, METRICS_HTTP_CLIENTS) < 0)
+		goto fail_close;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		goto fail_close;
+	freeaddrinfo(res);
+	h->lfd = fd;
+	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
+		h->cl[i].fd = -1;
+	return h;
+fail_close:
+	close(fd);
+fail:
+	snprintf(err, errlen, "--metrics-listen %s: %s", addrport,
+	    strerror(errno));
+	freeaddrinfo(res);
+	return NULL;
+}
+
+static void
+client_close(struct http_client *c)
+{
+	close(c->fd);
+	free(c->out);
+	c->fd = -1;
+	c->out = NULL;
+	c->writing = 0;
+	c->rlen = c->olen = c->ooff = 0;
+}
+
+void
+metrics_http_close(struct metrics_http *h)
+{
+	if (h == NULL)
+		return;
+	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
+		if (h->cl[i].fd >= 0)
+			client_close(&h->cl[i]);
+	close(h->lfd);
+	free(h);
+}
+
+int
+metrics_http_pollfds(struct metrics_http *h, struct pollfd *pfd, int max)
+{
+	int n = 0;
+
+	if (h == NULL || max < 1)
+		return 0;
+	pfd[n++] = (struct pollfd){ .fd = h->lfd, .events = POLLIN };
+	for (int i = 0; i < METRICS_HTTP_CLIENTS && n < max; i++)
+		if (h->cl[i].fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = h->cl[i].fd,
+			    .events = h->cl[i].writing ? POLLOUT : POLLIN };
+	return n;
+}
+
+static void
+respond(struct http_client *c, const char *status, const char *ctype,
+    char *body, size_t blen, int head)
+{
+	char hdr[256];
+	int hn;
+
+	hn = snprintf(hdr, sizeof(hdr), "HTTP/1.0 %s\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, ctype,
+	    blen);
+	c->olen = (size_t)hn + (head ? 0 : blen);
+	if ((c->out = malloc(c->olen)) == NULL) {
+		c->olen = 0;
+		free(body);
+		return;
+	}
+	memcpy(c->out, hdr, (size_t)hn);
+	if (!head && blen)
+		memcpy(c->out + hn, body, blen);
+	free(body);
+	c->ooff = 0;
+	c->writing = 1;
+}
+
+static void
+respond_text(struct http_client *c, const char *status, const char *msg)
+{
+	char *b = strdup(msg);
+
+	respond(c, status, "text/plain; charset=utf-8", b, b ? strlen(b) : 0, 0);
+}
+
+/* A whole request head is in c->req: answer it. */
+static void
+handle(struct http_client *c, metrics_render_fn render, void *arg)
+{
+	char *sp1, *sp2, *eol;
+	int head;
+
+	eol = memchr(c->req, '\n', c->rlen);
+	*eol = '\0';
+	if ((sp1 = strchr(c->req, ' ')) == NULL ||
+	    (sp2 = strchr(sp1 + 1, ' ')) == NULL ||
+	    strncmp(sp2 + 1, "HTTP/", 5) != 0) {
+		respond_text(c, "400 Bad Request", "bad request\n");
+		return;
+	}
+	*sp1 = *sp2 = '\0';
+	head = strcmp(c->req, "HEAD") == 0;
+	if (!head && strcmp(c->req, "GET") != 0) {
+		respond_text(c, "405 Method Not Allowed", "GET /metrics\n");
+		return;
+	}
+	sp1++;
+	if (strcmp(sp1, "/metrics") != 0 && strncmp(sp1, "/metrics?", 9) != 0) {
+		respond_text(c, "404 Not Found", "drlbd serves /metrics only\n");
+		return;
+	}
+	uint32_t len = 0;
+	char *text = render(arg, &len);
+
+	if (text == NULL) {
+		respond_text(c, "500 Internal Server Error", "out of memory\n");
+		return;
+	}
+	respond(c, "200 OK", "text/plain; version=0.0.4; charset=utf-8", text,
+	    len, head);
+}
+
+static void
+client_read(struct http_client *c, metrics_render_fn render, void *arg)
+{
+	ssize_t r = recv(c->fd, c->req + c->rlen, sizeof(c->req) - 1 - c->rlen,
+	    MSG_DONTWAIT);
+
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		client_close(c);
+		return;
+	}
+	c->rlen += (size_t)r;
+	c->req[c->rlen] = '\0';
+	/* the head ends with an empty line; we need no header from it */
+	if (strstr(c->req, "\r\n\r\n") != NULL || strstr(c->req, "\n\n") != NULL)
+		handle(c, render, arg);
+	else if (c->rlen == sizeof(c->req) - 1)
+		respond_text(c, "431 Request Header Fields Too Large",
+		    "request too large\n");
+}
+
+static void
+client_write(struct http_client *c)
+{
+	ssize_t w = send(c->fd, c->out + c->ooff, c->olen - c->ooff,
+	    MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (w < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (w <= 0) {
+		client_close(c);
+		return;
+	}
+	c->ooff += (size_t)w;
+	if (c->ooff == c->olen) {
+		shutdown(c->fd, SHUT_WR);
+		client_close(c);
+	}
+}
+
+void
+metrics_http_serve(struct metrics_http *h, const struct pollfd *pfd, int n,
+    uint64_t now_ms, metrics_render_fn render, void *arg)
+{
+	if (h == NULL)
+		return;
+	for (int k = 1; k < n; k++) {
+		struct http_client *c = NULL;
+
+		if (!(pfd[k].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)))
+			continue;
+		for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
+			if (h->cl[i].fd == pfd[k].fd)
+				c = &h->cl[i];
+		if (c == NULL)
+			continue;
+		if (!c->writing)
+			client_read(c, render, arg);
+		if (c->fd >= 0 && c->writing && c->out == NULL)
+			client_close(c);	/* no memory for the answer */
+		else if (c->fd >= 0 && c->writing)
+			client_write(c);	/* usually all of it at once */
+	}
+	if (n < 1 || !(pfd[0].revents & POLLIN))
+		return;
+	for (int a = 0; a < METRICS_HTTP_CLIENTS; a++) {
+		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int i;
+
+		if (fd < 0)
+			break;
+		for (i = 0; i < METRICS_HTTP_CLIENTS && h->cl[i].fd >= 0; i++)
+			;
+		if (i == METRICS_HTTP_CLIENTS) {
+			close(fd);		/* busy: try again later */
+			continue;
+		}
+		h->cl[i].fd = fd;
+		h->cl[i].since_ms = now_ms;
+	}
+}
+
+void
+metrics_http_expire(struct metrics_http *h, uint64_t now_ms)
+{
+	if (h == NULL)
+		return;
+	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
+		if (h->cl[i].fd >= 0 &&
+		    now_ms - h->cl[i].since_ms > METRICS_HTTP_TIMEOUT_MS)
+			client_close(&h->cl[i]);
+}
