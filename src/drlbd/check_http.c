@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "health.h"
+#include "checker.h"
 
 #define HDR_MAX		8192		/* status line + headers */
 #define REGEX_BODY_MAX	65536		/* the part of the body regex sees */

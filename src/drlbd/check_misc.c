@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "health.h"
+#include "checker.h"
 
 #define REAP_MAX 64
 

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "health.h"
+#include "checker.h"
 
 int
 check_tcp_connect(struct check *c)

@@ -13,91 +13,17 @@
  * sorry_server is added while none of its real servers is up.  Every change
  * goes through rules_apply, as drlbadm's would, and is logged.
  *
- * One checker per file behind struct check_ops: check_tcp.c, check_http.c,
- * check_misc.c.
+ * The checkers themselves are behind struct check_ops (checker.h).
  */
 #ifndef DRLBD_HEALTH_H
 #define DRLBD_HEALTH_H
 
-#include <poll.h>
 #include <stddef.h>
-#include <stdint.h>
-#include <sys/types.h>
 
-#include "kaconf.h"
+#include "checker.h"
 
 struct drlbd;
-struct check_rs;
 struct health;
-
-enum check_result {
-	CHECK_PENDING = 0,		/* in progress: wait for c->fd / the child */
-	CHECK_OK,
-	CHECK_FAIL,			/* c->why says why */
-};
-
-/* One checker of one real server and its attempt in progress. */
-struct check {
-	struct kaconf_check conf;
-	const struct check_ops *ops;
-	struct check_rs *rs;
-	/* target: the RIP, port connect_port or the real server's */
-	uint16_t af;
-	union drlb_inaddr addr;
-	uint16_t port;
-	/* the attempt in progress (the checker's) */
-	int fd;				/* -1, or polled for `events` */
-	short events;
-	pid_t pid;			/* MISC_CHECK's child, or 0 */
-	void *priv;			/* the checker's own state */
-	int dyn_weight;			/* misc_dynamic: weight from the exit
-					   status of the last success, or -1 */
-	char why[160];			/* the last attempt's result */
-	/* scheduling and health (the core's) */
-	int running;
-	int up;
-	uint32_t fails, oks;		/* in a row */
-	uint64_t next_ms;		/* next attempt (when not running) */
-	uint64_t deadline_ms;		/* of the running attempt */
-};
-
-struct check_ops {
-	const char *name;		/* "TCP_CHECK" */
-	/* start an attempt: CHECK_PENDING with c->fd/events or c->pid set,
-	 * or at once CHECK_OK / CHECK_FAIL */
-	int (*start)(struct check *c);
-	/* an event on c->fd (revents), or with revents 0 a look at a child */
-	int (*step)(struct check *c, short revents);
-	/* end the attempt and release what it holds (fd, child, priv); with
-	 * timed_out set, also write why it did not finish in time.  Called
-	 * after every attempt; must be idempotent. */
-	void (*stop)(struct check *c, int timed_out);
-	/* what is checked, for the log: "HTTP GET /", "TCP connect :80" */
-	void (*describe)(const struct check *c, char *buf, size_t len);
-};
-
-extern const struct check_ops check_tcp_ops;
-extern const struct check_ops check_http_ops;
-extern const struct check_ops check_misc_ops;
-
-/* check_tcp.c, shared with check_http.c: a non-blocking connect to c's
- * target: CHECK_PENDING (c->fd, POLLOUT), CHECK_OK (at once) or CHECK_FAIL;
- * after POLLOUT, check_tcp_connected says whether it worked. */
-int check_tcp_connect(struct check *c);
-int check_tcp_connected(struct check *c);
-
-/* MD5 (RFC 1321), for HTTP_GET's digest; check_http.c */
-struct check_md5 {
-	uint32_t a, b, c, d;
-	uint64_t len;
-	uint8_t buf[64];
-};
-void check_md5_init(struct check_md5 *m);
-void check_md5_update(struct check_md5 *m, const void *data, size_t len);
-void check_md5_final(struct check_md5 *m, uint8_t out[16]);
-
-/* MISC_CHECK: reap killed children that had not yet exited; check_misc.c */
-void check_misc_reap(void);
 
 /*
  * The daemon's side (health.c).  health_load reads a keepalived.conf at

@@ -390,27 +390,6 @@ static const struct loop_source sync_source = {
 	.pollfds = sync_src_pollfds, .serve = sync_src_serve,
 };
 
-static int
-http_pollfds(void *arg, struct pollfd *pfd, int max)
-{
-	return metrics_http_pollfds(((struct drlbd *)arg)->metrics_http, pfd,
-	    max);
-}
-
-static void
-http_serve(void *arg, const struct pollfd *pfd, int n, uint64_t now)
-{
-	struct drlbd *d = arg;
-
-	metrics_http_serve(d->metrics_http, pfd, n, now, stats_metrics_render,
-	    d);
-}
-
-static const struct loop_source http_source = {
-	.name = "metrics HTTP", .maxfds = METRICS_HTTP_POLLFDS,
-	.pollfds = http_pollfds, .serve = http_serve,
-};
-
 /* ARP and ND timers; the sync master sends what it has gathered */
 static void
 tick_neigh(void *arg, uint64_t now)
@@ -428,13 +407,13 @@ tick_tables(void *arg, uint64_t now)
 {
 	struct drlbd *d = arg;
 
+	(void)now;
 	/* without workers the one table; with, the templates (each worker
 	 * expires its own table) */
 	conn_expire(d->conns.tmpl, &d->svcs, d->dp.now, EXPIRE_BUDGET);
 	for (struct svc *s = d->svcs.head; s != NULL; s = s->next)
 		if (s->sched->tick != NULL)
 			s->sched->tick(s, d->dp.now);
-	metrics_http_expire(d->metrics_http, now);
 }
 
 /* IPVS's estimation_timer, every 2 s */
@@ -544,8 +523,8 @@ acquire(struct drlbd *d)
 	}
 	/* before dropping privileges: the port may be < 1024 */
 	if (o->metrics_listen != NULL &&
-	    (d->metrics_http = metrics_http_listen(o->metrics_listen, err,
-	    sizeof(err))) == NULL) {
+	    (d->metrics_http = metrics_http_listen(o->metrics_listen,
+	    stats_metrics_render, d, err, sizeof(err))) == NULL) {
 		control_close(d->ctl);
 		fatalx("%s", err);
 	}
@@ -568,7 +547,8 @@ acquire(struct drlbd *d)
 	    loop_add(d->loop, &health_source, d->health) < 0) ||
 	    loop_add(d->loop, &sync_source, d) < 0 ||
 	    loop_add(d->loop, &control_source, d->ctl) < 0 ||
-	    loop_add(d->loop, &http_source, d) < 0 ||
+	    (d->metrics_http != NULL &&
+	    loop_add(d->loop, &metrics_http_source, d->metrics_http) < 0) ||
 	    loop_every(d->loop, "ARP and ND", TICK_MS, now, tick_neigh, d) < 0 ||
 	    loop_every(d->loop, "tables", 1000, now, tick_tables, d) < 0 ||
 	    loop_every(d->loop, "rates", EST_INTERVAL_MS, now + EST_INTERVAL_MS,

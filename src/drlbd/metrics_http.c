@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "metrics_http.h"
 
 struct http_client {
@@ -25,10 +26,13 @@ struct http_client {
 struct metrics_http {
 	int lfd;
 	struct http_client cl[METRICS_HTTP_CLIENTS];
+	metrics_render_fn render;	/* once per answered scrape */
+	void *arg;
 };
 
 struct metrics_http *
-metrics_http_listen(const char *addrport, char *err, size_t errlen)
+metrics_http_listen(const char *addrport, metrics_render_fn render, void *arg,
+    char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
 	struct metrics_http *h;
@@ -74,6 +78,8 @@ metrics_http_listen(const char *addrport, char *err, size_t errlen)
 		goto fail_close;
 	freeaddrinfo(res);
 	h->lfd = fd;
+	h->render = render;
+	h->arg = arg;
 	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
 		h->cl[i].fd = -1;
 	return h;
@@ -109,12 +115,13 @@ metrics_http_close(struct metrics_http *h)
 	free(h);
 }
 
-int
-metrics_http_pollfds(struct metrics_http *h, struct pollfd *pfd, int max)
+static int
+http_pollfds(void *arg, struct pollfd *pfd, int max)
 {
+	struct metrics_http *h = arg;
 	int n = 0;
 
-	if (h == NULL || max < 1)
+	if (max < 1)
 		return 0;
 	pfd[n++] = (struct pollfd){ .fd = h->lfd, .events = POLLIN };
 	for (int i = 0; i < METRICS_HTTP_CLIENTS && n < max; i++)
@@ -234,12 +241,11 @@ client_write(struct http_client *c)
 	}
 }
 
-void
-metrics_http_serve(struct metrics_http *h, const struct pollfd *pfd, int n,
-    uint64_t now_ms, metrics_render_fn render, void *arg)
+static void
+http_serve(void *arg, const struct pollfd *pfd, int n, uint64_t now_ms)
 {
-	if (h == NULL)
-		return;
+	struct metrics_http *h = arg;
+
 	for (int k = 1; k < n; k++) {
 		struct http_client *c = NULL;
 
@@ -251,7 +257,7 @@ metrics_http_serve(struct metrics_http *h, const struct pollfd *pfd, int n,
 		if (c == NULL)
 			continue;
 		if (!c->writing)
-			client_read(c, render, arg);
+			client_read(c, h->render, h->arg);
 		if (c->fd >= 0 && c->writing && c->out == NULL)
 			client_close(c);	/* no memory for the answer */
 		else if (c->fd >= 0 && c->writing)
@@ -276,13 +282,37 @@ metrics_http_serve(struct metrics_http *h, const struct pollfd *pfd, int n,
 	}
 }
 
-void
-metrics_http_expire(struct metrics_http *h, uint64_t now_ms)
+/* when the oldest connection runs out of time */
+static uint64_t
+http_due(void *arg)
 {
-	if (h == NULL)
-		return;
+	struct metrics_http *h = arg;
+	uint64_t due = LOOP_NEVER;
+
 	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
 		if (h->cl[i].fd >= 0 &&
-		    now_ms - h->cl[i].since_ms > METRICS_HTTP_TIMEOUT_MS)
+		    h->cl[i].since_ms + METRICS_HTTP_TIMEOUT_MS < due)
+			due = h->cl[i].since_ms + METRICS_HTTP_TIMEOUT_MS;
+	return due;
+}
+
+/* close connections older than METRICS_HTTP_TIMEOUT_MS */
+static void
+http_expire(void *arg, uint64_t now_ms)
+{
+	struct metrics_http *h = arg;
+
+	for (int i = 0; i < METRICS_HTTP_CLIENTS; i++)
+		if (h->cl[i].fd >= 0 &&
+		    now_ms - h->cl[i].since_ms >= METRICS_HTTP_TIMEOUT_MS)
 			client_close(&h->cl[i]);
 }
+
+const struct loop_source metrics_http_source = {
+	.name = "metrics HTTP",
+	.maxfds = 1 + METRICS_HTTP_CLIENTS,
+	.pollfds = http_pollfds,
+	.serve = http_serve,
+	.due = http_due,
+	.tick = http_expire,
+};

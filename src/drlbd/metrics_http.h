@@ -7,7 +7,6 @@
 #ifndef DRLBD_METRICS_HTTP_H
 #define DRLBD_METRICS_HTTP_H
 
-#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,20 +20,16 @@
 #define METRICS_HTTP_REQ_MAX	4096
 #define METRICS_HTTP_TIMEOUT_MS	5000
 #define METRICS_HTTP_CLIENTS	8
-#define METRICS_HTTP_POLLFDS	(1 + METRICS_HTTP_CLIENTS)
 
+struct loop_source;
 struct metrics_http;
 typedef char *(*metrics_render_fn)(void *arg, uint32_t *len);
 
-struct metrics_http *metrics_http_listen(const char *addrport, char *err,
-    size_t errlen);
+/* render(arg) gives the text of each answered scrape. */
+struct metrics_http *metrics_http_listen(const char *addrport,
+    metrics_render_fn render, void *arg, char *err, size_t errlen);
 void metrics_http_close(struct metrics_http *h);
-/* fill pfd with the fds to poll, return how many (<= max) */
-int metrics_http_pollfds(struct metrics_http *h, struct pollfd *pfd, int max);
-/* serve what poll reported; render is called once per answered scrape */
-void metrics_http_serve(struct metrics_http *h, const struct pollfd *pfd,
-    int n, uint64_t now_ms, metrics_render_fn render, void *arg);
-/* close connections older than METRICS_HTTP_TIMEOUT_MS */
-void metrics_http_expire(struct metrics_http *h, uint64_t now_ms);
+/* its event source (arg: the struct metrics_http) */
+extern const struct loop_source metrics_http_source;
 
 #endif

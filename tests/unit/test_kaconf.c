@@ -13,7 +13,7 @@
 #include "kaconf.h"
 #include "sched.h"
 #include "svc.h"
-#include "../../src/drlbd/health.h"	/* drlbd's checks: MD5 */
+#include "checker.h"		/* the checkers: MD5 */
 
 static const char conf[] =
     "! Configuration File for keepalived\n"			/* 1 */
