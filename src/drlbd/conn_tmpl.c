@@ -1,0 +1,81 @@
+/*
+ * Persistence templates (IPVS connection templates): entries of the same
+ * table, keyed by the client group, bound to the real server the group
+ * sticks to; and the links between a template and the connections it
+ * placed (IPVS cp->control, n_control), kept in the table's aux[].
+ */
+#include "conn_int.h"
+#include "svc.h"
+
+struct conn *
+conn_template_insert(struct conn_table *t, const struct conn_key *k,
+    struct dest *dest, uint32_t now, uint32_t timeout)
+{
+	struct conn *c;
+
+	if (timeout == 0 || timeout > 0xffffff)
+		timeout = timeout ? 0xffffff : 1;
+	c = conn_alloc(t, k, dest, now + timeout);
+	if (c == NULL)
+		return NULL;
+	c->flags = CONN_F_INUSE | CONN_F_TEMPLATE;
+	c->state = (uint8_t)(timeout & 0xff);
+	c->reserved = (uint16_t)(timeout >> 8);
+	/* IPVS ip_vs_bind_dest: a template counts in PersistConn only */
+	dest->persistconns++;
+	dest_overload_bind(dest);
+	return c;
+}
+
+void
+conn_template_touch(struct conn_table *t, struct conn *tmpl, uint32_t now)
+{
+	uint32_t id = (uint32_t)(tmpl - t->conns), e = now + tmpl_timeout(tmpl);
+
+	if (e < tmpl->expires) {
+		wunlink(t, id);
+		wlink(t, place(t, e), id);
+	}
+	tmpl->expires = e;
+}
+
+void
+conn_set_control(struct conn_table *t, struct conn *c, struct conn *tmpl)
+{
+	uint32_t tid = (uint32_t)(tmpl - t->tt->conns);
+
+	t->aux[c - t->conns] = tid + 1;
+	t->tt->aux[tid]++;
+}
+
+uint32_t
+conn_n_control(const struct conn_table *t, const struct conn *tmpl)
+{
+	return t->aux[tmpl - t->conns];
+}
+
+struct conn *
+conn_control(struct conn_table *t, const struct conn *c)
+{
+	uint32_t a = t->aux[c - t->conns];
+
+	return (c->flags & CONN_F_TEMPLATE) || a == 0 ? NULL :
+	    &t->tt->conns[a - 1];
+}
+
+void
+conn_template_invalidate(struct conn_table *t, struct conn *tmpl)
+{
+	uint32_t id = (uint32_t)(tmpl - t->conns);
+
+	if (tmpl->key.vport == 0xffff)
+		return;
+	/* IPVS ip_vs_check_template: rehash under a port no lookup uses,
+	 * so a new template can take the key while this one lives on for
+	 * the connections it still controls */
+	conn_hash_unlink(t, id);
+	tmpl->key.vport = 0xffff;
+	tmpl->key.cport = 0;
+	conn_hash_link(t, id);
+}
+
