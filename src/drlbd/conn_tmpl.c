@@ -7,6 +7,31 @@
 #include "conn_int.h"
 #include "svc.h"
 
+void
+conn_template_key(const struct svc *svc, const struct conn_key *k,
+    struct conn_key *tk)
+{
+	*tk = *k;
+	if (k->af == AF_INET6) {
+		/* IPv6: -M is a prefix length (IPVS ipv6_addr_prefix) */
+		uint32_t plen = svc->conf.netmask > 128 ? 128 :
+		    svc->conf.netmask;
+
+		for (uint32_t i = 0; i < 16; i++) {
+			uint32_t bits = plen > i * 8 ? plen - i * 8 : 0;
+
+			if (bits < 8)
+				tk->caddr.b[i] &= (uint8_t)(0xff00 >> bits);
+		}
+	} else
+		tk->caddr.in.s_addr &= svc->conf.netmask;
+	tk->cport = 0;
+	/* a port-0 service sticks all ports of its VIP together */
+	if (ntohs(k->vport) != svc->conf.port)
+		tk->vport = 0;
+	tk->af |= CONN_KEY_TEMPLATE;
+}
+
 struct conn *
 conn_template_insert(struct conn_table *t, const struct conn_key *k,
     struct dest *dest, uint32_t now, uint32_t timeout)
