@@ -537,7 +537,7 @@ conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
 				/* IPVS ip_vs_conn_expire: a template outlives
 				 * the connections it controls; look again a
 				 * full persistence timeout later */
-				c->expires = now + tmpl_timeout(c);
+				c->expires = now + conn_template_timeout(c);
 				wlink(t, place(t, c->expires), id);
 			} else if (c->expires <= now) {
 				if (t->on_expire != NULL)

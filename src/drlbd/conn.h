@@ -76,9 +76,10 @@ struct conn_ekey {
  */
 struct conn {
 	struct conn_ekey key;		/* 22 bytes + 2 of alignment padding */
-	uint8_t  state;			/* enum conn_state */
+	uint8_t  state;			/* enum conn_state; a template: its
+					   timeout & 0xff (conn_template_timeout) */
 	uint8_t  flags;			/* CONN_F_* */
-	uint16_t reserved;
+	uint16_t reserved;		/* a template: its timeout >> 8 */
 	uint32_t hnext;			/* hash chain, index + 1, 0 = end */
 	struct dest *dest;
 	uint32_t wnext;			/* timer-wheel slot list (circular), node id */
@@ -151,6 +152,8 @@ void conn_template_key(const struct svc *svc, const struct conn_key *k,
 struct conn *conn_template_insert(struct conn_table *t,
     const struct conn_key *k, struct dest *dest, uint32_t now,
     uint32_t timeout);
+/* The persistence timeout tmpl was made with, seconds. */
+uint32_t conn_template_timeout(const struct conn *tmpl);
 /* A new connection was placed by this template: restart its timeout. */
 void conn_template_touch(struct conn_table *t, struct conn *tmpl,
     uint32_t now);

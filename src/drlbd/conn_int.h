@@ -69,14 +69,6 @@ key_v6(const struct conn_key *k)
 	return (k->af & ~CONN_KEY_TEMPLATE) == AF_INET6;
 }
 
-/* A template's persistence timeout lives in its (otherwise unused) state
- * and reserved fields: 24 bits of seconds. */
-static inline uint32_t
-tmpl_timeout(const struct conn *c)
-{
-	return (uint32_t)c->state | (uint32_t)c->reserved << 8;
-}
-
 /* ------------------------------------------------------------ the wheel */
 
 static inline uint32_t *

@@ -52,10 +52,18 @@ conn_template_insert(struct conn_table *t, const struct conn_key *k,
 	return c;
 }
 
+/* A template's persistence timeout lives in its (otherwise unused) state
+ * and reserved fields: 24 bits of seconds. */
+uint32_t
+conn_template_timeout(const struct conn *tmpl)
+{
+	return (uint32_t)tmpl->state | (uint32_t)tmpl->reserved << 8;
+}
+
 void
 conn_template_touch(struct conn_table *t, struct conn *tmpl, uint32_t now)
 {
-	uint32_t id = (uint32_t)(tmpl - t->conns), e = now + tmpl_timeout(tmpl);
+	uint32_t id = (uint32_t)(tmpl - t->conns), e = now + conn_template_timeout(tmpl);
 
 	if (e < tmpl->expires) {
 		wunlink(t, id);

@@ -268,14 +268,6 @@ sync_mesg_decode(const uint8_t *buf, size_t len, uint8_t want_syncid,
 
 /* ---------------------------------------------------------------- table */
 
-/* a template's persistence timeout: 24 bits in its state and reserved
- * fields (conn.c keeps it there; statefile.c reads it the same way) */
-static uint32_t
-tmpl_timeout(const struct conn *c)
-{
-	return (uint32_t)c->state | (uint32_t)c->reserved << 8;
-}
-
 void
 sync_conn_from(struct sync_conn *sc, struct conn_table *t, const struct conn *c)
 {
@@ -304,7 +296,7 @@ sync_conn_from(struct sync_conn *sc, struct conn_table *t, const struct conn *c)
 	else if (c->flags & CONN_F_INACTIVE)
 		sc->flags |= SYNC_F_INACTIVE;
 	sc->state = tmpl ? 0 : c->state;
-	sc->timeout = tmpl ? tmpl_timeout(c) :
+	sc->timeout = tmpl ? conn_template_timeout(c) :
 	    conn_timeout(t, c->key.protocol, (enum conn_state)c->state);
 }
 
