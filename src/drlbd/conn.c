@@ -563,8 +563,6 @@ void
 conn_restore(struct conn_table *t, struct conn *c, enum conn_state s,
     uint32_t expires)
 {
-	uint32_t id = (uint32_t)(c - t->conns);
-
 	if (!(c->flags & CONN_F_TEMPLATE) && c->key.protocol == IPPROTO_TCP &&
 	    (unsigned)s < CONN_S_LAST) {
 		if (s == CONN_S_ESTABLISHED && (c->flags & CONN_F_INACTIVE)) {
@@ -575,11 +573,7 @@ conn_restore(struct conn_table *t, struct conn *c, enum conn_state s,
 		}
 		c->state = (uint8_t)s;
 	}
-	if (expires < c->expires) {
-		wunlink(t, id);
-		wlink(t, place(t, expires), id);
-	}
-	c->expires = expires;
+	wdue(t, c, expires);
 }
 
 void

@@ -110,6 +110,20 @@ wunlink(struct conn_table *t, uint32_t id)
 	t->wprev[next] = prev;
 }
 
+/* c is due at e now: earlier than the slot it waits in, it moves at once;
+ * later, it is re-slotted lazily when its old slot comes up. */
+static inline void
+wdue(struct conn_table *t, struct conn *c, uint32_t e)
+{
+	uint32_t id = (uint32_t)(c - t->conns);
+
+	if (e < c->expires) {
+		wunlink(t, id);
+		wlink(t, place(t, e), id);
+	}
+	c->expires = e;
+}
+
 /* ------------------------------------------------------------ shared */
 
 /* conn.c: take a free slot, hash it under k, put it on the wheel */

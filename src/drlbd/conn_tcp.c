@@ -150,7 +150,7 @@ void
 conn_seen(struct conn_table *t, struct conn *c, uint8_t tcp_flags,
     uint32_t now)
 {
-	uint32_t id = (uint32_t)(c - t->conns), e;
+	uint32_t e;
 
 	if (c->key.protocol == IPPROTO_TCP) {
 		enum conn_state ns = conn_tcp_next(c->state, tcp_flags);
@@ -186,12 +186,5 @@ conn_seen(struct conn_table *t, struct conn *c, uint8_t tcp_flags,
 	if (c->state == CONN_S_SYN_RECV && e > PRESSURE_SYN_RECV &&
 	    (uint64_t)t->count * 4 > (uint64_t)t->max * 3)
 		e = PRESSURE_SYN_RECV;
-	e += now;
-	if (e < c->expires) {
-		/* due earlier than the slot it waits in: move it now */
-		wunlink(t, id);
-		wlink(t, place(t, e), id);
-	}
-	/* later: it is re-slotted lazily when its old slot comes up */
-	c->expires = e;
+	wdue(t, c, now + e);
 }

@@ -63,13 +63,7 @@ conn_template_timeout(const struct conn *tmpl)
 void
 conn_template_touch(struct conn_table *t, struct conn *tmpl, uint32_t now)
 {
-	uint32_t id = (uint32_t)(tmpl - t->conns), e = now + conn_template_timeout(tmpl);
-
-	if (e < tmpl->expires) {
-		wunlink(t, id);
-		wlink(t, place(t, e), id);
-	}
-	tmpl->expires = e;
+	wdue(t, tmpl, now + conn_template_timeout(tmpl));
 }
 
 void
