@@ -87,6 +87,14 @@ struct conn {
 };
 _Static_assert(sizeof(struct conn) == 48, "struct conn is 48 bytes");
 
+/* The persistence timeout template tmpl was made with, seconds: 24 bits
+ * kept in its (otherwise unused) state and reserved fields. */
+static inline uint32_t
+conn_template_timeout(const struct conn *tmpl)
+{
+	return (uint32_t)tmpl->state | (uint32_t)tmpl->reserved << 8;
+}
+
 /* The VIP of c (or of template c): its service's address. */
 const union drlb_inaddr *conn_vaddr(const struct conn *c);
 /* c's whole key, VIP included (IPv4: the address's other 12 bytes 0). */
@@ -152,8 +160,6 @@ void conn_template_key(const struct svc *svc, const struct conn_key *k,
 struct conn *conn_template_insert(struct conn_table *t,
     const struct conn_key *k, struct dest *dest, uint32_t now,
     uint32_t timeout);
-/* The persistence timeout tmpl was made with, seconds. */
-uint32_t conn_template_timeout(const struct conn *tmpl);
 /* A new connection was placed by this template: restart its timeout. */
 void conn_template_touch(struct conn_table *t, struct conn *tmpl,
     uint32_t now);

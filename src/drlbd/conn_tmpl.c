@@ -44,20 +44,13 @@ conn_template_insert(struct conn_table *t, const struct conn_key *k,
 	if (c == NULL)
 		return NULL;
 	c->flags = CONN_F_INUSE | CONN_F_TEMPLATE;
+	/* read back by conn_template_timeout */
 	c->state = (uint8_t)(timeout & 0xff);
 	c->reserved = (uint16_t)(timeout >> 8);
 	/* IPVS ip_vs_bind_dest: a template counts in PersistConn only */
 	dest->persistconns++;
 	dest_overload_bind(dest);
 	return c;
-}
-
-/* A template's persistence timeout lives in its (otherwise unused) state
- * and reserved fields: 24 bits of seconds. */
-uint32_t
-conn_template_timeout(const struct conn *tmpl)
-{
-	return (uint32_t)tmpl->state | (uint32_t)tmpl->reserved << 8;
 }
 
 void
