@@ -1,13 +1,13 @@
 /*
- * The connection table (see conn.h for what it promises).
+ * The connection table (see conn.h for what it promises; conn_int.h names
+ * the files that make it up): the entries, their hash, their timer wheel.
  *
- * Memory is fixed at creation: an array of max_conns struct conn (one cache
- * line each), a free list threaded through conn->hnext, a power-of-two
- * array of hash chain heads, and the timer wheel.  Nothing is allocated or
- * freed afterwards, so a full table is a plain, cheap condition: the new
- * flow is refused and existing ones are never evicted (under a SYN flood the
- * established connections keep working; IPVS instead grows until memory
- * runs out).
+ * Memory is fixed at creation: an array of max_conns struct conn, a free
+ * list threaded through conn->hnext, a power-of-two array of hash chain
+ * heads, and the timer wheel.  Nothing is allocated or freed afterwards, so
+ * a full table is a plain, cheap condition: the new flow is refused and
+ * existing ones are never evicted (under a SYN flood the established
+ * connections keep working; IPVS instead grows until memory runs out).
  *
  * Hashing: lookup3/jhash over the key with a random seed chosen at creation
  * (IPVS hashes its connection table with jhash_3words and a random seed
@@ -21,12 +21,11 @@
  * (ESTABLISHED -> FIN_WAIT) moves the entry at once, so nothing outlives its
  * IPVS timeout.  Lists are circular and doubly linked with one sentinel per
  * slot; the back links live in a side array (wprev) because struct conn has
- * no room left for them within 64 bytes.  conn_expire() moves one due slot
- * at a time to a "pending" list and works through it within a budget; what
- * is left carries over to the next call.
+ * no room left for them.  conn_expire() moves one due slot at a time to a
+ * "pending" list and works through it within a budget; what is left carries
+ * over to the next call.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,114 +34,14 @@
 #include <netinet/in.h>
 #include <sys/random.h>
 
-#include "conn.h"
-#include "fanout.h"
+#include "conn_int.h"
 #include "sched.h"
 #include "svc.h"
 
-#define WHEEL_BITS	10
-#define WHEEL_SIZE	(1u << WHEEL_BITS)	/* slots; > the default 900 s */
-#define WHEEL_MASK	(WHEEL_SIZE - 1)
-#define WHEEL_PENDING	WHEEL_SIZE		/* sentinel of the work list */
 /* conn_expire looks at no more than this many entries per entry it may
  * remove (re-slotting refreshed entries costs work too) */
 #define EXPIRE_SCAN_FACTOR 4
 #define CONN_MAX_LIMIT	(1u << 30)
-
-struct conn_table {
-	struct conn *conns;		/* max entries */
-	uint32_t *buckets;		/* chain heads, index + 1, 0 = empty */
-	/*
-	 * Wheel nodes are numbered 0..max-1 (connections) and
-	 * max..max+WHEEL_SIZE (sentinels: one per slot, then the pending
-	 * list).  Forward links of connections are conn->wnext, those of
-	 * sentinels snext[]; every node's back link is wprev[].
-	 */
-	uint32_t *wprev;
-	uint32_t *snext;
-	/*
-	 * Persistence links, one word per entry (struct conn has no room left):
-	 * for a connection, its template's index + 1 (0: none; IPVS
-	 * cp->control); for a template, how many connections it controls
-	 * (IPVS n_control).
-	 */
-	uint32_t *aux;
-	/* where this table's connections find their templates: itself, or
-	 * with workers the one template table they all share */
-	struct conn_table *tt;
-	/* with workers: the lock for what connections of different workers
-	 * share (real servers' counters, schedulers), NULL without */
-	pthread_mutex_t *lock;
-	/* SYN-flood defence (see conn_reclaim): set by conn_table_bind */
-	struct svc_table *st;
-	uint64_t reclaimed;
-	/* told about each connection that expires (trace), may be NULL */
-	void (*on_expire)(void *arg, const struct conn *c);
-	void *on_expire_arg;
-	uint32_t bmask;			/* buckets - 1 */
-	uint32_t max;
-	uint32_t count;
-	uint32_t free_head;		/* index + 1, chained through hnext */
-	uint32_t seed;
-	uint32_t tick;			/* next wheel tick to process */
-	uint32_t tmo[CONN_S_LAST];	/* TCP, per state */
-	uint32_t udp_tmo;
-};
-
-/* IPVS's defaults (tcp_timeouts[] in ip_vs_proto_tcp.c), seconds */
-static const uint32_t tcp_timeouts_default[CONN_S_LAST] = {
-	[CONN_S_NONE]		= 2,
-	[CONN_S_ESTABLISHED]	= 15 * 60,
-	[CONN_S_SYN_SENT]	= 2 * 60,
-	[CONN_S_SYN_RECV]	= 1 * 60,
-	[CONN_S_FIN_WAIT]	= 2 * 60,
-	[CONN_S_TIME_WAIT]	= 2 * 60,
-	[CONN_S_CLOSE]		= 10,
-	[CONN_S_CLOSE_WAIT]	= 60,
-	[CONN_S_LAST_ACK]	= 30,
-	[CONN_S_LISTEN]		= 2 * 60,
-	[CONN_S_SYNACK]		= 120,
-};
-#define UDP_TIMEOUT_DEFAULT	(5 * 60)
-
-static const char *const state_names[CONN_S_LAST] = {
-	[CONN_S_NONE]		= "NONE",
-	[CONN_S_ESTABLISHED]	= "ESTABLISHED",
-	[CONN_S_SYN_SENT]	= "SYN_SENT",
-	[CONN_S_SYN_RECV]	= "SYN_RECV",
-	[CONN_S_FIN_WAIT]	= "FIN_WAIT",
-	[CONN_S_TIME_WAIT]	= "TIME_WAIT",
-	[CONN_S_CLOSE]		= "CLOSE",
-	[CONN_S_CLOSE_WAIT]	= "CLOSE_WAIT",
-	[CONN_S_LAST_ACK]	= "LAST_ACK",
-	[CONN_S_LISTEN]		= "LISTEN",
-	[CONN_S_SYNACK]		= "SYNACK",
-};
-
-/*
- * IPVS's INPUT-ONLY table (tcp_states[] in ip_vs_proto_tcp.c): the director
- * in DR sees only client->server segments, so IPVS marks such connections
- * NOOUTPUT and follows them with this table.  Rows: the event (rst > syn >
- * fin > ack, tcp_state_idx()); columns: the current state.
- */
-#define sNO CONN_S_NONE
-#define sES CONN_S_ESTABLISHED
-#define sSS CONN_S_SYN_SENT
-#define sSR CONN_S_SYN_RECV
-#define sFW CONN_S_FIN_WAIT
-#define sTW CONN_S_TIME_WAIT
-#define sCL CONN_S_CLOSE
-#define sCW CONN_S_CLOSE_WAIT
-#define sLA CONN_S_LAST_ACK
-#define sLI CONN_S_LISTEN
-#define sSA CONN_S_SYNACK
-static const uint8_t tcp_input_only[4][CONN_S_LAST] = {
-/*	   sNO  sES  sSS  sSR  sFW  sTW  sCL  sCW  sLA  sLI  sSA */
-/*syn*/	{ sSR, sES, sES, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR },
-/*fin*/	{ sCL, sFW, sSS, sTW, sFW, sTW, sCL, sCW, sLA, sLI, sTW },
-/*ack*/	{ sCL, sES, sSS, sES, sFW, sTW, sCL, sCW, sCL, sLI, sES },
-/*rst*/	{ sCL, sCL, sCL, sSR, sCL, sCL, sCL, sCL, sLA, sLI, sCL },
-};
 
 /* ------------------------------------------------------------ hashing */
 
@@ -172,12 +71,6 @@ rol32(uint32_t x, unsigned k)
 	b ^= a; b -= rol32(a, 14);			\
 	c ^= b; c -= rol32(b, 24);			\
 } while (0)
-
-static inline bool
-key_v6(const struct conn_key *k)
-{
-	return (k->af & ~CONN_KEY_TEMPLATE) == AF_INET6;
-}
 
 static inline uint32_t
 conn_hash(const struct conn_table *t, const struct conn_key *k)
@@ -254,46 +147,27 @@ entry_hash(const struct conn_table *t, const struct conn *c)
 	return conn_hash(t, &k);
 }
 
+void
+conn_hash_link(struct conn_table *t, uint32_t id)
+{
+	struct conn *c = &t->conns[id];
+	uint32_t h = entry_hash(t, c) & t->bmask;
+
+	c->hnext = t->buckets[h];
+	t->buckets[h] = id + 1;
+}
+
+void
+conn_hash_unlink(struct conn_table *t, uint32_t id)
+{
+	struct conn *c = &t->conns[id];
+	uint32_t *pp = &t->buckets[entry_hash(t, c) & t->bmask];
+
+	while (*pp != id + 1)
+		pp = &t->conns[*pp - 1].hnext;
+	*pp = c->hnext;
+}
 /* ------------------------------------------------------------ the wheel */
-
-static inline uint32_t *
-wnext_of(struct conn_table *t, uint32_t id)
-{
-	return id < t->max ? &t->conns[id].wnext : &t->snext[id - t->max];
-}
-
-static inline uint32_t
-slot_node(const struct conn_table *t, uint32_t tick)
-{
-	return t->max + (tick & WHEEL_MASK);
-}
-
-/* The slot for an entry due at `when`: never one already passed. */
-static inline uint32_t
-place(const struct conn_table *t, uint32_t when)
-{
-	return slot_node(t, when < t->tick ? t->tick : when);
-}
-
-static inline void
-wlink(struct conn_table *t, uint32_t head, uint32_t id)
-{
-	uint32_t first = *wnext_of(t, head);
-
-	t->conns[id].wnext = first;
-	t->wprev[id] = head;
-	t->wprev[first] = id;
-	*wnext_of(t, head) = id;
-}
-
-static inline void
-wunlink(struct conn_table *t, uint32_t id)
-{
-	uint32_t prev = t->wprev[id], next = t->conns[id].wnext;
-
-	*wnext_of(t, prev) = next;
-	t->wprev[next] = prev;
-}
 
 static inline bool
 wempty(struct conn_table *t, uint32_t head)
@@ -397,8 +271,7 @@ conn_table_create(uint32_t max_conns)
 		winit(t, max_conns + i);
 	t->seed = random_seed();
 	t->tt = t;
-	memcpy(t->tmo, tcp_timeouts_default, sizeof(t->tmo));
-	t->udp_tmo = UDP_TIMEOUT_DEFAULT;
+	conn_timeouts_init(t);
 	return t;
 
 out_free_snext:
@@ -470,41 +343,10 @@ conn_lookup(struct conn_table *t, const struct conn_key *k)
 	return NULL;
 }
 
-uint32_t
-conn_timeout(const struct conn_table *t, uint8_t protocol, enum conn_state s)
-{
-	if (protocol != IPPROTO_TCP)
-		return t->udp_tmo;
-	if ((unsigned)s >= CONN_S_LAST)
-		s = CONN_S_CLOSE;
-	return t->tmo[s];
-}
-
-void
-conn_set_timeouts(struct conn_table *t, const struct drlb_timeouts *tm)
-{
-	/* 0 leaves a value as it is (IPVS ip_vs_set_timeout) */
-	if (tm->tcp)
-		t->tmo[CONN_S_ESTABLISHED] = tm->tcp;
-	if (tm->tcp_fin)
-		t->tmo[CONN_S_FIN_WAIT] = tm->tcp_fin;
-	if (tm->udp)
-		t->udp_tmo = tm->udp;
-}
-
-void
-conn_get_timeouts(const struct conn_table *t, struct drlb_timeouts *tm)
-{
-	tm->tcp = t->tmo[CONN_S_ESTABLISHED];
-	tm->tcp_fin = t->tmo[CONN_S_FIN_WAIT];
-	tm->udp = t->udp_tmo;
-}
-
 static void conn_release(struct conn_table *t, struct svc_table *st,
     uint32_t id);
 
 #define RECLAIM_PROBES	256	/* entries looked at for an embryonic one */
-#define PRESSURE_SYN_RECV 10	/* s: SYN_RECV timeout when over 3/4 full */
 
 static inline bool
 embryonic(const struct conn_table *t, uint32_t id)
@@ -569,12 +411,12 @@ conn_reclaimed(const struct conn_table *t)
 }
 
 /* Take a free slot, hash it under k, put it on the wheel. */
-static struct conn *
+struct conn *
 conn_alloc(struct conn_table *t, const struct conn_key *k, struct dest *dest,
     uint32_t expires)
 {
 	struct conn *c;
-	uint32_t id, h;
+	uint32_t id;
 
 	if (t->free_head == 0 && !conn_reclaim(t)) {
 		errno = ENOSPC;
@@ -599,9 +441,7 @@ conn_alloc(struct conn_table *t, const struct conn_key *k, struct dest *dest,
 	t->aux[id] = 0;
 	/* hashed as conn_release will find it: from what the entry holds
 	 * (the caller's key has the same VIP: its dest is of that service) */
-	h = entry_hash(t, c) & t->bmask;
-	c->hnext = t->buckets[h];
-	t->buckets[h] = id + 1;
+	conn_hash_link(t, id);
 	c->expires = expires;
 	wlink(t, place(t, c->expires), id);
 	t->count++;
@@ -631,178 +471,14 @@ conn_insert(struct conn_table *t, const struct conn_key *k,
 	return c;
 }
 
-/* ------------------------------------------------------------ persistence */
-
-/* A template's persistence timeout lives in its (otherwise unused) state
- * and reserved fields: 24 bits of seconds. */
-static inline uint32_t
-tmpl_timeout(const struct conn *c)
-{
-	return (uint32_t)c->state | (uint32_t)c->reserved << 8;
-}
-
-struct conn *
-conn_template_insert(struct conn_table *t, const struct conn_key *k,
-    struct dest *dest, uint32_t now, uint32_t timeout)
-{
-	struct conn *c;
-
-	if (timeout == 0 || timeout > 0xffffff)
-		timeout = timeout ? 0xffffff : 1;
-	c = conn_alloc(t, k, dest, now + timeout);
-	if (c == NULL)
-		return NULL;
-	c->flags = CONN_F_INUSE | CONN_F_TEMPLATE;
-	c->state = (uint8_t)(timeout & 0xff);
-	c->reserved = (uint16_t)(timeout >> 8);
-	/* IPVS ip_vs_bind_dest: a template counts in PersistConn only */
-	dest->persistconns++;
-	dest_overload_bind(dest);
-	return c;
-}
-
-void
-conn_template_touch(struct conn_table *t, struct conn *tmpl, uint32_t now)
-{
-	uint32_t id = (uint32_t)(tmpl - t->conns), e = now + tmpl_timeout(tmpl);
-
-	if (e < tmpl->expires) {
-		wunlink(t, id);
-		wlink(t, place(t, e), id);
-	}
-	tmpl->expires = e;
-}
-
-void
-conn_set_control(struct conn_table *t, struct conn *c, struct conn *tmpl)
-{
-	uint32_t tid = (uint32_t)(tmpl - t->tt->conns);
-
-	t->aux[c - t->conns] = tid + 1;
-	t->tt->aux[tid]++;
-}
-
-uint32_t
-conn_n_control(const struct conn_table *t, const struct conn *tmpl)
-{
-	return t->aux[tmpl - t->conns];
-}
-
-struct conn *
-conn_control(struct conn_table *t, const struct conn *c)
-{
-	uint32_t a = t->aux[c - t->conns];
-
-	return (c->flags & CONN_F_TEMPLATE) || a == 0 ? NULL :
-	    &t->tt->conns[a - 1];
-}
-
-void
-conn_template_invalidate(struct conn_table *t, struct conn *tmpl)
-{
-	uint32_t id = (uint32_t)(tmpl - t->conns);
-	uint32_t *pp = &t->buckets[entry_hash(t, tmpl) & t->bmask];
-	uint32_t h;
-
-	if (tmpl->key.vport == 0xffff)
-		return;
-	/* IPVS ip_vs_check_template: rehash under a port no lookup uses,
-	 * so a new template can take the key while this one lives on for
-	 * the connections it still controls */
-	while (*pp != id + 1)
-		pp = &t->conns[*pp - 1].hnext;
-	*pp = tmpl->hnext;
-	tmpl->key.vport = 0xffff;
-	tmpl->key.cport = 0;
-	h = entry_hash(t, tmpl) & t->bmask;
-	tmpl->hnext = t->buckets[h];
-	t->buckets[h] = id + 1;
-}
-
-enum conn_state
-conn_tcp_next(enum conn_state s, uint8_t tcp_flags)
-{
-	int idx;
-
-	if ((unsigned)s >= CONN_S_LAST)
-		return CONN_S_CLOSE;
-	if (tcp_flags & CONN_TCP_RST)
-		idx = 3;
-	else if (tcp_flags & CONN_TCP_SYN)
-		idx = 0;
-	else if (tcp_flags & CONN_TCP_FIN)
-		idx = 1;
-	else if (tcp_flags & CONN_TCP_ACK)
-		idx = 2;
-	else
-		/* none of the four: set_tcp_state() keeps its initial
-		 * new_state = IP_VS_TCP_S_CLOSE */
-		return CONN_S_CLOSE;
-	return (enum conn_state)tcp_input_only[idx][s];
-}
-
-void
-conn_seen(struct conn_table *t, struct conn *c, uint8_t tcp_flags,
-    uint32_t now)
-{
-	uint32_t id = (uint32_t)(c - t->conns), e;
-
-	if (c->key.protocol == IPPROTO_TCP) {
-		enum conn_state ns = conn_tcp_next(c->state, tcp_flags);
-
-		/* IPVS set_tcp_state(): only ESTABLISHED is active */
-		if (ns != c->state && c->dest != NULL) {
-			struct dest *d = c->dest;
-			bool was_active = !(c->flags & CONN_F_INACTIVE);
-			bool active = ns == CONN_S_ESTABLISHED;
-
-			if (was_active != active && t->lock != NULL)
-				pthread_mutex_lock(t->lock);
-			if (was_active && !active) {
-				d->activeconns--;
-				d->inactconns++;
-				c->flags |= CONN_F_INACTIVE;
-			} else if (!was_active && active) {
-				d->activeconns++;
-				d->inactconns--;
-				c->flags &= ~CONN_F_INACTIVE;
-			}
-			if (was_active != active) {
-				sched_dest_load_changed(d);
-				if (t->lock != NULL)
-					pthread_mutex_unlock(t->lock);
-			}
-		}
-		c->state = (uint8_t)ns;
-	}
-	e = conn_timeout(t, c->key.protocol, c->state);
-	/* under pressure (IPVS secure_tcp's idea): half-open connections
-	 * wait less for their client */
-	if (c->state == CONN_S_SYN_RECV && e > PRESSURE_SYN_RECV &&
-	    (uint64_t)t->count * 4 > (uint64_t)t->max * 3)
-		e = PRESSURE_SYN_RECV;
-	e += now;
-	if (e < c->expires) {
-		/* due earlier than the slot it waits in: move it now */
-		wunlink(t, id);
-		wlink(t, place(t, e), id);
-	}
-	/* later: it is re-slotted lazily when its old slot comes up */
-	c->expires = e;
-}
-
 /* Unhash, uncount and free one connection; drops its dest reference. */
 static void
 conn_release(struct conn_table *t, struct svc_table *st, uint32_t id)
 {
 	struct conn *c = &t->conns[id];
 	struct dest *d = c->dest;
-	uint32_t *pp = &t->buckets[entry_hash(t, c) & t->bmask];
 
-	while (*pp != id + 1)
-		pp = &t->conns[*pp - 1].hnext;
-	*pp = c->hnext;
-
+	conn_hash_unlink(t, id);
 	c->flags &= ~CONN_F_INUSE;
 	c->dest = NULL;
 	c->hnext = t->free_head;
@@ -861,7 +537,7 @@ conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
 				/* IPVS ip_vs_conn_expire: a template outlives
 				 * the connections it controls; look again a
 				 * full persistence timeout later */
-				c->expires = now + tmpl_timeout(c);
+				c->expires = now + conn_template_timeout(c);
 				wlink(t, place(t, c->expires), id);
 			} else if (c->expires <= now) {
 				if (t->on_expire != NULL)
@@ -887,8 +563,6 @@ void
 conn_restore(struct conn_table *t, struct conn *c, enum conn_state s,
     uint32_t expires)
 {
-	uint32_t id = (uint32_t)(c - t->conns);
-
 	if (!(c->flags & CONN_F_TEMPLATE) && c->key.protocol == IPPROTO_TCP &&
 	    (unsigned)s < CONN_S_LAST) {
 		if (s == CONN_S_ESTABLISHED && (c->flags & CONN_F_INACTIVE)) {
@@ -899,11 +573,7 @@ conn_restore(struct conn_table *t, struct conn *c, enum conn_state s,
 		}
 		c->state = (uint8_t)s;
 	}
-	if (expires < c->expires) {
-		wunlink(t, id);
-		wlink(t, place(t, expires), id);
-	}
-	c->expires = expires;
+	wdue(t, c, expires);
 }
 
 void
@@ -950,213 +620,4 @@ conn_walk(struct conn_table *t, int (*fn)(struct conn *c, void *arg),
 		}
 	}
 	return 0;
-}
-
-const char *
-conn_state_name(enum conn_state s)
-{
-	if ((unsigned)s >= CONN_S_LAST)
-		return "ERR!";
-	return state_names[s];
-}
-
-const char *
-conn_state_str(const struct conn *c)
-{
-	/* IPVS's UDP has one state, printed "UDP" (udp_state_name) */
-	if (c->key.protocol != IPPROTO_TCP)
-		return "UDP";
-	return conn_state_name((enum conn_state)c->state);
-}
-
-/* ------------------------------------------------------------ workers */
-
-_Static_assert(CONN_SET_MAX == FANOUT_MAX, "one table per worker");
-
-struct conn_table *
-conn_templates(struct conn_table *t)
-{
-	return t->tt;
-}
-
-void
-conn_table_set_lock(struct conn_table *t, pthread_mutex_t *lock)
-{
-	t->lock = lock;
-}
-
-int
-conn_set_create(struct conn_set *cs, unsigned n, uint32_t max_conns)
-{
-	uint32_t each;
-
-	memset(cs, 0, sizeof(*cs));
-	if (n == 0 || n > FANOUT_MAX) {
-		errno = EINVAL;
-		return -1;
-	}
-	/* the bound is shared out: each worker sees 1/n of the clients */
-	each = n == 1 ? max_conns : max_conns / n;
-	if (each < 16)
-		each = 16;
-	for (unsigned i = 0; i < n; i++) {
-		if ((cs->w[i] = conn_table_create(each)) == NULL) {
-			conn_set_destroy(cs);
-			return -1;
-		}
-		cs->n = i + 1;
-	}
-	cs->tmpl = cs->w[0];
-	if (n > 1) {
-		/* templates: one table all workers share (under the lock), so
-		 * a client group (-M) sticks together whichever worker sees
-		 * each of its clients */
-		uint32_t tn = max_conns / 4 < 16 ? 16 : max_conns / 4;
-
-		if ((cs->tmpl = conn_table_create(tn)) == NULL) {
-			conn_set_destroy(cs);
-			return -1;
-		}
-		for (unsigned i = 0; i < n; i++)
-			cs->w[i]->tt = cs->tmpl;
-	}
-	return 0;
-}
-
-void
-conn_set_single(struct conn_set *cs, struct conn_table *t)
-{
-	memset(cs, 0, sizeof(*cs));
-	cs->n = 1;
-	cs->w[0] = cs->tmpl = t;
-}
-
-void
-conn_set_destroy(struct conn_set *cs)
-{
-	if (cs->tmpl != NULL && (cs->n == 0 || cs->tmpl != cs->w[0]))
-		conn_table_destroy(cs->tmpl);
-	for (unsigned i = 0; i < cs->n; i++)
-		conn_table_destroy(cs->w[i]);
-	memset(cs, 0, sizeof(*cs));
-}
-
-/* the tables of the set, each once: workers', then the template table */
-static unsigned
-set_tables(const struct conn_set *cs, struct conn_table **v)
-{
-	unsigned k = 0;
-
-	for (unsigned i = 0; i < cs->n; i++)
-		v[k++] = cs->w[i];
-	if (cs->tmpl != NULL && cs->tmpl != cs->w[0])
-		v[k++] = cs->tmpl;
-	return k;
-}
-
-struct conn_table *
-conn_set_table(const struct conn_set *cs, const struct conn_key *k)
-{
-	if (k->af & CONN_KEY_TEMPLATE)
-		return cs->tmpl;
-	return cs->w[fanout_worker(k->af, &k->caddr, cs->n)];
-}
-
-struct conn_table *
-conn_set_owner(const struct conn_set *cs, const struct conn *c)
-{
-	struct conn_table *v[FANOUT_MAX + 1];
-	unsigned k = set_tables(cs, v);
-
-	for (unsigned i = 0; i < k; i++)
-		if (c >= v[i]->conns && c < v[i]->conns + v[i]->max)
-			return v[i];
-	return NULL;
-}
-
-/* entries in use (or the bound, with max) over every table of the set */
-static uint32_t
-set_sum(const struct conn_set *cs, bool max)
-{
-	struct conn_table *v[FANOUT_MAX + 1];
-	unsigned k = set_tables(cs, v);
-	uint32_t n = 0;
-
-	for (unsigned i = 0; i < k; i++)
-		n += max ? v[i]->max : v[i]->count;
-	return n;
-}
-
-uint32_t
-conn_set_count(const struct conn_set *cs)
-{
-	return set_sum(cs, false);
-}
-
-uint32_t
-conn_set_max(const struct conn_set *cs)
-{
-	return set_sum(cs, true);
-}
-
-uint64_t
-conn_set_reclaimed(const struct conn_set *cs)
-{
-	uint64_t n = 0;
-
-	for (unsigned i = 0; i < cs->n; i++)
-		n += cs->w[i]->reclaimed;
-	return n;
-}
-
-int
-conn_set_walk(const struct conn_set *cs, int (*fn)(struct conn *c, void *arg),
-    void *arg)
-{
-	struct conn_table *v[FANOUT_MAX + 1];
-	unsigned k = set_tables(cs, v);
-	int r;
-
-	for (unsigned i = 0; i < k; i++)
-		if ((r = conn_walk(v[i], fn, arg)) != 0)
-			return r;
-	return 0;
-}
-
-void
-conn_set_timeouts_all(const struct conn_set *cs, const struct drlb_timeouts *tm)
-{
-	struct conn_table *v[FANOUT_MAX + 1];
-	unsigned k = set_tables(cs, v);
-
-	for (unsigned i = 0; i < k; i++)
-		conn_set_timeouts(v[i], tm);
-}
-
-void
-conn_set_flush(const struct conn_set *cs, struct svc_table *st)
-{
-	/* every worker's connections, then the templates they held */
-	for (unsigned i = 0; i < cs->n; i++)
-		conn_flush(cs->w[i], st);
-	if (cs->tmpl != NULL && cs->tmpl != cs->w[0])
-		conn_flush(cs->tmpl, st);
-}
-
-void
-conn_set_hooks(const struct conn_set *cs, struct svc_table *st,
-    void (*fn)(void *arg, const struct conn *c), void *arg,
-    pthread_mutex_t *lock)
-{
-	struct conn_table *v[FANOUT_MAX + 1];
-	unsigned k = set_tables(cs, v);
-
-	for (unsigned i = 0; i < k; i++) {
-		conn_set_expire_hook(v[i], fn, arg);
-		conn_table_bind(v[i], st);
-		v[i]->lock = lock;
-	}
-	/* the template table is only touched under the lock already */
-	if (cs->tmpl != NULL && cs->tmpl != cs->w[0])
-		cs->tmpl->lock = NULL;
 }

@@ -20,6 +20,7 @@
 #include "drlb/svc-t.h"
 
 struct dest;
+struct svc;
 struct svc_table;
 
 /* IPVS TCP states (IP_VS_TCP_S_*); UDP connections stay in CONN_S_NONE */
@@ -75,15 +76,24 @@ struct conn_ekey {
  */
 struct conn {
 	struct conn_ekey key;		/* 22 bytes + 2 of alignment padding */
-	uint8_t  state;			/* enum conn_state */
+	uint8_t  state;			/* enum conn_state; a template: its
+					   timeout & 0xff (conn_template_timeout) */
 	uint8_t  flags;			/* CONN_F_* */
-	uint16_t reserved;
+	uint16_t reserved;		/* a template: its timeout >> 8 */
 	uint32_t hnext;			/* hash chain, index + 1, 0 = end */
 	struct dest *dest;
 	uint32_t wnext;			/* timer-wheel slot list (circular), node id */
 	uint32_t expires;		/* in table ticks (seconds) */
 };
 _Static_assert(sizeof(struct conn) == 48, "struct conn is 48 bytes");
+
+/* The persistence timeout template tmpl was made with, seconds: 24 bits
+ * kept in its (otherwise unused) state and reserved fields. */
+static inline uint32_t
+conn_template_timeout(const struct conn *tmpl)
+{
+	return (uint32_t)tmpl->state | (uint32_t)tmpl->reserved << 8;
+}
 
 /* The VIP of c (or of template c): its service's address. */
 const union drlb_inaddr *conn_vaddr(const struct conn *c);
@@ -96,9 +106,7 @@ void conn_key_get(const struct conn *c, struct conn_key *k);
 #define CONN_F_INUSE	0x80	/* internal: the slot holds a live connection */
 
 /* In a key's af: a persistence template's key, which never equals a
- * connection's.  Template key (IPVS ip_vs_sched_persist):
- * <protocol, client & netmask, 0, VIP, service port or 0 for a port-0
- * service> */
+ * connection's (see conn_template_key). */
 #define CONN_KEY_TEMPLATE 0x80
 
 /* opaque */
@@ -141,6 +149,14 @@ struct conn *conn_insert(struct conn_table *t, const struct conn_key *k,
  * it was last used to place a connection -- but never while connections it
  * placed still exist.
  */
+/*
+ * tk = the key of the template for k's client group at persistent service
+ * svc (IPVS ip_vs_sched_persist): <protocol, client & netmask (IPv6: its
+ * first netmask bits, a prefix length), 0, VIP, the service's port, or 0
+ * for a port-0 service>.
+ */
+void conn_template_key(const struct svc *svc, const struct conn_key *k,
+    struct conn_key *tk);
 struct conn *conn_template_insert(struct conn_table *t,
     const struct conn_key *k, struct dest *dest, uint32_t now,
     uint32_t timeout);

@@ -286,29 +286,12 @@ static int
 dp_schedule_persist(struct dp *dp, struct svc *svc, const struct conn_key *k,
     struct conn **tmplp, struct dest **destp)
 {
-	struct conn_key tk = *k;
+	struct conn_key tk;
 	struct conn_table *tt = conn_templates(dp->conns);
 	struct conn *t;
 	struct dest *d;
 
-	if (k->af == AF_INET6) {
-		/* IPv6: -M is a prefix length (IPVS ipv6_addr_prefix) */
-		uint32_t plen = svc->conf.netmask > 128 ? 128 :
-		    svc->conf.netmask;
-
-		for (uint32_t i = 0; i < 16; i++) {
-			uint32_t bits = plen > i * 8 ? plen - i * 8 : 0;
-
-			if (bits < 8)
-				tk.caddr.b[i] &= (uint8_t)(0xff00 >> bits);
-		}
-	} else
-		tk.caddr.in.s_addr &= svc->conf.netmask;
-	tk.cport = 0;
-	if (ntohs(k->vport) != svc->conf.port)
-		tk.vport = 0;
-	tk.af |= CONN_KEY_TEMPLATE;
-
+	conn_template_key(svc, k, &tk);
 	t = conn_lookup(tt, &tk);
 	if (t != NULL) {
 		d = t->dest;

@@ -77,7 +77,7 @@ collect(struct conn *c, void *arg)
 	r->left = c->expires > x->now ? c->expires - x->now : 0;
 	r->self = x->n + 1;
 	if (r->template)
-		r->timeout = (uint32_t)c->state | (uint32_t)c->reserved << 8;
+		r->timeout = conn_template_timeout(c);
 	else if ((tmpl = conn_control(conn_set_owner(x->t, c), c)) != NULL)
 		for (uint32_t i = 0; i < x->n; i++)
 			if (x->order[i] == tmpl) {

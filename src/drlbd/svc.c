@@ -22,7 +22,6 @@
 #include "drlb/addr.h"
 #include "svc.h"
 #include "sched.h"
-#include "conn.h"
 
 /*
  * Weights are bounded to ipvsadm's 0..65535 (IPVS itself only refuses < 0):
@@ -388,8 +387,6 @@ set_timeout(struct svc_table *t, const struct drlb_timeouts *tm,
 		t->timeouts.tcp_fin = tm->tcp_fin;
 	if (tm->udp)
 		t->timeouts.udp = tm->udp;
-	if (t->conns != NULL)
-		conn_set_timeouts_all(t->conns, &t->timeouts);
 	return 0;
 }
 

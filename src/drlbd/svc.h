@@ -13,8 +13,6 @@
 
 struct sched_ops;
 struct svc;
-struct conn_table;
-struct conn_set;
 
 /* dest->flags */
 #define DEST_F_AVAILABLE	0x0001	/* linked in its service (IPVS IP_VS_DEST_F_AVAILABLE) */
@@ -87,6 +85,8 @@ struct svc_table {
 	struct svc *head;		/* in order of creation */
 	uint32_t count;
 	struct dest *trash;		/* dests removed while connections still use them */
+	/* --set values; SET_TIMEOUT only records them here, the caller applies
+	 * them to its connection tables (conn_set_timeouts_all) */
 	struct drlb_timeouts timeouts;
 	/* called when a dest is created (to resolve its MAC) or a service's VIP
 	 * set changes (to re-attach the capture filter); may be NULL */
@@ -96,9 +96,6 @@ struct svc_table {
 	 * connection gone): forget any pointer to it; may be NULL */
 	void (*on_dest_freed)(void *arg, struct dest *d);
 	void *cb_arg;
-	/* if set, SET_TIMEOUT also applies the new values to this connection
-	 * table (conn_set_timeouts); the daemon points it at its table */
-	struct conn_set *conns;
 };
 
 void svc_table_init(struct svc_table *t);

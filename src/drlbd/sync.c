@@ -268,14 +268,6 @@ sync_mesg_decode(const uint8_t *buf, size_t len, uint8_t want_syncid,
 
 /* ---------------------------------------------------------------- table */
 
-/* a template's persistence timeout: 24 bits in its state and reserved
- * fields (conn.c keeps it there; statefile.c reads it the same way) */
-static uint32_t
-tmpl_timeout(const struct conn *c)
-{
-	return (uint32_t)c->state | (uint32_t)c->reserved << 8;
-}
-
 void
 sync_conn_from(struct sync_conn *sc, struct conn_table *t, const struct conn *c)
 {
@@ -304,7 +296,7 @@ sync_conn_from(struct sync_conn *sc, struct conn_table *t, const struct conn *c)
 	else if (c->flags & CONN_F_INACTIVE)
 		sc->flags |= SYNC_F_INACTIVE;
 	sc->state = tmpl ? 0 : c->state;
-	sc->timeout = tmpl ? tmpl_timeout(c) :
+	sc->timeout = tmpl ? conn_template_timeout(c) :
 	    conn_timeout(t, c->key.protocol, (enum conn_state)c->state);
 }
 
@@ -344,30 +336,16 @@ set_state(struct conn_table *t, struct conn *c, enum conn_state s,
 	conn_restore(t, c, s, expires);
 }
 
-/* the template a connection of svc belongs to (dp_schedule_persist's key) */
+/* the template a connection of svc belongs to (the data path's key) */
 static struct conn *
 find_template(struct conn_table *t, const struct svc *svc,
     const struct conn_key *k)
 {
-	struct conn_key tk = *k;
+	struct conn_key tk;
 
 	if (!(svc->conf.flags & DRLB_SVC_F_PERSISTENT))
 		return NULL;
-	if (k->af == AF_INET6) {
-		uint32_t plen = svc->conf.netmask > 128 ? 128 : svc->conf.netmask;
-
-		for (uint32_t i = 0; i < 16; i++) {
-			uint32_t bits = plen > i * 8 ? plen - i * 8 : 0;
-
-			if (bits < 8)
-				tk.caddr.b[i] &= (uint8_t)(0xff00 >> bits);
-		}
-	} else
-		tk.caddr.in.s_addr &= svc->conf.netmask;
-	tk.cport = 0;
-	if (ntohs(k->vport) != svc->conf.port)
-		tk.vport = 0;
-	tk.af |= CONN_KEY_TEMPLATE;
+	conn_template_key(svc, k, &tk);
 	return conn_lookup(t, &tk);
 }
 
@@ -399,6 +377,8 @@ sync_apply(struct conn_set *cs, struct svc_table *st, uint32_t now,
 		return;
 	}
 	if (sc->flags & SYNC_F_TEMPLATE) {
+		/* the master's template key (its conn_template_key), taken as
+		 * sent like IPVS ip_vs_proc_conn: not re-masked with our -M */
 		k.af |= CONN_KEY_TEMPLATE;
 		t = cs->tmpl;
 		if (timeout == 0)

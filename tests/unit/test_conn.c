@@ -217,29 +217,27 @@ test_timeouts(void)
 	    "--set 0 0 11 sets only udp");
 	conn_table_destroy(ct);
 
-	/* SET_TIMEOUT through svc_apply reaches the table it points at */
+	/* SET_TIMEOUT through svc_apply, then to the tables as the daemon
+	 * does it (control.c, reload.c) */
 	fresh();
 	ct = conn_table_create(16);
 	{
-		static struct conn_set one;
+		struct conn_set one;
+		struct drlb_ctl_req r;
 
 		conn_set_single(&one, ct);
-		T.conns = &one;
-	}
-	{
-		struct drlb_ctl_req r;
 		memset(&r, 0, sizeof(r));
 		r.timeouts.tcp = 100;
 		r.timeouts.udp = 50;
 		EXPECT_EQ(svc_apply(&T, DRLB_CTL_SET_TIMEOUT, &r, NULL, 0), 0,
 		    "SET_TIMEOUT applies");
+		conn_set_timeouts_all(&one, &T.timeouts);
 	}
 	EXPECT_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_ESTABLISHED), 100,
-	    "SET_TIMEOUT reaches svc_table.conns (tcp)");
+	    "SET_TIMEOUT's values reach the table (tcp)");
 	EXPECT_EQ(conn_timeout(ct, IPPROTO_TCP, CONN_S_FIN_WAIT), 120,
 	    "SET_TIMEOUT tcpfin 0 left as is");
 	EXPECT_EQ(T.timeouts.udp, 50, "svc_table keeps the udp timeout");
-	T.conns = NULL;
 	conn_table_destroy(ct);
 }
 
