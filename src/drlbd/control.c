@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "drlb/addr.h"
 #include "drlb/ctl.h"
 #include "arp.h"
 #include "control.h"
@@ -322,6 +323,22 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 			.client = req->dest.addr,
 		};
 
+		/* a filter naming a service there is not: say so, rather
+		 * than wait for events that cannot come */
+		if (f.af != 0 && (f.vport != 0 ? svc_find(&d->svcs, f.af,
+		    f.protocol, &f.vaddr, f.vport) == NULL :
+		    !svc_is_vip(&d->svcs, f.af, &f.vaddr))) {
+			char a[DRLB_ADDRPORT_STRLEN];
+
+			status = ENOENT;
+			snprintf(err, sizeof(err), "No such service: %s %s "
+			    "(drlbadm -L -n lists the services)",
+			    f.protocol == IPPROTO_UDP ? "UDP" : "TCP",
+			    f.vport != 0 ? drlb_addrport_str(a, sizeof(a), f.af,
+			    &f.vaddr, f.vport) : drlb_addr_str(a, sizeof(a),
+			    f.af, &f.vaddr));
+			break;
+		}
 		if (trace_add(fd, &f) < 0) {
 			status = EBUSY;
 			snprintf(err, sizeof(err), "too many trace listeners");

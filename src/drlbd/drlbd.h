@@ -74,6 +74,7 @@ struct drlbd {
 	struct sync *sync;		/* connection synchronisation */
 	struct metrics_http *metrics_http;
 	int state_fd;			/* --state-file, or -1 */
+	int lock_fd;			/* one drlbd per interface (instance.h) */
 };
 
 #endif

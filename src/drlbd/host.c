@@ -49,16 +49,29 @@ host_vip_check(uint16_t af, const union drlb_inaddr *vip, char *msg,
 		    (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr;
 		if (memcmp(ia, vip->b, drlb_addr_len(af)) != 0)
 			continue;
-		plen = af == AF_INET6 ? prefix_len(i->ifa_netmask, af) : 32;
+		plen = prefix_len(i->ifa_netmask, af);
 		if (plen == 0)
-			plen = 128;
+			plen = af == AF_INET6 ? 128 : 32;
 		drlb_addr_str(a, sizeof(a), af, vip);
-		snprintf(msg, len,
-		    "VIP %s is an address of this host's kernel (on %s): its "
-		    "TCP stack would answer the VIP's connections (RST). "
-		    "drlbd owns the VIP at L2, without it: "
-		    "ip %saddr del %s/%d dev %s", a, i->ifa_name,
-		    af == AF_INET6 ? "-6 " : "", a, plen, i->ifa_name);
+		if (plen == (af == AF_INET6 ? 128 : 32))
+			/* a host route: an alias put there for the VIP (the
+			 * recipe's eth0:0), which drlbd replaces */
+			snprintf(msg, len,
+			    "VIP %s is an address of this host's kernel (on %s): "
+			    "its TCP stack would answer the VIP's connections "
+			    "(RST). drlbd owns the VIP at L2, without it: "
+			    "ip %saddr del %s/%d dev %s", a, i->ifa_name,
+			    af == AF_INET6 ? "-6 " : "", a, plen, i->ifa_name);
+		else
+			/* an address with a subnet: the host's own (its DIP),
+			 * which it needs; the VIP must be another one */
+			snprintf(msg, len,
+			    "VIP %s is this host's own address (%s/%d on %s): "
+			    "its TCP stack would answer the VIP's connections "
+			    "(RST). A VIP is an address no kernel on the segment "
+			    "holds but the real servers' (on lo): choose another "
+			    "address for the VIP and keep %s as the director's",
+			    a, a, plen, i->ifa_name, a);
 		why = msg;
 		break;
 	}

@@ -16,6 +16,7 @@
 #include "drlb/addr.h"
 #include "drlb/ctl-t.h"
 #include "kaconf.h"
+#include "sched.h"
 #include "svc.h"
 
 #define KACONF_FILE_MAX	(4u << 20)	/* a keepalived.conf is not bigger */
@@ -610,9 +611,14 @@ parse_vs(struct parser *p, const struct stmt *hd, struct kaconf_vs *vs)
 		    strcmp(st.kw, "lvs_sched") == 0) {
 			if (want_args(p, &st, 1, 0) < 0)
 				return -1;
-			if (strlen(st.argv[0]) >= DRLB_SCHED_NAME_MAX)
+			if (strlen(st.argv[0]) >= DRLB_SCHED_NAME_MAX ||
+			    sched_find(st.argv[0]) == NULL) {
+				char names[256];
+
 				return perr(p, st.line, "%s: unknown scheduler "
-				    "'%s'", st.kw, st.argv[0]);
+				    "'%s' (drlbd has: %s)", st.kw, st.argv[0],
+				    sched_names(names, sizeof(names)));
+			}
 			snprintf(vs->conf.sched_name, sizeof(vs->conf.sched_name),
 			    "%s", st.argv[0]);
 		} else if (strcmp(st.kw, "lb_kind") == 0 ||

@@ -8,15 +8,23 @@
 #include "log.h"
 
 static int log_foreground = 1;
+static int log_starting;	/* a daemon before detaching: stderr too */
 static int log_verbose;
 
 void
 log_init(int foreground, int verbose)
 {
 	log_foreground = foreground;
+	log_starting = !foreground;
 	log_verbose = verbose;
 	if (!foreground)
 		openlog("drlbd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_detached(void)
+{
+	log_starting = 0;
 }
 
 static void
@@ -36,8 +44,14 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 		fprintf(stderr, "%s.%03ld drlbd: %s%s%s\n", t, ts.tv_nsec / 1000000,
 		    msg, suffix ? ": " : "", suffix ? suffix : "");
 		fflush(stderr);
-	} else
+	} else {
 		syslog(pri, "%s%s%s", msg, suffix ? ": " : "", suffix ? suffix : "");
+		/* whoever started a daemon sees why it did not start, also
+		 * on a host where syslog goes nowhere */
+		if (log_starting && pri <= LOG_WARNING)
+			fprintf(stderr, "drlbd: %s%s%s\n", msg,
+			    suffix ? ": " : "", suffix ? suffix : "");
+	}
 }
 
 void

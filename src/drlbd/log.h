@@ -1,7 +1,9 @@
 /*
  * Daemon logging (relayd's log.c shape): log_warn adds strerror(errno),
  * log_warnx does not, fatal/fatalx exit.  To stderr in the foreground,
- * syslog otherwise.  Library-like modules (conn, svc, sched) do not log.
+ * syslog otherwise; a daemon's warnings and refusals go to stderr too until
+ * it detaches (log_detached), so that whoever started it sees why it did
+ * not start.  Library-like modules (conn, svc, sched) do not log.
  */
 #ifndef DRLBD_LOG_H
 #define DRLBD_LOG_H
@@ -9,6 +11,7 @@
 #include <stdarg.h>
 
 void log_init(int foreground, int verbose);
+void log_detached(void);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -12,13 +12,14 @@
  * back into this file.
  */
 #include <cap-ng.h>
-#include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <net/if.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +29,13 @@
 #include "arp.h"
 #include "clock.h"
 #include "control.h"
+#include "detach.h"
 #include "drlbd.h"
 #include "est.h"
 #include "filter.h"
 #include "health.h"
 #include "host.h"
+#include "instance.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics_http.h"
@@ -67,15 +70,22 @@ on_signal(int sig)
 		quit = 1;
 }
 
+#ifndef DRLB_VERSION
+#define DRLB_VERSION "unknown"
+#endif
+
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
-	    "usage: drlbd --interface IF [--config FILE] [--socket PATH] [--foreground]\n"
-	    "             [--no-arp] [--sloppy-tcp] [--socket-group G] [--max-conns N]\n"
-	    "             [--user USER] [--verbose]\n"
-	    "             [--metrics-file PATH] [--metrics-listen ADDR:PORT]\n"
-	    "             [--capture ring|pcap] [--workers N]\n"
+	fprintf(f,
+	    "usage: drlbd --interface IF [--config FILE | --keepalived-config FILE]\n"
+	    "             [--socket PATH] [--socket-group GROUP] [--foreground]\n"
+	    "             [--no-arp] [--sloppy-tcp] [--max-conns N] [--user USER]\n"
+	    "             [--verbose] [--state-file FILE] [--metrics-file FILE]\n"
+	    "             [--metrics-listen ADDR:PORT] [--capture ring|pcap]\n"
+	    "             [--workers N] [--ring-size MIB] [--qdisc-bypass]\n"
+	    "             [--sync master|backup --mcast-interface IF [--syncid N]]\n"
+	    "       drlbd --help | --version\n"
 	    "  --interface IF   the director's interface on the real servers' segment\n"
 	    "  --config FILE    rules in the format `ipvsadm -S -n` writes; SIGHUP\n"
 	    "                   re-reads it and brings the live rules to it\n"
@@ -83,25 +93,25 @@ usage(void)
 	    "                   (lb_kind DR) with their health checks; SIGHUP\n"
 	    "                   re-reads it (instead of --config)\n"
 	    "  --socket PATH    control socket (default %s, or $DRLB_SOCKET)\n"
+	    "  --socket-group GROUP   the control socket's group: its members may\n"
+	    "                   list, read counters and trace; changes need root or\n"
+	    "                   the owner\n"
 	    "  --foreground     stay in the foreground, log to stderr\n"
 	    "  --no-arp         do not answer ARP for the VIPs nor announce them\n"
 	    "                   (another program owns them)\n"
 	    "  --sloppy-tcp     any TCP segment without RST may start a connection,\n"
 	    "                   not only a SYN (IPVS sloppy_tcp; for directors behind\n"
 	    "                   ECMP with sh or mh, and restarts)\n"
-	    "  --socket-group G the control socket's group: its members may list,\n"
-	    "                   read counters and trace; changes need root or the owner\n"
-	    "  --state-file F   save the connection table to F when stopping, restore\n"
-	    "                   it at start: clients mid-transfer notice nothing\n"
 	    "  --max-conns N    connection table bound (default %u)\n"
 	    "  --user USER      run as USER after opening the sockets (default nobody;\n"
 	    "                   root: stay uid 0, still without any capability)\n"
-	    "  --metrics-file PATH   Prometheus metrics rewritten (atomically) every\n"
+	    "  --verbose        log debug messages too (capture filters, ...)\n"
+	    "  --state-file FILE   save the connection table to FILE when stopping,\n"
+	    "                   restore it at start: clients mid-transfer notice\n"
+	    "                   nothing\n"
+	    "  --metrics-file FILE   Prometheus metrics rewritten (atomically) every\n"
 	    "                   10 s, for node_exporter's textfile collector\n"
 	    "  --metrics-listen ADDR:PORT   serve GET /metrics (HTTP/1.0) there\n"
-	    "  --sync master|backup --mcast-interface IF --syncid N\n"
-	    "                   start the connection-sync daemon at once (as\n"
-	    "                   drlbadm --start-daemon; IPVS's sync protocol)\n"
 	    "  --capture ring|pcap  capture/inject backend (default ring: AF_PACKET\n"
 	    "                   ring with offload data; pcap: libpcap, drops frames\n"
 	    "                   over the MTU, finishes unfinished L4 checksums)\n"
@@ -109,23 +119,46 @@ usage(void)
 	    "                   1 with --capture pcap): the kernel spreads the\n"
 	    "                   clients over them (PACKET_FANOUT); 1 forwards in\n"
 	    "                   the main thread\n"
-	    "  --qdisc-bypass   transmit with PACKET_QDISC_BYPASS: frames skip the\n"
-	    "                   interface's queueing discipline (tc) on the way out\n"
 	    "  --ring-size MIB  each worker's receive ring, 2..1024 MiB (default 32:\n"
 	    "                   480 slots of 68 KiB, room for coalesced frames;\n"
-	    "                   with more than 2 workers 64/N, at least 8)\n",
+	    "                   with more than 2 workers 64/N, at least 8)\n"
+	    "  --qdisc-bypass   transmit with PACKET_QDISC_BYPASS: frames skip the\n"
+	    "                   interface's queueing discipline (tc) on the way out\n"
+	    "  --sync master|backup   start the connection-sync daemon at once (as\n"
+	    "                   drlbadm --start-daemon; IPVS's sync protocol)\n"
+	    "  --mcast-interface IF   the interface sync messages go out and come in on\n"
+	    "  --syncid N       the sync daemon's id, 0..255 (default 0)\n"
+	    "  --help           this text\n"
+	    "  --version        drlbd's version\n",
 	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
+}
+
+/* A command line drlbd cannot run with: say what is wrong, exit 1. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "drlbd: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (drlbd --help lists the options)\n");
 	exit(1);
 }
 
 static unsigned long
-number(const char *s, unsigned long min, unsigned long max)
+number(const char *opt, const char *s, unsigned long min, unsigned long max)
 {
 	char *end;
-	unsigned long v = strtoul(s, &end, 10);
+	unsigned long v;
 
-	if (*end || end == s || v < min || v > max)
-		usage();
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end || end == s || errno != 0 || v < min || v > max ||
+	    strchr(s, '-') != NULL)
+		bad_usage("--%s %s: want a number from %lu to %lu", opt, s, min,
+		    max);
 	return v;
 }
 
@@ -155,6 +188,7 @@ options(struct drlbd *d, int argc, char **argv)
 		{ "mcast-interface", required_argument, NULL, 'I' },
 		{ "syncid",     required_argument, NULL, 'D' },
 		{ "help",       no_argument,       NULL, 'h' },
+		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct drlbd_opts *o = &d->o;
@@ -163,7 +197,9 @@ options(struct drlbd *d, int argc, char **argv)
 	d->own_vips = 1;
 	o->max_conns = CONN_MAX_DEFAULT;
 	o->io_ops = &io_ring_ops;
-	while ((ch = getopt_long(argc, argv, "i:c:s:fAm:u:vh", opts, NULL)) != -1) {
+	opterr = 0;		/* our messages, below */
+	while ((ch = getopt_long(argc, argv, ":i:c:s:fAm:u:vh", opts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'i': o->ifname = optarg; break;
 		case 'c': o->config = optarg; break;
@@ -171,7 +207,8 @@ options(struct drlbd *d, int argc, char **argv)
 		case 'f': o->foreground = 1; break;
 		case 'A': d->own_vips = 0; break;
 		case 'm':
-			o->max_conns = (uint32_t)number(optarg, 16, 1ul << 28);
+			o->max_conns = (uint32_t)number("max-conns", optarg, 16,
+			    1ul << 28);
 			break;
 		case 'u': o->user = optarg; break;
 		case 'v': o->verbose = 1; break;
@@ -187,21 +224,25 @@ options(struct drlbd *d, int argc, char **argv)
 			else if (strcmp(optarg, "backup") == 0)
 				o->boot_sync.state = DRLB_DAEMON_BACKUP;
 			else
-				usage();
+				bad_usage("--sync %s: want master or backup",
+				    optarg);
 			break;
 		case 'I':
 			snprintf(o->boot_sync.mcast_ifn,
 			    sizeof(o->boot_sync.mcast_ifn), "%s", optarg);
 			break;
 		case 'D':
-			o->boot_sync.syncid = (uint32_t)number(optarg, 0, 255);
+			o->boot_sync.syncid = (uint32_t)number("syncid", optarg,
+			    0, 255);
 			break;
 		case 'Q': o->iop.qdisc_bypass = 1; break;
 		case 'R':	/* 1 MiB blocks */
-			o->iop.ring_blocks = (uint32_t)number(optarg, 2, 1024);
+			o->iop.ring_blocks = (uint32_t)number("ring-size",
+			    optarg, 2, 1024);
 			break;
 		case 'W':
-			o->nworkers = (unsigned)number(optarg, 1, FANOUT_MAX);
+			o->nworkers = (unsigned)number("workers", optarg, 1,
+			    FANOUT_MAX);
 			break;
 		case 'C':
 			if (strcmp(optarg, "ring") == 0)
@@ -209,17 +250,36 @@ options(struct drlbd *d, int argc, char **argv)
 			else if (strcmp(optarg, "pcap") == 0)
 				o->io_ops = &io_pcap_ops;
 			else
-				usage();
+				bad_usage("--capture %s: want ring or pcap",
+				    optarg);
 			break;
-		default: usage();
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("drlbd %s\n", DRLB_VERSION);
+			exit(0);
+		case ':':
+			bad_usage("%s needs a value", argv[optind - 1]);
+		default:
+			bad_usage("unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (o->ifname == NULL || optind != argc)
-		usage();
+	if (optind != argc)
+		bad_usage("%s: not an option (options start with --)",
+		    argv[optind]);
+	if (o->ifname == NULL)
+		bad_usage("--interface is required: the director's interface on "
+		    "the real servers' segment");
+	if (o->boot_sync.state != 0 && o->boot_sync.mcast_ifn[0] == '\0')
+		bad_usage("--sync %s needs --mcast-interface IF: the interface "
+		    "sync messages go out and come in on",
+		    o->boot_sync.state == DRLB_DAEMON_MASTER ? "master" :
+		    "backup");
 	if (o->keepalived_config != NULL && o->config != NULL)
-		errx(1, "--config and --keepalived-config: one or the other");
+		bad_usage("--config and --keepalived-config: one or the other");
 	if (o->nworkers > 1 && o->io_ops == &io_pcap_ops)
-		errx(1, "--workers %u: libpcap has no fanout; --capture pcap "
+		bad_usage("--workers %u: libpcap has no fanout; --capture pcap "
 		    "forwards with one", o->nworkers);
 	if (o->nworkers == 0) {
 		/* one per CPU (the kernel's default fanout spreads over them) */
@@ -437,9 +497,20 @@ acquire(struct drlbd *d)
 	char err[DRLB_CTL_ERRMSG_MAX + 256];
 	uint64_t now;
 
-	/* is this host fit to direct? */
+	/* may we, and is this host fit to direct? */
+	capng_get_caps_process();
+	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_RAW))
+		fatalx("drlbd needs the capability CAP_NET_RAW, to capture and "
+		    "send frames on %s (AF_PACKET sockets): run it as root "
+		    "(it drops every capability once its sockets are open)",
+		    o->ifname);
 	if (if_nametoindex(o->ifname) == 0)
-		fatal("interface %s", o->ifname);
+		fatalx("no interface %s here (ip link lists them): --interface "
+		    "names the director's interface on the real servers' "
+		    "segment", o->ifname);
+	if ((d->lock_fd = instance_lock(o->ifname, o->socket_path, err,
+	    sizeof(err))) < 0)
+		fatalx("%s", err);
 	if (host_forwarding_check(o->ifname, err, sizeof(err)) < 0)
 		fatalx("%s", err);
 
@@ -695,18 +766,24 @@ release(struct drlbd *d)
 	est_free(d->est);
 	loop_free(d->loop);
 	conn_set_destroy(&d->conns);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
 }
 
 int
 main(int argc, char **argv)
 {
-	static struct drlbd dd = { .state_fd = -1 };
+	static struct drlbd dd = { .state_fd = -1, .lock_fd = -1 };
 	struct drlbd *d = &dd;
 	struct sigaction sa;
 	char err[512];
 
 	options(d, argc, argv);
 	log_init(d->o.foreground, d->o.verbose);
+	/* a daemon detaches once it runs: refusals until then reach the
+	 * terminal, and the exit status says whether it started */
+	if (!d->o.foreground && detach_begin() < 0)
+		fatal("fork");
 
 	acquire(d);
 	memset(&sa, 0, sizeof(sa));
@@ -716,14 +793,16 @@ main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (!d->o.foreground && daemon(0, 0) < 0)
-		fatal("daemon");
 	if (d->o.boot_sync.state != 0 &&
 	    sync_start(d->sync, &d->o.boot_sync, err, sizeof(err)) < 0)
 		fatalx("--sync: %s", err);
 
 	drop_privileges(d);
 	start(d);
+	if (!d->o.foreground) {
+		detach_done();
+		log_detached();
+	}
 	run(d);
 	release(d);
 	return 0;

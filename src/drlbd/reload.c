@@ -16,6 +16,7 @@
 #include "log.h"
 #include "reload.h"
 #include "rules.h"
+#include "sched.h"
 
 #define LINE_MAX_LEN	1024
 #define WORDS_MAX	64
@@ -52,7 +53,16 @@ validate(const char *file, struct svc_table *scratch, char *err, size_t errlen)
 		memset(&cmd, 0, sizeof(cmd));
 		optind = 0;
 		if (drlb_cmd_parse(argc, argv, &cmd, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "%s:%d: %s", file, lineno, why);
+			/* ipvsadm's "Try `ipvsadm -h'" is no help in a file */
+			if (strncmp(why, "Try ", 4) == 0)
+				snprintf(err, errlen, "%s:%d: '%s' is not a rule: "
+				    "each line is one ipvsadm command that "
+				    "changes rules (-A, -E, -D, -a, -e, -d, -C or "
+				    "--set with its options, as ipvsadm -S -n "
+				    "writes them)", file, lineno, argv[1]);
+			else
+				snprintf(err, errlen, "%s:%d: %s", file, lineno,
+				    why);
 			goto out_close;
 		}
 		if ((op = drlb_cmd_ctl_op(cmd.op)) == 0) {
@@ -67,8 +77,17 @@ validate(const char *file, struct svc_table *scratch, char *err, size_t errlen)
 			goto out_close;
 		}
 		if (svc_apply(scratch, op, &cmd.req, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "%s:%d: %s", file, lineno,
-			    why[0] ? why : "invalid rule");
+			char names[256];
+
+			if ((op == DRLB_CTL_ADD_SVC || op == DRLB_CTL_EDIT_SVC) &&
+			    sched_find(cmd.req.svc.sched_name) == NULL)
+				snprintf(err, errlen, "%s:%d: unknown scheduler "
+				    "'%.*s' (drlbd has: %s)", file, lineno,
+				    DRLB_SCHED_NAME_MAX, cmd.req.svc.sched_name,
+				    sched_names(names, sizeof(names)));
+			else
+				snprintf(err, errlen, "%s:%d: %s", file, lineno,
+				    why[0] ? why : "invalid rule");
 			goto out_close;
 		}
 	}

@@ -39,6 +39,8 @@ sched_dest_load_changed(struct dest *d)
 }
 
 const struct sched_ops *sched_find(const char *name);
+/* "rr wrr lc ..." (every scheduler's name) into buf; returns buf */
+const char *sched_names(char *buf, size_t len);
 
 extern const struct sched_ops sched_wrr;
 extern const struct sched_ops sched_rr;

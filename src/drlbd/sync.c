@@ -706,8 +706,14 @@ sync_start(struct sync *s, const struct drlb_ctl_daemon *conf, char *err,
 		    "IPv4 multicast only");
 		return -1;
 	}
-	if (c.mcast_ifn[0] == '\0' ||
-	    (ifindex = if_nametoindex(c.mcast_ifn)) == 0) {
+	if (c.mcast_ifn[0] == '\0') {
+		errno = EINVAL;
+		snprintf(err, errlen, "sync daemon: --mcast-interface IF is "
+		    "required: the interface sync messages go out and come in "
+		    "on");
+		return -1;
+	}
+	if ((ifindex = if_nametoindex(c.mcast_ifn)) == 0) {
 		errno = ENODEV;
 		snprintf(err, errlen, "sync daemon: no such interface '%s'",
 		    c.mcast_ifn);

@@ -45,9 +45,10 @@ t_check "$T: drlbadm --counters shows ARP probes" \
 	awk '$1 == "arp_probes_sent" && $2 >= 3 { f = 1 } END { exit !f }' <<<"$c"
 
 # ---- bad configuration: file:line: reason, non-zero exit, no socket left
+# (on another host: one drlbd per interface, and the director has its own)
 printf -- '-A -t %s:80 -s wlc\n# a comment\n-a -t %s:80 -r %s -g -w 70000\n' \
 	"$NL_VIP" "$NL_VIP" "$NL_RIP1" >"$NL_TMP/bad.conf"
-msg=$(nl_exec dir timeout 5 "$NL_DRLBD" --interface eth0 --config "$NL_TMP/bad.conf" \
+msg=$(nl_exec client timeout 5 "$NL_DRLBD" --interface eth0 --config "$NL_TMP/bad.conf" \
 	--socket "$NL_TMP/bad.sock" --foreground 2>&1 </dev/null)
 rc=$?
 t_check "$T: bad config line: exits non-zero (exit $rc)" [ "$rc" -ne 0 -a "$rc" -ne 124 ]
@@ -55,10 +56,10 @@ t_check "$T: bad config line: message is file:line: reason ($msg)" \
 	grep -q "bad.conf:3: .*weight" <<<"$msg"
 t_check "$T: bad config: no control socket left" [ ! -e "$NL_TMP/bad.sock" ]
 printf -- '-A -t %s:80 -s nosuchsched\n' "$NL_VIP" >"$NL_TMP/bad2.conf"
-msg=$(nl_exec dir timeout 5 "$NL_DRLBD" --interface eth0 --config "$NL_TMP/bad2.conf" \
+msg=$(nl_exec client timeout 5 "$NL_DRLBD" --interface eth0 --config "$NL_TMP/bad2.conf" \
 	--socket "$NL_TMP/bad.sock" --foreground 2>&1 </dev/null)
-t_check "$T: unknown scheduler in config: file:line and ipvsadm's message ($msg)" \
-	grep -q "bad2.conf:1: Scheduler or persistence engine not found" <<<"$msg"
+t_check "$T: unknown scheduler in config: file:line and the valid names ($msg)" \
+	grep -q "bad2.conf:1: unknown scheduler 'nosuchsched' (drlbd has: .*wlc.*)" <<<"$msg"
 
 t_check "$T: drlbd still running" nl_drlbd_alive
 t_done

@@ -30,7 +30,25 @@ nl_exec dir ip addr add "$NL_VIP/32" dev eth0
 try_start vip-eth0
 t_check "$T: VIP on eth0: refuses to start (exit $RC)" [ "$RC" -ne 0 -a "$RC" -ne 124 ]
 t_check "$T: VIP on eth0: message names the VIP" grep -q -F "$NL_VIP" <<<"$MSG"
+t_check "$T: VIP on eth0: the advice removes that /32" \
+	grep -q -F "ip addr del $NL_VIP/32 dev eth0" <<<"$MSG"
 nl_exec dir ip addr del "$NL_VIP/32" dev eth0
+
+# 1b: the VIP is the director's own address (its DIP, a /24): removing it
+# would cut the director off; the advice is to choose another VIP
+sed "s/$NL_VIP/$NL_DIP/g" conf/recipe.conf >"$NL_TMP/dip.conf"
+rm -f "$NL_SOCK"
+MSG=$(nl_exec dir timeout 5 "$NL_DRLBD" --interface eth0 --config "$NL_TMP/dip.conf" \
+	--socket "$NL_SOCK" --foreground 2>&1 </dev/null)
+RC=$?
+t_check "$T: VIP = the director's own address: refuses (exit $RC)" [ "$RC" -ne 0 -a "$RC" -ne 124 ]
+t_check "$T: VIP = the director's own address: says so ($MSG)" \
+	grep -q -F "is this host's own address ($NL_DIP/24 on eth0)" <<<"$MSG"
+if grep -q 'addr del' <<<"$MSG"; then
+	t_fail "$T: VIP = the director's own address: never advises deleting it"
+else
+	t_ok "$T: VIP = the director's own address: never advises deleting it"
+fi
 
 # 2: VIP on lo (any local interface counts)
 nl_exec dir ip addr add "$NL_VIP/32" dev lo
