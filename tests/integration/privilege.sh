@@ -46,8 +46,9 @@ st=$(cat "/proc/$NL_DRLBD_PID/status")
 t_is "$T: drlbd's effective capabilities" "$(awk '$1 == "CapEff:" { print $2 }' <<<"$st")" 0000000000000000
 t_is "$T: drlbd's data path runs as nobody (uids)" "$(awk '$1 == "Uid:" { print $2, $3, $4, $5 }' <<<"$st")" \
 	"$(id -u nobody) $(id -u nobody) $(id -u nobody) $(id -u nobody)"
-# told to stay root: uid 0, still no capability
-nl_bg dir "$NL_TMP/root.log" "$NL_DRLBD" --interface eth0 --socket "$NL_TMP/root.sock" \
+# told to stay root: uid 0, still no capability (on the client host: one
+# drlbd per interface, and the director has its own)
+nl_bg client "$NL_TMP/root.log" "$NL_DRLBD" --interface eth0 --socket "$NL_TMP/root.sock" \
 	--foreground --no-arp --user root
 R=$NL_LASTPID
 nl_wait 10 test -S "$NL_TMP/root.sock"
