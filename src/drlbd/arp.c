@@ -16,25 +16,10 @@
 
 #include "arp.h"
 #include "log.h"
-#include "sched.h"
+#include "neigh.h"
 #include "trace.h"
 
-#define PROBE_INTERVAL_MS	1000	/* unresolved: ask every second */
-#define PROBE_TRIES		3	/* ... this many times before we give up */
-#define FAILED_INTERVAL_MS	5000	/* failed: keep asking, slower */
-#define REFRESH_MS		60000	/* resolved: re-check after a minute */
 #define GARP_REPEAT_MS		1000	/* each announcement is sent twice */
-
-enum neigh_state { NEIGH_NONE, NEIGH_RESOLVED, NEIGH_FAILED };
-
-struct neigh {
-	uint32_t ip;			/* network order */
-	uint8_t mac[6];
-	uint8_t state;
-	uint8_t tries;			/* unanswered probes in a row */
-	uint64_t next_probe_ms;
-	uint64_t last_seen_ms;
-};
 
 struct arp {
 	libnet_t *ln;
@@ -42,8 +27,7 @@ struct arp {
 	int own_vips;
 	uint8_t mac[6];
 	uint32_t ipaddr;
-	struct neigh *neigh;
-	size_t nneigh, capneigh;
+	struct neigh_table *neigh;	/* real servers' MACs */
 	uint32_t *vips;			/* announced VIPs */
 	size_t nvips, capvips;
 	uint64_t garp_repeat_ms;	/* when to repeat announcements (0: no) */
@@ -53,6 +37,14 @@ struct arp {
 
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t zero6[6];
+
+static void arp_probe(void *, const union drlb_inaddr *);
+
+static const struct neigh_ops arp_neigh_ops = {
+	.probe = arp_probe,
+	.silent = "ARP",
+	.again = "ARP",
+};
 
 static int
 arp_send(struct arp *a, uint16_t op, const uint8_t *eth_dst,
@@ -105,6 +97,13 @@ arp_open(const char *ifname, int own_vips, struct svc_table *svcs, char *err,
 		a->ipaddr = 0;
 	a->own_vips = own_vips;
 	a->svcs = svcs;
+	if ((a->neigh = neigh_create(AF_INET, svcs, &arp_neigh_ops, a)) ==
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
+		libnet_destroy(a->ln);
+		free(a);
+		return NULL;
+	}
 	return a;
 }
 
@@ -114,7 +113,7 @@ arp_close(struct arp *a)
 	if (a == NULL)
 		return;
 	libnet_destroy(a->ln);
-	free(a->neigh);
+	neigh_destroy(a->neigh);
 	free(a->vips);
 	free(a);
 }
@@ -137,80 +136,22 @@ arp_get_counters(const struct arp *a, struct arp_counters *c)
 	*c = a->cnt;
 }
 
-static struct neigh *
-neigh_find(struct arp *a, uint32_t ip)
-{
-	for (size_t i = 0; i < a->nneigh; i++)
-		if (a->neigh[i].ip == ip)
-			return &a->neigh[i];
-	return NULL;
-}
-
-/* Copy what we know of ip's MAC into every dest with that address,
- * including removed ones that connections still use. */
 static void
-neigh_sync(struct arp *a, const struct neigh *n)
+arp_probe(void *arg, const union drlb_inaddr *rip)
 {
-	struct svc *s;
-	struct dest *d;
+	struct arp *a = arg;
 
-	for (s = a->svcs->head; s != NULL; s = s->next)
-		for (uint32_t i = 0; i < s->ndests; i++) {
-			d = s->dests[i];
-			if (d->conf.af != AF_INET || d->conf.addr.in.s_addr != n->ip)
-				continue;
-			memcpy(d->mac, n->mac, 6);
-			d->mac_state = n->state == NEIGH_RESOLVED ?
-			    DRLB_MAC_RESOLVED : n->state == NEIGH_FAILED ?
-			    DRLB_MAC_FAILED : DRLB_MAC_NONE;
-			if (n->state == NEIGH_RESOLVED)
-				d->flags &= ~DEST_F_NOMAC;
-			else
-				d->flags |= DEST_F_NOMAC;
-			sched_dest_load_changed(d);
-		}
-	for (d = a->svcs->trash; d != NULL; d = d->trash_next) {
-		if (d->conf.af != AF_INET || d->conf.addr.in.s_addr != n->ip)
-			continue;
-		memcpy(d->mac, n->mac, 6);
-		d->mac_state = n->state == NEIGH_RESOLVED ? DRLB_MAC_RESOLVED :
-		    DRLB_MAC_FAILED;
-	}
-}
-
-static void
-neigh_probe(struct arp *a, struct neigh *n)
-{
-	arp_send(a, ARPOP_REQUEST, bcast, a->mac, a->ipaddr, zero6, n->ip);
+	arp_send(a, ARPOP_REQUEST, bcast, a->mac, a->ipaddr, zero6,
+	    rip->in.s_addr);
 	a->cnt.probes_sent++;
-	n->tries++;
 }
 
 void
 arp_dest_added(void *arg, struct dest *d)
 {
 	struct arp *a = arg;
-	struct neigh *n;
 
-	if (d->conf.af != AF_INET)
-		return;
-	if ((n = neigh_find(a, d->conf.addr.in.s_addr)) == NULL) {
-		if (a->nneigh == a->capneigh) {
-			size_t cap = a->capneigh ? a->capneigh * 2 : 16;
-			struct neigh *nn = realloc(a->neigh, cap * sizeof(*nn));
-			if (nn == NULL)
-				return;	/* stays NOMAC: not scheduled */
-			a->neigh = nn;
-			a->capneigh = cap;
-		}
-		n = &a->neigh[a->nneigh++];
-		memset(n, 0, sizeof(*n));
-		n->ip = d->conf.addr.in.s_addr;
-		/* ask right away: the first connection should not wait */
-		neigh_probe(a, n);
-		n->next_probe_ms = a->now_ms + PROBE_INTERVAL_MS;
-	}
-	neigh_sync(a, n);
+	neigh_dest_added(a->neigh, d, a->now_ms);
 }
 
 static bool
@@ -296,7 +237,7 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 	uint16_t op;
 	uint32_t spa, tpa;
 	const uint8_t *sha;
-	struct neigh *n;
+	union drlb_inaddr sender = { 0 };
 
 	/* Ethernet(14) + ARP for IPv4 over Ethernet (28) */
 	if (len < 42 || f[14] != 0 || f[15] != 1 || f[16] != 0x08 ||
@@ -312,34 +253,18 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 		return;			/* our own */
 
 	/* a real server speaking (request or reply): learn or refresh */
-	if (spa != 0 && (n = neigh_find(a, spa)) != NULL) {
-		bool changed = n->state != NEIGH_RESOLVED ||
-		    memcmp(n->mac, sha, 6) != 0;
-
-		if (n->state == NEIGH_FAILED)
-			log_info("real server %s answers ARP again",
-			    inet_ntoa(*(struct in_addr *)&spa));
-		memcpy(n->mac, sha, 6);
-		n->state = NEIGH_RESOLVED;
-		n->tries = 0;
-		n->last_seen_ms = a->now_ms;
-		n->next_probe_ms = a->now_ms + REFRESH_MS;
+	sender.in.s_addr = spa;
+	if (spa != 0 && neigh_learn(a->neigh, &sender, sha, a->now_ms) !=
+	    NEIGH_UNKNOWN) {
 		a->cnt.replies_learnt++;
 		if (trace_on) {
-			struct in_addr rip = { .s_addr = spa };
 			char m[24];
 
 			trace_select(0, NULL);
 			TRACE("arp %s from real server %s: is at %s",
 			    op == ARPOP_REPLY ? "reply" : "request",
-			    inet_ntoa(rip), trace_mac(m, sizeof(m), sha));
+			    inet_ntoa(sender.in), trace_mac(m, sizeof(m), sha));
 			trace_mask = 0;
-		}
-		if (changed) {
-			log_info("real server %s is at %02x:%02x:%02x:%02x:%02x:%02x",
-			    inet_ntoa(*(struct in_addr *)&spa), sha[0], sha[1],
-			    sha[2], sha[3], sha[4], sha[5]);
-			neigh_sync(a, n);
 		}
 	}
 
@@ -373,24 +298,6 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 	}
 }
 
-/* Is ip still the address of some dest (live or in the trash)? */
-static bool
-neigh_used(struct arp *a, uint32_t ip)
-{
-	struct svc *s;
-	struct dest *d;
-
-	for (s = a->svcs->head; s != NULL; s = s->next)
-		for (uint32_t i = 0; i < s->ndests; i++)
-			if (s->dests[i]->conf.af == AF_INET &&
-			    s->dests[i]->conf.addr.in.s_addr == ip)
-				return true;
-	for (d = a->svcs->trash; d != NULL; d = d->trash_next)
-		if (d->conf.af == AF_INET && d->conf.addr.in.s_addr == ip)
-			return true;
-	return false;
-}
-
 void
 arp_tick(struct arp *a, uint64_t now_ms)
 {
@@ -402,25 +309,5 @@ arp_tick(struct arp *a, uint64_t now_ms)
 		for (i = 0; i < a->nvips; i++)
 			garp(a, a->vips[i]);
 	}
-	for (i = 0; i < a->nneigh; i++) {
-		struct neigh *n = &a->neigh[i];
-
-		if (!neigh_used(a, n->ip)) {
-			a->neigh[i--] = a->neigh[--a->nneigh];
-			continue;
-		}
-		if (now_ms < n->next_probe_ms)
-			continue;
-		if (n->tries >= PROBE_TRIES && n->state != NEIGH_FAILED) {
-			n->state = NEIGH_FAILED;
-			log_warnx("real server %s does not answer ARP: not "
-			    "scheduled (in DR a real server must be on the "
-			    "director's own Ethernet segment)",
-			    inet_ntoa(*(struct in_addr *)&n->ip));
-			neigh_sync(a, n);
-		}
-		neigh_probe(a, n);
-		n->next_probe_ms = now_ms + (n->state == NEIGH_FAILED ?
-		    FAILED_INTERVAL_MS : PROBE_INTERVAL_MS);
-	}
+	neigh_tick(a->neigh, now_ms);
 }

@@ -26,12 +26,8 @@
 
 #include "log.h"
 #include "ndp.h"
-#include "sched.h"
+#include "neigh.h"
 
-#define PROBE_INTERVAL_MS	1000	/* unresolved: ask every second */
-#define PROBE_TRIES		3	/* ... this many times before we give up */
-#define FAILED_INTERVAL_MS	5000	/* failed: keep asking, slower */
-#define REFRESH_MS		60000	/* resolved: re-check after a minute */
 #define UNA_REPEAT_MS		1000	/* each announcement is sent twice */
 
 #define ND_NS_			135
@@ -41,16 +37,6 @@
 #define NA_F_SOLICITED		0x40000000
 #define NA_F_OVERRIDE		0x20000000
 #define ETHERTYPE_IPV6_		0x86dd
-
-enum neigh_state { NEIGH_NONE, NEIGH_RESOLVED, NEIGH_FAILED };
-
-struct neigh6 {
-	uint8_t ip[16];
-	uint8_t mac[6];
-	uint8_t state;
-	uint8_t tries;			/* unanswered probes in a row */
-	uint64_t next_probe_ms;
-};
 
 struct vip6 {
 	uint8_t ip[16];
@@ -64,8 +50,7 @@ struct ndp {
 	int ring_fd, ifindex;
 	uint8_t mac[6];
 	uint8_t lladdr[16];		/* fe80:: + EUI-64 of our MAC */
-	struct neigh6 *neigh;
-	size_t nneigh, capneigh;
+	struct neigh_table *neigh;	/* real servers' MACs */
 	struct vip6 *vips;
 	size_t nvips, capvips;
 	uint64_t una_repeat_ms;		/* when to repeat announcements (0: no) */
@@ -76,6 +61,14 @@ struct ndp {
 static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
 static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 0x01 };
 static const uint8_t unspec[16];
+
+static void ndp_probe(void *, const union drlb_inaddr *);
+
+static const struct neigh_ops ndp_neigh_ops = {
+	.probe = ndp_probe,
+	.silent = "neighbor solicitations",
+	.again = "neighbor discovery",
+};
 
 static const char *
 ntop6(const uint8_t *a, char *buf)
@@ -178,6 +171,13 @@ ndp_open(const char *ifname, int own_vips, struct svc_table *svcs, int ring_fd,
 	n->ifindex = (int)if_nametoindex(ifname);
 	n->own_vips = own_vips;
 	n->svcs = svcs;
+	if ((n->neigh = neigh_create(AF_INET6, svcs, &ndp_neigh_ops, n)) ==
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
+		libnet_destroy(n->ln);
+		free(n);
+		return NULL;
+	}
 	return n;
 }
 
@@ -210,7 +210,7 @@ ndp_close(struct ndp *n)
 		if (n->vips[i].joined)
 			mcast(n, n->vips[i].ip, 0);
 	libnet_destroy(n->ln);
-	free(n->neigh);
+	neigh_destroy(n->neigh);
 	free(n->vips);
 	free(n);
 }
@@ -221,90 +221,23 @@ ndp_get_counters(const struct ndp *n, struct ndp_counters *c)
 	*c = n->cnt;
 }
 
-static struct neigh6 *
-neigh_find(struct ndp *n, const uint8_t *ip)
-{
-	for (size_t i = 0; i < n->nneigh; i++)
-		if (memcmp(n->neigh[i].ip, ip, 16) == 0)
-			return &n->neigh[i];
-	return NULL;
-}
-
 static void
-dest_sync(struct dest *d, const struct neigh6 *nb, bool live)
+ndp_probe(void *arg, const union drlb_inaddr *rip)
 {
-	memcpy(d->mac, nb->mac, 6);
-	if (!live) {
-		d->mac_state = nb->state == NEIGH_RESOLVED ? DRLB_MAC_RESOLVED :
-		    DRLB_MAC_FAILED;
-		return;
-	}
-	d->mac_state = nb->state == NEIGH_RESOLVED ? DRLB_MAC_RESOLVED :
-	    nb->state == NEIGH_FAILED ? DRLB_MAC_FAILED : DRLB_MAC_NONE;
-	if (nb->state == NEIGH_RESOLVED)
-		d->flags &= ~DEST_F_NOMAC;
-	else
-		d->flags |= DEST_F_NOMAC;
-	sched_dest_load_changed(d);
-}
-
-/* Copy what we know of a RIP's MAC into every dest with that address,
- * including removed ones that connections still use. */
-static void
-neigh_sync(struct ndp *n, const struct neigh6 *nb)
-{
-	struct svc *s;
-	struct dest *d;
-
-	for (s = n->svcs->head; s != NULL; s = s->next)
-		for (uint32_t i = 0; i < s->ndests; i++) {
-			d = s->dests[i];
-			if (d->conf.af == AF_INET6 &&
-			    memcmp(d->conf.addr.b, nb->ip, 16) == 0)
-				dest_sync(d, nb, true);
-		}
-	for (d = n->svcs->trash; d != NULL; d = d->trash_next)
-		if (d->conf.af == AF_INET6 &&
-		    memcmp(d->conf.addr.b, nb->ip, 16) == 0)
-			dest_sync(d, nb, false);
-}
-
-static void
-neigh_probe(struct ndp *n, struct neigh6 *nb)
-{
+	struct ndp *n = arg;
 	uint8_t group[16], mac[6];
 
-	solicited_node(nb->ip, group, mac);
-	nd_send(n, ND_NS_, mac, n->lladdr, group, 0, nb->ip);
+	solicited_node(rip->b, group, mac);
+	nd_send(n, ND_NS_, mac, n->lladdr, group, 0, rip->b);
 	n->cnt.probes_sent++;
-	nb->tries++;
 }
 
 void
 ndp_dest_added(void *arg, struct dest *d)
 {
 	struct ndp *n = arg;
-	struct neigh6 *nb;
 
-	if (d->conf.af != AF_INET6)
-		return;
-	if ((nb = neigh_find(n, d->conf.addr.b)) == NULL) {
-		if (n->nneigh == n->capneigh) {
-			size_t cap = n->capneigh ? n->capneigh * 2 : 16;
-			struct neigh6 *nn = realloc(n->neigh, cap * sizeof(*nn));
-			if (nn == NULL)
-				return;	/* stays NOMAC: not scheduled */
-			n->neigh = nn;
-			n->capneigh = cap;
-		}
-		nb = &n->neigh[n->nneigh++];
-		memset(nb, 0, sizeof(*nb));
-		memcpy(nb->ip, d->conf.addr.b, 16);
-		/* ask right away: the first connection should not wait */
-		neigh_probe(n, nb);
-		nb->next_probe_ms = n->now_ms + PROBE_INTERVAL_MS;
-	}
-	neigh_sync(n, nb);
+	neigh_dest_added(n->neigh, d, n->now_ms);
 }
 
 static bool
@@ -409,30 +342,15 @@ nd_lladdr_opt(const uint8_t *opt, uint32_t len, uint8_t type)
 	return NULL;
 }
 
+/* A real server's address is at mac (an NA's target, an NS's source). */
 static void
 learn(struct ndp *n, const uint8_t *ip, const uint8_t *mac)
 {
-	struct neigh6 *nb = neigh_find(n, ip);
-	char a[INET6_ADDRSTRLEN];
-	bool changed;
+	union drlb_inaddr rip;
 
-	if (nb == NULL)
-		return;
-	changed = nb->state != NEIGH_RESOLVED || memcmp(nb->mac, mac, 6) != 0;
-	if (nb->state == NEIGH_FAILED)
-		log_info("real server %s answers neighbor discovery again",
-		    ntop6(ip, a));
-	memcpy(nb->mac, mac, 6);
-	nb->state = NEIGH_RESOLVED;
-	nb->tries = 0;
-	nb->next_probe_ms = n->now_ms + REFRESH_MS;
-	n->cnt.adverts_learnt++;
-	if (changed) {
-		log_info("real server %s is at %02x:%02x:%02x:%02x:%02x:%02x",
-		    ntop6(ip, a), mac[0], mac[1], mac[2], mac[3], mac[4],
-		    mac[5]);
-		neigh_sync(n, nb);
-	}
+	memcpy(rip.b, ip, 16);
+	if (neigh_learn(n->neigh, &rip, mac, n->now_ms) != NEIGH_UNKNOWN)
+		n->cnt.adverts_learnt++;
 }
 
 void
@@ -490,28 +408,9 @@ ndp_input(void *arg, const uint8_t *f, uint32_t len)
 		n->cnt.vip_solicits_answered++;
 }
 
-/* Is ip still the address of some IPv6 dest (live or in the trash)? */
-static bool
-neigh_used(struct ndp *n, const uint8_t *ip)
-{
-	struct svc *s;
-	struct dest *d;
-
-	for (s = n->svcs->head; s != NULL; s = s->next)
-		for (uint32_t i = 0; i < s->ndests; i++)
-			if (s->dests[i]->conf.af == AF_INET6 &&
-			    memcmp(s->dests[i]->conf.addr.b, ip, 16) == 0)
-				return true;
-	for (d = n->svcs->trash; d != NULL; d = d->trash_next)
-		if (d->conf.af == AF_INET6 && memcmp(d->conf.addr.b, ip, 16) == 0)
-			return true;
-	return false;
-}
-
 void
 ndp_tick(struct ndp *n, uint64_t now_ms)
 {
-	char a[INET6_ADDRSTRLEN];
 	size_t i;
 
 	n->now_ms = now_ms;
@@ -520,25 +419,5 @@ ndp_tick(struct ndp *n, uint64_t now_ms)
 		for (i = 0; i < n->nvips; i++)
 			announce(n, n->vips[i].ip);
 	}
-	for (i = 0; i < n->nneigh; i++) {
-		struct neigh6 *nb = &n->neigh[i];
-
-		if (!neigh_used(n, nb->ip)) {
-			n->neigh[i--] = n->neigh[--n->nneigh];
-			continue;
-		}
-		if (now_ms < nb->next_probe_ms)
-			continue;
-		if (nb->tries >= PROBE_TRIES && nb->state != NEIGH_FAILED) {
-			nb->state = NEIGH_FAILED;
-			log_warnx("real server %s does not answer neighbor "
-			    "solicitations: not scheduled (in DR a real server "
-			    "must be on the director's own Ethernet segment)",
-			    ntop6(nb->ip, a));
-			neigh_sync(n, nb);
-		}
-		neigh_probe(n, nb);
-		nb->next_probe_ms = now_ms + (nb->state == NEIGH_FAILED ?
-		    FAILED_INTERVAL_MS : PROBE_INTERVAL_MS);
-	}
+	neigh_tick(n->neigh, now_ms);
 }
