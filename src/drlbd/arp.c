@@ -22,7 +22,10 @@
 #define GARP_REPEAT_MS		1000	/* each announcement is sent twice */
 
 struct arp {
-	libnet_t *ln;
+	libnet_t *build;		/* assembles our frames, sends none */
+	libnet_t *link;			/* arp_open's injector, or NULL */
+	arp_send_fn send;
+	void *send_arg;
 	struct svc_table *svcs;
 	int own_vips;
 	uint8_t mac[6];
@@ -50,19 +53,75 @@ static int
 arp_send(struct arp *a, uint16_t op, const uint8_t *eth_dst,
     const uint8_t *sha, uint32_t spa, const uint8_t *tha, uint32_t tpa)
 {
-	libnet_clear_packet(a->ln);
-	if (libnet_autobuild_arp(op, sha, (uint8_t *)&spa, tha, (uint8_t *)&tpa,
-	    a->ln) == -1)
+	uint8_t *frame;
+	uint32_t len;
+	int r;
+
+	libnet_clear_packet(a->build);
+	/* Ethernet's ARP for IPv4, as libnet_autobuild_arp builds it on an
+	 * Ethernet link (a context without a link has no link type) */
+	if (libnet_build_arp(ARPHRD_ETHER, ETHERTYPE_IP, 6, 4, op, sha,
+	    (uint8_t *)&spa, tha, (uint8_t *)&tpa, NULL, 0, a->build, 0) == -1)
 		goto fail;
 	if (libnet_build_ethernet(eth_dst, a->mac, ETHERTYPE_ARP, NULL, 0,
-	    a->ln, 0) == -1)
+	    a->build, 0) == -1)
 		goto fail;
-	if (libnet_write(a->ln) == -1)
+	/* the frame as libnet_write would send it (libnet_adv_cull_packet
+	 * does the same, but only for an injector in advanced mode) */
+	if (libnet_pblock_coalesce(a->build, &frame, &len) == -1)
 		goto fail;
-	return 0;
+	r = a->send(a->send_arg, frame, len);
+	libnet_adv_free_packet(a->build, frame);
+	return r;
 fail:
-	log_warnx("arp: %s", libnet_geterror(a->ln));
+	log_warnx("arp: %s", libnet_geterror(a->build));
 	return -1;
+}
+
+/* arp_open's arp_send_fn: out of the interface */
+static int
+link_send(void *arg, const uint8_t *frame, uint32_t len)
+{
+	libnet_t *ln = arg;
+
+	if (libnet_write_link(ln, frame, len) == -1) {
+		log_warnx("arp: %s", libnet_geterror(ln));
+		return -1;
+	}
+	return 0;
+}
+
+struct arp *
+arp_create(const uint8_t mac[6], uint32_t ipaddr, int own_vips,
+    struct svc_table *svcs, arp_send_fn send, void *send_arg, char *err,
+    size_t errlen)
+{
+	char lerr[LIBNET_ERRBUF_SIZE];
+	struct arp *a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((a->build = libnet_init(LIBNET_NONE, NULL, lerr)) == NULL) {
+		snprintf(err, errlen, "libnet_init: %s", lerr);
+		free(a);
+		return NULL;
+	}
+	if ((a->neigh = neigh_create(AF_INET, svcs, &arp_neigh_ops, a)) ==
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
+		libnet_destroy(a->build);
+		free(a);
+		return NULL;
+	}
+	memcpy(a->mac, mac, 6);
+	a->ipaddr = ipaddr;
+	a->send = send;
+	a->send_arg = send_arg;
+	a->own_vips = own_vips;
+	a->svcs = svcs;
+	return a;
 }
 
 struct arp *
@@ -71,39 +130,31 @@ arp_open(const char *ifname, int own_vips, struct svc_table *svcs, char *err,
 {
 	char lerr[LIBNET_ERRBUF_SIZE];
 	struct libnet_ether_addr *ea;
+	uint32_t ipaddr;
+	libnet_t *ln;
 	struct arp *a;
 
-	if ((a = calloc(1, sizeof(*a))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if ((a->ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
+	if ((ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
 		snprintf(err, errlen, "libnet_init(%s): %s", ifname, lerr);
-		free(a);
 		return NULL;
 	}
-	if ((ea = libnet_get_hwaddr(a->ln)) == NULL) {
+	if ((ea = libnet_get_hwaddr(ln)) == NULL) {
 		snprintf(err, errlen, "libnet_get_hwaddr(%s): %s", ifname,
-		    libnet_geterror(a->ln));
-		libnet_destroy(a->ln);
-		free(a);
+		    libnet_geterror(ln));
+		libnet_destroy(ln);
 		return NULL;
 	}
-	memcpy(a->mac, ea->ether_addr_octet, 6);
 	/* our own address (the DIP) is the source of our ARP requests; with
 	 * none, send ARP probes from 0.0.0.0, which hosts answer as well */
-	a->ipaddr = libnet_get_ipaddr4(a->ln);
-	if (a->ipaddr == (uint32_t)-1)
-		a->ipaddr = 0;
-	a->own_vips = own_vips;
-	a->svcs = svcs;
-	if ((a->neigh = neigh_create(AF_INET, svcs, &arp_neigh_ops, a)) ==
-	    NULL) {
-		snprintf(err, errlen, "out of memory");
-		libnet_destroy(a->ln);
-		free(a);
+	ipaddr = libnet_get_ipaddr4(ln);
+	if (ipaddr == (uint32_t)-1)
+		ipaddr = 0;
+	if ((a = arp_create(ea->ether_addr_octet, ipaddr, own_vips, svcs,
+	    link_send, ln, err, errlen)) == NULL) {
+		libnet_destroy(ln);
 		return NULL;
 	}
+	a->link = ln;
 	return a;
 }
 
@@ -112,7 +163,9 @@ arp_close(struct arp *a)
 {
 	if (a == NULL)
 		return;
-	libnet_destroy(a->ln);
+	libnet_destroy(a->build);
+	if (a->link != NULL)
+		libnet_destroy(a->link);
 	neigh_destroy(a->neigh);
 	free(a->vips);
 	free(a);

@@ -44,7 +44,10 @@ struct vip6 {
 };
 
 struct ndp {
-	libnet_t *ln;
+	libnet_t *build;		/* assembles our frames, sends none */
+	libnet_t *link;			/* ndp_open's injector, or NULL */
+	ndp_send_fn send;
+	void *send_arg;
 	struct svc_table *svcs;
 	int own_vips;
 	int ring_fd, ifindex;
@@ -100,60 +103,80 @@ nd_send(struct ndp *n, uint8_t type, const uint8_t *eth_dst,
     const uint8_t *target)
 {
 	struct libnet_in6_addr s, d, t;
+	uint8_t *frame;
+	uint32_t len;
+	int r;
 
 	memcpy(&s, src, 16);
 	memcpy(&d, dst, 16);
 	memcpy(&t, target, 16);
-	libnet_clear_packet(n->ln);
+	libnet_clear_packet(n->build);
 	if (libnet_build_icmpv6_ndp_opt(type == ND_NS_ ? NDOPT_SLLA :
-	    NDOPT_TLLA, n->mac, 6, n->ln, 0) == -1)
+	    NDOPT_TLLA, n->mac, 6, n->build, 0) == -1)
 		goto fail;
 	if (type == ND_NS_) {
 		if (libnet_build_icmpv6_ndp_nsol(ND_NS_, 0, 0, t, NULL, 0,
-		    n->ln, 0) == -1)
+		    n->build, 0) == -1)
 			goto fail;
 	} else if (libnet_build_icmpv6_ndp_nadv(ND_NA_, 0, 0, flags, t, NULL,
-	    0, n->ln, 0) == -1)
+	    0, n->build, 0) == -1)
 		goto fail;
 	if (libnet_build_ipv6(0, 0, LIBNET_ICMPV6_NDP_NSOL_H + 8,
-	    IPPROTO_ICMPV6, 255, s, d, NULL, 0, n->ln, 0) == -1)
+	    IPPROTO_ICMPV6, 255, s, d, NULL, 0, n->build, 0) == -1)
 		goto fail;
 	if (libnet_build_ethernet(eth_dst, n->mac, ETHERTYPE_IPV6_, NULL, 0,
-	    n->ln, 0) == -1)
+	    n->build, 0) == -1)
 		goto fail;
-	if (libnet_write(n->ln) == -1)
+	/* the frame as libnet_write would send it (libnet_adv_cull_packet
+	 * does the same, but only for an injector in advanced mode) */
+	if (libnet_pblock_coalesce(n->build, &frame, &len) == -1)
 		goto fail;
-	return 0;
+	r = n->send(n->send_arg, frame, len);
+	libnet_adv_free_packet(n->build, frame);
+	return r;
 fail:
-	log_warnx("ndp: %s", libnet_geterror(n->ln));
+	log_warnx("ndp: %s", libnet_geterror(n->build));
 	return -1;
 }
 
+/* ndp_open's ndp_send_fn: out of the interface */
+static int
+link_send(void *arg, const uint8_t *frame, uint32_t len)
+{
+	libnet_t *ln = arg;
+
+	if (libnet_write_link(ln, frame, len) == -1) {
+		log_warnx("ndp: %s", libnet_geterror(ln));
+		return -1;
+	}
+	return 0;
+}
+
 struct ndp *
-ndp_open(const char *ifname, int own_vips, struct svc_table *svcs, int ring_fd,
-    char *err, size_t errlen)
+ndp_create(const uint8_t mac[6], int ifindex, int ring_fd, int own_vips,
+    struct svc_table *svcs, ndp_send_fn send, void *send_arg, char *err,
+    size_t errlen)
 {
 	char lerr[LIBNET_ERRBUF_SIZE];
-	struct libnet_ether_addr *ea;
 	struct ndp *n;
 
 	if ((n = calloc(1, sizeof(*n))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if ((n->ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
-		snprintf(err, errlen, "libnet_init(%s): %s", ifname, lerr);
+	if ((n->build = libnet_init(LIBNET_NONE, NULL, lerr)) == NULL) {
+		snprintf(err, errlen, "libnet_init: %s", lerr);
 		free(n);
 		return NULL;
 	}
-	if ((ea = libnet_get_hwaddr(n->ln)) == NULL) {
-		snprintf(err, errlen, "libnet_get_hwaddr(%s): %s", ifname,
-		    libnet_geterror(n->ln));
-		libnet_destroy(n->ln);
+	if ((n->neigh = neigh_create(AF_INET6, svcs, &ndp_neigh_ops, n)) ==
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
+		libnet_destroy(n->build);
 		free(n);
 		return NULL;
 	}
-	memcpy(n->mac, ea->ether_addr_octet, 6);
+	memcpy(n->mac, mac, 6);
 	/* the link-local address the kernel would derive (EUI-64): the
 	 * source of our solicitations, whether or not the kernel has IPv6
 	 * on this interface */
@@ -167,17 +190,40 @@ ndp_open(const char *ifname, int own_vips, struct svc_table *svcs, int ring_fd,
 	n->lladdr[13] = n->mac[3];
 	n->lladdr[14] = n->mac[4];
 	n->lladdr[15] = n->mac[5];
+	n->send = send;
+	n->send_arg = send_arg;
 	n->ring_fd = ring_fd;
-	n->ifindex = (int)if_nametoindex(ifname);
+	n->ifindex = ifindex;
 	n->own_vips = own_vips;
 	n->svcs = svcs;
-	if ((n->neigh = neigh_create(AF_INET6, svcs, &ndp_neigh_ops, n)) ==
-	    NULL) {
-		snprintf(err, errlen, "out of memory");
-		libnet_destroy(n->ln);
-		free(n);
+	return n;
+}
+
+struct ndp *
+ndp_open(const char *ifname, int own_vips, struct svc_table *svcs, int ring_fd,
+    char *err, size_t errlen)
+{
+	char lerr[LIBNET_ERRBUF_SIZE];
+	struct libnet_ether_addr *ea;
+	libnet_t *ln;
+	struct ndp *n;
+
+	if ((ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
+		snprintf(err, errlen, "libnet_init(%s): %s", ifname, lerr);
 		return NULL;
 	}
+	if ((ea = libnet_get_hwaddr(ln)) == NULL) {
+		snprintf(err, errlen, "libnet_get_hwaddr(%s): %s", ifname,
+		    libnet_geterror(ln));
+		libnet_destroy(ln);
+		return NULL;
+	}
+	if ((n = ndp_create(ea->ether_addr_octet, (int)if_nametoindex(ifname),
+	    ring_fd, own_vips, svcs, link_send, ln, err, errlen)) == NULL) {
+		libnet_destroy(ln);
+		return NULL;
+	}
+	n->link = ln;
 	return n;
 }
 
@@ -188,6 +234,8 @@ mcast(struct ndp *n, const uint8_t *vip, int join)
 	uint8_t group[16];
 	char a[INET6_ADDRSTRLEN];
 
+	if (n->ring_fd < 0)
+		return;			/* ndp_create without a capture socket */
 	memset(&mr, 0, sizeof(mr));
 	mr.mr_ifindex = n->ifindex;
 	mr.mr_type = PACKET_MR_MULTICAST;
@@ -209,7 +257,9 @@ ndp_close(struct ndp *n)
 	for (size_t i = 0; i < n->nvips; i++)
 		if (n->vips[i].joined)
 			mcast(n, n->vips[i].ip, 0);
-	libnet_destroy(n->ln);
+	libnet_destroy(n->build);
+	if (n->link != NULL)
+		libnet_destroy(n->link);
 	neigh_destroy(n->neigh);
 	free(n->vips);
 	free(n);
