@@ -411,7 +411,9 @@ ndp_input(void *arg, const uint8_t *f, uint32_t len)
 	uint32_t plen;
 	char a[INET6_ADDRSTRLEN];
 
-	if (memcmp(f + 6, n->mac, 6) == 0)
+	/* the data path hands over nothing shorter than an NS, but other
+	 * callers may: the source MAC is read only if it is there */
+	if (len >= 14 && memcmp(f + 6, n->mac, 6) == 0)
 		return;			/* our own */
 	/* RFC 4861 7.1.1/7.1.2: hop limit 255, code 0, at least 24 bytes */
 	plen = len >= 54 ? (uint32_t)(ip6[4] << 8 | ip6[5]) : 0;
