@@ -96,6 +96,14 @@ test_kaconf_SRC   := $(call dsrc,kaconf.c check_http.c check_tcp.c) $(TABLES_SRC
 UNIT := $(UNIT_ON_TABLES) $(UNIT_ON_DP) test_cmd test_fanout test_csum \
         test_state test_sync test_adm test_est test_metrics test_kaconf \
         test_counters
+# ARP and ND: arp.c and ndp.c build frames with libnet, which their tests
+# get (with a recorder instead of its injector)
+test_neigh_SRC    := $(call dsrc,neigh.c) $(TABLES_SRC)
+test_arp_SRC      := $(call dsrc,arp.c neigh.c trace.c) $(TABLES_SRC)
+test_arp_LIBS     := $(LIBNET_LIBS)
+test_ndp_SRC      := $(call dsrc,ndp.c neigh.c) $(TABLES_SRC)
+test_ndp_LIBS     := $(LIBNET_LIBS)
+UNIT += test_neigh test_arp test_ndp
 $(foreach u,$(UNIT),$(eval $(u)_OBJ = $$(call obj,$$($(u)_SRC))))
 
 UNIT_BIN = $(addprefix $(B)/tests/,$(UNIT)) $(addprefix $(B)/tests/replay_,$(FUZZ))
