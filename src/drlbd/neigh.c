@@ -105,6 +105,12 @@ neigh_sync(struct neigh_table *t, const struct neigh *n)
 		memcpy(d->mac, n->mac, 6);
 		d->mac_state = n->state == NEIGH_RESOLVED ? DRLB_MAC_RESOLVED :
 		    DRLB_MAC_FAILED;
+		/* no scheduler sees it now, but it comes back with this flag
+		 * if re-added (svc.c), and a refresh would not resync it */
+		if (n->state == NEIGH_RESOLVED)
+			d->flags &= ~DEST_F_NOMAC;
+		else
+			d->flags |= DEST_F_NOMAC;
 	}
 }
 

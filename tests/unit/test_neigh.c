@@ -211,18 +211,33 @@ test_trash_and_gc(void)
 	EXPECT_MEM(d8->mac, MAC_C, 6, "the trashed dest gets the MAC");
 	EXPECT_EQ(d8->mac_state, DRLB_MAC_RESOLVED,
 	    "the trashed dest: mac_state resolved");
-	EXPECT(d8->flags & DEST_F_NOMAC,
-	    "the trashed dest's flags are left alone");
 	nprobed = 0;
 	tick_at(t0 + 60000);
 	EXPECT_EQ(probes_of("198.18.0.8"), 1,
 	    "a trashed real server is still refreshed");
 
+	/* back from the trash (svc.c keeps its MAC): as the table knows it,
+	 * though refreshes with the same MAC change nothing */
+	ctl(DRLB_CTL_ADD_DEST, "198.18.0.1", 80, "198.18.0.8");
+	EXPECT(dest(80, "198.18.0.8") == d8, "198.18.0.8 back from the trash");
+	EXPECT(resolved_at(d8, MAC_C),
+	    "resolved while in the trash: scheduled when back");
+	ctl(DRLB_CTL_DEL_DEST, "198.18.0.1", 80, "198.18.0.8");
+	tick_at(t0 + 61000);
+	tick_at(t0 + 62000);
+	tick_at(t0 + 63000);
+	EXPECT_EQ(d8->mac_state, DRLB_MAC_FAILED, "failed in the trash");
+	ctl(DRLB_CTL_ADD_DEST, "198.18.0.1", 80, "198.18.0.8");
+	EXPECT(dest(80, "198.18.0.8") == d8, "198.18.0.8 back again");
+	EXPECT(d8->flags & DEST_F_NOMAC,
+	    "failed while in the trash: not scheduled when back");
+	ctl(DRLB_CTL_DEL_DEST, "198.18.0.1", 80, "198.18.0.8");
+
 	/* its last connection goes: forgotten */
 	dest_put(&st, d8);
 	EXPECT(st.trash == NULL, "trash empty");
 	nprobed = 0;
-	tick_at(t0 + 61000);
+	tick_at(t0 + 68000);
 	EXPECT_EQ(probes_of("198.18.0.7"), 1, "198.18.0.7 still probed");
 	EXPECT_EQ(probes_of("198.18.0.8"), 0, "an unused address is not probed");
 	EXPECT_EQ(learn("198.18.0.8", MAC_C), NEIGH_UNKNOWN,
