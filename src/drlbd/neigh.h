@@ -37,7 +37,8 @@ void neigh_dest_added(struct neigh_table *t, struct dest *d, uint64_t now_ms);
 enum neigh_learnt {
 	NEIGH_UNKNOWN,			/* not a real server's address */
 	NEIGH_SAME,			/* its MAC confirmed */
-	NEIGH_CHANGED,			/* resolved, or at a new MAC: dests updated */
+	NEIGH_CHANGED,			/* newly resolved or moved: dests
+					   updated */
 };
 /* A frame from the segment says addr is at mac. */
 enum neigh_learnt neigh_learn(struct neigh_table *t,

@@ -69,7 +69,8 @@ sent_is(int i, const uint8_t *eth_dst, uint16_t op, const char *spa,
 
 	arp_frame(f, eth_dst, op, MAC_DIR, spa, tha, tpa);
 	if (i >= nsent || sent[i].len != 42 || memcmp(sent[i].f, f, 42) != 0) {
-		printf("# frame %d (%u bytes):", i, i < nsent ? sent[i].len : 0);
+		printf("# frame %d (%u bytes):", i,
+		    i < nsent ? sent[i].len : 0);
 		for (uint32_t j = 0; i < nsent && j < sent[i].len; j++)
 			printf(" %02x", sent[i].f[j]);
 		printf("\n");

@@ -132,7 +132,8 @@ sent_is(int i, const uint8_t *eth_dst, const char *src, const char *dst,
 	nd_frame(f, eth_dst, MAC_DIR, src, dst, type, flags, target,
 	    lla(type == NS ? SLLA : TLLA, MAC_DIR), 8);
 	if (i >= nsent || sent[i].len != 86 || memcmp(sent[i].f, f, 86) != 0) {
-		printf("# frame %d (%u bytes):", i, i < nsent ? sent[i].len : 0);
+		printf("# frame %d (%u bytes):", i,
+		    i < nsent ? sent[i].len : 0);
 		for (uint32_t j = 0; i < nsent && j < sent[i].len; j++)
 			printf(" %02x", sent[i].f[j]);
 		printf("\n");
@@ -380,7 +381,8 @@ test_no_arp(void)
 	in(MAC_CLI, "2001:db8::100", "ff02::1:ff00:1", NS, 0, VIP,
 	    lla(SLLA, MAC_CLI), 8);
 	in(MAC_EVIL, VIP, "ff02::1", NA, F_O, VIP, lla(TLLA, MAC_EVIL), 8);
-	EXPECT_EQ(nsent, n0, "not owning the VIPs: NS for the VIP not answered");
+	EXPECT_EQ(nsent, n0,
+	    "not owning the VIPs: NS for the VIP not answered");
 	EXPECT_EQ(cnt().vip_conflicts, c0.vip_conflicts,
 	    "not owning the VIPs: no conflict");
 	in(MAC_CLI, "2001:db8::100", "ff02::1:ff00:2", NS, 0, LLADDR,

@@ -115,7 +115,8 @@ test_probe_on_add(void)
 	l = log_new();
 	expect_log(l, "real server 198.18.0.7 does not answer SILENT: not "
 	    "scheduled (in DR a real server must be on the director's own "
-	    "Ethernet segment)", 1, "3 unanswered probes: failed, and said why");
+	    "Ethernet segment)", 1,
+	    "3 unanswered probes: failed, and said why");
 	EXPECT_EQ(dest(80, "198.18.0.7")->mac_state, DRLB_MAC_FAILED,
 	    "failed: mac_state failed (port 80)");
 	EXPECT_EQ(dest(443, "198.18.0.7")->mac_state, DRLB_MAC_FAILED,
@@ -151,7 +152,8 @@ test_learn(void)
 	l = log_new();
 	expect_log(l, "198.18.0.7", 0, "same MAC: nothing said");
 
-	EXPECT_EQ(learn("198.18.0.7", MAC_B), NEIGH_CHANGED, "new MAC: changed");
+	EXPECT_EQ(learn("198.18.0.7", MAC_B), NEIGH_CHANGED,
+	    "new MAC: changed");
 	l = log_new();
 	expect_log(l, "real server 198.18.0.7 is at 02:00:00:00:00:17", 1,
 	    "says the new MAC");
@@ -239,7 +241,8 @@ test_trash_and_gc(void)
 	nprobed = 0;
 	tick_at(t0 + 68000);
 	EXPECT_EQ(probes_of("198.18.0.7"), 1, "198.18.0.7 still probed");
-	EXPECT_EQ(probes_of("198.18.0.8"), 0, "an unused address is not probed");
+	EXPECT_EQ(probes_of("198.18.0.8"), 0,
+	    "an unused address is not probed");
 	EXPECT_EQ(learn("198.18.0.8", MAC_C), NEIGH_UNKNOWN,
 	    "an unused address is forgotten");
 
@@ -277,7 +280,8 @@ test_ipv6(void)
 	l = log_new();
 	expect_log(l, "real server 2001:db8::8 is at 02:00:00:00:00:08", 1,
 	    "IPv6 address in the log");
-	EXPECT(resolved_at(dest(80, "2001:db8::8"), MAC_C), "IPv6 dest resolved");
+	EXPECT(resolved_at(dest(80, "2001:db8::8"), MAC_C),
+	    "IPv6 dest resolved");
 	EXPECT(dest(80, "2001:db8::7")->flags & DEST_F_NOMAC,
 	    "the other IPv6 dest (added before the table) untouched");
 	neigh_destroy(nt);
