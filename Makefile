@@ -96,6 +96,14 @@ test_kaconf_SRC   := $(call dsrc,kaconf.c check_http.c check_tcp.c) $(TABLES_SRC
 UNIT := $(UNIT_ON_TABLES) $(UNIT_ON_DP) test_cmd test_fanout test_csum \
         test_state test_sync test_adm test_est test_metrics test_kaconf \
         test_counters
+# ARP and ND: arp.c and ndp.c build frames with libnet, which their tests
+# get (with a recorder instead of its injector)
+test_neigh_SRC    := $(call dsrc,neigh.c) $(TABLES_SRC)
+test_arp_SRC      := $(call dsrc,arp.c neigh.c trace.c) $(TABLES_SRC)
+test_arp_LIBS     := $(LIBNET_LIBS)
+test_ndp_SRC      := $(call dsrc,ndp.c neigh.c) $(TABLES_SRC)
+test_ndp_LIBS     := $(LIBNET_LIBS)
+UNIT += test_neigh test_arp test_ndp
 $(foreach u,$(UNIT),$(eval $(u)_OBJ = $$(call obj,$$($(u)_SRC))))
 
 UNIT_BIN = $(addprefix $(B)/tests/,$(UNIT)) $(addprefix $(B)/tests/replay_,$(FUZZ))
@@ -124,15 +132,27 @@ fuzz_ctl_SRC    := $(ADM_LIB_SRC) $(TABLES_SRC)
 fuzz_args_SRC   := src/common/cmd.c
 fuzz_sync_SRC   := $(call dsrc,sync.c) $(TABLES_SRC)
 fuzz_kaconf_SRC := $(call dsrc,kaconf.c) $(TABLES_SRC)
+# fuzz_neigh: ARP and ND through the data path.  arp.c and ndp.c need
+# libnet's defines, which no other source may get: a target lists them in
+# NAME_LIBNET_SRC and links them as objects (the replay links $(B)/obj's)
+fuzz_neigh_SRC  := $(call dsrc,neigh.c) $(DP_SRC)
+fuzz_neigh_LIBNET_SRC := $(call dsrc,arp.c ndp.c)
+fuzz_neigh_LIBS := $(LIBNET_LIBS)
+FUZZ += fuzz_neigh
 FUZZ_CPPFLAGS := $(CPPFLAGS) -iquote src/drlbd -iquote src/drlbadm -iquote tests/fuzz
 
+# libFuzzer's objects of NAME_LIBNET_SRC
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(LIBNET_DEFS) -D_DEFAULT_SOURCE -std=c11 -g -O1 -MMD -MP -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
 define fuzz_rules_tmpl
-$(B)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/nonet.c $$($(1)_SRC)
+$(B)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/nonet.c $$($(1)_SRC) $$(patsubst %.c,$(B)/fuzz/obj/%.o,$$($(1)_LIBNET_SRC))
 	@mkdir -p $$(dir $$@)
-	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $$@ $$(filter %.c,$$^)
-$(B)/tests/replay_$(1): tests/fuzz/$(1).c tests/fuzz/nonet.c tests/fuzz/driver.c $$($(1)_SRC)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $$@ $$(filter %.c %.o,$$^) $$($(1)_LIBS)
+$(B)/tests/replay_$(1): tests/fuzz/$(1).c tests/fuzz/nonet.c tests/fuzz/driver.c $$($(1)_SRC) $$(call obj,$$($(1)_LIBNET_SRC))
 	@mkdir -p $$(dir $$@)
-	$(CC) $(FUZZ_CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $$@ $$(filter %.c,$$^) $(LDLIBS)
+	$(CC) $(FUZZ_CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $$@ $$(filter %.c %.o,$$^) $$($(1)_LIBS) $(LDLIBS)
 endef
 $(foreach f,$(FUZZ),$(eval $(call fuzz_rules_tmpl,$(f))))
 

@@ -16,34 +16,21 @@
 
 #include "arp.h"
 #include "log.h"
-#include "sched.h"
+#include "neigh.h"
 #include "trace.h"
 
-#define PROBE_INTERVAL_MS	1000	/* unresolved: ask every second */
-#define PROBE_TRIES		3	/* ... this many times before we give up */
-#define FAILED_INTERVAL_MS	5000	/* failed: keep asking, slower */
-#define REFRESH_MS		60000	/* resolved: re-check after a minute */
 #define GARP_REPEAT_MS		1000	/* each announcement is sent twice */
 
-enum neigh_state { NEIGH_NONE, NEIGH_RESOLVED, NEIGH_FAILED };
-
-struct neigh {
-	uint32_t ip;			/* network order */
-	uint8_t mac[6];
-	uint8_t state;
-	uint8_t tries;			/* unanswered probes in a row */
-	uint64_t next_probe_ms;
-	uint64_t last_seen_ms;
-};
-
 struct arp {
-	libnet_t *ln;
+	libnet_t *build;		/* assembles our frames, sends none */
+	libnet_t *link;			/* arp_open's injector, or NULL */
+	arp_send_fn send;
+	void *send_arg;
 	struct svc_table *svcs;
 	int own_vips;
 	uint8_t mac[6];
 	uint32_t ipaddr;
-	struct neigh *neigh;
-	size_t nneigh, capneigh;
+	struct neigh_table *neigh;	/* real servers' MACs */
 	uint32_t *vips;			/* announced VIPs */
 	size_t nvips, capvips;
 	uint64_t garp_repeat_ms;	/* when to repeat announcements (0: no) */
@@ -54,23 +41,87 @@ struct arp {
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t zero6[6];
 
+static void arp_probe(void *, const union drlb_inaddr *);
+
+static const struct neigh_ops arp_neigh_ops = {
+	.probe = arp_probe,
+	.silent = "ARP",
+	.again = "ARP",
+};
+
 static int
 arp_send(struct arp *a, uint16_t op, const uint8_t *eth_dst,
     const uint8_t *sha, uint32_t spa, const uint8_t *tha, uint32_t tpa)
 {
-	libnet_clear_packet(a->ln);
-	if (libnet_autobuild_arp(op, sha, (uint8_t *)&spa, tha, (uint8_t *)&tpa,
-	    a->ln) == -1)
+	uint8_t *frame;
+	uint32_t len;
+	int r;
+
+	libnet_clear_packet(a->build);
+	/* Ethernet's ARP for IPv4, as libnet_autobuild_arp builds it on an
+	 * Ethernet link (a context without a link has no link type) */
+	if (libnet_build_arp(ARPHRD_ETHER, ETHERTYPE_IP, 6, 4, op, sha,
+	    (uint8_t *)&spa, tha, (uint8_t *)&tpa, NULL, 0, a->build, 0) == -1)
 		goto fail;
 	if (libnet_build_ethernet(eth_dst, a->mac, ETHERTYPE_ARP, NULL, 0,
-	    a->ln, 0) == -1)
+	    a->build, 0) == -1)
 		goto fail;
-	if (libnet_write(a->ln) == -1)
+	/* the frame as libnet_write would send it (libnet_adv_cull_packet
+	 * does the same, but only for an injector in advanced mode) */
+	if (libnet_pblock_coalesce(a->build, &frame, &len) == -1)
 		goto fail;
-	return 0;
+	r = a->send(a->send_arg, frame, len);
+	libnet_adv_free_packet(a->build, frame);
+	return r;
 fail:
-	log_warnx("arp: %s", libnet_geterror(a->ln));
+	log_warnx("arp: %s", libnet_geterror(a->build));
 	return -1;
+}
+
+/* arp_open's arp_send_fn: out of the interface */
+static int
+link_send(void *arg, const uint8_t *frame, uint32_t len)
+{
+	libnet_t *ln = arg;
+
+	if (libnet_write_link(ln, frame, len) == -1) {
+		log_warnx("arp: %s", libnet_geterror(ln));
+		return -1;
+	}
+	return 0;
+}
+
+struct arp *
+arp_create(const uint8_t mac[6], uint32_t ipaddr, int own_vips,
+    struct svc_table *svcs, arp_send_fn send, void *send_arg, char *err,
+    size_t errlen)
+{
+	char lerr[LIBNET_ERRBUF_SIZE];
+	struct arp *a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((a->build = libnet_init(LIBNET_NONE, NULL, lerr)) == NULL) {
+		snprintf(err, errlen, "libnet_init: %s", lerr);
+		free(a);
+		return NULL;
+	}
+	if ((a->neigh = neigh_create(AF_INET, svcs, &arp_neigh_ops, a)) ==
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
+		libnet_destroy(a->build);
+		free(a);
+		return NULL;
+	}
+	memcpy(a->mac, mac, 6);
+	a->ipaddr = ipaddr;
+	a->send = send;
+	a->send_arg = send_arg;
+	a->own_vips = own_vips;
+	a->svcs = svcs;
+	return a;
 }
 
 struct arp *
@@ -79,32 +130,31 @@ arp_open(const char *ifname, int own_vips, struct svc_table *svcs, char *err,
 {
 	char lerr[LIBNET_ERRBUF_SIZE];
 	struct libnet_ether_addr *ea;
+	uint32_t ipaddr;
+	libnet_t *ln;
 	struct arp *a;
 
-	if ((a = calloc(1, sizeof(*a))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if ((a->ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
+	if ((ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
 		snprintf(err, errlen, "libnet_init(%s): %s", ifname, lerr);
-		free(a);
 		return NULL;
 	}
-	if ((ea = libnet_get_hwaddr(a->ln)) == NULL) {
+	if ((ea = libnet_get_hwaddr(ln)) == NULL) {
 		snprintf(err, errlen, "libnet_get_hwaddr(%s): %s", ifname,
-		    libnet_geterror(a->ln));
-		libnet_destroy(a->ln);
-		free(a);
+		    libnet_geterror(ln));
+		libnet_destroy(ln);
 		return NULL;
 	}
-	memcpy(a->mac, ea->ether_addr_octet, 6);
 	/* our own address (the DIP) is the source of our ARP requests; with
 	 * none, send ARP probes from 0.0.0.0, which hosts answer as well */
-	a->ipaddr = libnet_get_ipaddr4(a->ln);
-	if (a->ipaddr == (uint32_t)-1)
-		a->ipaddr = 0;
-	a->own_vips = own_vips;
-	a->svcs = svcs;
+	ipaddr = libnet_get_ipaddr4(ln);
+	if (ipaddr == (uint32_t)-1)
+		ipaddr = 0;
+	if ((a = arp_create(ea->ether_addr_octet, ipaddr, own_vips, svcs,
+	    link_send, ln, err, errlen)) == NULL) {
+		libnet_destroy(ln);
+		return NULL;
+	}
+	a->link = ln;
 	return a;
 }
 
@@ -113,8 +163,10 @@ arp_close(struct arp *a)
 {
 	if (a == NULL)
 		return;
-	libnet_destroy(a->ln);
-	free(a->neigh);
+	libnet_destroy(a->build);
+	if (a->link != NULL)
+		libnet_destroy(a->link);
+	neigh_destroy(a->neigh);
 	free(a->vips);
 	free(a);
 }
@@ -137,80 +189,22 @@ arp_get_counters(const struct arp *a, struct arp_counters *c)
 	*c = a->cnt;
 }
 
-static struct neigh *
-neigh_find(struct arp *a, uint32_t ip)
-{
-	for (size_t i = 0; i < a->nneigh; i++)
-		if (a->neigh[i].ip == ip)
-			return &a->neigh[i];
-	return NULL;
-}
-
-/* Copy what we know of ip's MAC into every dest with that address,
- * including removed ones that connections still use. */
 static void
-neigh_sync(struct arp *a, const struct neigh *n)
+arp_probe(void *arg, const union drlb_inaddr *rip)
 {
-	struct svc *s;
-	struct dest *d;
+	struct arp *a = arg;
 
-	for (s = a->svcs->head; s != NULL; s = s->next)
-		for (uint32_t i = 0; i < s->ndests; i++) {
-			d = s->dests[i];
-			if (d->conf.af != AF_INET || d->conf.addr.in.s_addr != n->ip)
-				continue;
-			memcpy(d->mac, n->mac, 6);
-			d->mac_state = n->state == NEIGH_RESOLVED ?
-			    DRLB_MAC_RESOLVED : n->state == NEIGH_FAILED ?
-			    DRLB_MAC_FAILED : DRLB_MAC_NONE;
-			if (n->state == NEIGH_RESOLVED)
-				d->flags &= ~DEST_F_NOMAC;
-			else
-				d->flags |= DEST_F_NOMAC;
-			sched_dest_load_changed(d);
-		}
-	for (d = a->svcs->trash; d != NULL; d = d->trash_next) {
-		if (d->conf.af != AF_INET || d->conf.addr.in.s_addr != n->ip)
-			continue;
-		memcpy(d->mac, n->mac, 6);
-		d->mac_state = n->state == NEIGH_RESOLVED ? DRLB_MAC_RESOLVED :
-		    DRLB_MAC_FAILED;
-	}
-}
-
-static void
-neigh_probe(struct arp *a, struct neigh *n)
-{
-	arp_send(a, ARPOP_REQUEST, bcast, a->mac, a->ipaddr, zero6, n->ip);
+	arp_send(a, ARPOP_REQUEST, bcast, a->mac, a->ipaddr, zero6,
+	    rip->in.s_addr);
 	a->cnt.probes_sent++;
-	n->tries++;
 }
 
 void
 arp_dest_added(void *arg, struct dest *d)
 {
 	struct arp *a = arg;
-	struct neigh *n;
 
-	if (d->conf.af != AF_INET)
-		return;
-	if ((n = neigh_find(a, d->conf.addr.in.s_addr)) == NULL) {
-		if (a->nneigh == a->capneigh) {
-			size_t cap = a->capneigh ? a->capneigh * 2 : 16;
-			struct neigh *nn = realloc(a->neigh, cap * sizeof(*nn));
-			if (nn == NULL)
-				return;	/* stays NOMAC: not scheduled */
-			a->neigh = nn;
-			a->capneigh = cap;
-		}
-		n = &a->neigh[a->nneigh++];
-		memset(n, 0, sizeof(*n));
-		n->ip = d->conf.addr.in.s_addr;
-		/* ask right away: the first connection should not wait */
-		neigh_probe(a, n);
-		n->next_probe_ms = a->now_ms + PROBE_INTERVAL_MS;
-	}
-	neigh_sync(a, n);
+	neigh_dest_added(a->neigh, d, a->now_ms);
 }
 
 static bool
@@ -296,7 +290,7 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 	uint16_t op;
 	uint32_t spa, tpa;
 	const uint8_t *sha;
-	struct neigh *n;
+	union drlb_inaddr sender = { 0 };
 
 	/* Ethernet(14) + ARP for IPv4 over Ethernet (28) */
 	if (len < 42 || f[14] != 0 || f[15] != 1 || f[16] != 0x08 ||
@@ -312,34 +306,18 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 		return;			/* our own */
 
 	/* a real server speaking (request or reply): learn or refresh */
-	if (spa != 0 && (n = neigh_find(a, spa)) != NULL) {
-		bool changed = n->state != NEIGH_RESOLVED ||
-		    memcmp(n->mac, sha, 6) != 0;
-
-		if (n->state == NEIGH_FAILED)
-			log_info("real server %s answers ARP again",
-			    inet_ntoa(*(struct in_addr *)&spa));
-		memcpy(n->mac, sha, 6);
-		n->state = NEIGH_RESOLVED;
-		n->tries = 0;
-		n->last_seen_ms = a->now_ms;
-		n->next_probe_ms = a->now_ms + REFRESH_MS;
+	sender.in.s_addr = spa;
+	if (spa != 0 && neigh_learn(a->neigh, &sender, sha, a->now_ms) !=
+	    NEIGH_UNKNOWN) {
 		a->cnt.replies_learnt++;
 		if (trace_on) {
-			struct in_addr rip = { .s_addr = spa };
 			char m[24];
 
 			trace_select(0, NULL);
 			TRACE("arp %s from real server %s: is at %s",
 			    op == ARPOP_REPLY ? "reply" : "request",
-			    inet_ntoa(rip), trace_mac(m, sizeof(m), sha));
+			    inet_ntoa(sender.in), trace_mac(m, sizeof(m), sha));
 			trace_mask = 0;
-		}
-		if (changed) {
-			log_info("real server %s is at %02x:%02x:%02x:%02x:%02x:%02x",
-			    inet_ntoa(*(struct in_addr *)&spa), sha[0], sha[1],
-			    sha[2], sha[3], sha[4], sha[5]);
-			neigh_sync(a, n);
 		}
 	}
 
@@ -373,24 +351,6 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 	}
 }
 
-/* Is ip still the address of some dest (live or in the trash)? */
-static bool
-neigh_used(struct arp *a, uint32_t ip)
-{
-	struct svc *s;
-	struct dest *d;
-
-	for (s = a->svcs->head; s != NULL; s = s->next)
-		for (uint32_t i = 0; i < s->ndests; i++)
-			if (s->dests[i]->conf.af == AF_INET &&
-			    s->dests[i]->conf.addr.in.s_addr == ip)
-				return true;
-	for (d = a->svcs->trash; d != NULL; d = d->trash_next)
-		if (d->conf.af == AF_INET && d->conf.addr.in.s_addr == ip)
-			return true;
-	return false;
-}
-
 void
 arp_tick(struct arp *a, uint64_t now_ms)
 {
@@ -402,25 +362,5 @@ arp_tick(struct arp *a, uint64_t now_ms)
 		for (i = 0; i < a->nvips; i++)
 			garp(a, a->vips[i]);
 	}
-	for (i = 0; i < a->nneigh; i++) {
-		struct neigh *n = &a->neigh[i];
-
-		if (!neigh_used(a, n->ip)) {
-			a->neigh[i--] = a->neigh[--a->nneigh];
-			continue;
-		}
-		if (now_ms < n->next_probe_ms)
-			continue;
-		if (n->tries >= PROBE_TRIES && n->state != NEIGH_FAILED) {
-			n->state = NEIGH_FAILED;
-			log_warnx("real server %s does not answer ARP: not "
-			    "scheduled (in DR a real server must be on the "
-			    "director's own Ethernet segment)",
-			    inet_ntoa(*(struct in_addr *)&n->ip));
-			neigh_sync(a, n);
-		}
-		neigh_probe(a, n);
-		n->next_probe_ms = now_ms + (n->state == NEIGH_FAILED ?
-		    FAILED_INTERVAL_MS : PROBE_INTERVAL_MS);
-	}
+	neigh_tick(a->neigh, now_ms);
 }

@@ -40,13 +40,21 @@ struct arp_counters {
 #undef ARP_COUNTERS_FIELD
 };
 
+/* Where our frames go; returns 0, or -1 when the frame was not sent. */
+typedef int (*arp_send_fn)(void *arg, const uint8_t *frame, uint32_t len);
+
 /* Opens libnet's link-layer injector on ifname (needs CAP_NET_RAW: call
- * before privileges are dropped). */
+ * before privileges are dropped) and sends through it. */
 struct arp *arp_open(const char *ifname, int own_vips, struct svc_table *svcs,
     char *err, size_t errlen);
+/* Without an interface (tests, fuzzing): our MAC and IPv4 (network order,
+ * 0 for none) as given, each frame built as arp_open's and handed to send. */
+struct arp *arp_create(const uint8_t mac[6], uint32_t ipaddr, int own_vips,
+    struct svc_table *svcs, arp_send_fn send, void *send_arg, char *err,
+    size_t errlen);
 void arp_close(struct arp *a);
 
-const uint8_t *arp_mac(const struct arp *a);	/* our MAC, from libnet */
+const uint8_t *arp_mac(const struct arp *a);	/* our MAC */
 uint32_t arp_ipaddr(const struct arp *a);	/* our IPv4 (DIP) or 0 */
 
 /* dp_arp_fn: an ARP frame arrived */

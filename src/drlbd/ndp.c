@@ -26,12 +26,8 @@
 
 #include "log.h"
 #include "ndp.h"
-#include "sched.h"
+#include "neigh.h"
 
-#define PROBE_INTERVAL_MS	1000	/* unresolved: ask every second */
-#define PROBE_TRIES		3	/* ... this many times before we give up */
-#define FAILED_INTERVAL_MS	5000	/* failed: keep asking, slower */
-#define REFRESH_MS		60000	/* resolved: re-check after a minute */
 #define UNA_REPEAT_MS		1000	/* each announcement is sent twice */
 
 #define ND_NS_			135
@@ -42,30 +38,22 @@
 #define NA_F_OVERRIDE		0x20000000
 #define ETHERTYPE_IPV6_		0x86dd
 
-enum neigh_state { NEIGH_NONE, NEIGH_RESOLVED, NEIGH_FAILED };
-
-struct neigh6 {
-	uint8_t ip[16];
-	uint8_t mac[6];
-	uint8_t state;
-	uint8_t tries;			/* unanswered probes in a row */
-	uint64_t next_probe_ms;
-};
-
 struct vip6 {
 	uint8_t ip[16];
 	int joined;			/* its solicited-node group */
 };
 
 struct ndp {
-	libnet_t *ln;
+	libnet_t *build;		/* assembles our frames, sends none */
+	libnet_t *link;			/* ndp_open's injector, or NULL */
+	ndp_send_fn send;
+	void *send_arg;
 	struct svc_table *svcs;
 	int own_vips;
 	int ring_fd, ifindex;
 	uint8_t mac[6];
 	uint8_t lladdr[16];		/* fe80:: + EUI-64 of our MAC */
-	struct neigh6 *neigh;
-	size_t nneigh, capneigh;
+	struct neigh_table *neigh;	/* real servers' MACs */
 	struct vip6 *vips;
 	size_t nvips, capvips;
 	uint64_t una_repeat_ms;		/* when to repeat announcements (0: no) */
@@ -76,6 +64,14 @@ struct ndp {
 static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
 static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 0x01 };
 static const uint8_t unspec[16];
+
+static void ndp_probe(void *, const union drlb_inaddr *);
+
+static const struct neigh_ops ndp_neigh_ops = {
+	.probe = ndp_probe,
+	.silent = "neighbor solicitations",
+	.again = "neighbor discovery",
+};
 
 static const char *
 ntop6(const uint8_t *a, char *buf)
@@ -107,60 +103,80 @@ nd_send(struct ndp *n, uint8_t type, const uint8_t *eth_dst,
     const uint8_t *target)
 {
 	struct libnet_in6_addr s, d, t;
+	uint8_t *frame;
+	uint32_t len;
+	int r;
 
 	memcpy(&s, src, 16);
 	memcpy(&d, dst, 16);
 	memcpy(&t, target, 16);
-	libnet_clear_packet(n->ln);
+	libnet_clear_packet(n->build);
 	if (libnet_build_icmpv6_ndp_opt(type == ND_NS_ ? NDOPT_SLLA :
-	    NDOPT_TLLA, n->mac, 6, n->ln, 0) == -1)
+	    NDOPT_TLLA, n->mac, 6, n->build, 0) == -1)
 		goto fail;
 	if (type == ND_NS_) {
 		if (libnet_build_icmpv6_ndp_nsol(ND_NS_, 0, 0, t, NULL, 0,
-		    n->ln, 0) == -1)
+		    n->build, 0) == -1)
 			goto fail;
 	} else if (libnet_build_icmpv6_ndp_nadv(ND_NA_, 0, 0, flags, t, NULL,
-	    0, n->ln, 0) == -1)
+	    0, n->build, 0) == -1)
 		goto fail;
 	if (libnet_build_ipv6(0, 0, LIBNET_ICMPV6_NDP_NSOL_H + 8,
-	    IPPROTO_ICMPV6, 255, s, d, NULL, 0, n->ln, 0) == -1)
+	    IPPROTO_ICMPV6, 255, s, d, NULL, 0, n->build, 0) == -1)
 		goto fail;
 	if (libnet_build_ethernet(eth_dst, n->mac, ETHERTYPE_IPV6_, NULL, 0,
-	    n->ln, 0) == -1)
+	    n->build, 0) == -1)
 		goto fail;
-	if (libnet_write(n->ln) == -1)
+	/* the frame as libnet_write would send it (libnet_adv_cull_packet
+	 * does the same, but only for an injector in advanced mode) */
+	if (libnet_pblock_coalesce(n->build, &frame, &len) == -1)
 		goto fail;
-	return 0;
+	r = n->send(n->send_arg, frame, len);
+	libnet_adv_free_packet(n->build, frame);
+	return r;
 fail:
-	log_warnx("ndp: %s", libnet_geterror(n->ln));
+	log_warnx("ndp: %s", libnet_geterror(n->build));
 	return -1;
 }
 
+/* ndp_open's ndp_send_fn: out of the interface */
+static int
+link_send(void *arg, const uint8_t *frame, uint32_t len)
+{
+	libnet_t *ln = arg;
+
+	if (libnet_write_link(ln, frame, len) == -1) {
+		log_warnx("ndp: %s", libnet_geterror(ln));
+		return -1;
+	}
+	return 0;
+}
+
 struct ndp *
-ndp_open(const char *ifname, int own_vips, struct svc_table *svcs, int ring_fd,
-    char *err, size_t errlen)
+ndp_create(const uint8_t mac[6], int ifindex, int ring_fd, int own_vips,
+    struct svc_table *svcs, ndp_send_fn send, void *send_arg, char *err,
+    size_t errlen)
 {
 	char lerr[LIBNET_ERRBUF_SIZE];
-	struct libnet_ether_addr *ea;
 	struct ndp *n;
 
 	if ((n = calloc(1, sizeof(*n))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if ((n->ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
-		snprintf(err, errlen, "libnet_init(%s): %s", ifname, lerr);
+	if ((n->build = libnet_init(LIBNET_NONE, NULL, lerr)) == NULL) {
+		snprintf(err, errlen, "libnet_init: %s", lerr);
 		free(n);
 		return NULL;
 	}
-	if ((ea = libnet_get_hwaddr(n->ln)) == NULL) {
-		snprintf(err, errlen, "libnet_get_hwaddr(%s): %s", ifname,
-		    libnet_geterror(n->ln));
-		libnet_destroy(n->ln);
+	if ((n->neigh = neigh_create(AF_INET6, svcs, &ndp_neigh_ops, n)) ==
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
+		libnet_destroy(n->build);
 		free(n);
 		return NULL;
 	}
-	memcpy(n->mac, ea->ether_addr_octet, 6);
+	memcpy(n->mac, mac, 6);
 	/* the link-local address the kernel would derive (EUI-64): the
 	 * source of our solicitations, whether or not the kernel has IPv6
 	 * on this interface */
@@ -174,10 +190,40 @@ ndp_open(const char *ifname, int own_vips, struct svc_table *svcs, int ring_fd,
 	n->lladdr[13] = n->mac[3];
 	n->lladdr[14] = n->mac[4];
 	n->lladdr[15] = n->mac[5];
+	n->send = send;
+	n->send_arg = send_arg;
 	n->ring_fd = ring_fd;
-	n->ifindex = (int)if_nametoindex(ifname);
+	n->ifindex = ifindex;
 	n->own_vips = own_vips;
 	n->svcs = svcs;
+	return n;
+}
+
+struct ndp *
+ndp_open(const char *ifname, int own_vips, struct svc_table *svcs, int ring_fd,
+    char *err, size_t errlen)
+{
+	char lerr[LIBNET_ERRBUF_SIZE];
+	struct libnet_ether_addr *ea;
+	libnet_t *ln;
+	struct ndp *n;
+
+	if ((ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
+		snprintf(err, errlen, "libnet_init(%s): %s", ifname, lerr);
+		return NULL;
+	}
+	if ((ea = libnet_get_hwaddr(ln)) == NULL) {
+		snprintf(err, errlen, "libnet_get_hwaddr(%s): %s", ifname,
+		    libnet_geterror(ln));
+		libnet_destroy(ln);
+		return NULL;
+	}
+	if ((n = ndp_create(ea->ether_addr_octet, (int)if_nametoindex(ifname),
+	    ring_fd, own_vips, svcs, link_send, ln, err, errlen)) == NULL) {
+		libnet_destroy(ln);
+		return NULL;
+	}
+	n->link = ln;
 	return n;
 }
 
@@ -188,6 +234,8 @@ mcast(struct ndp *n, const uint8_t *vip, int join)
 	uint8_t group[16];
 	char a[INET6_ADDRSTRLEN];
 
+	if (n->ring_fd < 0)
+		return;			/* ndp_create without a capture socket */
 	memset(&mr, 0, sizeof(mr));
 	mr.mr_ifindex = n->ifindex;
 	mr.mr_type = PACKET_MR_MULTICAST;
@@ -209,8 +257,10 @@ ndp_close(struct ndp *n)
 	for (size_t i = 0; i < n->nvips; i++)
 		if (n->vips[i].joined)
 			mcast(n, n->vips[i].ip, 0);
-	libnet_destroy(n->ln);
-	free(n->neigh);
+	libnet_destroy(n->build);
+	if (n->link != NULL)
+		libnet_destroy(n->link);
+	neigh_destroy(n->neigh);
 	free(n->vips);
 	free(n);
 }
@@ -221,90 +271,23 @@ ndp_get_counters(const struct ndp *n, struct ndp_counters *c)
 	*c = n->cnt;
 }
 
-static struct neigh6 *
-neigh_find(struct ndp *n, const uint8_t *ip)
-{
-	for (size_t i = 0; i < n->nneigh; i++)
-		if (memcmp(n->neigh[i].ip, ip, 16) == 0)
-			return &n->neigh[i];
-	return NULL;
-}
-
 static void
-dest_sync(struct dest *d, const struct neigh6 *nb, bool live)
+ndp_probe(void *arg, const union drlb_inaddr *rip)
 {
-	memcpy(d->mac, nb->mac, 6);
-	if (!live) {
-		d->mac_state = nb->state == NEIGH_RESOLVED ? DRLB_MAC_RESOLVED :
-		    DRLB_MAC_FAILED;
-		return;
-	}
-	d->mac_state = nb->state == NEIGH_RESOLVED ? DRLB_MAC_RESOLVED :
-	    nb->state == NEIGH_FAILED ? DRLB_MAC_FAILED : DRLB_MAC_NONE;
-	if (nb->state == NEIGH_RESOLVED)
-		d->flags &= ~DEST_F_NOMAC;
-	else
-		d->flags |= DEST_F_NOMAC;
-	sched_dest_load_changed(d);
-}
-
-/* Copy what we know of a RIP's MAC into every dest with that address,
- * including removed ones that connections still use. */
-static void
-neigh_sync(struct ndp *n, const struct neigh6 *nb)
-{
-	struct svc *s;
-	struct dest *d;
-
-	for (s = n->svcs->head; s != NULL; s = s->next)
-		for (uint32_t i = 0; i < s->ndests; i++) {
-			d = s->dests[i];
-			if (d->conf.af == AF_INET6 &&
-			    memcmp(d->conf.addr.b, nb->ip, 16) == 0)
-				dest_sync(d, nb, true);
-		}
-	for (d = n->svcs->trash; d != NULL; d = d->trash_next)
-		if (d->conf.af == AF_INET6 &&
-		    memcmp(d->conf.addr.b, nb->ip, 16) == 0)
-			dest_sync(d, nb, false);
-}
-
-static void
-neigh_probe(struct ndp *n, struct neigh6 *nb)
-{
+	struct ndp *n = arg;
 	uint8_t group[16], mac[6];
 
-	solicited_node(nb->ip, group, mac);
-	nd_send(n, ND_NS_, mac, n->lladdr, group, 0, nb->ip);
+	solicited_node(rip->b, group, mac);
+	nd_send(n, ND_NS_, mac, n->lladdr, group, 0, rip->b);
 	n->cnt.probes_sent++;
-	nb->tries++;
 }
 
 void
 ndp_dest_added(void *arg, struct dest *d)
 {
 	struct ndp *n = arg;
-	struct neigh6 *nb;
 
-	if (d->conf.af != AF_INET6)
-		return;
-	if ((nb = neigh_find(n, d->conf.addr.b)) == NULL) {
-		if (n->nneigh == n->capneigh) {
-			size_t cap = n->capneigh ? n->capneigh * 2 : 16;
-			struct neigh6 *nn = realloc(n->neigh, cap * sizeof(*nn));
-			if (nn == NULL)
-				return;	/* stays NOMAC: not scheduled */
-			n->neigh = nn;
-			n->capneigh = cap;
-		}
-		nb = &n->neigh[n->nneigh++];
-		memset(nb, 0, sizeof(*nb));
-		memcpy(nb->ip, d->conf.addr.b, 16);
-		/* ask right away: the first connection should not wait */
-		neigh_probe(n, nb);
-		nb->next_probe_ms = n->now_ms + PROBE_INTERVAL_MS;
-	}
-	neigh_sync(n, nb);
+	neigh_dest_added(n->neigh, d, n->now_ms);
 }
 
 static bool
@@ -409,30 +392,15 @@ nd_lladdr_opt(const uint8_t *opt, uint32_t len, uint8_t type)
 	return NULL;
 }
 
+/* A real server's address is at mac (an NA's target, an NS's source). */
 static void
 learn(struct ndp *n, const uint8_t *ip, const uint8_t *mac)
 {
-	struct neigh6 *nb = neigh_find(n, ip);
-	char a[INET6_ADDRSTRLEN];
-	bool changed;
+	union drlb_inaddr rip;
 
-	if (nb == NULL)
-		return;
-	changed = nb->state != NEIGH_RESOLVED || memcmp(nb->mac, mac, 6) != 0;
-	if (nb->state == NEIGH_FAILED)
-		log_info("real server %s answers neighbor discovery again",
-		    ntop6(ip, a));
-	memcpy(nb->mac, mac, 6);
-	nb->state = NEIGH_RESOLVED;
-	nb->tries = 0;
-	nb->next_probe_ms = n->now_ms + REFRESH_MS;
-	n->cnt.adverts_learnt++;
-	if (changed) {
-		log_info("real server %s is at %02x:%02x:%02x:%02x:%02x:%02x",
-		    ntop6(ip, a), mac[0], mac[1], mac[2], mac[3], mac[4],
-		    mac[5]);
-		neigh_sync(n, nb);
-	}
+	memcpy(rip.b, ip, 16);
+	if (neigh_learn(n->neigh, &rip, mac, n->now_ms) != NEIGH_UNKNOWN)
+		n->cnt.adverts_learnt++;
 }
 
 void
@@ -443,7 +411,9 @@ ndp_input(void *arg, const uint8_t *f, uint32_t len)
 	uint32_t plen;
 	char a[INET6_ADDRSTRLEN];
 
-	if (memcmp(f + 6, n->mac, 6) == 0)
+	/* the data path hands over nothing shorter than an NS, but other
+	 * callers may: the source MAC is read only if it is there */
+	if (len >= 14 && memcmp(f + 6, n->mac, 6) == 0)
 		return;			/* our own */
 	/* RFC 4861 7.1.1/7.1.2: hop limit 255, code 0, at least 24 bytes */
 	plen = len >= 54 ? (uint32_t)(ip6[4] << 8 | ip6[5]) : 0;
@@ -490,28 +460,9 @@ ndp_input(void *arg, const uint8_t *f, uint32_t len)
 		n->cnt.vip_solicits_answered++;
 }
 
-/* Is ip still the address of some IPv6 dest (live or in the trash)? */
-static bool
-neigh_used(struct ndp *n, const uint8_t *ip)
-{
-	struct svc *s;
-	struct dest *d;
-
-	for (s = n->svcs->head; s != NULL; s = s->next)
-		for (uint32_t i = 0; i < s->ndests; i++)
-			if (s->dests[i]->conf.af == AF_INET6 &&
-			    memcmp(s->dests[i]->conf.addr.b, ip, 16) == 0)
-				return true;
-	for (d = n->svcs->trash; d != NULL; d = d->trash_next)
-		if (d->conf.af == AF_INET6 && memcmp(d->conf.addr.b, ip, 16) == 0)
-			return true;
-	return false;
-}
-
 void
 ndp_tick(struct ndp *n, uint64_t now_ms)
 {
-	char a[INET6_ADDRSTRLEN];
 	size_t i;
 
 	n->now_ms = now_ms;
@@ -520,25 +471,5 @@ ndp_tick(struct ndp *n, uint64_t now_ms)
 		for (i = 0; i < n->nvips; i++)
 			announce(n, n->vips[i].ip);
 	}
-	for (i = 0; i < n->nneigh; i++) {
-		struct neigh6 *nb = &n->neigh[i];
-
-		if (!neigh_used(n, nb->ip)) {
-			n->neigh[i--] = n->neigh[--n->nneigh];
-			continue;
-		}
-		if (now_ms < nb->next_probe_ms)
-			continue;
-		if (nb->tries >= PROBE_TRIES && nb->state != NEIGH_FAILED) {
-			nb->state = NEIGH_FAILED;
-			log_warnx("real server %s does not answer neighbor "
-			    "solicitations: not scheduled (in DR a real server "
-			    "must be on the director's own Ethernet segment)",
-			    ntop6(nb->ip, a));
-			neigh_sync(n, nb);
-		}
-		neigh_probe(n, nb);
-		nb->next_probe_ms = now_ms + (nb->state == NEIGH_FAILED ?
-		    FAILED_INTERVAL_MS : PROBE_INTERVAL_MS);
-	}
+	neigh_tick(n->neigh, now_ms);
 }

@@ -51,11 +51,20 @@ struct ndp_counters {
 #undef NDP_COUNTERS_FIELD
 };
 
+/* Where our frames go; returns 0, or -1 when the frame was not sent. */
+typedef int (*ndp_send_fn)(void *arg, const uint8_t *frame, uint32_t len);
+
 /* Opens libnet's link-layer injector on ifname (needs CAP_NET_RAW: call
- * before privileges are dropped).  ring_fd: the capture socket, which joins
- * the VIPs' solicited-node groups (no capability needed for that). */
+ * before privileges are dropped) and sends through it.  ring_fd: the
+ * capture socket, which joins the VIPs' solicited-node groups (no
+ * capability needed for that). */
 struct ndp *ndp_open(const char *ifname, int own_vips, struct svc_table *svcs,
     int ring_fd, char *err, size_t errlen);
+/* Without an interface (tests, fuzzing): our MAC as given, each frame
+ * built as ndp_open's and handed to send; ring_fd -1 joins no group. */
+struct ndp *ndp_create(const uint8_t mac[6], int ifindex, int ring_fd,
+    int own_vips, struct svc_table *svcs, ndp_send_fn send, void *send_arg,
+    char *err, size_t errlen);
 void ndp_close(struct ndp *n);
 
 /* dp_arp_fn: a Neighbor Solicitation or Advertisement arrived */

@@ -135,3 +135,72 @@ w("fuzz_kaconf", "small", b"""virtual_server 198.18.0.1 80 {
     }
 }
 """)
+
+# fuzz_neigh: one Ethernet frame each, ARP or ND; the destination MAC
+# steers the harness (0x02 of byte 0: we own the VIPs; byte 1: 100 ms steps)
+BCAST = b"\xff" * 6
+RS1 = bytes([2, 0, 0, 0, 0, 7])
+RS2 = bytes([2, 0, 0, 0, 0, 8])
+EVIL = bytes([2, 0, 0, 0, 0, 0x66])
+
+def arp(op, sha, spa, tha, tpa, dst=BCAST):
+    return dst + sha + b"\x08\x06" + struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, op,
+                                                  sha, ip4(spa), tha, ip4(tpa))
+
+w("fuzz_neigh", "arp-who-has-vip", arp(1, CLI, "198.18.0.100", b"\0" * 6, "198.18.0.1"))
+w("fuzz_neigh", "arp-reply-rs", arp(2, RS1, "198.18.0.7", DIR, "198.18.0.2", dst=DIR))
+w("fuzz_neigh", "arp-request-rs", arp(1, RS2, "198.18.0.8", b"\0" * 6, "198.18.0.2"))
+w("fuzz_neigh", "arp-garp-rs", arp(1, RS2, "198.18.0.8", b"\0" * 6, "198.18.0.8"))
+w("fuzz_neigh", "arp-garp-vip", arp(1, EVIL, "198.18.0.1", b"\0" * 6, "198.18.0.1"))
+w("fuzz_neigh", "arp-reply-vip", arp(2, EVIL, "198.18.0.1", CLI, "198.18.0.100", dst=CLI))
+w("fuzz_neigh", "arp-probe", arp(1, CLI, "0.0.0.0", b"\0" * 6, "198.18.0.9"))
+w("fuzz_neigh", "arp-trashed-rs", arp(2, RS1, "198.18.0.9", DIR, "198.18.0.2", dst=DIR))
+w("fuzz_neigh", "arp-ours", arp(1, DIR, "198.18.0.1", b"\0" * 6, "198.18.0.1"))
+w("fuzz_neigh", "arp-padded", arp(2, RS1, "198.18.0.7", DIR, "198.18.0.2", dst=DIR) + b"\0" * 18)
+w("fuzz_neigh", "arp-truncated", arp(1, CLI, "198.18.0.100", b"\0" * 6, "198.18.0.1")[:30])
+
+def csum6(src, dst, msg):
+    data = src + dst + struct.pack("!IxxxB", len(msg), 58) + msg
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+def nd(eth_dst, eth_src, src, dst, typ, target, opts=b"", flags=0, hop=255, plen=None):
+    s, d = ip6(src), ip6(dst)
+    msg = struct.pack("!BBHI16s", typ, 0, 0, flags, ip6(target)) + opts
+    msg = msg[:2] + struct.pack("!H", csum6(s, d, msg)) + msg[4:]
+    hdr = struct.pack("!IHBB16s16s", 6 << 28, len(msg) if plen is None else plen, 58, hop, s, d)
+    return eth_dst + eth_src + b"\x86\xdd" + hdr + msg
+
+def lla(typ, mac):
+    return bytes([typ, 1]) + mac
+
+SN1 = bytes([0x33, 0x33, 0xff, 0, 0, 1])
+ALL = bytes([0x33, 0x33, 0, 0, 0, 1])
+LL = "fe80::ff:fe00:2"
+S, O = 0x40000000, 0x20000000
+w("fuzz_neigh", "ns-vip", nd(SN1, CLI, "2001:db8::100", "ff02::1:ff00:1", 135, "2001:db8::1", lla(1, CLI)))
+w("fuzz_neigh", "ns-vip-nud", nd(DIR, CLI, "2001:db8::100", "2001:db8::1", 135, "2001:db8::1"))
+w("fuzz_neigh", "ns-dad", nd(SN1, CLI, "::", "ff02::1:ff00:1", 135, "2001:db8::1"))
+w("fuzz_neigh", "ns-lladdr", nd(bytes([0x33, 0x33, 0xff, 0, 0, 2]), RS1, "2001:db8::7",
+                                "ff02::1:ff00:2", 135, LL, lla(1, RS1)))
+w("fuzz_neigh", "ns-rs", nd(bytes([0x33, 0x33, 0xff, 0, 0, 7]), RS2, "2001:db8::8",
+                            "ff02::1:ff00:7", 135, "2001:db8::7", lla(1, RS2)))
+w("fuzz_neigh", "na-rs", nd(DIR, RS1, "2001:db8::7", LL, 136, "2001:db8::7", lla(2, RS1), S | O))
+w("fuzz_neigh", "na-rs-noopt", nd(DIR, RS1, "2001:db8::7", LL, 136, "2001:db8::7", flags=S))
+w("fuzz_neigh", "na-trashed-rs", nd(DIR, RS1, "2001:db8::9", LL, 136, "2001:db8::9", lla(2, RS1), S))
+w("fuzz_neigh", "na-nonce-tlla", nd(DIR, RS2, "2001:db8::8", LL, 136, "2001:db8::8",
+                                    bytes([14, 1]) + b"\xaa" * 6 + lla(2, RS2), S))
+w("fuzz_neigh", "na-vip", nd(ALL, EVIL, "2001:db8::1", "ff02::1", 136, "2001:db8::1", lla(2, EVIL), O))
+w("fuzz_neigh", "na-opt-long", nd(DIR, RS1, "2001:db8::7", LL, 136, "2001:db8::7",
+                                  bytes([2, 2]) + RS1, S))
+w("fuzz_neigh", "na-opt-zero", nd(DIR, RS1, "2001:db8::7", LL, 136, "2001:db8::7",
+                                  bytes([2, 0]) + RS1 + lla(2, RS1), S))
+w("fuzz_neigh", "ns-hop64", nd(SN1, CLI, "2001:db8::100", "ff02::1:ff00:1", 135, "2001:db8::1",
+                               lla(1, CLI), hop=64))
+w("fuzz_neigh", "ns-plen-long", nd(SN1, CLI, "2001:db8::100", "ff02::1:ff00:1", 135,
+                                   "2001:db8::1", lla(1, CLI), plen=64))
+w("fuzz_neigh", "na-truncated", nd(DIR, RS1, "2001:db8::7", LL, 136, "2001:db8::7", lla(2, RS1), S)[:70])
