@@ -238,7 +238,8 @@ install: all
 	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(B)/drlbd $(B)/drlbadm tools/drlb-realserver \
 	    tools/drlb-vrrp-notify $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 man/drlbd.8 man/drlbadm.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 man/drlbd.8 man/drlbadm.8 man/drlb-realserver.8 \
+	    man/drlb-vrrp-notify.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' conf/drlbd.service \
 	    > $(DESTDIR)$(UNITDIR)/drlbd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/drlbd.service
