@@ -7,6 +7,10 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=realserver
 if [ "$(id -u)" != 0 ]; then t_skip "$T: setup" "needs root"; exit 0; fi
+if ! miss=$(nl_need ip arping); then
+	t_fail "$T: setup" "missing tools: $miss; bash tools/install-deps.sh --all installs them"
+	exit 1
+fi
 nl_init "$T"
 nl_switch && nl_host rs "$NL_RIP1/24" && nl_host client "$NL_CIP/24" ||
 	{ t_fail "$T: setup (namespaces)"; t_done; }
