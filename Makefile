@@ -3,7 +3,7 @@
 #   make check      unit tests + integration tests (root, network namespaces)
 #   make demo       the LVS-DR recipe on one machine (root)
 #   make bench      benchmarks (bench/RESULTS.md explains them)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (the Debian package installs the same)
 #   SANITIZE=address,undefined make ...   builds everything with sanitizers
 
 PKG_CONFIG ?= pkg-config
@@ -13,15 +13,20 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 B := build
+# the version is said once, in debian/changelog's first line ("drlb (0.1) ...");
+# the binaries get it as DRLB_VERSION
+DRLB_VERSION := $(or $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog 2>/dev/null),unknown)
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line are
+# used (dpkg-buildflags' hardening); ours are added to CPPFLAGS either way
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
-CPPFLAGS += -Iinclude -D_GNU_SOURCE
+override CPPFLAGS += -Iinclude -D_GNU_SOURCE -DDRLB_VERSION='"$(DRLB_VERSION)"'
 XCFLAGS := -std=c11 $(WARN) -MMD -MP -pthread
 LDLIBS += -pthread
 ifneq ($(SANITIZE),)
 # a sanitizer report ends the program: tests cannot pass over one
 XCFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
 
 PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap)
@@ -50,9 +55,11 @@ $(B)/obj/%.o: %.c
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
 # the only files that include libnet.h (ARP, and IPv6 neighbor discovery)
-$(B)/obj/src/drlbd/arp.o: CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
-$(B)/obj/src/drlbd/ndp.o: CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
-$(B)/obj/src/drlbd/filter.o $(B)/obj/src/drlbd/io/pcap.o: CPPFLAGS += $(PCAP_CFLAGS)
+$(B)/obj/src/drlbd/arp.o: override CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
+$(B)/obj/src/drlbd/ndp.o: override CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
+$(B)/obj/src/drlbd/filter.o $(B)/obj/src/drlbd/io/pcap.o: override CPPFLAGS += $(PCAP_CFLAGS)
+# the files that print the version are rebuilt when it changes
+$(B)/obj/src/drlbd/main.o $(B)/obj/src/drlbadm/main.o: $(wildcard debian/changelog)
 
 $(B)/drlbd: $(DRLBD_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(LIBNET_LIBS) $(CAPNG_LIBS) $(LDLIBS)
@@ -238,24 +245,38 @@ demo:
 bench: all $(B)/bench/conn_bench $(B)/bench/dp_bench $(B)/bench/ring_latency $(B)/bench/gen $(B)/bench/fwd_ref $(if $(wildcard bench/sched_bench.c),$(B)/bench/sched_bench)
 	bash bench/run.sh
 
-# binaries to sbin, man pages to man8, the unit to lib/systemd/system (its
-# ExecStart pointed at $(PREFIX)/sbin) and, as an example, to share/drlb
-# with the recipe's rules; docs/json.md to share/doc/drlb
+# What a director installs (the Debian package installs exactly this, with
+# PREFIX=/usr): the binaries and the real-server and VRRP scripts to sbin
+# (conf/keepalived-vrrp.conf calls $(PREFIX)/sbin/drlb-vrrp-notify), man
+# pages, the unit (its paths pointed at PREFIX), the socket group's
+# sysusers.d entry, docs, and conf/*.conf as examples.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+DOCDIR ?= $(PREFIX)/share/doc/drlb
+DOCS := README.md SECURITY.md docs/json.md docs/tour.md
+EXAMPLES := $(wildcard conf/*.conf)
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/drlb \
-	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/drlb \
-	    $(DESTDIR)$(UNITDIR)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(B)/drlbd $(B)/drlbadm tools/drlb-realserver \
-	    $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 man/drlbd.8 man/drlbadm.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	    tools/drlb-vrrp-notify $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 man/drlbd.8 man/drlbadm.8 man/drlb-realserver.8 \
+	    man/drlb-vrrp-notify.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' conf/drlbd.service \
-	    > $(DESTDIR)$(PREFIX)/share/drlb/drlbd.service
-	chmod 0644 $(DESTDIR)$(PREFIX)/share/drlb/drlbd.service
-	install -m 0644 $(DESTDIR)$(PREFIX)/share/drlb/drlbd.service \
-	    $(DESTDIR)$(UNITDIR)/drlbd.service
-	install -m 0644 conf/recipe.conf $(DESTDIR)$(PREFIX)/share/drlb/
-	install -m 0644 docs/json.md $(DESTDIR)$(PREFIX)/share/doc/drlb/
+	    > $(DESTDIR)$(UNITDIR)/drlbd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/drlbd.service
+	install -m 0644 conf/drlb.sysusers $(DESTDIR)$(SYSUSERSDIR)/drlb.conf
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	for f in $(EXAMPLES); do \
+	    sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' $$f > $(DESTDIR)$(DOCDIR)/examples/$${f##*/} && \
+	    chmod 0644 $(DESTDIR)$(DOCDIR)/examples/$${f##*/} || exit 1; \
+	done
+	@# the unit runs drlbd with --socket-group drlb: on a live system
+	@# (no DESTDIR) make the group now, as the package's postinst does
+	@if [ -z "$(DESTDIR)" ] && ! getent group drlb >/dev/null; then \
+	    echo "creating system group drlb (members may list drlbd's rules)"; \
+	    groupadd --system drlb; \
+	fi
 
 clean:
 	rm -rf $(B)

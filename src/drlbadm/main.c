@@ -22,7 +22,10 @@
 #include "drlb/ctl.h"
 #include "list.h"
 
-#define DRLBADM_VERSION	"0.1"
+#ifndef DRLB_VERSION
+#define DRLB_VERSION	"unknown"
+#endif
+#define DRLBADM_VERSION	DRLB_VERSION
 #define RESTORE_MAX_ARGS 128
 
 static const char *prog = "drlbadm";
