@@ -165,7 +165,7 @@ $(B)/bench/datapath_notrace.o: src/drlbd/datapath.c
 		-Ddp_process=dp_process_notrace -Ddp_init=dp_init_notrace -c -o $@ $<
 $(B)/bench/dp_bench: bench/dp_bench.c $(B)/bench/datapath_notrace.o $(call obj,$(DP_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -iquote src/drlbd -iquote tests/unit $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 $(B)/bench/ring_latency: bench/ring_latency.c
 	@mkdir -p $(dir $@)
