@@ -47,7 +47,7 @@
  * loops on this kind of machine: no ratio is printed against it */
 #define NOISE_NS	10.0
 
-static const char *const sched_names[] = {
+static const char *const scheds[] = {
 	"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "twos",
 	"dh", "sh", "mh", "lblc", "lblcr",
 };
@@ -282,8 +282,8 @@ main(int argc, char **argv)
 	printf("%-6s %6s %8s %12s %9s %12s %11s %10s\n", "sched", "dests",
 	    "decis.", "ns/decision", "x rr", "scan ns/dec", "scan/index",
 	    "loop ns");
-	for (size_t s = 0; s < sizeof(sched_names) / sizeof(sched_names[0]); s++) {
-		const char *name = sched_names[s];
+	for (size_t s = 0; s < sizeof(scheds) / sizeof(scheds[0]); s++) {
+		const char *name = scheds[s];
 		int has_scan = ref_find(name) != NULL;
 
 		if (sched_find(name) == NULL) {
