@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svc.h"
-#include "conn.h"
-#include "sched.h"
+#include "fixtures.h"
 #include "expect.h"
 
 
@@ -25,30 +23,6 @@ on_freed(void *arg, struct dest *d)
 	(void)arg;
 	freed_dest = d;
 	freed_count++;
-}
-
-static struct drlb_ctl_req
-mkreq(uint16_t proto, int n, int weight)
-{
-	struct drlb_ctl_req r;
-	char rip[32];
-
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = proto;
-	inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
-	r.svc.port = 80;
-	r.svc.netmask = 0xffffffffu;
-	strcpy(r.svc.sched_name, "wlc");
-	if (n > 0) {
-		snprintf(rip, sizeof(rip), "198.18.0.%d", n);
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, rip, &r.dest.addr.in);
-		r.dest.port = 80;
-		r.dest.conn_flags = DRLB_FWD_DROUTE;
-		r.dest.weight = weight;
-	}
-	return r;
 }
 
 static struct svc *
@@ -99,13 +73,13 @@ fresh(void)
 	T.on_dest_freed = on_freed;
 	freed_dest = NULL;
 	freed_count = 0;
-	r = mkreq(IPPROTO_TCP, 0, 0);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 0, 0);
 	svc_apply(&T, DRLB_CTL_ADD_SVC, &r, NULL, 0);
-	r = mkreq(IPPROTO_TCP, 1, 1);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 1, 1);
 	svc_apply(&T, DRLB_CTL_ADD_DEST, &r, NULL, 0);
-	r = mkreq(IPPROTO_UDP, 0, 0);
+	r = fx_req(IPPROTO_UDP, 80, "wlc", 0, 0);
 	svc_apply(&T, DRLB_CTL_ADD_SVC, &r, NULL, 0);
-	r = mkreq(IPPROTO_UDP, 1, 1);
+	r = fx_req(IPPROTO_UDP, 80, "wlc", 1, 1);
 	svc_apply(&T, DRLB_CTL_ADD_DEST, &r, NULL, 0);
 }
 
@@ -540,7 +514,7 @@ test_trash(void)
 	conn_seen(ct, c, CONN_TCP_SYN, 100);
 	conn_seen(ct, c, CONN_TCP_ACK, 100);		/* expires 1000 */
 
-	r = mkreq(IPPROTO_TCP, 1, 1);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 1, 1);
 	EXPECT_EQ(svc_apply(&T, DRLB_CTL_DEL_DEST, &r, NULL, 0), 0, "-d A");
 	EXPECT_EQ(T.trash == a, 1, "A with a live conn goes to the trash");
 	EXPECT_EQ(svc_of(IPPROTO_TCP)->ndests, 0, "A is out of the service");
@@ -552,7 +526,7 @@ test_trash(void)
 	EXPECT_EQ(a->activeconns, 1, "A still counts its conn");
 
 	/* the service goes too: A's ->svc must stay valid */
-	r = mkreq(IPPROTO_TCP, 0, 0);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 0, 0);
 	EXPECT_EQ(svc_apply(&T, DRLB_CTL_DEL_SVC, &r, NULL, 0), 0, "-D");
 	EXPECT_EQ(a->svc->conf.port, 80, "trashed A's service still readable");
 	EXPECT_EQ(conn_expire(ct, &T, 1000, 10), 0, "refreshed conn alive at 1000");
@@ -574,7 +548,7 @@ test_overload(void)
 	int i;
 
 	fresh();
-	r = mkreq(IPPROTO_TCP, 1, 1);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 1, 1);
 	r.dest.u_threshold = 4;
 	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
 	a = dest_of(IPPROTO_TCP, 1);
