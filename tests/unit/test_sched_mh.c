@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sched.h"
+#include "fixtures.h"
 #include "sched/hsiphash.h"
 #include "expect.h"
 
@@ -27,27 +27,13 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static void
-req_init(struct drlb_ctl_req *r, const char *sched, uint32_t flags)
-{
-	memset(r, 0, sizeof(*r));
-	r->svc.af = AF_INET;
-	r->svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, NET "1", &r->svc.addr.in);
-	r->svc.port = 80;
-	r->svc.netmask = 0xffffffff;
-	r->svc.flags = flags;
-	strcpy(r->svc.sched_name, sched);
-}
-
 static struct svc *
 mksvc(struct svc_table *t, const char *sched, uint32_t flags)
 {
-	struct drlb_ctl_req r;
-	char err[256];
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, 80, sched, 0, 0);
 
-	req_init(&r, sched, flags);
-	if (svc_apply(t, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)) != 0)
+	r.svc.flags = flags;
+	if (fx_apply(t, DRLB_CTL_ADD_SVC, &r) != 0)
 		return NULL;
 	return svc_find(t, AF_INET, IPPROTO_TCP, &r.svc.addr, 80);
 }
@@ -65,21 +51,10 @@ dest_of(struct svc *s, int n)
 static int
 dest_op(struct svc_table *t, struct svc *s, uint16_t op, int n, int w)
 {
-	struct drlb_ctl_req r;
-	char err[256], ip[32];
-	struct dest *d;
-	int rc;
+	int rc = fx_dest(t, op, s->conf.port, n, w);
 
-	req_init(&r, s->conf.sched_name, s->conf.flags);
-	snprintf(ip, sizeof(ip), NET "%d", n);
-	r.dest.af = AF_INET;
-	inet_pton(AF_INET, ip, &r.dest.addr.in);
-	r.dest.port = 80;
-	r.dest.weight = w;
-	r.dest.conn_flags = DRLB_FWD_DROUTE;
-	rc = svc_apply(t, op, &r, err, sizeof(err));
-	if (rc == 0 && op == DRLB_CTL_ADD_DEST && (d = dest_of(s, n)) != NULL)
-		d->flags &= ~DEST_F_NOMAC;
+	if (rc == 0 && op == DRLB_CTL_ADD_DEST)
+		fx_resolve(dest_of(s, n), NULL);
 	return rc;
 }
 
@@ -705,8 +680,6 @@ test_switch(void)
 	static const char *const names[] = { "mh", "lblc", "lblcr", "wlc" };
 	struct svc_table st;
 	struct svc *s;
-	struct drlb_ctl_req r;
-	char err[256];
 	int ok = 1;
 
 	svc_table_init(&st);
@@ -714,8 +687,7 @@ test_switch(void)
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, 7, 1);
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, 8, 1);
 	for (int i = 0; i < 8; i++) {
-		req_init(&r, names[i % 4], 0);
-		if (svc_apply(&st, DRLB_CTL_EDIT_SVC, &r, err, sizeof(err)) != 0 ||
+		if (fx_svc(&st, DRLB_CTL_EDIT_SVC, 80, names[i % 4]) != 0 ||
 		    pick(s, 100, 0) == 0)
 			ok = 0;
 	}

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sched.h"
+#include "fixtures.h"
 #include "sched/twos.h"
 #include "expect.h"
 
@@ -26,28 +26,13 @@ static struct svc_table st;
 
 /* ------------------------------------------------------------ helpers */
 
-static void
-req_init(struct drlb_ctl_req *r, const char *sched, uint16_t port,
-    uint32_t flags)
-{
-	memset(r, 0, sizeof(*r));
-	r->svc.af = AF_INET;
-	r->svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, NET "1", &r->svc.addr.in);
-	r->svc.port = port;
-	r->svc.netmask = 0xffffffff;
-	r->svc.flags = flags;
-	strcpy(r->svc.sched_name, sched);
-}
-
 static struct svc *
 mksvc(const char *sched, uint16_t port, uint32_t flags)
 {
-	struct drlb_ctl_req r;
-	char err[256];
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, port, sched, 0, 0);
 
-	req_init(&r, sched, port, flags);
-	if (svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)) != 0)
+	r.svc.flags = flags;
+	if (fx_apply(&st, DRLB_CTL_ADD_SVC, &r) != 0)
 		return NULL;
 	return svc_find(&st, AF_INET, IPPROTO_TCP, &r.svc.addr, port);
 }
@@ -56,11 +41,11 @@ mksvc(const char *sched, uint16_t port, uint32_t flags)
 static int
 set_flags(struct svc *s, uint32_t flags)
 {
-	struct drlb_ctl_req r;
-	char err[256];
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, s->conf.port,
+	    s->conf.sched_name, 0, 0);
 
-	req_init(&r, s->conf.sched_name, s->conf.port, flags);
-	return svc_apply(&st, DRLB_CTL_EDIT_SVC, &r, err, sizeof(err));
+	r.svc.flags = flags;
+	return fx_apply(&st, DRLB_CTL_EDIT_SVC, &r);
 }
 
 static struct dest *
@@ -73,25 +58,14 @@ dest_of(struct svc *s, int n)
 }
 
 /* add/edit/delete real server 198.18.0.n; a new one gets its MAC at once
- * (the daemon's ARP module clears NOMAC in real life) */
+ * (in real life the daemon's ARP module learns it) */
 static int
 dest_op(struct svc *s, uint16_t op, int n, int w)
 {
-	struct drlb_ctl_req r;
-	char err[256], rip[32];
-	struct dest *d;
-	int rc;
+	int rc = fx_dest(&st, op, s->conf.port, n, w);
 
-	req_init(&r, s->conf.sched_name, s->conf.port, s->conf.flags);
-	snprintf(rip, sizeof(rip), NET "%d", n);
-	r.dest.af = AF_INET;
-	inet_pton(AF_INET, rip, &r.dest.addr.in);
-	r.dest.port = s->conf.port;
-	r.dest.weight = w;
-	r.dest.conn_flags = DRLB_FWD_DROUTE;
-	rc = svc_apply(&st, op, &r, err, sizeof(err));
-	if (rc == 0 && op == DRLB_CTL_ADD_DEST && (d = dest_of(s, n)) != NULL)
-		d->flags &= ~DEST_F_NOMAC;
+	if (rc == 0 && op == DRLB_CTL_ADD_DEST)
+		fx_resolve(dest_of(s, n), NULL);
 	return rc;
 }
 
@@ -145,11 +119,7 @@ picks(struct svc *s, int n, int count, char *out)
 static void
 del_svc(struct svc *s)
 {
-	struct drlb_ctl_req r;
-	char err[256];
-
-	req_init(&r, s->conf.sched_name, s->conf.port, 0);
-	svc_apply(&st, DRLB_CTL_DEL_SVC, &r, err, sizeof(err));
+	fx_svc(&st, DRLB_CTL_DEL_SVC, s->conf.port, NULL);
 }
 
 /* ------------------------------------------------------------ fo */
