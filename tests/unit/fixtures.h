@@ -103,15 +103,25 @@ fx_dest(struct svc_table *st, uint16_t op, uint16_t port, int rip,
 	return fx_apply(st, op, &r);
 }
 
+/* the real server 198.18.0.<last> of s (NULL: none) */
+static inline struct dest *
+fx_svc_dest(const struct svc *s, int last)
+{
+	for (uint32_t i = 0; s != NULL && i < s->ndests; i++)
+		if (s->dests[i]->conf.addr.b[3] == last)
+			return s->dests[i];
+	return NULL;
+}
+
 /* the real server 198.18.0.<last> of the service on port */
 static inline struct dest *
 fx_dest_find(struct svc_table *st, uint16_t port, int last)
 {
+	struct dest *d;
+
 	for (struct svc *s = st->head; s; s = s->next)
-		if (s->conf.port == port)
-			for (uint32_t i = 0; i < s->ndests; i++)
-				if (s->dests[i]->conf.addr.b[3] == last)
-					return s->dests[i];
+		if (s->conf.port == port && (d = fx_svc_dest(s, last)) != NULL)
+			return d;
 	return NULL;
 }
 

@@ -38,14 +38,7 @@ svc_of(uint16_t proto)
 static struct dest *
 dest_of(uint16_t proto, int n)
 {
-	struct svc *s = svc_of(proto);
-	uint32_t i;
-
-	for (i = 0; s != NULL && i < s->ndests; i++)
-		if ((ntohl(s->dests[i]->conf.addr.in.s_addr) & 0xff) ==
-		    (uint32_t)n)
-			return s->dests[i];
-	return NULL;
+	return fx_svc_dest(svc_of(proto), n);
 }
 
 static struct conn_key

@@ -55,12 +55,7 @@ dest_num(const struct dest *d)
 static struct dest *
 dest_n(int n)
 {
-	struct svc *s = the_svc();
-
-	for (uint32_t i = 0; s != NULL && i < s->ndests; i++)
-		if (dest_num(s->dests[i]) == n)
-			return s->dests[i];
-	return NULL;
+	return fx_svc_dest(the_svc(), 10 + n);
 }
 
 static char

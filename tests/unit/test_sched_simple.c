@@ -48,15 +48,6 @@ set_flags(struct svc *s, uint32_t flags)
 	return fx_apply(&st, DRLB_CTL_EDIT_SVC, &r);
 }
 
-static struct dest *
-dest_of(struct svc *s, int n)
-{
-	for (uint32_t i = 0; i < s->ndests; i++)
-		if (s->dests[i]->conf.addr.b[3] == n)
-			return s->dests[i];
-	return NULL;
-}
-
 /* add/edit/delete real server 198.18.0.n; a new one gets its MAC at once
  * (in real life the daemon's ARP module learns it) */
 static int
@@ -65,7 +56,7 @@ dest_op(struct svc *s, uint16_t op, int n, int w)
 	int rc = fx_dest(&st, op, s->conf.port, n, w);
 
 	if (rc == 0 && op == DRLB_CTL_ADD_DEST)
-		fx_resolve(dest_of(s, n), NULL);
+		fx_resolve(fx_svc_dest(s, n), NULL);
 	return rc;
 }
 
@@ -138,14 +129,14 @@ test_fo(void)
 	picks(s, 3, 1, str);
 	EXPECT_STR(str, "13,13,13,",
 	    "fo: highest weight, tie to the first in list (newest)");
-	dest_of(s, 13)->activeconns = 1000000;
+	fx_svc_dest(s, 13)->activeconns = 1000000;
 	EXPECT_EQ(pick(s), 13, "fo: load is ignored");
-	dest_of(s, 13)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 13)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 12, "fo: overloaded primary -> next highest weight");
-	dest_of(s, 13)->flags &= ~DEST_F_OVERLOAD;
-	dest_of(s, 13)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 13)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 13)->flags |= DEST_F_NOMAC;
 	EXPECT_EQ(pick(s), 12, "fo: primary without MAC -> next");
-	dest_of(s, 13)->flags &= ~DEST_F_NOMAC;
+	fx_svc_dest(s, 13)->flags &= ~DEST_F_NOMAC;
 	EXPECT_EQ(pick(s), 13, "fo: primary back");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 13, 0);
 	EXPECT_EQ(pick(s), 12, "fo: primary at weight 0 -> next");
@@ -179,22 +170,22 @@ test_ovf(void)
 	picks(s, 12, 1, str);
 	EXPECT_STR(str, "23,23,23,23,22,22,22,22,21,21,21,0,",
 	    "ovf: fill the highest weight until activeconns > weight, overflow in order");
-	dest_of(s, 22)->activeconns = 3;
+	fx_svc_dest(s, 22)->activeconns = 3;
 	EXPECT_EQ(pick(s), 22, "ovf: activeconns == weight still takes one");
-	dest_of(s, 23)->activeconns = 0;
-	dest_of(s, 23)->inactconns = 100000;
+	fx_svc_dest(s, 23)->activeconns = 0;
+	fx_svc_dest(s, 23)->inactconns = 100000;
 	EXPECT_EQ(pick(s), 23, "ovf: inactive connections do not count");
-	dest_of(s, 23)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 23)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 22, "ovf: overloaded -> next");
-	dest_of(s, 23)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 23)->flags &= ~DEST_F_OVERLOAD;
 	dest_op(s, DRLB_CTL_EDIT_DEST, 23, 0);
-	dest_of(s, 23)->activeconns = 0;
+	fx_svc_dest(s, 23)->activeconns = 0;
 	EXPECT_EQ(pick(s), 22, "ovf: weight 0 is never picked, even idle");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 21, 5);
 	EXPECT_EQ(pick(s), 21, "ovf: a raised weight takes over (4 active <= 5)");
-	dest_of(s, 21)->activeconns = 6;
+	fx_svc_dest(s, 21)->activeconns = 6;
 	EXPECT_EQ(pick(s), 22, "ovf: and overflows again at 6 > 5");
-	dest_of(s, 22)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 22)->flags |= DEST_F_NOMAC;
 	EXPECT_EQ(pick(s), 0, "ovf: nothing usable under its weight -> none");
 	del_svc(s);
 }
@@ -311,7 +302,7 @@ test_twos(void)
 		if (got != want && mism++ == 0)
 			first_mism = i;
 		if (r >= 0) {
-			struct dest *d = dest_of(s, rd[r].n);
+			struct dest *d = fx_svc_dest(s, rd[r].n);
 
 			if (i % 3 == 0) {
 				rd[r].act++;
@@ -352,8 +343,8 @@ test_twos(void)
 
 	/* weight 0 and unusable dests never come up */
 	dest_op(s, DRLB_CTL_EDIT_DEST, 34, 0);
-	dest_of(s, 33)->flags |= DEST_F_OVERLOAD;
-	dest_of(s, 32)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 33)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 32)->flags |= DEST_F_NOMAC;
 	{
 		int only31 = 1;
 
@@ -362,7 +353,7 @@ test_twos(void)
 				only31 = 0;
 		EXPECT(only31, "twos: skips weight 0, overloaded and MAC-less dests");
 	}
-	dest_of(s, 31)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 31)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 0, "twos: nothing usable -> none");
 	del_svc(s);
 }
@@ -428,7 +419,7 @@ test_dh(void)
 	EXPECT(cnt[0] == 85 && cnt[43] == 86 && cnt[41] == 85,
 	    "dh: weight 0 -> its 85 buckets yield none, others unchanged");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 42, 5);
-	dest_of(s, 43)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 43)->flags |= DEST_F_OVERLOAD;
 	memset(cnt, 0, sizeof(cnt));
 	for (x = 0; x < 256; x++) {
 		struct conn_key k = mkkey(0xc6120063u, 40000, 0xc6120000u | x);
@@ -437,7 +428,7 @@ test_dh(void)
 	}
 	EXPECT(cnt[0] == 86 && cnt[42] == 85 && cnt[41] == 85,
 	    "dh: overloaded -> its 86 buckets yield none (no fallback)");
-	dest_of(s, 43)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 43)->flags &= ~DEST_F_OVERLOAD;
 
 	/* removal: list 43 41 -> 128 / 128; then 44 at the head: 44 43 41 */
 	dest_op(s, DRLB_CTL_DEL_DEST, 42, 0);
@@ -677,7 +668,7 @@ test_sh(void)
 	dest_op(s, DRLB_CTL_EDIT_DEST, 52, 2);
 
 	/* unusable without fallback: exactly its buckets fail */
-	dest_of(s, 52)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags |= DEST_F_OVERLOAD;
 	sh_owners(s, own2);
 	ok = 1;
 	for (b = 0; b < 256; b++)
@@ -717,15 +708,15 @@ test_sh(void)
 		/* bucket 3 (52): 6 = pat[0] = 53 */
 		EXPECT_EQ(own2[3], 53, "sh-fallback: bucket 3 -> bucket 6 -> 53");
 	}
-	dest_of(s, 52)->flags &= ~DEST_F_OVERLOAD;
-	dest_of(s, 52)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 52)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags |= DEST_F_NOMAC;
 	sh_owners(s, own);
 	EXPECT_EQ(diff_count(own, own2), 0,
 	    "sh-fallback: MAC unknown moves the same keys as overloaded");
-	dest_of(s, 52)->flags &= ~DEST_F_NOMAC;
-	dest_of(s, 51)->flags |= DEST_F_OVERLOAD;
-	dest_of(s, 52)->flags |= DEST_F_OVERLOAD;
-	dest_of(s, 53)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags &= ~DEST_F_NOMAC;
+	fx_svc_dest(s, 51)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 53)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 0, "sh-fallback: all unusable -> none");
 	del_svc(s);
 
