@@ -155,7 +155,7 @@ $(B)/bench/conn_bench: bench/conn_bench.c $(call obj,$(TABLES_SRC))
 
 $(B)/bench/sched_bench: bench/sched_bench.c $(call obj,$(TABLES_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -iquote src/drlbd -iquote tests/unit $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 # dp_bench: datapath.c twice, with trace points and with them compiled out
 # (its dp_process renamed dp_process_notrace), same frames, same tables
@@ -183,7 +183,7 @@ $(B)/bench/gen $(B)/bench/fwd_ref: $(B)/bench/%: bench/%.c
 # $(B)/lab/.  bench/lab/README.md explains it.
 $(B)/bench/lab: bench/lab/lab.c $(call obj,$(TABLES_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lm
+	$(CC) $(CPPFLAGS) -iquote src/drlbd -iquote tests/unit $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lm
 
 lab: $(B)/bench/lab
 	B=$(B) bash bench/lab/run.sh
