@@ -103,7 +103,7 @@ fx_dest(struct svc_table *st, uint16_t op, uint16_t port, int rip,
 	return fx_apply(st, op, &r);
 }
 
-/* the real server 198.18.0.<last> of s (NULL: none) */
+/* the real server 198.18.0.<last> of s; none when s is NULL */
 static inline struct dest *
 fx_svc_dest(const struct svc *s, int last)
 {
