@@ -182,7 +182,7 @@ $(B)/bench/conn_bench: bench/conn_bench.c $(call obj,$(TABLES_SRC))
 
 $(B)/bench/sched_bench: bench/sched_bench.c $(call obj,$(TABLES_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -iquote src/drlbd -iquote tests/unit $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 # dp_bench: datapath.c twice, with trace points and with them compiled out
 # (its dp_process renamed dp_process_notrace), same frames, same tables
@@ -192,7 +192,7 @@ $(B)/bench/datapath_notrace.o: src/drlbd/datapath.c
 		-Ddp_process=dp_process_notrace -Ddp_init=dp_init_notrace -c -o $@ $<
 $(B)/bench/dp_bench: bench/dp_bench.c $(B)/bench/datapath_notrace.o $(call obj,$(DP_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -iquote src/drlbd -iquote tests/unit $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 $(B)/bench/ring_latency: bench/ring_latency.c
 	@mkdir -p $(dir $@)
@@ -210,7 +210,7 @@ $(B)/bench/gen $(B)/bench/fwd_ref: $(B)/bench/%: bench/%.c
 # $(B)/lab/.  bench/lab/README.md explains it.
 $(B)/bench/lab: bench/lab/lab.c $(call obj,$(TABLES_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lm
+	$(CC) $(CPPFLAGS) -iquote src/drlbd -iquote tests/unit $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lm
 
 lab: $(B)/bench/lab
 	B=$(B) bash bench/lab/run.sh

@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svc.h"
-#include "conn.h"
-#include "sched.h"
+#include "fixtures.h"
 #include "expect.h"
 
 
@@ -27,30 +25,6 @@ on_freed(void *arg, struct dest *d)
 	freed_count++;
 }
 
-static struct drlb_ctl_req
-mkreq(uint16_t proto, int n, int weight)
-{
-	struct drlb_ctl_req r;
-	char rip[32];
-
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = proto;
-	inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
-	r.svc.port = 80;
-	r.svc.netmask = 0xffffffffu;
-	strcpy(r.svc.sched_name, "wlc");
-	if (n > 0) {
-		snprintf(rip, sizeof(rip), "198.18.0.%d", n);
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, rip, &r.dest.addr.in);
-		r.dest.port = 80;
-		r.dest.conn_flags = DRLB_FWD_DROUTE;
-		r.dest.weight = weight;
-	}
-	return r;
-}
-
 static struct svc *
 svc_of(uint16_t proto)
 {
@@ -64,14 +38,7 @@ svc_of(uint16_t proto)
 static struct dest *
 dest_of(uint16_t proto, int n)
 {
-	struct svc *s = svc_of(proto);
-	uint32_t i;
-
-	for (i = 0; s != NULL && i < s->ndests; i++)
-		if ((ntohl(s->dests[i]->conf.addr.in.s_addr) & 0xff) ==
-		    (uint32_t)n)
-			return s->dests[i];
-	return NULL;
+	return fx_svc_dest(svc_of(proto), n);
 }
 
 static struct conn_key
@@ -99,13 +66,13 @@ fresh(void)
 	T.on_dest_freed = on_freed;
 	freed_dest = NULL;
 	freed_count = 0;
-	r = mkreq(IPPROTO_TCP, 0, 0);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 0, 0);
 	svc_apply(&T, DRLB_CTL_ADD_SVC, &r, NULL, 0);
-	r = mkreq(IPPROTO_TCP, 1, 1);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 1, 1);
 	svc_apply(&T, DRLB_CTL_ADD_DEST, &r, NULL, 0);
-	r = mkreq(IPPROTO_UDP, 0, 0);
+	r = fx_req(IPPROTO_UDP, 80, "wlc", 0, 0);
 	svc_apply(&T, DRLB_CTL_ADD_SVC, &r, NULL, 0);
-	r = mkreq(IPPROTO_UDP, 1, 1);
+	r = fx_req(IPPROTO_UDP, 80, "wlc", 1, 1);
 	svc_apply(&T, DRLB_CTL_ADD_DEST, &r, NULL, 0);
 }
 
@@ -117,7 +84,8 @@ test_layout(void)
 	struct conn_table *t = conn_table_create(1u << 16);
 
 	EXPECT_EQ(sizeof(struct conn), 48, "struct conn is 48 bytes");
-	/* the bound: <= 64 bytes per connection, overhead included */
+	/* the table's budget: <= 64 bytes a connection, side arrays included
+	 * (README and drlbd(8) promise 60 at the default 1 M entries) */
 	EXPECT(t != NULL && conn_table_bytes(t) <= (size_t)64 << 16,
 	    "a table of 65536 entries: <= 64 bytes each, all included");
 	conn_table_destroy(t);
@@ -540,7 +508,7 @@ test_trash(void)
 	conn_seen(ct, c, CONN_TCP_SYN, 100);
 	conn_seen(ct, c, CONN_TCP_ACK, 100);		/* expires 1000 */
 
-	r = mkreq(IPPROTO_TCP, 1, 1);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 1, 1);
 	EXPECT_EQ(svc_apply(&T, DRLB_CTL_DEL_DEST, &r, NULL, 0), 0, "-d A");
 	EXPECT_EQ(T.trash == a, 1, "A with a live conn goes to the trash");
 	EXPECT_EQ(svc_of(IPPROTO_TCP)->ndests, 0, "A is out of the service");
@@ -552,7 +520,7 @@ test_trash(void)
 	EXPECT_EQ(a->activeconns, 1, "A still counts its conn");
 
 	/* the service goes too: A's ->svc must stay valid */
-	r = mkreq(IPPROTO_TCP, 0, 0);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 0, 0);
 	EXPECT_EQ(svc_apply(&T, DRLB_CTL_DEL_SVC, &r, NULL, 0), 0, "-D");
 	EXPECT_EQ(a->svc->conf.port, 80, "trashed A's service still readable");
 	EXPECT_EQ(conn_expire(ct, &T, 1000, 10), 0, "refreshed conn alive at 1000");
@@ -574,7 +542,7 @@ test_overload(void)
 	int i;
 
 	fresh();
-	r = mkreq(IPPROTO_TCP, 1, 1);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 1, 1);
 	r.dest.u_threshold = 4;
 	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
 	a = dest_of(IPPROTO_TCP, 1);

@@ -13,35 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "metrics.h"
 #include "expect.h"
 
 #define GOLDEN "tests/golden/metrics.prom"
-
-static char err[DRLB_CTL_ERRMSG_MAX];
-
-static struct drlb_ctl_req
-req(uint16_t proto, const char *vip, uint16_t port, const char *sched,
-    const char *rip, int weight)
-{
-	struct drlb_ctl_req r;
-
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = proto;
-	inet_pton(AF_INET, vip, &r.svc.addr.in);
-	r.svc.port = port;
-	r.svc.netmask = 0xffffffffu;
-	if (sched != NULL)
-		snprintf(r.svc.sched_name, sizeof(r.svc.sched_name), "%s", sched);
-	if (rip != NULL) {
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, rip, &r.dest.addr.in);
-		r.dest.conn_flags = DRLB_FWD_DROUTE;
-		r.dest.weight = weight;
-	}
-	return r;
-}
 
 /* The recipe plus a UDP service: TCP 198.18.0.1:80 wlc -> .7 w2, .8 w1;
  * UDP 198.18.0.1:53 rr -> .7 w1 (MAC not resolved). */
@@ -53,16 +29,13 @@ build(struct svc_table *t)
 	int bad = 0;
 
 	svc_table_init(t);
-	r = req(IPPROTO_TCP, "198.18.0.1", 80, "wlc", NULL, 0);
-	bad |= svc_apply(t, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
-	r = req(IPPROTO_TCP, "198.18.0.1", 80, NULL, "198.18.0.7", 2);
-	bad |= svc_apply(t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
-	r = req(IPPROTO_TCP, "198.18.0.1", 80, NULL, "198.18.0.8", 1);
-	bad |= svc_apply(t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
-	r = req(IPPROTO_UDP, "198.18.0.1", 53, "rr", NULL, 0);
-	bad |= svc_apply(t, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
-	r = req(IPPROTO_UDP, "198.18.0.1", 53, NULL, "198.18.0.7", 1);
-	bad |= svc_apply(t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
+	bad |= fx_svc(t, DRLB_CTL_ADD_SVC, 80, "wlc");
+	bad |= fx_dest(t, DRLB_CTL_ADD_DEST, 80, 7, 2);
+	bad |= fx_dest(t, DRLB_CTL_ADD_DEST, 80, 8, 1);
+	r = fx_req(IPPROTO_UDP, 53, "rr", 0, 0);
+	bad |= fx_apply(t, DRLB_CTL_ADD_SVC, &r);
+	r = fx_req(IPPROTO_UDP, 53, NULL, 7, 1);
+	bad |= fx_apply(t, DRLB_CTL_ADD_DEST, &r);
 	EXPECT_EQ(bad, 0, "state built with svc_apply");
 
 	s = t->head;			/* TCP :80; dests[0] is .8 (newest) */

@@ -15,9 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svc.h"
-#include "conn.h"
-#include "sched.h"
+#include "fixtures.h"
 #include "sched_ref.h"
 #include "expect.h"
 
@@ -31,42 +29,6 @@ static unsigned long compared, mismatches;
 #define VIP "198.18.0.1"
 #define VPORT 80
 #define MAX_DEST 40
-
-static struct drlb_ctl_req
-mkreq(const char *sched, uint16_t vport, int n, int weight)
-{
-	struct drlb_ctl_req r;
-	char rip[32];
-
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, VIP, &r.svc.addr.in);
-	r.svc.port = vport;
-	r.svc.netmask = 0xffffffffu;
-	if (sched != NULL)
-		snprintf(r.svc.sched_name, sizeof(r.svc.sched_name), "%s", sched);
-	if (n > 0) {
-		snprintf(rip, sizeof(rip), "198.18.0.%d", 10 + n);
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, rip, &r.dest.addr.in);
-		r.dest.port = vport;
-		r.dest.conn_flags = DRLB_FWD_DROUTE;
-		r.dest.weight = weight;
-	}
-	return r;
-}
-
-static int
-apply(uint16_t op, const struct drlb_ctl_req *r)
-{
-	char err[DRLB_CTL_ERRMSG_MAX];
-	int e = svc_apply(&T, op, r, err, sizeof(err));
-
-	if (e != 0)
-		printf("# svc_apply(%u): %d %s\n", op, e, err);
-	return e;
-}
 
 static struct svc *
 svc_at(uint16_t vport)
@@ -93,12 +55,7 @@ dest_num(const struct dest *d)
 static struct dest *
 dest_n(int n)
 {
-	struct svc *s = the_svc();
-
-	for (uint32_t i = 0; s != NULL && i < s->ndests; i++)
-		if (dest_num(s->dests[i]) == n)
-			return s->dests[i];
-	return NULL;
+	return fx_svc_dest(the_svc(), 10 + n);
 }
 
 static char
@@ -123,26 +80,20 @@ set_flag(int n, uint32_t flag, int on)
 static void
 add(int n, int weight)
 {
-	struct drlb_ctl_req r = mkreq(NULL, VPORT, n, weight);
-
-	apply(DRLB_CTL_ADD_DEST, &r);
+	fx_dest(&T, DRLB_CTL_ADD_DEST, VPORT, 10 + n, weight);
 	set_flag(n, DEST_F_NOMAC, 0);
 }
 
 static void
 set_weight(int n, int w)
 {
-	struct drlb_ctl_req r = mkreq(NULL, VPORT, n, w);
-
-	apply(DRLB_CTL_EDIT_DEST, &r);
+	fx_dest(&T, DRLB_CTL_EDIT_DEST, VPORT, 10 + n, w);
 }
 
 static void
 del(int n)
 {
-	struct drlb_ctl_req r = mkreq(NULL, VPORT, n, 0);
-
-	apply(DRLB_CTL_DEL_DEST, &r);
+	fx_dest(&T, DRLB_CTL_DEL_DEST, VPORT, 10 + n, 0);
 }
 
 static void
@@ -161,15 +112,13 @@ teardown(void)
 static void
 setup(const char *sched, const int *weights, int n)
 {
-	struct drlb_ctl_req r;
 	struct drlb_timeouts tm = { 30, 5, 300 };
 
 	teardown();
 	svc_table_init(&T);
 	CT = conn_table_create(1u << 16);
 	conn_set_timeouts(CT, &tm);
-	r = mkreq(sched, VPORT, 0, 0);
-	apply(DRLB_CTL_ADD_SVC, &r);
+	fx_svc(&T, DRLB_CTL_ADD_SVC, VPORT, sched);
 	for (int i = 0; i < n; i++)
 		add(i + 1, weights[i]);
 }
@@ -533,23 +482,24 @@ random_run(const char *sched, uint64_t seed, int steps)
 			struct drlb_ctl_req r;
 
 			d = s->dests[rnd(s->ndests)];
-			r = mkreq(NULL, VPORT, dest_num(d), rand_weight());
+			r = fx_req(IPPROTO_TCP, VPORT, NULL, 10 + dest_num(d),
+			    rand_weight());
 			if (rnd(3) == 0) {
 				r.dest.u_threshold = 2 + rnd(30);
 				r.dest.l_threshold = rnd(2) ? rnd(r.dest.u_threshold) : 0;
 			}
-			apply(DRLB_CTL_EDIT_DEST, &r);
+			fx_apply(&T, DRLB_CTL_EDIT_DEST, &r);
 		} else if (ev < 880) {
 			/* a dest added (maybe back from the trash) */
 			int n = 1 + (int)rnd(MAX_DEST);
 
 			if (dest_n(n) == NULL) {
-				struct drlb_ctl_req r =
-				    mkreq(NULL, VPORT, n, rand_weight());
+				struct drlb_ctl_req r = fx_req(IPPROTO_TCP,
+				    VPORT, NULL, 10 + n, rand_weight());
 
 				if (rnd(4) == 0)
 					r.dest.u_threshold = 2 + rnd(30);
-				apply(DRLB_CTL_ADD_DEST, &r);
+				fx_apply(&T, DRLB_CTL_ADD_DEST, &r);
 				if (rnd(4) != 0)
 					set_flag(n, DEST_F_NOMAC, 0);
 			}
@@ -562,9 +512,7 @@ random_run(const char *sched, uint64_t seed, int steps)
 			    DEST_F_OVERLOAD, (int)rnd(2));
 		} else {
 			/* -E -s: another of the four takes the service */
-			struct drlb_ctl_req r = mkreq(names[rnd(4)], VPORT, 0, 0);
-
-			apply(DRLB_CTL_EDIT_SVC, &r);
+			fx_svc(&T, DRLB_CTL_EDIT_SVC, VPORT, names[rnd(4)]);
 		}
 		/* after every event, not only before a new connection */
 		(void)decide(s);

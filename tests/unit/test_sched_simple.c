@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sched.h"
+#include "fixtures.h"
 #include "sched/twos.h"
 #include "expect.h"
 
@@ -26,28 +26,13 @@ static struct svc_table st;
 
 /* ------------------------------------------------------------ helpers */
 
-static void
-req_init(struct drlb_ctl_req *r, const char *sched, uint16_t port,
-    uint32_t flags)
-{
-	memset(r, 0, sizeof(*r));
-	r->svc.af = AF_INET;
-	r->svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, NET "1", &r->svc.addr.in);
-	r->svc.port = port;
-	r->svc.netmask = 0xffffffff;
-	r->svc.flags = flags;
-	strcpy(r->svc.sched_name, sched);
-}
-
 static struct svc *
 mksvc(const char *sched, uint16_t port, uint32_t flags)
 {
-	struct drlb_ctl_req r;
-	char err[256];
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, port, sched, 0, 0);
 
-	req_init(&r, sched, port, flags);
-	if (svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)) != 0)
+	r.svc.flags = flags;
+	if (fx_apply(&st, DRLB_CTL_ADD_SVC, &r) != 0)
 		return NULL;
 	return svc_find(&st, AF_INET, IPPROTO_TCP, &r.svc.addr, port);
 }
@@ -56,42 +41,22 @@ mksvc(const char *sched, uint16_t port, uint32_t flags)
 static int
 set_flags(struct svc *s, uint32_t flags)
 {
-	struct drlb_ctl_req r;
-	char err[256];
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, s->conf.port,
+	    s->conf.sched_name, 0, 0);
 
-	req_init(&r, s->conf.sched_name, s->conf.port, flags);
-	return svc_apply(&st, DRLB_CTL_EDIT_SVC, &r, err, sizeof(err));
-}
-
-static struct dest *
-dest_of(struct svc *s, int n)
-{
-	for (uint32_t i = 0; i < s->ndests; i++)
-		if (s->dests[i]->conf.addr.b[3] == n)
-			return s->dests[i];
-	return NULL;
+	r.svc.flags = flags;
+	return fx_apply(&st, DRLB_CTL_EDIT_SVC, &r);
 }
 
 /* add/edit/delete real server 198.18.0.n; a new one gets its MAC at once
- * (the daemon's ARP module clears NOMAC in real life) */
+ * (in real life the daemon's ARP module learns it) */
 static int
 dest_op(struct svc *s, uint16_t op, int n, int w)
 {
-	struct drlb_ctl_req r;
-	char err[256], rip[32];
-	struct dest *d;
-	int rc;
+	int rc = fx_dest(&st, op, s->conf.port, n, w);
 
-	req_init(&r, s->conf.sched_name, s->conf.port, s->conf.flags);
-	snprintf(rip, sizeof(rip), NET "%d", n);
-	r.dest.af = AF_INET;
-	inet_pton(AF_INET, rip, &r.dest.addr.in);
-	r.dest.port = s->conf.port;
-	r.dest.weight = w;
-	r.dest.conn_flags = DRLB_FWD_DROUTE;
-	rc = svc_apply(&st, op, &r, err, sizeof(err));
-	if (rc == 0 && op == DRLB_CTL_ADD_DEST && (d = dest_of(s, n)) != NULL)
-		d->flags &= ~DEST_F_NOMAC;
+	if (rc == 0 && op == DRLB_CTL_ADD_DEST)
+		fx_resolve(fx_svc_dest(s, n), NULL);
 	return rc;
 }
 
@@ -145,11 +110,7 @@ picks(struct svc *s, int n, int count, char *out)
 static void
 del_svc(struct svc *s)
 {
-	struct drlb_ctl_req r;
-	char err[256];
-
-	req_init(&r, s->conf.sched_name, s->conf.port, 0);
-	svc_apply(&st, DRLB_CTL_DEL_SVC, &r, err, sizeof(err));
+	fx_svc(&st, DRLB_CTL_DEL_SVC, s->conf.port, NULL);
 }
 
 /* ------------------------------------------------------------ fo */
@@ -168,14 +129,14 @@ test_fo(void)
 	picks(s, 3, 1, str);
 	EXPECT_STR(str, "13,13,13,",
 	    "fo: highest weight, tie to the first in list (newest)");
-	dest_of(s, 13)->activeconns = 1000000;
+	fx_svc_dest(s, 13)->activeconns = 1000000;
 	EXPECT_EQ(pick(s), 13, "fo: load is ignored");
-	dest_of(s, 13)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 13)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 12, "fo: overloaded primary -> next highest weight");
-	dest_of(s, 13)->flags &= ~DEST_F_OVERLOAD;
-	dest_of(s, 13)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 13)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 13)->flags |= DEST_F_NOMAC;
 	EXPECT_EQ(pick(s), 12, "fo: primary without MAC -> next");
-	dest_of(s, 13)->flags &= ~DEST_F_NOMAC;
+	fx_svc_dest(s, 13)->flags &= ~DEST_F_NOMAC;
 	EXPECT_EQ(pick(s), 13, "fo: primary back");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 13, 0);
 	EXPECT_EQ(pick(s), 12, "fo: primary at weight 0 -> next");
@@ -209,22 +170,22 @@ test_ovf(void)
 	picks(s, 12, 1, str);
 	EXPECT_STR(str, "23,23,23,23,22,22,22,22,21,21,21,0,",
 	    "ovf: fill the highest weight until activeconns > weight, overflow in order");
-	dest_of(s, 22)->activeconns = 3;
+	fx_svc_dest(s, 22)->activeconns = 3;
 	EXPECT_EQ(pick(s), 22, "ovf: activeconns == weight still takes one");
-	dest_of(s, 23)->activeconns = 0;
-	dest_of(s, 23)->inactconns = 100000;
+	fx_svc_dest(s, 23)->activeconns = 0;
+	fx_svc_dest(s, 23)->inactconns = 100000;
 	EXPECT_EQ(pick(s), 23, "ovf: inactive connections do not count");
-	dest_of(s, 23)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 23)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 22, "ovf: overloaded -> next");
-	dest_of(s, 23)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 23)->flags &= ~DEST_F_OVERLOAD;
 	dest_op(s, DRLB_CTL_EDIT_DEST, 23, 0);
-	dest_of(s, 23)->activeconns = 0;
+	fx_svc_dest(s, 23)->activeconns = 0;
 	EXPECT_EQ(pick(s), 22, "ovf: weight 0 is never picked, even idle");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 21, 5);
 	EXPECT_EQ(pick(s), 21, "ovf: a raised weight takes over (4 active <= 5)");
-	dest_of(s, 21)->activeconns = 6;
+	fx_svc_dest(s, 21)->activeconns = 6;
 	EXPECT_EQ(pick(s), 22, "ovf: and overflows again at 6 > 5");
-	dest_of(s, 22)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 22)->flags |= DEST_F_NOMAC;
 	EXPECT_EQ(pick(s), 0, "ovf: nothing usable under its weight -> none");
 	del_svc(s);
 }
@@ -341,7 +302,7 @@ test_twos(void)
 		if (got != want && mism++ == 0)
 			first_mism = i;
 		if (r >= 0) {
-			struct dest *d = dest_of(s, rd[r].n);
+			struct dest *d = fx_svc_dest(s, rd[r].n);
 
 			if (i % 3 == 0) {
 				rd[r].act++;
@@ -382,8 +343,8 @@ test_twos(void)
 
 	/* weight 0 and unusable dests never come up */
 	dest_op(s, DRLB_CTL_EDIT_DEST, 34, 0);
-	dest_of(s, 33)->flags |= DEST_F_OVERLOAD;
-	dest_of(s, 32)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 33)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 32)->flags |= DEST_F_NOMAC;
 	{
 		int only31 = 1;
 
@@ -392,7 +353,7 @@ test_twos(void)
 				only31 = 0;
 		EXPECT(only31, "twos: skips weight 0, overloaded and MAC-less dests");
 	}
-	dest_of(s, 31)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 31)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 0, "twos: nothing usable -> none");
 	del_svc(s);
 }
@@ -458,7 +419,7 @@ test_dh(void)
 	EXPECT(cnt[0] == 85 && cnt[43] == 86 && cnt[41] == 85,
 	    "dh: weight 0 -> its 85 buckets yield none, others unchanged");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 42, 5);
-	dest_of(s, 43)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 43)->flags |= DEST_F_OVERLOAD;
 	memset(cnt, 0, sizeof(cnt));
 	for (x = 0; x < 256; x++) {
 		struct conn_key k = mkkey(0xc6120063u, 40000, 0xc6120000u | x);
@@ -467,7 +428,7 @@ test_dh(void)
 	}
 	EXPECT(cnt[0] == 86 && cnt[42] == 85 && cnt[41] == 85,
 	    "dh: overloaded -> its 86 buckets yield none (no fallback)");
-	dest_of(s, 43)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 43)->flags &= ~DEST_F_OVERLOAD;
 
 	/* removal: list 43 41 -> 128 / 128; then 44 at the head: 44 43 41 */
 	dest_op(s, DRLB_CTL_DEL_DEST, 42, 0);
@@ -707,7 +668,7 @@ test_sh(void)
 	dest_op(s, DRLB_CTL_EDIT_DEST, 52, 2);
 
 	/* unusable without fallback: exactly its buckets fail */
-	dest_of(s, 52)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags |= DEST_F_OVERLOAD;
 	sh_owners(s, own2);
 	ok = 1;
 	for (b = 0; b < 256; b++)
@@ -747,15 +708,15 @@ test_sh(void)
 		/* bucket 3 (52): 6 = pat[0] = 53 */
 		EXPECT_EQ(own2[3], 53, "sh-fallback: bucket 3 -> bucket 6 -> 53");
 	}
-	dest_of(s, 52)->flags &= ~DEST_F_OVERLOAD;
-	dest_of(s, 52)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 52)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags |= DEST_F_NOMAC;
 	sh_owners(s, own);
 	EXPECT_EQ(diff_count(own, own2), 0,
 	    "sh-fallback: MAC unknown moves the same keys as overloaded");
-	dest_of(s, 52)->flags &= ~DEST_F_NOMAC;
-	dest_of(s, 51)->flags |= DEST_F_OVERLOAD;
-	dest_of(s, 52)->flags |= DEST_F_OVERLOAD;
-	dest_of(s, 53)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags &= ~DEST_F_NOMAC;
+	fx_svc_dest(s, 51)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 53)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 0, "sh-fallback: all unusable -> none");
 	del_svc(s);
 
