@@ -224,7 +224,8 @@ $(B)/synflood: tests/tools/synflood.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 $(WARN) -o $@ $<
 
-check: $(B)/synflood
+# the benches are built (not run) with the tests, so they cannot rot
+check: $(B)/synflood $(BENCH_BIN)
 
 # ---------------------------------------------------------------- targets
 # the integration tests run the binaries of this build (B=..., SANITIZE=...)
@@ -242,7 +243,9 @@ demo:
 	$(MAKE) all
 	bash tools/demo.sh
 
-bench: all $(B)/bench/conn_bench $(B)/bench/dp_bench $(B)/bench/ring_latency $(B)/bench/gen $(B)/bench/fwd_ref $(if $(wildcard bench/sched_bench.c),$(B)/bench/sched_bench)
+BENCH_BIN := $(addprefix $(B)/bench/,conn_bench dp_bench ring_latency gen fwd_ref \
+	sched_bench lab)
+bench: all $(BENCH_BIN)
 	bash bench/run.sh
 
 # What a director installs (the Debian package installs exactly this, with
