@@ -176,6 +176,8 @@ fuzz: $(addprefix $(B)/fuzz/,$(FUZZ))
 		echo "crashes found:"; ls $(B)/fuzz/crash-*; exit 1; fi
 
 # ---------------------------------------------------------------- benches
+BENCH_BIN := $(addprefix $(B)/bench/,conn_bench dp_bench ring_latency gen fwd_ref \
+	sched_bench lab)
 $(B)/bench/conn_bench: bench/conn_bench.c $(call obj,$(TABLES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
@@ -243,8 +245,6 @@ demo:
 	$(MAKE) all
 	bash tools/demo.sh
 
-BENCH_BIN := $(addprefix $(B)/bench/,conn_bench dp_bench ring_latency gen fwd_ref \
-	sched_bench lab)
 bench: all $(BENCH_BIN)
 	bash bench/run.sh
 
