@@ -32,6 +32,7 @@ endif
 PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap)
 PCAP_LIBS   := $(shell $(PKG_CONFIG) --libs libpcap)
 CAPNG_LIBS  := $(shell $(PKG_CONFIG) --libs libcap-ng)
+NFT_LIBS    := $(shell $(PKG_CONFIG) --libs libnftnl libmnl)
 # libnet 1.1.6 ships no .pc file; its defines (-D__FAVOR_BSD renames struct
 # tcphdr's fields) stay confined to the one file that includes libnet.h.
 LIBNET_DEFS := $(shell $(LIBNET_CONFIG) --defines)
@@ -62,7 +63,7 @@ $(B)/obj/src/drlbd/filter.o $(B)/obj/src/drlbd/io/pcap.o: override CPPFLAGS += $
 $(B)/obj/src/drlbd/main.o $(B)/obj/src/drlbadm/main.o: $(wildcard debian/changelog)
 
 $(B)/drlbd: $(DRLBD_OBJ) $(COMMON_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(LIBNET_LIBS) $(CAPNG_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(LIBNET_LIBS) $(CAPNG_LIBS) $(NFT_LIBS) $(LDLIBS)
 
 $(B)/drlbadm: $(ADM_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)

@@ -12,6 +12,7 @@
 #define DRLBD_DRLBD_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "drlb/ctl-t.h"
 #include "conn.h"
@@ -27,6 +28,7 @@ struct health;
 struct loop;
 struct metrics_http;
 struct ndp;
+struct priv;
 struct sync;
 
 /* What the command line says. */
@@ -53,6 +55,8 @@ struct drlbd_opts {
 struct drlbd {
 	struct drlbd_opts o;
 	int own_vips;			/* answer ARP/ND for the VIPs */
+	uid_t uid;			/* who drlbd becomes (--user) */
+	gid_t gid;
 	uint64_t start_ms;		/* clock_ms() at start: dp.now's base */
 	/* the rules and the connections */
 	struct svc_table svcs;
@@ -73,6 +77,7 @@ struct drlbd {
 	struct health *health;		/* --keepalived-config's checks */
 	struct sync *sync;		/* connection synchronisation */
 	struct metrics_http *metrics_http;
+	struct priv *priv;		/* privileged helper (nftables), or NULL */
 	int state_fd;			/* --state-file, or -1 */
 	int lock_fd;			/* one drlbd per interface (instance.h) */
 };

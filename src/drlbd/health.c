@@ -13,7 +13,6 @@
 #include "clock.h"
 #include "drlbd.h"
 #include "health.h"
-#include "host.h"
 #include "log.h"
 #include "loop.h"
 #include "rules.h"
@@ -443,8 +442,8 @@ health_load(struct drlbd *d, const char *file, char *err, size_t errlen)
 	for (const struct kaconf_vs *v = k.vs; v != NULL; v = v->next) {
 		char why[512];
 
-		if (host_vip_check(v->conf.af, &v->conf.addr, why,
-		    sizeof(why)) != NULL) {
+		if (rules_vip_check(d, v->conf.af, &v->conf.addr, why,
+		    sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s:%d: %s", file, v->line, why);
 			kaconf_free(&k);
 			return -1;

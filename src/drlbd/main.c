@@ -39,6 +39,7 @@
 #include "log.h"
 #include "loop.h"
 #include "metrics_http.h"
+#include "priv.h"
 #include "ndp.h"
 #include "reload.h"
 #include "rules.h"
@@ -302,7 +303,19 @@ options(struct drlbd *d, int argc, char **argv)
 
 /* ---------------------------------------------------------------- wiring */
 
-/* The rules' VIP set changed: capture filter, ARP and ND ownership. */
+/* The VIPs the kernel must not see, when a table keeps them from it. */
+static void
+vips_to_kernel(struct drlbd *d)
+{
+	char err[512];
+
+	if (priv_dropping(d->priv) &&
+	    priv_drop_vips(d->priv, &d->svcs, err, sizeof(err)) < 0)
+		log_warnx("VIP frames to the kernel: %s", err);
+}
+
+/* The rules' VIP set changed: capture filter, ARP and ND ownership, the
+ * kernel's view. */
 static void
 vips_changed(void *arg)
 {
@@ -311,6 +324,7 @@ vips_changed(void *arg)
 	d->filter_dirty = 1;
 	arp_vips_changed(d->arp);
 	ndp_vips_changed(d->ndp);
+	vips_to_kernel(d);
 }
 
 /* A real server appeared: find its MAC. */
@@ -487,6 +501,30 @@ tick_est(void *arg, uint64_t now)
 		log_warnx("rate estimator: out of memory");
 }
 
+/*
+ * Who drlbd becomes: the data path never runs as full root, so unless told
+ * otherwise (--user root) uid 0 goes too -- "nobody" then, since root
+ * without capabilities still owns root's files.
+ */
+static void
+resolve_user(struct drlbd *d)
+{
+	d->uid = geteuid();
+	d->gid = getegid();
+	if (d->o.user == NULL && geteuid() == 0)
+		d->o.user = "nobody";
+	if (d->o.user != NULL && strcmp(d->o.user, "root") == 0)
+		d->o.user = NULL;
+	else if (d->o.user != NULL) {
+		struct passwd *pw = getpwnam(d->o.user);
+
+		if (pw == NULL)
+			fatalx("unknown user %s (--user)", d->o.user);
+		d->uid = pw->pw_uid;
+		d->gid = pw->pw_gid;
+	}
+}
+
 /* ---------------------------------------------------------------- acquire */
 
 static void
@@ -511,8 +549,26 @@ acquire(struct drlbd *d)
 	if ((d->lock_fd = instance_lock(o->ifname, o->socket_path, err,
 	    sizeof(err))) < 0)
 		fatalx("%s", err);
-	if (host_forwarding_check(o->ifname, err, sizeof(err)) < 0)
-		fatalx("%s", err);
+	resolve_user(d);
+	/* the helper that may keep VIP frames from this host's kernel: forked
+	 * now, small, before anything big is allocated (priv.h) */
+	if ((d->priv = priv_start(o->ifname, d->uid, d->gid, err,
+	    sizeof(err))) == NULL)
+		log_info("no privileged helper: %s", err);
+	if (host_forwarding_check(o->ifname, err, sizeof(err)) < 0) {
+		char why[512];
+
+		/* a routing host: the kernel must not see the VIP frames */
+		if (d->priv == NULL || priv_drop_vips(d->priv, &d->svcs, why,
+		    sizeof(why)) < 0)
+			fatalx("%s%s%s%s", err, d->priv != NULL ? " (and the "
+			    "VIP frames cannot be kept from the kernel: " : "",
+			    d->priv != NULL ? why : "",
+			    d->priv != NULL ? ")" : "");
+		log_info("IP forwarding is on for %s: VIP frames are kept from "
+		    "the kernel's IP layer (nftables table netdev %s), so it "
+		    "routes none of them", o->ifname, priv_table(d->priv));
+	}
 
 	/* the tables */
 	svc_table_init(&d->svcs);
@@ -639,22 +695,11 @@ static void
 drop_privileges(struct drlbd *d)
 {
 	capng_clear(CAPNG_SELECT_BOTH);
-	/* The data path never runs as full root: every capability goes, and
-	 * unless told otherwise (--user root) so does uid 0 -- "nobody" then,
-	 * since root without capabilities still owns root's files. */
-	if (d->o.user == NULL && geteuid() == 0)
-		d->o.user = "nobody";
-	if (d->o.user != NULL && strcmp(d->o.user, "root") == 0) {
+	if (d->o.user == NULL && d->uid == 0)
 		log_warnx("staying uid 0 as told (--user root), without any "
 		    "capability");
-		d->o.user = NULL;
-	}
 	if (d->o.user != NULL) {
-		struct passwd *pw = getpwnam(d->o.user);
-
-		if (pw == NULL)
-			fatalx("unknown user %s", d->o.user);
-		if (capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
+		if (capng_change_id((int)d->uid, (int)d->gid,
 		    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) != 0)
 			fatalx("cannot become user %s", d->o.user);
 	} else if (capng_apply(CAPNG_SELECT_BOTH) != 0)
@@ -683,6 +728,7 @@ start(struct drlbd *d)
 			dest_added(d, s->dests[i]);
 	arp_vips_changed(d->arp);
 	ndp_vips_changed(d->ndp);
+	vips_to_kernel(d);
 	if (d->state_fd >= 0) {
 		/* the connections of the drlbd that ran before us */
 		long skipped, n = statefile_restore(d->state_fd, &d->conns,
@@ -763,6 +809,7 @@ release(struct drlbd *d)
 	arp_close(d->arp);
 	ndp_close(d->ndp);
 	sync_destroy(d->sync);
+	priv_stop(d->priv);		/* its table goes with it */
 	est_free(d->est);
 	loop_free(d->loop);
 	conn_set_destroy(&d->conns);
