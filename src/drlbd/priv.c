@@ -114,6 +114,7 @@ helper(int fd, const char *ifname, uid_t uid, gid_t gid)
 		if (send(fd, &rep, sizeof(rep), 0) < 0)
 			break;
 	}
+	free(req);
 	nftvip_close(n, installed);
 	_exit(0);
 }
