@@ -5,9 +5,9 @@
 # Needs root to install; without apt/dpkg it only lists what is missing.
 set -euo pipefail
 
-BUILD="build-essential pkg-config libpcap-dev libnet1-dev libcap-ng-dev"
+BUILD="build-essential pkg-config libpcap-dev libnet1-dev libcap-ng-dev libssl-dev"
 DEMO="iproute2 curl nginx-light tcpdump"
-TESTS="socat hping3 arping tshark ethtool wrk ndisc6 valgrind python3-scapy tcpreplay keepalived"
+TESTS="socat hping3 arping tshark ethtool wrk ndisc6 valgrind python3-scapy tcpreplay keepalived openssl dnsmasq-base"
 
 want="$BUILD $DEMO"
 case ${1:-} in

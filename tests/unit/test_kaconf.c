@@ -240,20 +240,20 @@ static const struct bad bad[] = {
 	  "x.conf:3: lb_kind TUN: drlbd forwards by direct routing only" },
 	{ "virtual_server 198.18.0.1 80 {\n lvs_method NAT\n}\n",
 	  "x.conf:2: lvs_method NAT" },
-	{ "virtual_server 198.18.0.1 80 {\n ha_suspend\n}\n",
-	  "x.conf:2: unsupported keyword 'ha_suspend' in virtual_server" },
+	{ "virtual_server 198.18.0.1 80 {\n ha_suspended\n}\n",
+	  "x.conf:2: unsupported keyword 'ha_suspended' in virtual_server" },
 	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
-	  "  notify_up /bin/true\n }\n}\n",
-	  "x.conf:3: unsupported keyword 'notify_up' in real_server" },
+	  "  notify_sideways /bin/true\n }\n}\n",
+	  "x.conf:3: unsupported keyword 'notify_sideways' in real_server" },
 	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
-	  "  SSL_GET {\n url { path / }\n }\n }\n}\n",
-	  "x.conf:3: SSL_GET is not supported by drlbd" },
+	  "  PING_CHECK {\n }\n }\n}\n",
+	  "x.conf:3: PING_CHECK is not run by drlbd" },
 	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
-	  "  HTTP_GET {\n   url {\n    path /\n    virtualhost x\n }\n }\n }\n}\n",
-	  "x.conf:6: unsupported keyword 'virtualhost' in url" },
+	  "  HTTP_GET {\n   url {\n    path /\n    vhost x\n }\n }\n }\n}\n",
+	  "x.conf:6: unsupported keyword 'vhost' in url" },
 	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
-	  "  TCP_CHECK {\n   bindto 198.18.0.2\n  }\n }\n}\n",
-	  "x.conf:4: unsupported keyword 'bindto' in TCP_CHECK" },
+	  "  TCP_CHECK {\n   misc_path /bin/true\n  }\n }\n}\n",
+	  "x.conf:4: unsupported keyword 'misc_path' in TCP_CHECK" },
 	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
 	  "  HTTP_GET {\n   connect_timeout 1\n  }\n }\n}\n",
 	  "x.conf:3: HTTP_GET without a url block" },
@@ -271,13 +271,14 @@ static const struct bad bad[] = {
 	{ "virtual_server fwmark 1 {\n}\n",
 	  "x.conf:1: virtual_server fwmark: not supported by drlbd" },
 	{ "virtual_server group WEB {\n}\n",
-	  "x.conf:1: virtual_server group: not supported by drlbd" },
-	{ "virtual_server_group WEB {\n 198.18.0.1 80\n}\n",
-	  "x.conf:1: unsupported keyword 'virtual_server_group'" },
+	  "x.conf:1: virtual_server group WEB: no virtual_server_group WEB" },
+	{ "virtual_server_group WEB {\n fwmark 1\n}\n",
+	  "x.conf:2: virtual_server_group WEB: fwmark: not supported by drlbd" },
 	{ "static_ipaddress {\n 198.18.0.3/24 dev eth0\n}\n",
 	  "x.conf:1: unsupported keyword 'static_ipaddress'" },
-	{ "include /etc/keepalived/other.conf\n",
-	  "x.conf:1: include is not supported by drlbd" },
+	{ "include /nonexistent/drlb/other.conf\n",
+	  "x.conf:1: include /nonexistent/drlb/other.conf: "
+	  "/nonexistent/drlb/other.conf: no such file" },
 	{ "virtual_server 198.18.0.1 80 {\n protocol SCTP\n}\n",
 	  "x.conf:2: protocol SCTP: drlbd forwards TCP and UDP only" },
 	{ "virtual_server www.example.org 80 {\n}\n",
@@ -292,8 +293,9 @@ static const struct bad bad[] = {
 	  "  MISC_CHECK {\n   misc_path \"/bin/true\n  }\n }\n}\n",
 	  "x.conf:4: unterminated quoted string" },
 	{ "virtual_server 198.18.0.1 53 {\n protocol UDP\n"
-	  " real_server 198.18.0.7 53 {\n  TCP_CHECK {\n  }\n }\n}\n",
-	  "x.conf:4: TCP_CHECK on a UDP virtual server" },
+	  " real_server 198.18.0.7 53 {\n  TCP_CHECK {\n  fwmark 3\n  }\n"
+	  " }\n}\n",
+	  "x.conf:5: fwmark: drlbd's checks cannot mark their packets" },
 	{ "virtual_server 198.18.0.1 80 {\n persistence_granularity 255.0.255.0\n}\n",
 	  "x.conf:2: persistence_granularity: '255.0.255.0' is not a netmask" },
 	{ "virtual_server 198.18.0.1 80 {\n sorry_server 198.18.0.7 80\n"
