@@ -98,7 +98,8 @@ test_metrics_SRC  := $(call dsrc,metrics.c counters.c) $(TABLES_SRC)
 test_counters_SRC := $(call dsrc,counters.c metrics.c) $(TABLES_SRC)
 test_kaconf_SRC   := $(call dsrc,kaconf.c check_http.c check_tcp.c) $(TABLES_SRC)
 # the corpus (tests/keepalived/*.conf) through kaconf and drlbadm's -S
-test_kacorpus_SRC := $(call dsrc,kaconf.c) $(TABLES_SRC) $(ADM_LIB_SRC)
+test_kacorpus_SRC := $(call dsrc,kaconf.c) $(TABLES_SRC) \
+                     $(filter-out $(ADDR_SRC),$(ADM_LIB_SRC))
 UNIT := $(UNIT_ON_TABLES) $(UNIT_ON_DP) test_cmd test_fanout test_csum \
         test_state test_sync test_adm test_est test_metrics test_kaconf \
         test_counters test_kacorpus

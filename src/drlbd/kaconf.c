@@ -2529,6 +2529,13 @@ kaconf_parse_file(const char *file, struct kaconf *k, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * What keepalived hands IPVS at start (ipwrapper.c's init_services()):
+ * real servers up, except alpha ones (weight 0 with inhibit_on_failure,
+ * else left out); when their total weight is below the quorum and there is
+ * a sorry server, the sorry server alone (inhibited real servers at weight
+ * 0); a sorry_server_inhibit one listed at weight 0 otherwise.
+ */
 int
 kaconf_to_table(const struct kaconf *k, const char *name, struct svc_table *t,
     char *err, size_t errlen)
@@ -2538,6 +2545,13 @@ kaconf_to_table(const struct kaconf *k, const char *name, struct svc_table *t,
 
 	(void)name;
 	for (const struct kaconf_vs *vs = k->vs; vs != NULL; vs = vs->next) {
+		uint64_t live = 0;
+		int sorry;
+
+		for (const struct kaconf_rs *rs = vs->rs; rs; rs = rs->next)
+			if (!rs->alpha)
+				live += (uint64_t)rs->weight;
+		sorry = vs->has_sorry && (live == 0 || live < vs->quorum);
 		for (uint32_t i = 0; i < vs->nsvcs; i++) {
 			memset(&r, 0, sizeof(r));
 			r.svc = vs->svcs[i];
@@ -2547,13 +2561,17 @@ kaconf_to_table(const struct kaconf *k, const char *name, struct svc_table *t,
 				    vs->file, vs->line, why[0] ? why : "invalid");
 				return -1;
 			}
+			r.dest.port = vs->svcs[i].port;	/* DR */
+			r.dest.conn_flags = DRLB_FWD_DROUTE;
 			for (const struct kaconf_rs *rs = vs->rs; rs;
 			    rs = rs->next) {
+				int in = !rs->alpha && !sorry;
+
+				if (!in && !rs->inhibit)
+					continue;
 				r.dest.af = rs->af;
 				r.dest.addr = rs->addr;
-				r.dest.port = vs->svcs[i].port;	/* DR */
-				r.dest.conn_flags = DRLB_FWD_DROUTE;
-				r.dest.weight = rs->weight;
+				r.dest.weight = in ? rs->weight : 0;
 				r.dest.u_threshold = rs->u_threshold;
 				r.dest.l_threshold = rs->l_threshold;
 				if (svc_apply(t, DRLB_CTL_ADD_DEST, &r, why,
@@ -2561,6 +2579,19 @@ kaconf_to_table(const struct kaconf *k, const char *name, struct svc_table *t,
 					snprintf(err, errlen, "%s:%d: real_server: "
 					    "%s", rs->file, rs->line, why[0] ?
 					    why : "invalid");
+					return -1;
+				}
+			}
+			if (vs->has_sorry && (sorry || vs->sorry_inhibit)) {
+				r.dest.af = vs->sorry.af;
+				r.dest.addr = vs->sorry.addr;
+				r.dest.weight = sorry ? vs->sorry.weight : 0;
+				r.dest.u_threshold = r.dest.l_threshold = 0;
+				if (svc_apply(t, DRLB_CTL_ADD_DEST, &r, why,
+				    sizeof(why)) != 0) {
+					snprintf(err, errlen, "%s:%d: sorry_server: "
+					    "%s", vs->sorry.file, vs->sorry.line,
+					    why[0] ? why : "invalid");
 					return -1;
 				}
 			}

@@ -195,10 +195,11 @@ int kaconf_parse_file(const char *file, struct kaconf *k, char *err,
     size_t errlen);
 void kaconf_free(struct kaconf *k);
 
-/* Apply the file's services and all its real servers (every one up, sorry
- * servers left out) to t through svc_apply, in file order: the semantic
- * checks (a service or real server twice, flags the scheduler does not
- * take ...).  0 or -1 with err "file:line: reason". */
+/* Apply the file's services and real servers to t through svc_apply, in
+ * file order, as keepalived sets them up at start (every real server up
+ * but alpha ones; the sorry server as the quorum and sorry_server_inhibit
+ * say): the semantic checks (a service or real server twice, flags the
+ * scheduler does not take ...).  0 or -1 with err "file:line: reason". */
 int kaconf_to_table(const struct kaconf *k, const char *name,
     struct svc_table *t, char *err, size_t errlen);
 

@@ -55,7 +55,7 @@ one(const char *conf)
 	struct kaconf k;
 	struct svc_table t;
 	struct list_table lt;
-	char err[1024], what[512], expect[512];
+	char err[1024], what[1100], expect[512];
 	char *out = NULL, *want;
 	size_t outlen = 0, wantlen;
 	void *body;
