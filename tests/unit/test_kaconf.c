@@ -329,6 +329,103 @@ test_errors(void)
 	}
 }
 
+/* keepalived's reading: warnings, inheritance, groups, limits, CRLF */
+static void
+test_keepalived(void)
+{
+	static const char t[] =
+	    "virtual_server_group G {\r\n"				/* 1 */
+	    "  198.18.0.10-12 80\r\n"					/* 2 */
+	    "}\r\n"							/* 3 */
+	    "virtual_server group G {\r\n"				/* 4 */
+	    "  lb_kind dr ! lower case\r\n"				/* 5 */
+	    "  protocol TCP\r\n"					/* 6 */
+	    "  lb_algo rr\r\n"						/* 7 */
+	    "  retry 4\r\n"						/* 8 */
+	    "  weight 3\r\n"						/* 9 */
+	    "  quorum 9\r\n"						/* 10 */
+	    "  real_server 198.18.0.7 80 {\r\n"			/* 11 */
+	    "    HTTP_GET { url { path /a#b\r\n } }\r\n"		/* 12 */
+	    "    MISC_CHECK { misc_path \"/bin/true #1\" }\r\n"	/* 13 */
+	    "    DNS_CHECK { }\r\n"					/* 14 */
+	    "  }\r\n"							/* 15 */
+	    "}";							/* 16 */
+	struct kaconf k;
+	char err[512];
+	const struct kaconf_check *c;
+
+	EXPECT_EQ(kaconf_parse_buf("k.conf", t, sizeof(t) - 1, &k, err,
+	    sizeof(err)), 0, "CRLF, no final newline, a group: parses");
+	if (k.vs == NULL) {
+		printf("# %s\n", err);
+		return;
+	}
+	EXPECT_EQ(k.vs->nsvcs, 3, "the group's range: three services");
+	EXPECT_EQ(k.vs->svcs[2].addr.b[3], 12, "... the last 198.18.0.12");
+	EXPECT_EQ(k.vs->rs->weight, 3, "the virtual server's weight inherited");
+	EXPECT_EQ(k.vs->quorum, 3, "quorum above the total weight: reduced");
+	EXPECT(k.nwarn >= 2 && strstr(k.warn[0], "k.conf:5: lb_kind dr: read "
+	    "as DR") == k.warn[0], "lb_kind dr: a warning naming its line");
+	c = k.vs->rs->checks;
+	EXPECT_STR(c->path, "/a", "'#' starts a comment anywhere");
+	EXPECT_EQ(c->retry, 4, "retry from the virtual server");
+	EXPECT_EQ(c->delay_before_retry_ms, 3000, "HTTP_GET: 3 s by default");
+	c = c->next;
+	EXPECT_STR(c->misc_path, "/bin/true #1", "... but not in quotes");
+	EXPECT_EQ(c->retry, 4, "MISC_CHECK: retry inherited over its 0");
+	c = c->next;
+	EXPECT_EQ(c->dns_type, 6, "DNS_CHECK: SOA by default");
+	EXPECT_EQ(c->delay_before_retry_ms, 60000, "DNS_CHECK: delay_loop");
+	kaconf_free(&k);
+}
+
+static const struct bad bad2[] = {
+	{ "virtual_server 198.18.0.1 80 {\n protocol TCP\n\n"
+	  " persistence_timeout 2678401\n}\n",
+	  "x.conf:4: persistence_timeout: '2678401' is not a number from 1 "
+	  "to 2678400" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  weight -1\n }\n}\n",
+	  "x.conf:3: weight: '-1' is not a number" },
+	{ "virtual_server 198.18.0.1 65536 {\n}\n",
+	  "x.conf:1: virtual_server: '65536' is not a number from 0 to 65535" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  TCP_CHECK {\n   connect_port 0\n  }\n }\n}\n",
+	  "x.conf:4: connect_port: '0' is not a number from 1 to 65535" },
+	{ "virtual_server 198.18.0.1 80 {\n lb_kind TUN\n}\n",
+	  "x.conf:2: lb_kind TUN: drlbd forwards by direct routing only" },
+	{ "virtual_server 198.18.0.1 80 {\n persistence_engine sip\n}\n",
+	  "x.conf:2: persistence_engine sip: drlbd has no persistence engines" },
+	{ "virtual_server 198.18.0.1 80 {\n protocol TCP\n ops\n"
+	  " real_server 198.18.0.7 80 {\n }\n}\n",
+	  "x.conf:1: ops: one-packet scheduling is for UDP only" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  UDP_CHECK {\n   require_reply 6g\n  }\n }\n}\n",
+	  "x.conf:4: require_reply: '6g' is not a hex string" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  HTTP_GET {\n   url {\n    path /\n    status_code 200-099\n"
+	  "   }\n  }\n }\n}\n",
+	  "x.conf:6: status_code: '200-099' is not a code" },
+};
+
+static void
+test_errors2(void)
+{
+	for (size_t i = 0; i < sizeof(bad2) / sizeof(bad2[0]); i++) {
+		struct kaconf k;
+		char err[512], what[200];
+		int rc = kaconf_parse_buf("x.conf", bad2[i].text,
+		    strlen(bad2[i].text), &k, err, sizeof(err));
+
+		snprintf(what, sizeof(what), "value %zu: %s", i, bad2[i].err);
+		EXPECT_EQ(rc, -1, what);
+		if (rc == 0)
+			kaconf_free(&k);
+		else if (strncmp(err, bad2[i].err, strlen(bad2[i].err)) != 0)
+			EXPECT_STR(err, bad2[i].err, what);
+	}
+}
+
 static void
 md5_hex(const char *s, char *out)
 {
@@ -375,6 +472,8 @@ main(void)
 	test_parse();
 	test_table();
 	test_errors();
+	test_keepalived();
+	test_errors2();
 	test_md5();
 	return EXPECT_DONE();
 }
