@@ -33,6 +33,9 @@ PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap)
 PCAP_LIBS   := $(shell $(PKG_CONFIG) --libs libpcap)
 CAPNG_LIBS  := $(shell $(PKG_CONFIG) --libs libcap-ng)
 NFT_LIBS    := $(shell $(PKG_CONFIG) --libs libnftnl libmnl)
+# OpenSSL: SSL_GET (check_ssl.c) only, so drlbd alone links it
+SSL_CFLAGS  := $(shell $(PKG_CONFIG) --cflags openssl)
+SSL_LIBS    := $(shell $(PKG_CONFIG) --libs openssl)
 # libnet 1.1.6 ships no .pc file; its defines (-D__FAVOR_BSD renames struct
 # tcphdr's fields) stay confined to the one file that includes libnet.h.
 LIBNET_DEFS := $(shell $(LIBNET_CONFIG) --defines)
@@ -59,11 +62,12 @@ $(B)/obj/%.o: %.c
 $(B)/obj/src/drlbd/arp.o: override CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
 $(B)/obj/src/drlbd/ndp.o: override CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
 $(B)/obj/src/drlbd/filter.o $(B)/obj/src/drlbd/io/pcap.o: override CPPFLAGS += $(PCAP_CFLAGS)
+$(B)/obj/src/drlbd/check_ssl.o: override CPPFLAGS += $(SSL_CFLAGS)
 # the files that print the version are rebuilt when it changes
 $(B)/obj/src/drlbd/main.o $(B)/obj/src/drlbadm/main.o: $(wildcard debian/changelog)
 
 $(B)/drlbd: $(DRLBD_OBJ) $(COMMON_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(LIBNET_LIBS) $(CAPNG_LIBS) $(NFT_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(LIBNET_LIBS) $(CAPNG_LIBS) $(NFT_LIBS) $(SSL_LIBS) $(LDLIBS)
 
 $(B)/drlbadm: $(ADM_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
@@ -101,9 +105,12 @@ test_est_SRC      := $(call dsrc,est.c) $(TABLES_SRC)
 test_metrics_SRC  := $(call dsrc,metrics.c counters.c) $(TABLES_SRC)
 test_counters_SRC := $(call dsrc,counters.c metrics.c) $(TABLES_SRC)
 test_kaconf_SRC   := $(call dsrc,kaconf.c check_http.c check_tcp.c) $(TABLES_SRC)
+# the corpus (tests/keepalived/*.conf) through kaconf and drlbadm's -S
+test_kacorpus_SRC := $(call dsrc,kaconf.c) $(TABLES_SRC) \
+                     $(filter-out $(ADDR_SRC),$(ADM_LIB_SRC))
 UNIT := $(UNIT_ON_TABLES) $(UNIT_ON_DP) test_cmd test_fanout test_csum \
         test_state test_sync test_adm test_est test_metrics test_kaconf \
-        test_counters
+        test_counters test_kacorpus
 # ARP and ND: arp.c and ndp.c build frames with libnet, which their tests
 # get (with a recorder instead of its injector)
 test_neigh_SRC    := $(call dsrc,neigh.c) $(TABLES_SRC)

@@ -12,8 +12,9 @@
 # knows, for a name that one of them lacks.
 set -euo pipefail
 
-# libnftnl/libmnl: drlbd's helper keeps VIP frames from a routing kernel
-BUILD="build-essential pkg-config libpcap-dev libnet1-dev libcap-ng-dev libnftnl-dev libmnl-dev"
+# libnftnl/libmnl: drlbd's helper keeps VIP frames from a routing kernel;
+# libssl: the SSL_GET health check
+BUILD="build-essential pkg-config libpcap-dev libnet1-dev libcap-ng-dev libnftnl-dev libmnl-dev libssl-dev"
 # the demo: ip/bridge (iproute2), curl, nginx on the real servers, tcpdump for
 # the "replies bypass the director" step, arping for the VIP's ARP answer;
 # socat and ndisc6 for `demo.sh --ipv6`.  nginx-light is the small build where
@@ -22,9 +23,10 @@ BUILD="build-essential pkg-config libpcap-dev libnet1-dev libcap-ng-dev libnftnl
 DEMO="iproute2 curl nginx-light|nginx tcpdump arping socat ndisc6"
 # make check: hping3 (malformed), ethtool (offloads, pcap), valgrind,
 # python3-scapy + tcpreplay (frames), keepalived (failover's VRRP),
-# util-linux's setpriv (privilege), nftables' nft (kernel_coexist); make
+# util-linux's setpriv (privilege), nftables' nft (kernel_coexist), openssl
+# and dnsmasq-base (ka_checkers: an HTTPS real server, a DNS server); make
 # bench: wrk
-TESTS="hping3 ethtool valgrind python3-scapy tcpreplay keepalived util-linux nftables wrk"
+TESTS="hping3 ethtool valgrind python3-scapy tcpreplay keepalived util-linux nftables openssl dnsmasq-base wrk"
 
 all=0 list=0
 for a in "$@"; do

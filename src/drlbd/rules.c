@@ -15,7 +15,7 @@ int
 rules_vip_check(struct drlbd *d, uint16_t af, const union drlb_inaddr *vip,
     char *err, size_t errlen)
 {
-	char why[512];
+	char why[512], nft[256];
 
 	switch (host_vip_check(af, vip, why, sizeof(why))) {
 	case HOST_VIP_NOT_HELD:
@@ -24,7 +24,7 @@ rules_vip_check(struct drlbd *d, uint16_t af, const union drlb_inaddr *vip,
 		/* the kernel may keep it if its IP layer never sees the
 		 * VIP's frames (priv.h); the set follows on vips_changed */
 		if (d->priv != NULL && (priv_dropping(d->priv) ||
-		    priv_drop_vips(d->priv, &d->svcs, err, errlen) == 0)) {
+		    priv_drop_vips(d->priv, &d->svcs, nft, sizeof(nft)) == 0)) {
 			char a[DRLB_ADDRPORT_STRLEN];
 
 			log_info("VIP %s is an address of this host's kernel: "
@@ -34,8 +34,8 @@ rules_vip_check(struct drlbd *d, uint16_t af, const union drlb_inaddr *vip,
 			return 0;
 		}
 		if (d->priv != NULL)
-			snprintf(err, errlen, "%s (and they cannot be kept from "
-			    "it: %s)", why, err);
+			snprintf(err, errlen, "%s (and its frames cannot be kept "
+			    "from the kernel: %s)", why, nft);
 		else
 			snprintf(err, errlen, "%s", why);
 		return EADDRINUSE;
