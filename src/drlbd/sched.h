@@ -17,6 +17,10 @@ struct sched_ops {
 	void (*done_svc)(struct svc *svc);
 	/* a dest was added, edited (weight) or removed: IPVS add/upd/del_dest */
 	void (*dest_changed)(struct svc *svc);
+	/* d, until now svc->dests[at], has just left the list; called before
+	 * dest_changed (IPVS __ip_vs_unlink_dest: list_del_rcu, then the
+	 * scheduler's del_dest, which may still follow d's next link) */
+	void (*del_dest)(struct svc *svc, struct dest *d, uint32_t at);
 	/* pick a real server for a new connection, NULL when none can take it */
 	struct dest *(*schedule)(struct svc *svc, const struct conn_key *key);
 	/* d's load or usability changed (activeconns, inactconns, the

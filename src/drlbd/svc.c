@@ -587,6 +587,8 @@ del_dest(struct svc_table *t, struct svc *s, const struct drlb_dest_conf *u,
 		return fail(err, errlen, ENOENT, "No such destination");
 	d = s->dests[i];
 	dests_remove(s, (uint32_t)i);
+	if (s->sched != NULL && s->sched->del_dest != NULL)
+		s->sched->del_dest(s, d, (uint32_t)i);
 	sched_dest_changed(s);
 	dest_release(t, d);
 	return 0;

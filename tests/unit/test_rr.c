@@ -48,6 +48,32 @@ picks(int n, char *out)
 	}
 }
 
+/*
+ * The issue's reproduction: add rs1, rs2, rs3 (list rs3 rs2 rs1), two
+ * flows go to rs3 then rs2, -d rs2.  IPVS unlinks rs2 first and
+ * ip_vs_rr_del_dest moves the mark to rs3 (rs2's predecessor), so the next
+ * flow goes to rs1, not back to the head (rs3).
+ */
+static void
+test_del_last_pick(void)
+{
+	char s[64];
+
+	apply(DRLB_CTL_DEL_SVC, NULL, 0);
+	EXPECT_EQ(apply(DRLB_CTL_ADD_SVC, NULL, 0), 0, "rr service again");
+	apply(DRLB_CTL_ADD_DEST, "198.18.0.1", 1);
+	apply(DRLB_CTL_ADD_DEST, "198.18.0.2", 1);
+	apply(DRLB_CTL_ADD_DEST, "198.18.0.3", 1);
+	for (uint32_t i = 0; i < st.head->ndests; i++)
+		st.head->dests[i]->flags &= ~DEST_F_NOMAC;
+	picks(2, s);
+	EXPECT_STR(s, "3,2,", "rr: rs3 then rs2");
+	apply(DRLB_CTL_DEL_DEST, "198.18.0.2", 0);
+	picks(3, s);
+	EXPECT_STR(s, "1,3,1,",
+	    "rr: -d of the last pick rs2: the next is rs1, its successor");
+}
+
 int
 main(void)
 {
@@ -79,11 +105,28 @@ main(void)
 	    "a dest added at the head does not move the cursor");
 	apply(DRLB_CTL_DEL_DEST, "198.18.0.7", 0);
 	picks(3, s);
-	EXPECT(strcmp(s, "10,9,8,") == 0, "removing the last pick restarts the lap");
+	EXPECT(strcmp(s, "10,9,8,") == 0,
+	    "removing the last pick, the tail: its predecessor's successor is the head");
+	apply(DRLB_CTL_ADD_DEST, "198.18.0.7", 1);	/* list 7 10 9 8 */
+	st.head->dests[0]->flags &= ~DEST_F_NOMAC;
+	picks(2, s);
+	EXPECT(strcmp(s, "7,10,") == 0, "re-added at the head");
+	apply(DRLB_CTL_DEL_DEST, "198.18.0.7", 0);
+	picks(2, s);
+	EXPECT(strcmp(s, "9,8,") == 0,
+	    "removing a pick that was not the last one leaves the mark alone");
+	apply(DRLB_CTL_ADD_DEST, "198.18.0.7", 1);	/* list 7 10 9 8 */
+	st.head->dests[0]->flags &= ~DEST_F_NOMAC;
+	picks(1, s);					/* the lap goes on: 7 */
+	apply(DRLB_CTL_DEL_DEST, "198.18.0.7", 0);
+	picks(2, s);
+	EXPECT(strcmp(s, "10,9,") == 0,
+	    "removing the last pick, first in the list: the lap goes on from the head");
 	apply(DRLB_CTL_EDIT_DEST, "198.18.0.8", 0);
 	apply(DRLB_CTL_EDIT_DEST, "198.18.0.9", 0);
 	apply(DRLB_CTL_EDIT_DEST, "198.18.0.10", 0);
 	picks(1, s);
 	EXPECT(strcmp(s, "0,") == 0, "all weights 0: no dest");
+	test_del_last_pick();
 	return EXPECT_DONE();
 }
