@@ -33,6 +33,7 @@
 
 #include "drlb/addr.h"
 #include "../sched.h"
+#include "iphash.h"
 
 #define LBLC_TAB_BITS		10	/* CONFIG_IP_VS_LBLC_TAB_BITS */
 #define LBLC_TAB_SIZE		(1u << LBLC_TAB_BITS)
@@ -66,11 +67,7 @@ struct lblc_table {
 static uint32_t
 lblc_hashkey(uint16_t af, const union drlb_inaddr *a)
 {
-	uint32_t w[4], f;
-
-	memcpy(w, a->b, sizeof(w));
-	f = af == AF_INET6 ? w[0] ^ w[1] ^ w[2] ^ w[3] : w[0];
-	return (ntohl(f) * 0x61C88647u) >> (32 - LBLC_TAB_BITS);
+	return ipvs_hash_32(ipvs_addr_fold(af, a), LBLC_TAB_BITS);
 }
 
 static struct lblc_entry *

@@ -35,6 +35,7 @@
 
 #include "drlb/addr.h"
 #include "../sched.h"
+#include "iphash.h"
 
 #define LBLCR_TAB_BITS		10	/* CONFIG_IP_VS_LBLCR_TAB_BITS */
 #define LBLCR_TAB_SIZE		(1u << LBLCR_TAB_BITS)
@@ -73,14 +74,11 @@ struct lblcr_table {
 	bool timer_armed;
 };
 
+/* ip_vs_lblcr_hashkey (hash_32 of the folded address) */
 static uint32_t
 lblcr_hashkey(uint16_t af, const union drlb_inaddr *a)
 {
-	uint32_t w[4], f;
-
-	memcpy(w, a->b, sizeof(w));
-	f = af == AF_INET6 ? w[0] ^ w[1] ^ w[2] ^ w[3] : w[0];
-	return (ntohl(f) * 0x61C88647u) >> (32 - LBLCR_TAB_BITS);	/* hash_32 */
+	return ipvs_hash_32(ipvs_addr_fold(af, a), LBLCR_TAB_BITS);
 }
 
 static inline uint64_t
