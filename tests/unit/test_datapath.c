@@ -215,8 +215,20 @@ main(void)
 	    IPPROTO_UDP, 0, 20);
 	EXPECT_EQ(run(len), DP_FORWARD, "UDP datagram forwarded");
 	EXPECT_MEM(fr, MAC_RS1, 6, "UDP goes to the UDP service's real server");
-	EXPECT_EQ(find_dest("198.18.0.7")->inactconns >= 1, 1,
-	    "UDP connections count as inactive");
+	{
+		union drlb_inaddr vip;
+		struct svc *us;
+
+		memset(&vip, 0, sizeof(vip));
+		vip.in.s_addr = ip4("198.18.0.1");
+		us = svc_find(&st, AF_INET, IPPROTO_UDP, &vip, 53);
+
+		/* the UDP service's own .7, not the TCP service's */
+		EXPECT(us != NULL && us->ndests == 1 &&
+		    us->dests[0]->inactconns == 1 &&
+		    us->dests[0]->activeconns == 0,
+		    "UDP connections count as inactive");
+	}
 
 	/* policy drops, each under its own counter */
 	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 81,

@@ -297,6 +297,22 @@ test_lc(void)
 	EXPECT_EQ(s[256], 'B', "lc: the 257th ties at 256 and goes to B");
 	EXPECT_EQ(s[257], 'A', "lc: then A again");
 
+	/* the issue's reproduction: rs1 (A) then rs2 (B); a connection to B
+	 * is established; a lone SYN goes to A.  SYN_RECV is active
+	 * (tcp_state_active_table), so both weigh the same and the next
+	 * connection goes to B, first in the list */
+	setup("lc", w11, 2);
+	establish(2);
+	{
+		struct conn_key k = next_key();
+		struct conn *c = conn_insert(CT, &k, dest_n(1), now);
+
+		conn_seen(CT, c, CONN_TCP_SYN, now);
+	}
+	EXPECT(dest_n(1)->activeconns == 1 && dest_n(1)->inactconns == 0,
+	    "lc: A's lone SYN (SYN_RECV) is an active connection");
+	EXPECT_STR(picks(1, PEEK), "B", "lc: B and A weigh the same: B, first in the list");
+
 	/* weights other than 0 do not matter; weight 0 never wins.
 	 * list C(1) B(5) A(0): C0 B0 -> C; C1 B0 -> B; tie -> C; B */
 	setup("lc", w051, 3);
