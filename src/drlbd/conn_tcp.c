@@ -80,7 +80,7 @@ static const uint8_t tcp_input_only[4][CONN_S_LAST] = {
 /*	   sNO  sES  sSS  sSR  sFW  sTW  sCL  sCW  sLA  sLI  sSA */
 /*syn*/	{ sSR, sES, sES, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR },
 /*fin*/	{ sCL, sFW, sSS, sTW, sFW, sTW, sCL, sCW, sLA, sLI, sTW },
-/*ack*/	{ sCL, sES, sSS, sES, sFW, sTW, sCL, sCW, sCL, sLI, sES },
+/*ack*/	{ sES, sES, sSS, sES, sFW, sTW, sCL, sCW, sCL, sLI, sES },
 /*rst*/	{ sCL, sCL, sCL, sSR, sCL, sCL, sCL, sCL, sLA, sLI, sCL },
 };
 

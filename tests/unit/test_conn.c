@@ -131,7 +131,7 @@ test_states(void)
 	/*        sNO   sES   sSS   sSR   sFW   sTW   sCL   sCW   sLA   sLI   sSA */
 	/*syn*/ {"SR", "ES", "ES", "SR", "SR", "SR", "SR", "SR", "SR", "SR", "SR"},
 	/*fin*/ {"CL", "FW", "SS", "TW", "FW", "TW", "CL", "CW", "LA", "LI", "TW"},
-	/*ack*/ {"CL", "ES", "SS", "ES", "FW", "TW", "CL", "CW", "CL", "LI", "ES"},
+	/*ack*/ {"ES", "ES", "SS", "ES", "FW", "TW", "CL", "CW", "CL", "LI", "ES"},
 	/*rst*/ {"CL", "CL", "CL", "SR", "CL", "CL", "CL", "CL", "LA", "LI", "CL"},
 	};
 	static const char *const abbr[CONN_S_LAST] = {

@@ -385,6 +385,23 @@ main(void)
 	len = mkframe(MAC_DIR, "198.18.0.103", 43000, "198.18.0.1", 80,
 	    IPPROTO_TCP, ACK, 10);
 	EXPECT_EQ(run(len), DP_FORWARD, "sloppy_tcp: ACK of an unknown flow scheduled");
+	{
+		struct conn_key k;
+		struct conn *c;
+
+		memset(&k, 0, sizeof(k));
+		k.af = AF_INET;
+		k.protocol = IPPROTO_TCP;
+		k.caddr.in.s_addr = ip4("198.18.0.103");
+		k.vaddr.in.s_addr = ip4("198.18.0.1");
+		k.cport = htons(43000);
+		k.vport = htons(80);
+		c = conn_lookup(ct, &k);
+		/* INPUT-ONLY ack in NONE -> ESTABLISHED (tcp_states[]) */
+		EXPECT(c != NULL && c->state == CONN_S_ESTABLISHED &&
+		    !(c->flags & CONN_F_INACTIVE),
+		    "sloppy_tcp: a flow picked up by its ACK is ESTABLISHED, active");
+	}
 	len = mkframe(MAC_DIR, "198.18.0.103", 43001, "198.18.0.1", 80,
 	    IPPROTO_TCP, RST | ACK, 0);
 	EXPECT_EQ(run(len), DP_DROP, "sloppy_tcp: RST of an unknown flow still dropped");
