@@ -42,6 +42,20 @@ sched_dest_load_changed(struct dest *d)
 		s->sched->dest_load_changed(s, d);
 }
 
+/*
+ * IPVS's ip_vs_dest_conn_overhead(): activeconns * 256 + totalconns, the
+ * total being every connection, active or not (ip_vs_dest_inactconns() is
+ * total - active), so an active connection weighs 257 inactive ones.  The
+ * load of lc, wlc, lblc, lblcr and twos.  < 2^41: no overflow in 64 bits,
+ * nor times a weight (< 2^16).
+ */
+static inline uint64_t
+dest_conn_overhead(const struct dest *d)
+{
+	return ((uint64_t)d->activeconns << 8) + d->activeconns +
+	    d->inactconns;
+}
+
 const struct sched_ops *sched_find(const char *name);
 /* "rr wrr lc ..." (every scheduler's name) into buf; returns buf */
 const char *sched_names(char *buf, size_t len);

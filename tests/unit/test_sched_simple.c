@@ -273,11 +273,13 @@ ref_twos(struct ref_dest *rd, int nd)
 		r2 -= rd[i].w;
 		if (r1 <= 0 && c1 < 0) {
 			c1 = i;
-			oh1 = ((unsigned long long)rd[i].act << 8) + rd[i].inact;
+			oh1 = ((unsigned long long)rd[i].act << 8) +
+			    rd[i].act + rd[i].inact;
 		}
 		if (r2 <= 0 && c2 < 0) {
 			c2 = i;
-			oh2 = ((unsigned long long)rd[i].act << 8) + rd[i].inact;
+			oh2 = ((unsigned long long)rd[i].act << 8) +
+			    rd[i].act + rd[i].inact;
 		}
 	}
 	if ((unsigned long long)rd[c2].w * oh1 >

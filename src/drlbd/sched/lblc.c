@@ -253,12 +253,6 @@ lblc_done_svc(struct svc *svc)
 	svc->sched_data = NULL;
 }
 
-static inline uint64_t
-lblc_overhead(const struct dest *d)
-{
-	return ((uint64_t)d->activeconns << 8) + d->inactconns;
-}
-
 /* __ip_vs_lblc_schedule: weighted least-connection over svc->dests */
 static struct dest *
 lblc_wlc(const struct svc *svc)
@@ -271,7 +265,7 @@ lblc_wlc(const struct svc *svc)
 		d = svc->dests[i];
 		if (dest_usable(d) && d->conf.weight > 0) {
 			least = d;
-			loh = lblc_overhead(d);
+			loh = dest_conn_overhead(d);
 			break;
 		}
 	}
@@ -281,7 +275,7 @@ lblc_wlc(const struct svc *svc)
 		d = svc->dests[i];
 		if (!dest_usable(d))
 			continue;
-		doh = lblc_overhead(d);
+		doh = dest_conn_overhead(d);
 		if (loh * (uint64_t)d->conf.weight >
 		    doh * (uint64_t)least->conf.weight) {
 			least = d;

@@ -81,12 +81,6 @@ lblcr_hashkey(uint16_t af, const union drlb_inaddr *a)
 	return ipvs_hash_32(ipvs_addr_fold(af, a), LBLCR_TAB_BITS);
 }
 
-static inline uint64_t
-lblcr_overhead(const struct dest *d)
-{
-	return ((uint64_t)d->activeconns << 8) + d->inactconns;
-}
-
 /* a member's weight and load: live, or as it was when removed */
 static int32_t
 elem_weight(const struct lblcr_elem *e)
@@ -97,7 +91,7 @@ elem_weight(const struct lblcr_elem *e)
 static uint64_t
 elem_overhead(const struct lblcr_elem *e)
 {
-	return e->dest != NULL ? lblcr_overhead(e->dest) : e->overhead;
+	return e->dest != NULL ? dest_conn_overhead(e->dest) : e->overhead;
 }
 
 /* ip_vs_dest_set_insert */
@@ -167,7 +161,7 @@ set_min(const struct lblcr_entry *en)
 		if (least == NULL || !dest_usable(least))
 			continue;
 		if (least->conf.weight > 0) {
-			loh = lblcr_overhead(least);
+			loh = dest_conn_overhead(least);
 			break;
 		}
 	}
@@ -177,7 +171,7 @@ set_min(const struct lblcr_entry *en)
 		d = e->dest;
 		if (d == NULL || !dest_usable(d))
 			continue;
-		doh = lblcr_overhead(d);
+		doh = dest_conn_overhead(d);
 		if (loh * (uint64_t)d->conf.weight >
 		    doh * (uint64_t)least->conf.weight) {
 			least = d;
@@ -285,7 +279,7 @@ lblcr_dest_changed(struct svc *svc)
 				if (e->dest != NULL &&
 				    !lblcr_in_svc(svc, e->dest)) {
 					e->weight = e->dest->conf.weight;
-					e->overhead = lblcr_overhead(e->dest);
+					e->overhead = dest_conn_overhead(e->dest);
 					e->dest = NULL;
 				}
 				if (e->dest == NULL)
@@ -406,7 +400,7 @@ lblcr_wlc(const struct svc *svc)
 		d = svc->dests[i];
 		if (dest_usable(d) && d->conf.weight > 0) {
 			least = d;
-			loh = lblcr_overhead(d);
+			loh = dest_conn_overhead(d);
 			break;
 		}
 	}
@@ -416,7 +410,7 @@ lblcr_wlc(const struct svc *svc)
 		d = svc->dests[i];
 		if (!dest_usable(d))
 			continue;
-		doh = lblcr_overhead(d);
+		doh = dest_conn_overhead(d);
 		if (loh * (uint64_t)d->conf.weight >
 		    doh * (uint64_t)least->conf.weight) {
 			least = d;
