@@ -500,14 +500,17 @@ conn_release(struct conn_table *t, struct svc_table *st, uint32_t id)
 		t->aux[id] = 0;
 	}
 	if (d != NULL) {
-		/* IPVS ip_vs_unbind_dest, then the dest reference */
-		if (c->flags & CONN_F_TEMPLATE)
+		/* IPVS ip_vs_unbind_dest (a template touches neither the
+		 * connection counts nor -x/-y), then the dest reference */
+		if (c->flags & CONN_F_TEMPLATE) {
 			d->persistconns--;
-		else if (c->flags & CONN_F_INACTIVE)
-			d->inactconns--;
-		else
-			d->activeconns--;
-		dest_overload_unbind(d);
+		} else {
+			if (c->flags & CONN_F_INACTIVE)
+				d->inactconns--;
+			else
+				d->activeconns--;
+			dest_overload_unbind(d);
+		}
 		dest_put(st, d);
 	}
 	c->flags = 0;

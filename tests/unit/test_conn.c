@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -698,8 +699,63 @@ test_overload(void)
 	r.dest.l_threshold = 0;
 	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
 	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
-	    "-e raising -x clears OVERLOAD (as __ip_vs_update_dest)");
+	    "-e raising -x above 4/3 of the count clears OVERLOAD");
 	conn_flush(ct, &T);
+
+	/* an -e that changes -x or -y looks again (__ip_vs_update_dest ->
+	 * __ip_vs_dest_update_overload): set at or above -x, cleared below
+	 * the lower threshold, kept in between */
+	r.dest.u_threshold = 4;
+	r.dest.l_threshold = 0;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	for (i = 0; i < 4; i++) {
+		k = key(IPPROTO_TCP, 3, (uint16_t)(1 + i));
+		conn_insert(ct, &k, a, 400);
+	}
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1, "-x 4, 4 conns: overloaded");
+	r.dest.u_threshold = 5;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
+	    "-e -x 5 with 4 conns: 4 is not below 5 - 5/4: still overloaded");
+	r.dest.weight = 2;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
+	    "-e of the weight only: the overload state is not looked at");
+	r.dest.u_threshold = 8;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
+	    "-e -x 8: 4 is below 8 - 8/4: cleared");
+	r.dest.u_threshold = 3;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
+	    "-e -x 3 with 4 conns: overloaded at once, before any new one");
+	k = key(IPPROTO_TCP, 3, 99);
+	conn_insert(ct, &k, a, 400);		/* 5: no edge, stays */
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1, "5 conns: still");
+	r.dest.u_threshold = 0;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0, "-e -x 0: cleared");
+	r.dest.u_threshold = (uint32_t)INT_MAX + 1;
+	EXPECT_EQ(svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0), EINVAL,
+	    "-x above INT_MAX refused (ip_vs_edit_dest)");
+	conn_flush(ct, &T);
+
+	/* a persistence template counts in PersistConn only and leaves -x
+	 * alone (ip_vs_bind_dest) */
+	r.dest.u_threshold = 1;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	k = key(IPPROTO_TCP, 4, 0);
+	k.af |= CONN_KEY_TEMPLATE;
+	conn_template_insert(ct, &k, a, 500, 60);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
+	    "-x 1 and one template: not overloaded");
+	k = key(IPPROTO_TCP, 4, 1);
+	conn_insert(ct, &k, a, 500);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
+	    "-x 1 and one connection: overloaded");
+	conn_flush(ct, &T);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
+	    "connection and template gone: cleared");
 	conn_table_destroy(ct);
 }
 
