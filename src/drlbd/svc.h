@@ -35,7 +35,7 @@ struct dest {
 	struct drlb_dest_conf conf;
 	struct svc *svc;
 	uint32_t flags;			/* DEST_F_* */
-	uint32_t activeconns;		/* connections in ESTABLISHED */
+	uint32_t activeconns;		/* TCP in SYN_SENT, SYN_RECV, ESTABLISHED, SYNACK */
 	uint32_t inactconns;		/* all the others */
 	uint32_t persistconns;		/* persistence templates */
 	uint32_t refcnt;		/* the service's link + each connection */
