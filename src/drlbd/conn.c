@@ -564,6 +564,15 @@ conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
 }
 
 void
+conn_expire_now(struct conn_table *t, struct svc_table *st, struct conn *c)
+{
+	uint32_t id = (uint32_t)(c - t->conns);
+
+	wunlink(t, id);
+	conn_release(t, st, id);
+}
+
+void
 conn_restore(struct conn_table *t, struct conn *c, enum conn_state s,
     bool active, uint32_t expires)
 {

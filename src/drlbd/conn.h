@@ -221,6 +221,12 @@ void conn_table_bind(struct conn_table *t, struct svc_table *st);
 /* How many half-open connections gave way to new flows. */
 uint64_t conn_reclaimed(const struct conn_table *t);
 
+/* c goes now, uncounted and freed as if it had expired (IPVS
+ * ip_vs_conn_expire_now); not a template.  Nobody is told (no expire
+ * hook), as for an entry the SYN-flood defence takes. */
+void conn_expire_now(struct conn_table *t, struct svc_table *st,
+    struct conn *c);
+
 /*
  * A connection takes a saved or synced state and expiry, and counts as
  * active or inactive as told (IPVS ip_vs_proc_conn: a synced connection's

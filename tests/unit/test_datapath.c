@@ -200,6 +200,41 @@ main(void)
 	    find_dest("198.18.0.8");
 	EXPECT(d1 != d2, "wrr 1:1 alternates real servers");
 
+	/* IPVS conn_reuse_mode 1: a SYN on a connection in CLOSE (or
+	 * TIME_WAIT) is a new connection, scheduled afresh; in FIN_WAIT it
+	 * is not (that takes conn_reuse_mode 2) */
+	{
+		uint32_t conns0 = d1->stats.conns + d2->stats.conns;
+		uint32_t n0 = conn_count(ct);
+
+		len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, RST, 0);
+		EXPECT_EQ(run(len), DP_FORWARD, "RST of the flow forwarded");
+		EXPECT_EQ(d1->activeconns + d2->activeconns, 1,
+		    "RST: CLOSE, no longer active");
+		len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, SYN, 0);
+		EXPECT_EQ(run(len), DP_FORWARD, "SYN on the CLOSE flow forwarded");
+		EXPECT_EQ(d1->stats.conns + d2->stats.conns, conns0 + 1,
+		    "SYN in CLOSE: a new connection was scheduled");
+		EXPECT_EQ(conn_count(ct), n0, "... in place of the old entry");
+		EXPECT_EQ(d1->activeconns + d2->activeconns +
+		    d1->inactconns + d2->inactconns, n0,
+		    "counts: the old entry uncounted, the new one counted");
+		len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, ACK, 0);
+		run(len);
+		len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, FIN | ACK, 0);
+		run(len);			/* ES -> FIN_WAIT */
+		conns0 = d1->stats.conns + d2->stats.conns;
+		len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, SYN, 0);
+		EXPECT_EQ(run(len), DP_FORWARD, "SYN on the FIN_WAIT flow forwarded");
+		EXPECT_EQ(d1->stats.conns + d2->stats.conns, conns0,
+		    "SYN in FIN_WAIT: the same connection (SYN_RECV)");
+	}
+
 	/* unknown TCP flow, not a SYN: IPVS does not schedule it */
 	before = dp.cnt.no_conn;
 	len = mkframe(MAC_DIR, "198.18.0.100", 40002, "198.18.0.1", 80,
