@@ -666,6 +666,22 @@ dp_process(struct dp *dp, struct dp_frame *f)
 
 	/* ---- 3. the connection: an existing flow keeps its real server --- */
 	c = conn_lookup(dp->conns, &key);
+	/* IPVS's conn_reuse_mode 1, its default (ip_vs_in_hook,
+	 * is_new_conn_expected): a SYN on a connection in TIME_WAIT or CLOSE
+	 * that no template controls starts a new connection on a reused
+	 * port: the old entry goes now and the SYN is scheduled afresh */
+	if (c != NULL && pk.proto == IPPROTO_TCP && (events & CONN_TCP_SYN) &&
+	    (c->state == CONN_S_TIME_WAIT || c->state == CONN_S_CLOSE) &&
+	    conn_control(dp->conns, c) == NULL) {
+		TRACE("  conn reuse: the %s entry goes, the SYN is scheduled "
+		    "anew", conn_state_name(c->state));
+		if (dp->lock != NULL)
+			pthread_mutex_lock(dp->lock);
+		conn_expire_now(dp->conns, dp->svcs, c);
+		if (dp->lock != NULL)
+			pthread_mutex_unlock(dp->lock);
+		c = NULL;
+	}
 	if (c == NULL) {
 		/* IPVS schedules a TCP connection only on a SYN without RST;
 		 * anything else of an unknown flow is not ours to place --

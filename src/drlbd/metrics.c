@@ -194,9 +194,11 @@ static const struct {
 	{ "bytes_in_per_second", "gauge",
 	  "Bytes from clients per second, IPVS's estimator (InBPS).", W_INBPS, 1 },
 	{ "active_connections", "gauge",
-	  "Connections in ESTABLISHED (ActiveConn).", W_ACTIVE, 0 },
+	  "TCP connections in SYN_SENT, SYN_RECV, ESTABLISHED or SYNACK "
+	  "(ActiveConn).", W_ACTIVE, 0 },
 	{ "inactive_connections", "gauge",
-	  "Connections in any other state (InActConn).", W_INACTIVE, 0 },
+	  "Connections in any other state, and UDP flows (InActConn).",
+	  W_INACTIVE, 0 },
 	{ "persistent_connections", "gauge",
 	  "Persistence templates (PersistConn).", W_PERSIST, 0 },
 	{ "weight", "gauge",

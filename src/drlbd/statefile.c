@@ -201,8 +201,11 @@ statefile_restore(int fd, struct conn_set *cs, struct svc_table *st,
 			(*skipped)++;
 			continue;
 		}
+		/* counted as the state says (tcp_state_active_table), as it
+		 * was when saved */
 		conn_restore(t, c, (enum conn_state)r.state,
-		    now + r.left - (uint32_t)gone);
+		    conn_state_active(r.key.protocol,
+		    (enum conn_state)r.state), now + r.left - (uint32_t)gone);
 		made[i] = c;
 		restored++;
 	}

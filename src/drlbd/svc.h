@@ -35,7 +35,7 @@ struct dest {
 	struct drlb_dest_conf conf;
 	struct svc *svc;
 	uint32_t flags;			/* DEST_F_* */
-	uint32_t activeconns;		/* connections in ESTABLISHED */
+	uint32_t activeconns;		/* TCP in SYN_SENT, SYN_RECV, ESTABLISHED, SYNACK */
 	uint32_t inactconns;		/* all the others */
 	uint32_t persistconns;		/* persistence templates */
 	uint32_t refcnt;		/* the service's link + each connection */
@@ -127,11 +127,14 @@ void dest_hold(struct dest *d);
 void dest_put(struct svc_table *t, struct dest *d);
 
 /*
- * IPVS's -x/-y check (ip_vs_bind_dest / ip_vs_unbind_dest), called by the
- * connection table after it counted a new connection on d (bind) or
- * uncounted an expired one (unbind): overloaded when active + inactive >=
- * u_threshold; cleared below l_threshold, or without one when
- * total * 4 < u_threshold * 3.
+ * IPVS's -x/-y (ip_vs_dest_update_overload, as ip_vs_bind_dest and
+ * ip_vs_unbind_dest call it for connections, never for templates), called
+ * by the connection table after it counted a new connection on d (bind) or
+ * uncounted one (unbind): overloaded when active + inactive reaches
+ * u_threshold; cleared when it drops below the lower threshold (-y, or
+ * without one u_threshold - u_threshold / 4).  An -e that changes -x or -y
+ * sets it at or above the new -x and clears it below the new lower
+ * threshold.  Both tell d's scheduler that its load changed.
  */
 void dest_overload_bind(struct dest *d);
 void dest_overload_unbind(struct dest *d);

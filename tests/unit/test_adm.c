@@ -154,7 +154,8 @@ recipe_body(struct body *b, const char *sched, int w7)
 {
 	struct drlb_ctl_svc_entry s = svc4(IPPROTO_TCP, "198.18.0.1", 80, sched, 2);
 	struct drlb_ctl_dest_entry d7 = dest4("198.18.0.7", 80, w7, 3, 12);
-	struct drlb_ctl_dest_entry d8 = dest4("198.18.0.8", 80, 2, 0, 1);
+	/* .8's one connection is test_conns' SYN_RECV one: active */
+	struct drlb_ctl_dest_entry d8 = dest4("198.18.0.8", 80, 2, 1, 0);
 
 	s.stats = (struct drlb_stats){ 123456789ULL, 98765432109ULL, 0,
 	    12345678901234ULL, 0 };

@@ -115,6 +115,41 @@ main(void)
 	    fx_dest_find(&st, 80, 8);
 	EXPECT(d1 != d2, "wrr 1:1 alternates real servers");
 
+	/* IPVS conn_reuse_mode 1: a SYN on a connection in CLOSE (or
+	 * TIME_WAIT) is a new connection, scheduled afresh; in FIN_WAIT it
+	 * is not (that takes conn_reuse_mode 2) */
+	{
+		uint32_t conns0 = d1->stats.conns + d2->stats.conns;
+		uint32_t n0 = conn_count(ct);
+
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, RST, 0);
+		EXPECT_EQ(run(len), DP_FORWARD, "RST of the flow forwarded");
+		EXPECT_EQ(d1->activeconns + d2->activeconns, 1,
+		    "RST: CLOSE, no longer active");
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, SYN, 0);
+		EXPECT_EQ(run(len), DP_FORWARD, "SYN on the CLOSE flow forwarded");
+		EXPECT_EQ(d1->stats.conns + d2->stats.conns, conns0 + 1,
+		    "SYN in CLOSE: a new connection was scheduled");
+		EXPECT_EQ(conn_count(ct), n0, "... in place of the old entry");
+		EXPECT_EQ(d1->activeconns + d2->activeconns +
+		    d1->inactconns + d2->inactconns, n0,
+		    "counts: the old entry uncounted, the new one counted");
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, ACK, 0);
+		run(len);
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, FIN | ACK, 0);
+		run(len);			/* ES -> FIN_WAIT */
+		conns0 = d1->stats.conns + d2->stats.conns;
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, SYN, 0);
+		EXPECT_EQ(run(len), DP_FORWARD, "SYN on the FIN_WAIT flow forwarded");
+		EXPECT_EQ(d1->stats.conns + d2->stats.conns, conns0,
+		    "SYN in FIN_WAIT: the same connection (SYN_RECV)");
+	}
+
 	/* unknown TCP flow, not a SYN: IPVS does not schedule it */
 	before = dp.cnt.no_conn;
 	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40002, "198.18.0.1", 80,
@@ -129,10 +164,21 @@ main(void)
 	len = mkframe(FX_MAC_DIR, "198.18.0.100", 5353, "198.18.0.1", 53,
 	    IPPROTO_UDP, 0, 20);
 	EXPECT_EQ(run(len), DP_FORWARD, "UDP datagram forwarded");
-	EXPECT_MEM(fr, FX_MAC_RS1, 6,
-	    "UDP goes to the UDP service's real server");
-	EXPECT_EQ(fx_dest_find(&st, 80, 7)->inactconns >= 1, 1,
-	    "UDP connections count as inactive");
+	EXPECT_MEM(fr, FX_MAC_RS1, 6, "UDP goes to the UDP service's real server");
+	{
+		union drlb_inaddr vip;
+		struct svc *us;
+
+		memset(&vip, 0, sizeof(vip));
+		vip.in.s_addr = fx_ip4("198.18.0.1");
+		us = svc_find(&st, AF_INET, IPPROTO_UDP, &vip, 53);
+
+		/* the UDP service's own .7, not the TCP service's */
+		EXPECT(us != NULL && us->ndests == 1 &&
+		    us->dests[0]->inactconns == 1 &&
+		    us->dests[0]->activeconns == 0,
+		    "UDP connections count as inactive");
+	}
 
 	/* policy drops, each under its own counter */
 	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 81,
@@ -282,6 +328,23 @@ main(void)
 	len = mkframe(FX_MAC_DIR, "198.18.0.103", 43000, "198.18.0.1", 80,
 	    IPPROTO_TCP, ACK, 10);
 	EXPECT_EQ(run(len), DP_FORWARD, "sloppy_tcp: ACK of an unknown flow scheduled");
+	{
+		struct conn_key k;
+		struct conn *c;
+
+		memset(&k, 0, sizeof(k));
+		k.af = AF_INET;
+		k.protocol = IPPROTO_TCP;
+		k.caddr.in.s_addr = fx_ip4("198.18.0.103");
+		k.vaddr.in.s_addr = fx_ip4("198.18.0.1");
+		k.cport = htons(43000);
+		k.vport = htons(80);
+		c = conn_lookup(ct, &k);
+		/* INPUT-ONLY ack in NONE -> ESTABLISHED (tcp_states[]) */
+		EXPECT(c != NULL && c->state == CONN_S_ESTABLISHED &&
+		    !(c->flags & CONN_F_INACTIVE),
+		    "sloppy_tcp: a flow picked up by its ACK is ESTABLISHED, active");
+	}
 	len = mkframe(FX_MAC_DIR, "198.18.0.103", 43001, "198.18.0.1", 80,
 	    IPPROTO_TCP, RST | ACK, 0);
 	EXPECT_EQ(run(len), DP_DROP, "sloppy_tcp: RST of an unknown flow still dropped");

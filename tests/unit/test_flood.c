@@ -42,6 +42,8 @@ main(void)
 			conn_seen(t, c, CONN_TCP_ACK, 1);
 	}
 	EXPECT_EQ(conn_count(t), 64, "table full");
+	EXPECT(d->activeconns == 64 && d->inactconns == 0,
+	    "SYN_RECV and ESTABLISHED both count in ActiveConn");
 	k = key(1000);
 	EXPECT(conn_insert(t, &k, d, 1) == NULL,
 	    "unbound table: a full table refuses a new flow");
@@ -62,7 +64,8 @@ main(void)
 			est++;
 	}
 	EXPECT_EQ(est, 32, "every established connection is still there");
-	EXPECT_EQ(d->activeconns + d->inactconns, 64, "counters follow");
+	EXPECT(d->activeconns == 64 && d->inactconns == 0,
+	    "counters follow: the active half-open ones given way are uncounted");
 
 	/* now everything is established: nothing may give way */
 	k = key(3000);

@@ -258,15 +258,17 @@ test_wlc(void)
 	EXPECT_EQ(dest_n(1)->inactconns, 3, "wlc: A holds 3 connections");
 	EXPECT_EQ(dest_n(2)->inactconns, 5, "wlc: B holds 5 connections");
 
-	/* an active connection weighs 256 inactive ones */
+	/* an active connection weighs 257 inactive ones (activeconns * 256
+	 * + totalconns, ip_vs_dest_conn_overhead): A takes 257 against B's
+	 * one active, the 258th ties and goes to B (newer) */
 	setup("wlc", w11, 2);
 	establish(dest_n(2));
 	EXPECT_EQ(dest_n(2)->activeconns, 1, "wlc: B has one active connection");
-	s = picks(257, 1);
-	for (i = 0, na = 0; i < 256; i++)
+	s = picks(258, 1);
+	for (i = 0, na = 0; i < 257; i++)
 		na += s[i] == 'A';
-	EXPECT_EQ(na, 256, "wlc: A takes 256 new connections against 1 active");
-	EXPECT_EQ(s[256], 'B', "wlc: the 257th ties and goes to B (newer)");
+	EXPECT_EQ(na, 257, "wlc: A takes 257 new connections against 1 active");
+	EXPECT_EQ(s[257], 'B', "wlc: the 258th ties and goes to B (newer)");
 
 	/* weight 0 never */
 	setup("wlc", w01, 2);

@@ -140,6 +140,77 @@ decide(struct svc *s)
 	return d;
 }
 
+/* ------------------------------------------- counts, recounted */
+
+#define RECOUNT_MAX (2 * MAX_DEST + 8)
+
+struct recount {
+	const struct dest *d[RECOUNT_MAX];
+	uint64_t active[RECOUNT_MAX], total[RECOUNT_MAX];
+	int n, overflow;
+};
+
+static int
+recount_cb(struct conn *c, void *arg)
+{
+	struct recount *r = arg;
+	int i;
+
+	if (c->flags & CONN_F_TEMPLATE)
+		return 0;
+	for (i = 0; i < r->n && r->d[i] != c->dest; i++)
+		;
+	if (i == r->n) {
+		if (r->n == RECOUNT_MAX) {
+			r->overflow = 1;
+			return 0;
+		}
+		r->d[r->n] = c->dest;
+		r->active[r->n] = r->total[r->n] = 0;
+		r->n++;
+	}
+	r->total[i]++;
+	r->active[i] += ref_conn_active(c);
+	return 0;
+}
+
+static int
+recount_differs(const struct recount *r, const struct dest *d)
+{
+	uint64_t a = 0, t = 0;
+
+	for (int i = 0; i < r->n; i++)
+		if (r->d[i] == d) {
+			a = r->active[i];
+			t = r->total[i];
+		}
+	return d->activeconns != a || d->activeconns + (uint64_t)d->inactconns != t;
+}
+
+/*
+ * ActiveConn/InActConn of every dest (listed or in the trash) against a
+ * recount of the connection table with sched_ref.h's copy of
+ * tcp_state_active_table: the scans read the daemon's counts, this keeps
+ * those counts to the reference's rule.  Returns how many dests differ.
+ */
+static int
+counts_differ(void)
+{
+	struct svc *s = the_svc();
+	struct recount r;
+	int bad = 0;
+
+	memset(&r, 0, sizeof(r));
+	conn_walk(CT, recount_cb, &r);
+	if (r.overflow)
+		return -1;
+	for (uint32_t i = 0; s != NULL && i < s->ndests; i++)
+		bad += recount_differs(&r, s->dests[i]);
+	for (const struct dest *d = T.trash; d != NULL; d = d->trash_next)
+		bad += recount_differs(&r, d);
+	return bad;
+}
+
 static struct conn_key
 next_key(void)
 {
@@ -235,16 +306,33 @@ test_lc(void)
 	setup("lc", w111, 3);
 	EXPECT_STR(picks(6, OPEN), "CBACBA", "lc: least overhead, ties to the newest");
 
-	/* an active connection weighs 256 inactive ones: B holds one active
-	 * (256); A takes 256 (0..255 < 256); at 256 = 256 the tie goes to B
-	 * (first in the list), then B 257 > A 256 -> A */
+	/* an active connection weighs 257 inactive ones (activeconns * 256
+	 * + totalconns, ip_vs_dest_conn_overhead): B holds one active (257);
+	 * A takes 257 (0..256 < 257); at 257 = 257 the tie goes to B (first
+	 * in the list), then B 258 > A 257 -> A */
 	setup("lc", w11, 2);
 	establish(2);
 	EXPECT_EQ(dest_n(2)->activeconns, 1, "lc: B has one active connection");
-	s = picks(258, OPEN);
-	EXPECT_EQ(count_of(s, 'A'), 257, "lc: A takes 257 of 258");
-	EXPECT_EQ(s[256], 'B', "lc: the 257th ties at 256 and goes to B");
-	EXPECT_EQ(s[257], 'A', "lc: then A again");
+	s = picks(259, OPEN);
+	EXPECT_EQ(count_of(s, 'A'), 258, "lc: A takes 258 of 259");
+	EXPECT_EQ(s[257], 'B', "lc: the 258th ties at 257 and goes to B");
+	EXPECT_EQ(s[258], 'A', "lc: then A again");
+
+	/* the issue's reproduction: rs1 (A) then rs2 (B); a connection to B
+	 * is established; a lone SYN goes to A.  SYN_RECV is active
+	 * (tcp_state_active_table), so both weigh the same and the next
+	 * connection goes to B, first in the list (both 257) */
+	setup("lc", w11, 2);
+	establish(2);
+	{
+		struct conn_key k = next_key();
+		struct conn *c = conn_insert(CT, &k, dest_n(1), now);
+
+		conn_seen(CT, c, CONN_TCP_SYN, now);
+	}
+	EXPECT(dest_n(1)->activeconns == 1 && dest_n(1)->inactconns == 0,
+	    "lc: A's lone SYN (SYN_RECV) is an active connection");
+	EXPECT_STR(picks(1, PEEK), "B", "lc: B and A weigh the same: B, first in the list");
 
 	/* weights other than 0 do not matter; weight 0 never wins.
 	 * list C(1) B(5) A(0): C0 B0 -> C; C1 B0 -> B; tie -> C; B */
@@ -305,10 +393,10 @@ test_wlc(void)
 	 * a = 10: 28 > 30 no -> B */
 	set_weight(1, 4);
 	EXPECT_STR(picks(9, OPEN), "AAAAAAAAB", "wlc: weight 4 after an edit");
-	/* B 8, A 10; one connection on A established: 256 + 10, and
-	 * 8 * 4 > 266 * 3 is false -> B */
+	/* B 8, A 10; one connection on A established: 256 + 11, and
+	 * 8 * 4 > 267 * 3 is false -> B */
 	establish(1);
-	EXPECT_STR(picks(1, PEEK), "B", "wlc: one active connection weighs 256");
+	EXPECT_STR(picks(1, PEEK), "B", "wlc: one active connection weighs 257");
 }
 
 static void
@@ -430,6 +518,7 @@ random_run(const char *sched, uint64_t seed, int steps)
 	    CONN_TCP_FIN, CONN_TCP_SYN, CONN_TCP_RST };
 	unsigned long before = mismatches, cmp0 = compared;
 	unsigned long picked = 0, nulls = 0, trash_events = 0;
+	unsigned long recounts = 0, recount_bad = 0;
 	uint32_t nkeys = 0;
 	char what[160];
 	struct svc *s;
@@ -516,7 +605,14 @@ random_run(const char *sched, uint64_t seed, int steps)
 		}
 		/* after every event, not only before a new connection */
 		(void)decide(s);
+		if (i % 509 == 0) {
+			recounts++;
+			recount_bad += counts_differ() != 0;
+		}
 	}
+	snprintf(what, sizeof(what), "%s: ActiveConn/InActConn equal a recount "
+	    "by tcp_state_active_table at %lu points", sched, recounts);
+	EXPECT_EQ(recount_bad, 0, what);
 	snprintf(what, sizeof(what), "%s: seed %#llx, %d events, %lu decisions "
 	    "(%lu picks, %lu none, %lu load changes of trashed dests): index == "
 	    "scan", sched, (unsigned long long)seed, steps, compared - cmp0,

@@ -568,6 +568,19 @@ test_lblc_common(const char *name)
 	fx_svc_dest(s, 9)->activeconns = 0;
 	fx_svc_dest(s, 9)->inactconns = 0;
 
+	/* the wlc pick weighs an active connection as 257 inactive ones
+	 * (ip_vs_dest_conn_overhead: activeconns * 256 + totalconns): .9
+	 * with one active (257) loses to .8 with 256 inactive */
+	fx_svc_dest(s, 9)->activeconns = 1;
+	fx_svc_dest(s, 8)->inactconns = 256;
+	fx_svc_dest(s, 7)->inactconns = 300;
+	snprintf(what, sizeof(what), "%s: one active weighs 257: .8 (256) "
+	    "beats .9 (257)", name);
+	EXPECT_EQ(lpick(s, 5), 8, what);
+	fx_svc_dest(s, 9)->activeconns = 0;
+	fx_svc_dest(s, 8)->inactconns = 0;
+	fx_svc_dest(s, 7)->inactconns = 0;
+
 	/* -x overload flag: lblc keeps the cached server (IPVS checks OVERLOAD
 	 * only in the wlc pick); lblcr's set_min skips the member: .9 */
 	fx_svc_dest(s, 8)->flags |= DEST_F_OVERLOAD;

@@ -234,11 +234,13 @@ ref_twos(struct ref_dest *rd, int nd)
 		r2 -= rd[i].w;
 		if (r1 <= 0 && c1 < 0) {
 			c1 = i;
-			oh1 = ((unsigned long long)rd[i].act << 8) + rd[i].inact;
+			oh1 = ((unsigned long long)rd[i].act << 8) +
+			    rd[i].act + rd[i].inact;
 		}
 		if (r2 <= 0 && c2 < 0) {
 			c2 = i;
-			oh2 = ((unsigned long long)rd[i].act << 8) + rd[i].inact;
+			oh2 = ((unsigned long long)rd[i].act << 8) +
+			    rd[i].act + rd[i].inact;
 		}
 	}
 	if ((unsigned long long)rd[c2].w * oh1 >
@@ -360,11 +362,11 @@ test_twos(void)
 
 /* ------------------------------------------------------------ dh */
 
-/* ip_vs_dh_hashkey from the address in host order */
+/* ip_vs_dh_hashkey from the address in host order: hash_32(addr, 8) */
 static int
 ref_dh_bucket(uint32_t addr_host)
 {
-	return (int)(((uint64_t)addr_host * 2654435761ull) & 255);
+	return (int)((addr_host * 0x61C88647u) >> 24);
 }
 
 static void
@@ -375,16 +377,26 @@ test_dh(void)
 	const int list3[3] = { 43, 42, 41 };
 
 	EXPECT(s != NULL && s->sched == &sched_dh, "dh: service created");
-	EXPECT(ref_dh_bucket(0xc6120001u) == 177 &&
-	    ref_dh_bucket(0xc6120002u) == 98 &&
-	    ref_dh_bucket(0xc61200c8u) == 72,
+	EXPECT(ref_dh_bucket(0xc6120001u) == 188 &&
+	    ref_dh_bucket(0xc6120002u) == 30 &&
+	    ref_dh_bucket(0xc61200c8u) == 191,
 	    "dh: reference hash matches golden values");
+
+	/* the issue's reproduction: VIP 198.18.0.1, add rs1 then rs2 (list
+	 * rs2 rs1): bucket 188 is even -> rs2 (the old multiplicative hash
+	 * gave bucket 177 -> rs1) */
+	dest_op(s, DRLB_CTL_ADD_DEST, 1, 1);
+	dest_op(s, DRLB_CTL_ADD_DEST, 2, 1);
+	EXPECT_EQ(pick(s), 2, "dh: VIP 198.18.0.1, rs1 then rs2 -> bucket 188 -> rs2");
+	dest_op(s, DRLB_CTL_DEL_DEST, 1, 0);
+	dest_op(s, DRLB_CTL_DEL_DEST, 2, 0);
+
 	dest_op(s, DRLB_CTL_ADD_DEST, 41, 1);
 	dest_op(s, DRLB_CTL_ADD_DEST, 42, 5);
 	dest_op(s, DRLB_CTL_ADD_DEST, 43, 1);		/* list 43 42 41 */
 
-	/* the VIPs 198.18.0.0..255 hit all 256 buckets (only the low byte is
-	 * hashed, times an odd constant); bucket i belongs to list[i % 3] */
+	/* the VIPs 198.18.0.0..255 land in 221 distinct buckets; bucket i
+	 * belongs to list[i % 3] */
 	memset(cnt, 0, sizeof(cnt));
 	ok = 1;
 	for (x = 0; x < 256; x++) {
@@ -396,14 +408,14 @@ test_dh(void)
 		cnt[got]++;
 	}
 	EXPECT(ok, "dh: every VIP goes to the dest of its bucket (round robin over the list)");
-	EXPECT(cnt[43] == 86 && cnt[42] == 85 && cnt[41] == 85,
-	    "dh: 86/85/85 buckets, weight 5 gets no more than weight 1 (as IPVS)");
+	EXPECT(cnt[43] == 90 && cnt[42] == 83 && cnt[41] == 83,
+	    "dh: 90/83/83 VIPs, weight 5 gets no more buckets than weight 1 (as IPVS)");
 	{
 		struct conn_key k1 = mkkey(0xc6120063u, 1000, VIP_HOST);
 		struct conn_key k2 = mkkey(0xc6120064u, 2000, VIP_HOST);
 		int a = pick_key(s, &k1);
 
-		EXPECT_EQ(a, list3[177 % 3], "dh: VIP .1 is bucket 177 -> list[0]");
+		EXPECT_EQ(a, list3[188 % 3], "dh: VIP .1 is bucket 188 -> list[2]");
 		EXPECT(pick_key(s, &k1) == a && pick_key(s, &k2) == a,
 		    "dh: same VIP -> same dest, whatever the client");
 	}
@@ -416,8 +428,8 @@ test_dh(void)
 
 		cnt[pick_key(s, &k)]++;
 	}
-	EXPECT(cnt[0] == 85 && cnt[43] == 86 && cnt[41] == 85,
-	    "dh: weight 0 -> its 85 buckets yield none, others unchanged");
+	EXPECT(cnt[0] == 83 && cnt[43] == 90 && cnt[41] == 83,
+	    "dh: weight 0 -> its VIPs' buckets yield none, others unchanged");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 42, 5);
 	fx_svc_dest(s, 43)->flags |= DEST_F_OVERLOAD;
 	memset(cnt, 0, sizeof(cnt));
@@ -426,11 +438,12 @@ test_dh(void)
 
 		cnt[pick_key(s, &k)]++;
 	}
-	EXPECT(cnt[0] == 86 && cnt[42] == 85 && cnt[41] == 85,
-	    "dh: overloaded -> its 86 buckets yield none (no fallback)");
+	EXPECT(cnt[0] == 90 && cnt[42] == 83 && cnt[41] == 83,
+	    "dh: overloaded -> its VIPs' buckets yield none (no fallback)");
 	fx_svc_dest(s, 43)->flags &= ~DEST_F_OVERLOAD;
 
-	/* removal: list 43 41 -> 128 / 128; then 44 at the head: 44 43 41 */
+	/* removal: list 43 41, buckets 128 / 128 (VIPs 129 / 127); then 44
+	 * at the head: 44 43 41 */
 	dest_op(s, DRLB_CTL_DEL_DEST, 42, 0);
 	ok = 1;
 	memset(cnt, 0, sizeof(cnt));
@@ -442,7 +455,7 @@ test_dh(void)
 			ok = 0;
 		cnt[got]++;
 	}
-	EXPECT(ok && cnt[43] == 128 && cnt[41] == 128,
+	EXPECT(ok && cnt[43] == 129 && cnt[41] == 127,
 	    "dh: a removed dest's buckets are dealt again over the rest");
 	dest_op(s, DRLB_CTL_ADD_DEST, 44, 1);
 	ok = 1;

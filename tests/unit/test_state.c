@@ -187,16 +187,13 @@ main(void)
 	k = fx_key(80, 1002);
 	c = conn_lookup(tb, &k);
 	EXPECT(c != NULL && c->state == CONN_S_FIN_WAIT, "FIN_WAIT restored");
-	EXPECT_EQ(fx_dest_find(&b, 80, 7)->activeconns, 1,
-	    "ActiveConn as before (.7)");
-	EXPECT_EQ(fx_dest_find(&b, 80, 7)->inactconns, 1,
-	    "InActConn as before (.7)");
-	EXPECT_EQ(fx_dest_find(&b, 80, 8)->inactconns, 1,
-	    "InActConn as before (.8)");
-	EXPECT_EQ(fx_dest_find(&b, 443, 8)->persistconns, 1,
-	    "PersistConn as before");
-	EXPECT_EQ(fx_dest_find(&b, 443, 8)->activeconns, 1,
-	    "persistent service's ActiveConn");
+	EXPECT_EQ(fx_dest_find(&b, 80, 7)->activeconns, 1, "ActiveConn as before (.7)");
+	EXPECT_EQ(fx_dest_find(&b, 80, 7)->inactconns, 1, "InActConn as before (.7)");
+	EXPECT_EQ(fx_dest_find(&b, 80, 8)->activeconns, 1,
+	    "ActiveConn as before (.8: SYN_RECV is active)");
+	EXPECT_EQ(fx_dest_find(&b, 80, 8)->inactconns, 0, "InActConn as before (.8)");
+	EXPECT_EQ(fx_dest_find(&b, 443, 8)->persistconns, 1, "PersistConn as before");
+	EXPECT_EQ(fx_dest_find(&b, 443, 8)->activeconns, 1, "persistent service's ActiveConn");
 	k = fx_key(443, 2000);
 	c = conn_lookup(tb, &k);
 	tmpl = conn_lookup(tb, &tk);

@@ -310,6 +310,34 @@ test_apply(void)
 	EXPECT_EQ(as.no_dest, 2, "backup: no such service counted");
 	EXPECT_EQ(conn_count(tb), 3, "backup: still three entries");
 
+	/* a half-open connection: the master counts SYN_RECV as active
+	 * (tcp_state_active_table) and sends it without INACTIVE; the
+	 * backup counts it as the message says (ip_vs_proc_conn), even
+	 * where the state would say otherwise */
+	k = fx_key(80, 40003);
+	c = conn_insert(ta, &k, fx_dest_find(&a, 80, 8), 120);
+	conn_seen(ta, c, CONN_TCP_SYN, 120);
+	sync_conn_from(&sc, ta, c);
+	EXPECT(sc.state == CONN_S_SYN_RECV && !(sc.flags & SYNC_F_INACTIVE),
+	    "master: SYN_RECV goes out active");
+	sync_apply(&sb, &b, 120, &sc, &as);
+	EXPECT(fx_dest_find(&b, 80, 8)->activeconns == 1 &&
+	    fx_dest_find(&b, 80, 8)->inactconns == 1,
+	    "backup: the SYN_RECV connection in ActiveConn");
+	sc.state = CONN_S_ESTABLISHED;
+	sc.flags |= SYNC_F_INACTIVE;
+	sync_apply(&sb, &b, 121, &sc, &as);
+	bc = conn_lookup(tb, &k);
+	EXPECT(bc != NULL && bc->state == CONN_S_ESTABLISHED &&
+	    fx_dest_find(&b, 80, 8)->activeconns == 0 &&
+	    fx_dest_find(&b, 80, 8)->inactconns == 2,
+	    "backup: the message's INACTIVE wins over the state");
+	sc.flags &= ~SYNC_F_INACTIVE;
+	sync_apply(&sb, &b, 122, &sc, &as);
+	EXPECT(fx_dest_find(&b, 80, 8)->activeconns == 1 &&
+	    fx_dest_find(&b, 80, 8)->inactconns == 1,
+	    "backup: and moves back when the flag does");
+
 	conn_flush(ta, &a);
 	conn_flush(tb, &b);
 	EXPECT_EQ(fx_dest_find(&b, 80, 8)->inactconns +
