@@ -50,6 +50,16 @@ static const char expected_text[] =
     "arp_probes_sent 29\n"
     "arp_replies_learnt 30\n"
     "arp_vip_conflicts 31\n"
+    "arp_vip_claim_requests 64\n"
+    "arp_vip_claim_replies 65\n"
+    "arp_vip_claim_gratuitous 66\n"
+    "arp_vip_claim_probes 67\n"
+    "arp_vip_claimers 68\n"
+    "arp_vip_reclaims 69\n"
+    "arp_mac_flaps 70\n"
+    "arp_mac_holds 71\n"
+    "arp_mac_refused 72\n"
+    "arp_log_suppressed 73\n"
     "arp_malformed 32\n"
     "ndp 33\n"
     "ext_hdrs 34\n"
@@ -115,6 +125,16 @@ fill(struct counters_input *in)
 	in->arp.probes_sent = 29;
 	in->arp.replies_learnt = 30;
 	in->arp.vip_conflicts = 31;
+	in->arp.vip_claim_requests = 64;
+	in->arp.vip_claim_replies = 65;
+	in->arp.vip_claim_gratuitous = 66;
+	in->arp.vip_claim_probes = 67;
+	in->arp.vip_claimers = 68;
+	in->arp.vip_reclaims = 69;
+	in->arp.mac_flaps = 70;
+	in->arp.mac_holds = 71;
+	in->arp.mac_refused = 72;
+	in->arp.log_suppressed = 73;
 	in->arp.malformed = 32;
 	in->dp.ndp = 33;
 	in->dp.ext_hdrs = 34;
