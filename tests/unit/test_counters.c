@@ -69,7 +69,17 @@ static const char expected_text[] =
     "ndp_unsolicited_na_sent 38\n"
     "ndp_probes_sent 39\n"
     "ndp_adverts_learnt 40\n"
+    "ndp_unsolicited_ignored 74\n"
     "ndp_vip_conflicts 41\n"
+    "ndp_vip_claim_adverts 75\n"
+    "ndp_vip_claim_solicits 76\n"
+    "ndp_vip_claim_probes 77\n"
+    "ndp_vip_claimers 78\n"
+    "ndp_vip_reclaims 79\n"
+    "ndp_mac_flaps 80\n"
+    "ndp_mac_holds 81\n"
+    "ndp_mac_refused 82\n"
+    "ndp_log_suppressed 83\n"
     "ndp_malformed 42\n"
     "ndp_mcast_join_errors 43\n"
     "workers 2\n"
@@ -144,7 +154,17 @@ fill(struct counters_input *in)
 	in->ndp.unsolicited_na_sent = 38;
 	in->ndp.probes_sent = 39;
 	in->ndp.adverts_learnt = 40;
+	in->ndp.unsolicited_ignored = 74;
 	in->ndp.vip_conflicts = 41;
+	in->ndp.vip_claim_adverts = 75;
+	in->ndp.vip_claim_solicits = 76;
+	in->ndp.vip_claim_probes = 77;
+	in->ndp.vip_claimers = 78;
+	in->ndp.vip_reclaims = 79;
+	in->ndp.mac_flaps = 80;
+	in->ndp.mac_holds = 81;
+	in->ndp.mac_refused = 82;
+	in->ndp.log_suppressed = 83;
 	in->ndp.malformed = 42;
 	in->ndp.mcast_join_errors = 43;
 	in->workers = 2;
