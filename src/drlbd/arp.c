@@ -26,6 +26,13 @@
  * most once per RECLAIM_MS per VIP, whatever the segment sends. */
 #define RECLAIM_AGAIN_MS	1500
 #define RECLAIM_MS		2000
+/* We ask the segment for our own VIPs now and then: a real server with
+ * arp_ignore=0 answers, to us, what it would answer a client (whose
+ * unicast reply a switch never shows us).  Soon after an announcement,
+ * then every VIP_CHECK_MS, at most VIP_CHECK_MAX VIPs a round. */
+#define VIP_CHECK_FIRST_MS	2000
+#define VIP_CHECK_MS		10000
+#define VIP_CHECK_MAX		16
 
 /* An announced VIP. */
 struct vip4 {
@@ -47,6 +54,8 @@ struct arp {
 	struct vip4 *vips;		/* announced VIPs */
 	size_t nvips, capvips;
 	uint64_t garp_repeat_ms;	/* when to repeat announcements (0: no) */
+	uint64_t check_ms;		/* the next round of VIP checks */
+	size_t check_next;		/* the VIP it starts with */
 	uint64_t now_ms;
 	struct arp_counters cnt;
 };
@@ -136,6 +145,7 @@ arp_create(const uint8_t mac[6], uint32_t ipaddr, int own_vips,
 	a->send_arg = send_arg;
 	a->own_vips = own_vips;
 	a->svcs = svcs;
+	a->check_ms = UINT64_MAX;
 	return a;
 }
 
@@ -303,6 +313,8 @@ arp_vips_changed(void *arg)
 		log_info("VIP %s announced by gratuitous ARP",
 		    inet_ntoa(s->conf.addr.in));
 		a->garp_repeat_ms = a->now_ms + GARP_REPEAT_MS;
+		if (a->check_ms > a->now_ms + VIP_CHECK_FIRST_MS)
+			a->check_ms = a->now_ms + VIP_CHECK_FIRST_MS;
 	}
 }
 
@@ -314,6 +326,7 @@ arp_set_own_vips(struct arp *a, int on)
 	 * once (the client's and router's caches move to our MAC) */
 	a->nvips = 0;
 	a->garp_repeat_ms = 0;
+	a->check_ms = UINT64_MAX;
 	if (on)
 		arp_vips_changed(a);
 }
@@ -502,5 +515,16 @@ arp_tick(struct arp *a, uint64_t now_ms)
 			a->vips[i].again_ms = 0;
 			garp(a, a->vips[i].ip);
 		}
+	if (a->own_vips && now_ms >= a->check_ms) {
+		/* who-has VIP tell DIP: only a host that should not answers */
+		for (i = 0; i < a->nvips && i < VIP_CHECK_MAX; i++) {
+			if (a->check_next >= a->nvips)
+				a->check_next = 0;
+			if (arp_send(a, ARPOP_REQUEST, bcast, a->mac, a->ipaddr,
+			    zero6, a->vips[a->check_next++].ip) == 0)
+				a->cnt.vip_checks_sent++;
+		}
+		a->check_ms = now_ms + VIP_CHECK_MS;
+	}
 	neigh_tick(a->neigh, now_ms);
 }

@@ -13,7 +13,9 @@
  *    arp_announce=0 asking for a client), a reply or gratuitous ARP for it
  *    (arp_ignore=0), a probe for it -- is counted, logged once per MAC with
  *    the fix, traced, and answered by re-announcing the VIP, so that
- *    clients that moved come back.
+ *    clients that moved come back.  Since a switch shows us no reply to a
+ *    client, we ask for our VIPs ourselves now and then: a real server
+ *    with arp_ignore=0 answers us too.
  */
 #ifndef DRLBD_ARP_H
 #define DRLBD_ARP_H
@@ -54,6 +56,9 @@ struct arp;
 	C(vip_claim_probes, "drlb_arp_vip_claim_probes_total",		\
 	    "ARP probes (duplicate address detection) from another MAC "	\
 	    "for one of our VIPs.")					\
+	C(vip_checks_sent, "drlb_arp_vip_checks_sent_total",		\
+	    "ARP requests sent for our own VIPs, which only a host that "	\
+	    "should not (a real server with arp_ignore=0) answers.")	\
 	C(vip_claimers, "drlb_arp_vip_claimers_total",			\
 	    "MACs that began to claim one of our VIPs (each logged once).") \
 	C(vip_reclaims, "drlb_arp_vip_reclaims_total",			\

@@ -34,6 +34,11 @@
  * arp.c), at most once per RECLAIM_MS per VIP. */
 #define RECLAIM_AGAIN_MS	1500
 #define RECLAIM_MS		2000
+/* We solicit our own VIPs now and then: a host that holds one on its
+ * interface answers (as arp.c's checks) */
+#define VIP_CHECK_FIRST_MS	2000
+#define VIP_CHECK_MS		10000
+#define VIP_CHECK_MAX		16
 
 #define ND_NS_			135
 #define ND_NA_			136
@@ -64,6 +69,8 @@ struct ndp {
 	struct vip6 *vips;
 	size_t nvips, capvips;
 	uint64_t una_repeat_ms;		/* when to repeat announcements (0: no) */
+	uint64_t check_ms;		/* the next round of VIP checks */
+	size_t check_next;		/* the VIP it starts with */
 	uint64_t now_ms;
 	struct ndp_counters cnt;
 };
@@ -206,6 +213,7 @@ ndp_create(const uint8_t mac[6], int ifindex, int ring_fd, int own_vips,
 	n->ifindex = ifindex;
 	n->own_vips = own_vips;
 	n->svcs = svcs;
+	n->check_ms = UINT64_MAX;
 	return n;
 }
 
@@ -392,6 +400,8 @@ ndp_vips_changed(void *arg)
 		log_info("VIP %s announced by unsolicited neighbor advertisement",
 		    ntop6(v, a));
 		n->una_repeat_ms = n->now_ms + UNA_REPEAT_MS;
+		if (n->check_ms > n->now_ms + VIP_CHECK_FIRST_MS)
+			n->check_ms = n->now_ms + VIP_CHECK_FIRST_MS;
 	}
 }
 
@@ -408,6 +418,7 @@ ndp_set_own_vips(struct ndp *n, int on)
 			mcast(n, n->vips[i].ip, 0);
 	n->nvips = 0;
 	n->una_repeat_ms = 0;
+	n->check_ms = UINT64_MAX;
 	n->own_vips = on != 0;
 	if (on)
 		ndp_vips_changed(n);
@@ -606,5 +617,20 @@ ndp_tick(struct ndp *n, uint64_t now_ms)
 			n->vips[i].again_ms = 0;
 			announce(n, n->vips[i].ip);
 		}
+	if (n->own_vips && now_ms >= n->check_ms) {
+		/* who has VIP: only a host that should not answers */
+		for (i = 0; i < n->nvips && i < VIP_CHECK_MAX; i++) {
+			uint8_t group[16], mac[6];
+			const uint8_t *v;
+
+			if (n->check_next >= n->nvips)
+				n->check_next = 0;
+			v = n->vips[n->check_next++].ip;
+			solicited_node(v, group, mac);
+			if (nd_send(n, ND_NS_, mac, n->lladdr, group, 0, v) == 0)
+				n->cnt.vip_checks_sent++;
+		}
+		n->check_ms = now_ms + VIP_CHECK_MS;
+	}
 	neigh_tick(n->neigh, now_ms);
 }

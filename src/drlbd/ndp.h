@@ -15,7 +15,8 @@
  *  - Another MAC claiming an IPv6 VIP -- an advertisement for it (with the
  *    override flag it moves clients), a solicitation sourced from it, a
  *    duplicate address detection probe for it -- is counted, logged once
- *    per MAC, traced, and answered by an unsolicited advertisement.
+ *    per MAC, traced, and answered by an unsolicited advertisement.  We
+ *    solicit our VIPs ourselves now and then, to hear such a host answer.
  */
 #ifndef DRLBD_NDP_H
 #define DRLBD_NDP_H
@@ -59,6 +60,10 @@ struct ndp;
 	C(vip_claim_probes, "drlb_ndp_vip_claim_probes_total",		\
 	    "Duplicate address detection solicitations from another MAC " \
 	    "for one of our VIPs.")					\
+	C(vip_checks_sent, "drlb_ndp_vip_checks_sent_total",		\
+	    "Neighbor Solicitations sent for our own VIPs, which only a "	\
+	    "host that should not (one holding the VIP on its interface) " \
+	    "answers.")							\
 	C(vip_claimers, "drlb_ndp_vip_claimers_total",			\
 	    "MACs that began to claim one of our VIPs (each logged once).") \
 	C(vip_reclaims, "drlb_ndp_vip_reclaims_total",			\

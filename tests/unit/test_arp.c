@@ -152,7 +152,11 @@ test_announce_and_probe(void)
 	EXPECT_EQ(cnt().garp_sent, 2, "garp_sent 2");
 	now = 2000;
 	arp_tick(a, now);
-	EXPECT_EQ(nsent, 8, "after 2 s: only the probes");
+	EXPECT_EQ(nsent, 9, "after 2 s: the probes, and a check of the VIP");
+	EXPECT(sent_is(6, BCAST, REQ, "198.18.0.2", ZERO, "198.18.0.1"),
+	    "... who-has VIP tell our DIP (a real server with arp_ignore=0 "
+	    "answers it)");
+	EXPECT_EQ(cnt().vip_checks_sent, 1, "vip_checks_sent");
 }
 
 static void
@@ -532,6 +536,7 @@ test_hold_and_pin(void)
 	for (int i = 0; i < 30; i++) {
 		in(REP, MAC_RS1B, "198.18.0.7", MAC_DIR, "198.18.0.2");
 		now += 10000;
+		nsent = 0;
 		arp_tick(a, now);
 	}
 	expect_log(log_new(), "real server 198.18.0.7 no longer held at "
@@ -552,16 +557,16 @@ test_hold_and_pin(void)
 	    "198.18.0.8, which is pinned (--static-mac) at 02:00:00:00:00:08: "
 	    "ignored", 1, "pinned: another MAC's reply ignored, said");
 	EXPECT(resolved_at(dest(80, "198.18.0.8"), MAC_RS2), "... not moved");
-	n0 = nsent;
+	nsent = 0;
 	for (int i = 0; i < 20; i++) {
 		now += 10000;
 		arp_tick(a, now);
 	}
-	EXPECT_EQ(count_sent(n0, BCAST, REQ, "198.18.0.2", ZERO, "198.18.0.8"),
+	EXPECT_EQ(count_sent(0, BCAST, REQ, "198.18.0.2", ZERO, "198.18.0.8"),
 	    0, "a pinned real server is never asked");
 	EXPECT(resolved_at(dest(80, "198.18.0.8"), MAC_RS2),
 	    "... nor failed when silent");
-	EXPECT(count_sent(n0, BCAST, REQ, "198.18.0.2", ZERO, "198.18.0.7") > 0,
+	EXPECT(count_sent(0, BCAST, REQ, "198.18.0.2", ZERO, "198.18.0.7") > 0,
 	    "(others still are)");
 	/* a pin for an address no dest has yet: resolved when it comes */
 	neigh_static_parse("198.18.0.9=02:00:00:00:00:09", &s, err,
@@ -580,6 +585,57 @@ test_hold_and_pin(void)
 	expect_log(log_new(), "2001:db8::7", 0, "... silently");
 	in(REP, MAC_RS1, "198.18.0.7", MAC_DIR, "198.18.0.2");
 	log_new();
+}
+
+static void
+test_vip_checks(void)
+{
+	char v[32];
+	int per[21] = { 0 }, round;
+
+	/* a real server with arp_ignore=0 answers our check: a claim */
+	quiet();
+	now += 10000;
+	arp_tick(a, now);
+	EXPECT_EQ(count_sent(0, BCAST, REQ, "198.18.0.2", ZERO, "198.18.0.1"),
+	    1, "every 10 s: who-has VIP tell our DIP");
+	in(REP, MAC_RS2, "198.18.0.1", MAC_DIR, "198.18.0.2");
+	expect_log(log_new(), "02:00:00:00:00:08 (real server 198.18.0.8) "
+	    "claims VIP 198.18.0.1 by an ARP reply (198.18.0.1 is-at its MAC, "
+	    "to 198.18.0.2)", 1, "... answered by a real server: a claim");
+
+	/* 21 VIPs: 16 a round, each in turn */
+	for (int i = 0; i < 20; i++) {
+		snprintf(v, sizeof(v), "198.18.0.%d", 20 + i);
+		ctl(DRLB_CTL_ADD_SVC, v, 80, NULL);
+	}
+	for (round = 0; round < 4; round++) {
+		int k = 0;
+
+		nsent = 0;
+		now += 10000;
+		arp_tick(a, now);
+		for (int i = 0; i < 21; i++) {
+			snprintf(v, sizeof(v), "198.18.0.%d", i ? 19 + i : 1);
+			per[i] += count_sent(0, BCAST, REQ, "198.18.0.2", ZERO,
+			    v);
+			k += count_sent(0, BCAST, REQ, "198.18.0.2", ZERO, v);
+		}
+		if (k > 16)
+			break;
+	}
+	EXPECT_EQ(round, 4, "at most 16 VIPs asked a round");
+	for (int i = 0, ok = 1; i < 21; i++) {
+		ok &= per[i] == 3 || per[i] == 4;
+		if (i == 20)
+			EXPECT(ok, "4 rounds of 16: each of 21 VIPs asked 3 or 4 "
+			    "times");
+	}
+	for (int i = 0; i < 20; i++) {
+		snprintf(v, sizeof(v), "198.18.0.%d", 20 + i);
+		ctl(DRLB_CTL_DEL_SVC, v, 80, NULL);
+	}
+	nsent = 0;
 }
 
 static void
@@ -643,6 +699,7 @@ main(void)
 	test_claim_trace();
 	test_log_limit();
 	test_hold_and_pin();
+	test_vip_checks();
 	test_no_arp();
 
 	/* the table goes first: flushing it calls the hooks */

@@ -54,6 +54,7 @@ static const char expected_text[] =
     "arp_vip_claim_replies 65\n"
     "arp_vip_claim_gratuitous 66\n"
     "arp_vip_claim_probes 67\n"
+    "arp_vip_checks_sent 85\n"
     "arp_vip_claimers 68\n"
     "arp_vip_reclaims 69\n"
     "arp_mac_flaps 70\n"
@@ -74,6 +75,7 @@ static const char expected_text[] =
     "ndp_vip_claim_adverts 75\n"
     "ndp_vip_claim_solicits 76\n"
     "ndp_vip_claim_probes 77\n"
+    "ndp_vip_checks_sent 86\n"
     "ndp_vip_claimers 78\n"
     "ndp_vip_reclaims 79\n"
     "ndp_mac_flaps 80\n"
@@ -139,6 +141,7 @@ fill(struct counters_input *in)
 	in->arp.vip_claim_replies = 65;
 	in->arp.vip_claim_gratuitous = 66;
 	in->arp.vip_claim_probes = 67;
+	in->arp.vip_checks_sent = 85;
 	in->arp.vip_claimers = 68;
 	in->arp.vip_reclaims = 69;
 	in->arp.mac_flaps = 70;
@@ -159,6 +162,7 @@ fill(struct counters_input *in)
 	in->ndp.vip_claim_adverts = 75;
 	in->ndp.vip_claim_solicits = 76;
 	in->ndp.vip_claim_probes = 77;
+	in->ndp.vip_checks_sent = 86;
 	in->ndp.vip_claimers = 78;
 	in->ndp.vip_reclaims = 79;
 	in->ndp.mac_flaps = 80;

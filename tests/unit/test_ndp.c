@@ -177,7 +177,11 @@ test_announce_and_probe(void)
 	    "... the announcement repeated first");
 	now = 2000;
 	ndp_tick(nd, now);
-	EXPECT_EQ(nsent, 8, "after 2 s: only the NS");
+	EXPECT_EQ(nsent, 9, "after 2 s: the NS, and a check of the VIP");
+	EXPECT(sent_is(6, (const uint8_t[6]){ 0x33, 0x33, 0xff, 0, 0, 1 },
+	    LLADDR, "ff02::1:ff00:1", NS, 0, VIP), "... an NS for the VIP "
+	    "(a host holding it on its interface answers)");
+	EXPECT_EQ(cnt().vip_checks_sent, 1, "vip_checks_sent");
 }
 
 static void
