@@ -54,10 +54,10 @@ struct arp;
 	C(vip_claim_gratuitous, "drlb_arp_vip_claim_gratuitous_total",	\
 	    "Gratuitous ARPs from another MAC for one of our VIPs.")	\
 	C(vip_claim_probes, "drlb_arp_vip_claim_probes_total",		\
-	    "ARP probes (duplicate address detection) from another MAC "	\
-	    "for one of our VIPs.")					\
+	    "ARP probes (duplicate address detection) from another "	\
+	    "MAC for one of our VIPs.")					\
 	C(vip_checks_sent, "drlb_arp_vip_checks_sent_total",		\
-	    "ARP requests sent for our own VIPs, which only a host that "	\
+	    "ARP requests sent for our own VIPs, which only a host that " \
 	    "should not (a real server with arp_ignore=0) answers.")	\
 	C(vip_claimers, "drlb_arp_vip_claimers_total",			\
 	    "MACs that began to claim one of our VIPs (each logged once).") \

@@ -627,7 +627,8 @@ ndp_tick(struct ndp *n, uint64_t now_ms)
 				n->check_next = 0;
 			v = n->vips[n->check_next++].ip;
 			solicited_node(v, group, mac);
-			if (nd_send(n, ND_NS_, mac, n->lladdr, group, 0, v) == 0)
+			if (nd_send(n, ND_NS_, mac, n->lladdr, group, 0,
+			    v) == 0)
 				n->cnt.vip_checks_sent++;
 		}
 		n->check_ms = now_ms + VIP_CHECK_MS;

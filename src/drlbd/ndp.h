@@ -61,7 +61,7 @@ struct ndp;
 	    "Duplicate address detection solicitations from another MAC " \
 	    "for one of our VIPs.")					\
 	C(vip_checks_sent, "drlb_ndp_vip_checks_sent_total",		\
-	    "Neighbor Solicitations sent for our own VIPs, which only a "	\
+	    "Neighbor Solicitations sent for our own VIPs, which only a " \
 	    "host that should not (one holding the VIP on its interface) " \
 	    "answers.")							\
 	C(vip_claimers, "drlb_ndp_vip_claimers_total",			\

@@ -20,7 +20,7 @@
 #define REFRESH_MS		60000	/* resolved: re-check after a minute */
 
 #define FLAP_WINDOW_MS		60000	/* MAC changes counted over a minute: */
-#define FLAP_HOLD_AFTER		3	/* this many hold it (NEIGH_FLAP_HOLD) */
+#define FLAP_HOLD_AFTER		3	/* this many hold it (FLAP_HOLD) */
 #define HOLD_MS			300000	/* for 5 minutes, while it answers */
 
 #define LOG_WINDOW_MS		10000	/* per window of 10 s, at most */
@@ -136,10 +136,13 @@ log_roll(struct neigh_table *t, uint64_t now_ms)
 		while (named < LOG_SUMMARY_MACS) {
 			struct logmac *top = NULL;
 
-			for (i = 0; i < t->log.n; i++)
-				if (t->log.m[i].suppressed > 0 && (top == NULL ||
-				    t->log.m[i].suppressed > top->suppressed))
-					top = &t->log.m[i];
+			for (i = 0; i < t->log.n; i++) {
+				struct logmac *e = &t->log.m[i];
+
+				if (e->suppressed > 0 && (top == NULL ||
+				    e->suppressed > top->suppressed))
+					top = e;
+			}
 			if (top == NULL)
 				break;
 			off += (size_t)snprintf(list + off, sizeof(list) - off,
@@ -316,7 +319,8 @@ neigh_static_parse(const char *spec, struct neigh_static *s, char *err,
 	memset(s, 0, sizeof(*s));
 	if (eq == NULL || (iplen = (size_t)(eq - spec)) == 0 ||
 	    iplen >= sizeof(ip)) {
-		snprintf(err, errlen, "want IP=MAC (198.18.0.7=02:00:00:00:00:07)");
+		snprintf(err, errlen,
+		    "want IP=MAC (198.18.0.7=02:00:00:00:00:07)");
 		return -1;
 	}
 	memcpy(ip, spec, iplen);
@@ -471,8 +475,8 @@ neigh_learn(struct neigh_table *t, const union drlb_inaddr *addr,
 	}
 	if (moved) {
 		if (neigh_log_ok(t, mac, now_ms))
-			log_warnx("real server %s is at %s, was at %s (MAC flap)",
-			    a, mac_str(m1, sizeof(m1), mac),
+			log_warnx("real server %s is at %s, was at %s "
+			    "(MAC flap)", a, mac_str(m1, sizeof(m1), mac),
 			    mac_str(m0, sizeof(m0), n->mac));
 	} else if (neigh_log_ok(t, mac, now_ms))
 		log_info("real server %s is at %s", a,
