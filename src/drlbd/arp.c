@@ -20,6 +20,26 @@
 #include "trace.h"
 
 #define GARP_REPEAT_MS		1000	/* each announcement is sent twice */
+/* A claimed VIP is re-announced at once and again a little later: Linux
+ * ignores a second change of an entry within its locktime (1 s) unless
+ * the frame is a gratuitous ARP, and not every kernel says "unless".  At
+ * most once per RECLAIM_MS per VIP, whatever the segment sends. */
+#define RECLAIM_AGAIN_MS	1500
+#define RECLAIM_MS		2000
+/* We ask the segment for our own VIPs now and then: a real server with
+ * arp_ignore=0 answers, to us, what it would answer a client (whose
+ * unicast reply a switch never shows us).  Soon after an announcement,
+ * then every VIP_CHECK_MS, at most VIP_CHECK_MAX VIPs a round. */
+#define VIP_CHECK_FIRST_MS	2000
+#define VIP_CHECK_MS		10000
+#define VIP_CHECK_MAX		16
+
+/* An announced VIP. */
+struct vip4 {
+	uint32_t ip;
+	uint64_t reclaim_ms;		/* no re-announcement before this */
+	uint64_t again_ms;		/* the second one due (0: none) */
+};
 
 struct arp {
 	libnet_t *build;		/* assembles our frames, sends none */
@@ -31,9 +51,11 @@ struct arp {
 	uint8_t mac[6];
 	uint32_t ipaddr;
 	struct neigh_table *neigh;	/* real servers' MACs */
-	uint32_t *vips;			/* announced VIPs */
+	struct vip4 *vips;		/* announced VIPs */
 	size_t nvips, capvips;
 	uint64_t garp_repeat_ms;	/* when to repeat announcements (0: no) */
+	uint64_t check_ms;		/* the next round of VIP checks */
+	size_t check_next;		/* the VIP it starts with */
 	uint64_t now_ms;
 	struct arp_counters cnt;
 };
@@ -47,6 +69,8 @@ static const struct neigh_ops arp_neigh_ops = {
 	.probe = arp_probe,
 	.silent = "ARP",
 	.again = "ARP",
+	.proto = "ARP",
+	.fix = "set arp_ignore=1 and arp_announce=2 on that host",
 };
 
 static int
@@ -121,6 +145,7 @@ arp_create(const uint8_t mac[6], uint32_t ipaddr, int own_vips,
 	a->send_arg = send_arg;
 	a->own_vips = own_vips;
 	a->svcs = svcs;
+	a->check_ms = UINT64_MAX;
 	return a;
 }
 
@@ -186,7 +211,33 @@ arp_ipaddr(const struct arp *a)
 void
 arp_get_counters(const struct arp *a, struct arp_counters *c)
 {
+	struct neigh_counters nc;
+
+	neigh_get_counters(a->neigh, &nc);
 	*c = a->cnt;
+	c->vip_claimers = nc.vip_claimers;
+	c->mac_flaps = nc.mac_flaps;
+	c->mac_holds = nc.mac_holds;
+	c->mac_refused = nc.mac_refused;
+	c->log_suppressed = nc.log_suppressed;
+}
+
+void
+arp_set_mac_flap(struct arp *a, enum neigh_flap f)
+{
+	neigh_set_flap(a->neigh, f);
+}
+
+int
+arp_static_mac(struct arp *a, const struct neigh_static *s)
+{
+	return neigh_pin(a->neigh, s);
+}
+
+size_t
+arp_claimers(const struct arp *a, struct neigh_claimer *out, size_t max)
+{
+	return neigh_claimers(a->neigh, out, max);
 }
 
 static void
@@ -236,7 +287,7 @@ arp_vips_changed(void *arg)
 		return;
 	/* forget VIPs that are gone */
 	for (i = j = 0; i < a->nvips; i++)
-		if (is_vip(a, a->vips[i]))
+		if (is_vip(a, a->vips[i].ip))
 			a->vips[j++] = a->vips[i];
 	a->nvips = j;
 	/* announce the new ones */
@@ -245,23 +296,25 @@ arp_vips_changed(void *arg)
 
 		if (s->conf.af != AF_INET)
 			continue;
-		for (i = 0; i < a->nvips && a->vips[i] != v; i++)
+		for (i = 0; i < a->nvips && a->vips[i].ip != v; i++)
 			;
 		if (i < a->nvips)
 			continue;
 		if (a->nvips == a->capvips) {
 			size_t cap = a->capvips ? a->capvips * 2 : 16;
-			uint32_t *nv = realloc(a->vips, cap * sizeof(*nv));
+			struct vip4 *nv = realloc(a->vips, cap * sizeof(*nv));
 			if (nv == NULL)
 				return;
 			a->vips = nv;
 			a->capvips = cap;
 		}
-		a->vips[a->nvips++] = v;
+		a->vips[a->nvips++] = (struct vip4){ .ip = v };
 		garp(a, v);
 		log_info("VIP %s announced by gratuitous ARP",
 		    inet_ntoa(s->conf.addr.in));
 		a->garp_repeat_ms = a->now_ms + GARP_REPEAT_MS;
+		if (a->check_ms > a->now_ms + VIP_CHECK_FIRST_MS)
+			a->check_ms = a->now_ms + VIP_CHECK_FIRST_MS;
 	}
 }
 
@@ -273,6 +326,7 @@ arp_set_own_vips(struct arp *a, int on)
 	 * once (the client's and router's caches move to our MAC) */
 	a->nvips = 0;
 	a->garp_repeat_ms = 0;
+	a->check_ms = UINT64_MAX;
 	if (on)
 		arp_vips_changed(a);
 }
@@ -283,6 +337,97 @@ arp_own_vips(const struct arp *a)
 	return a->own_vips;
 }
 
+/* Another MAC claimed vip: take it back (rate-limited); true if sent. */
+static bool
+reclaim(struct arp *a, uint32_t vip)
+{
+	struct vip4 *v = NULL;
+
+	for (size_t i = 0; i < a->nvips; i++)
+		if (a->vips[i].ip == vip)
+			v = &a->vips[i];
+	if (v == NULL || a->now_ms < v->reclaim_ms)
+		return false;
+	garp(a, vip);
+	v->reclaim_ms = a->now_ms + RECLAIM_MS;
+	v->again_ms = a->now_ms + RECLAIM_AGAIN_MS;
+	a->cnt.vip_reclaims++;
+	return true;
+}
+
+enum claim { CLAIM_NONE, CLAIM_REQUEST, CLAIM_REPLY, CLAIM_GRATUITOUS,
+    CLAIM_PROBE };
+
+/* Which sign, if any, of another host claiming a VIP a frame is. */
+static enum claim
+claim_of(struct arp *a, uint16_t op, uint32_t spa, uint32_t tpa)
+{
+	if (op != ARPOP_REQUEST && op != ARPOP_REPLY)
+		return CLAIM_NONE;	/* Linux reads no other */
+	if (spa != 0 && is_vip(a, spa))
+		return spa == tpa ? CLAIM_GRATUITOUS : op == ARPOP_REPLY ?
+		    CLAIM_REPLY : CLAIM_REQUEST;
+	/* RFC 5227's probe: a host about to take the address */
+	if (spa == 0 && op == ARPOP_REQUEST && is_vip(a, tpa))
+		return CLAIM_PROBE;
+	return CLAIM_NONE;
+}
+
+/* Count, log (once per MAC), trace and answer a claim of a VIP. */
+static void
+claimed(struct arp *a, enum claim k, const uint8_t *sha, uint32_t spa,
+    uint32_t tpa)
+{
+	char how[96], s[INET_ADDRSTRLEN], t[INET_ADDRSTRLEN], m[24];
+	uint32_t vip = k == CLAIM_PROBE ? tpa : spa;
+	union drlb_inaddr v = { .in.s_addr = vip };
+	uint64_t n;
+	bool sent;
+
+	inet_ntop(AF_INET, &spa, s, sizeof(s));
+	inet_ntop(AF_INET, &tpa, t, sizeof(t));
+	a->cnt.vip_conflicts++;
+	switch (k) {
+	case CLAIM_REQUEST:
+		a->cnt.vip_claim_requests++;
+		snprintf(how, sizeof(how), "an ARP request (who-has %s tell "
+		    "%s)", t, s);
+		break;
+	case CLAIM_REPLY:
+		a->cnt.vip_claim_replies++;
+		snprintf(how, sizeof(how), "an ARP reply (%s is-at its MAC, "
+		    "to %s)", s, t);
+		break;
+	case CLAIM_GRATUITOUS:
+		a->cnt.vip_claim_gratuitous++;
+		snprintf(how, sizeof(how), "a gratuitous ARP");
+		break;
+	default:
+		a->cnt.vip_claim_probes++;
+		snprintf(how, sizeof(how), "an ARP probe (duplicate address "
+		    "detection)");
+		break;
+	}
+	n = neigh_claim(a->neigh, sha, &v, how, k == CLAIM_PROBE, a->now_ms);
+	/* a probe moves no cache (its sender is 0.0.0.0): answering it is
+	 * enough */
+	sent = k != CLAIM_PROBE && reclaim(a, vip);
+	if (trace_on) {
+		union drlb_inaddr c = { .in.s_addr = tpa };
+
+		/* a request or reply is about its target, a client */
+		if (k == CLAIM_REQUEST || k == CLAIM_REPLY)
+			trace_select(AF_INET, &c);
+		else
+			trace_select(0, NULL);
+		TRACE("arp from %s: claims VIP %s by %s (claim %llu of this "
+		    "MAC)%s", trace_mac(m, sizeof(m), sha),
+		    inet_ntoa(v.in), how, (unsigned long long)n,
+		    sent ? ": VIP re-announced" : "");
+		trace_mask = 0;
+	}
+}
+
 void
 arp_input(void *arg, const uint8_t *f, uint32_t len)
 {
@@ -291,6 +436,8 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 	uint32_t spa, tpa;
 	const uint8_t *sha;
 	union drlb_inaddr sender = { 0 };
+	enum neigh_learnt l;
+	enum claim k;
 
 	/* Ethernet(14) + ARP for IPv4 over Ethernet (28) */
 	if (len < 42 || f[14] != 0 || f[15] != 1 || f[16] != 0x08 ||
@@ -307,31 +454,32 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 
 	/* a real server speaking (request or reply): learn or refresh */
 	sender.in.s_addr = spa;
-	if (spa != 0 && neigh_learn(a->neigh, &sender, sha, a->now_ms) !=
-	    NEIGH_UNKNOWN) {
-		a->cnt.replies_learnt++;
+	if (spa != 0 && (l = neigh_learn(a->neigh, &sender, sha,
+	    a->now_ms)) != NEIGH_UNKNOWN) {
+		if (l != NEIGH_REFUSED)
+			a->cnt.replies_learnt++;
 		if (trace_on) {
 			char m[24];
 
 			trace_select(0, NULL);
-			TRACE("arp %s from real server %s: is at %s",
+			TRACE("arp %s from real server %s: is at %s%s",
 			    op == ARPOP_REPLY ? "reply" : "request",
-			    inet_ntoa(sender.in), trace_mac(m, sizeof(m), sha));
+			    inet_ntoa(sender.in), trace_mac(m, sizeof(m), sha),
+			    l == NEIGH_REFUSED ? ": refused (pinned or held "
+			    "at another MAC)" : "");
 			trace_mask = 0;
 		}
 	}
 
 	if (!a->own_vips)
 		return;
-	if (spa != 0 && is_vip(a, spa) && (op == ARPOP_REPLY || spa == tpa)) {
-		/* someone else says it is the VIP: usually a real server
-		 * whose arp_ignore/arp_announce were not set */
-		a->cnt.vip_conflicts++;
-		log_warnx("%02x:%02x:%02x:%02x:%02x:%02x also claims VIP %s "
-		    "(a real server without arp_ignore=1/arp_announce=2?)",
-		    sha[0], sha[1], sha[2], sha[3], sha[4], sha[5],
-		    inet_ntoa(*(struct in_addr *)&spa));
-		return;
+	if ((k = claim_of(a, op, spa, tpa)) != CLAIM_NONE) {
+		/* someone else says it is, or wants to be, the VIP: usually
+		 * a real server whose arp_ignore/arp_announce were not set */
+		claimed(a, k, sha, spa, tpa);
+		if (k != CLAIM_PROBE)
+			return;
+		/* a probe is answered: the prober then knows it is taken */
 	}
 	if (op == ARPOP_REQUEST && tpa != spa && is_vip(a, tpa)) {
 		/* "who has VIP, tell spa": we do */
@@ -360,7 +508,23 @@ arp_tick(struct arp *a, uint64_t now_ms)
 	if (a->garp_repeat_ms && now_ms >= a->garp_repeat_ms) {
 		a->garp_repeat_ms = 0;
 		for (i = 0; i < a->nvips; i++)
-			garp(a, a->vips[i]);
+			garp(a, a->vips[i].ip);
+	}
+	for (i = 0; i < a->nvips; i++)
+		if (a->vips[i].again_ms && now_ms >= a->vips[i].again_ms) {
+			a->vips[i].again_ms = 0;
+			garp(a, a->vips[i].ip);
+		}
+	if (a->own_vips && now_ms >= a->check_ms) {
+		/* who-has VIP tell DIP: only a host that should not answers */
+		for (i = 0; i < a->nvips && i < VIP_CHECK_MAX; i++) {
+			if (a->check_next >= a->nvips)
+				a->check_next = 0;
+			if (arp_send(a, ARPOP_REQUEST, bcast, a->mac, a->ipaddr,
+			    zero6, a->vips[a->check_next++].ip) == 0)
+				a->cnt.vip_checks_sent++;
+		}
+		a->check_ms = now_ms + VIP_CHECK_MS;
 	}
 	neigh_tick(a->neigh, now_ms);
 }

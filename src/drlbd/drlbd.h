@@ -28,6 +28,7 @@ struct health;
 struct loop;
 struct metrics_http;
 struct ndp;
+struct neigh_static;
 struct priv;
 struct sync;
 
@@ -50,6 +51,9 @@ struct drlbd_opts {
 	const struct io_ops *io_ops;
 	struct io_params iop;		/* --qdisc-bypass, --ring-size */
 	struct drlb_ctl_daemon boot_sync;	/* --sync ... */
+	int mac_flap_hold;		/* --mac-flap hold */
+	struct neigh_static *static_macs;	/* --static-mac, each */
+	size_t nstatic_macs;
 };
 
 struct drlbd {

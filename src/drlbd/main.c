@@ -41,6 +41,7 @@
 #include "metrics_http.h"
 #include "priv.h"
 #include "ndp.h"
+#include "neigh.h"
 #include "reload.h"
 #include "rules.h"
 #include "sched.h"
@@ -86,6 +87,7 @@ usage(FILE *f)
 	    "             [--metrics-listen ADDR:PORT] [--capture ring|pcap]\n"
 	    "             [--workers N] [--ring-size MIB] [--qdisc-bypass]\n"
 	    "             [--sync master|backup --mcast-interface IF [--syncid N]]\n"
+	    "             [--mac-flap follow|hold] [--static-mac IP=MAC ...]\n"
 	    "       drlbd --help | --version\n"
 	    "  --interface IF   the director's interface on the real servers' segment\n"
 	    "  --config FILE    rules in the format `ipvsadm -S -n` writes; SIGHUP\n"
@@ -129,6 +131,11 @@ usage(FILE *f)
 	    "                   drlbadm --start-daemon; IPVS's sync protocol)\n"
 	    "  --mcast-interface IF   the interface sync messages go out and come in on\n"
 	    "  --syncid N       the sync daemon's id, 0..255 (default 0)\n"
+	    "  --mac-flap follow|hold   a real server's MAC that changes: follow\n"
+	    "                   it (default, as IPVS), or hold one that changes 3\n"
+	    "                   times in a minute at its earlier MAC for 5 minutes\n"
+	    "  --static-mac IP=MAC   the real server IP is at MAC: never asked by\n"
+	    "                   ARP/ND, never moved (repeat for each)\n"
 	    "  --help           this text\n"
 	    "  --version        drlbd's version\n",
 	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
@@ -188,6 +195,8 @@ options(struct drlbd *d, int argc, char **argv)
 		{ "sync",       required_argument, NULL, 'Y' },
 		{ "mcast-interface", required_argument, NULL, 'I' },
 		{ "syncid",     required_argument, NULL, 'D' },
+		{ "mac-flap",   required_argument, NULL, 'F' },
+		{ "static-mac", required_argument, NULL, 'P' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -236,6 +245,30 @@ options(struct drlbd *d, int argc, char **argv)
 			o->boot_sync.syncid = (uint32_t)number("syncid", optarg,
 			    0, 255);
 			break;
+		case 'F':
+			if (strcmp(optarg, "follow") == 0)
+				o->mac_flap_hold = 0;
+			else if (strcmp(optarg, "hold") == 0)
+				o->mac_flap_hold = 1;
+			else
+				bad_usage("--mac-flap %s: want follow or hold",
+				    optarg);
+			break;
+		case 'P': {
+			struct neigh_static *sm;
+			char why[128];
+
+			sm = realloc(o->static_macs, (o->nstatic_macs + 1) *
+			    sizeof(*sm));
+			if (sm == NULL)
+				bad_usage("--static-mac: out of memory");
+			o->static_macs = sm;
+			if (neigh_static_parse(optarg,
+			    &sm[o->nstatic_macs], why, sizeof(why)) < 0)
+				bad_usage("--static-mac %s: %s", optarg, why);
+			o->nstatic_macs++;
+			break;
+		}
 		case 'Q': o->iop.qdisc_bypass = 1; break;
 		case 'R':	/* 1 MiB blocks */
 			o->iop.ring_blocks = (uint32_t)number("ring-size",
@@ -596,6 +629,14 @@ acquire(struct drlbd *d)
 	if ((d->ndp = ndp_open(o->ifname, d->own_vips, &d->svcs,
 	    o->io_ops->fd(d->io), err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	arp_set_mac_flap(d->arp, o->mac_flap_hold ? NEIGH_FLAP_HOLD :
+	    NEIGH_FLAP_FOLLOW);
+	ndp_set_mac_flap(d->ndp, o->mac_flap_hold ? NEIGH_FLAP_HOLD :
+	    NEIGH_FLAP_FOLLOW);
+	for (size_t i = 0; i < o->nstatic_macs; i++)
+		if (arp_static_mac(d->arp, &o->static_macs[i]) < 0 ||
+		    ndp_static_mac(d->ndp, &o->static_macs[i]) < 0)
+			fatal("--static-mac");
 	dp_init(&d->dp, arp_mac(d->arp), host_mtu(o->ifname), &d->svcs,
 	    d->conns.w[0]);
 	d->dp.arp_input = arp_input;
@@ -813,6 +854,7 @@ release(struct drlbd *d)
 	est_free(d->est);
 	loop_free(d->loop);
 	conn_set_destroy(&d->conns);
+	free(d->o.static_macs);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 }

@@ -139,7 +139,7 @@ family(struct mbuf *b, const char *name, const char *type, const char *help)
 /* What one family shows of a service or a real server. */
 enum what {
 	W_CONNS, W_INPKTS, W_INBYTES, W_CPS, W_INPPS, W_INBPS,
-	W_ACTIVE, W_INACTIVE, W_PERSIST, W_WEIGHT, W_UP,
+	W_ACTIVE, W_INACTIVE, W_PERSIST, W_WEIGHT, W_UP, W_ARP_FAILED,
 };
 
 static uint64_t
@@ -172,6 +172,7 @@ dest_value(const struct dest *d, enum what w)
 	case W_WEIGHT:	return (uint64_t)(d->conf.weight < 0 ? 0 : d->conf.weight);
 	/* up: its MAC is known and the schedulers may pick it */
 	case W_UP:	return d->mac_state == DRLB_MAC_RESOLVED && dest_usable(d);
+	case W_ARP_FAILED: return d->mac_state == DRLB_MAC_FAILED;
 	}
 	return 0;
 }
@@ -206,6 +207,10 @@ static const struct {
 	{ "up", "gauge",
 	  "1 when the real server's MAC is resolved and it may be scheduled "
 	  "(not overloaded), else 0.", W_UP, 0 },
+	{ "arp_failed", "gauge",
+	  "1 when the real server answers neither ARP nor neighbor "
+	  "solicitations: not scheduled (in DR it must be on the director's "
+	  "own Ethernet segment), else 0.", W_ARP_FAILED, 0 },
 };
 
 /* Each of g's counters that is a family of its own (not a drop reason). */

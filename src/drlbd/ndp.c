@@ -27,8 +27,18 @@
 #include "log.h"
 #include "ndp.h"
 #include "neigh.h"
+#include "trace.h"
 
 #define UNA_REPEAT_MS		1000	/* each announcement is sent twice */
+/* A claimed VIP is re-announced at once and again a little later (as
+ * arp.c), at most once per RECLAIM_MS per VIP. */
+#define RECLAIM_AGAIN_MS	1500
+#define RECLAIM_MS		2000
+/* We solicit our own VIPs now and then: a host that holds one on its
+ * interface answers (as arp.c's checks) */
+#define VIP_CHECK_FIRST_MS	2000
+#define VIP_CHECK_MS		10000
+#define VIP_CHECK_MAX		16
 
 #define ND_NS_			135
 #define ND_NA_			136
@@ -41,6 +51,8 @@
 struct vip6 {
 	uint8_t ip[16];
 	int joined;			/* its solicited-node group */
+	uint64_t reclaim_ms;		/* no re-announcement before this */
+	uint64_t again_ms;		/* the second one due (0: none) */
 };
 
 struct ndp {
@@ -57,6 +69,8 @@ struct ndp {
 	struct vip6 *vips;
 	size_t nvips, capvips;
 	uint64_t una_repeat_ms;		/* when to repeat announcements (0: no) */
+	uint64_t check_ms;		/* the next round of VIP checks */
+	size_t check_next;		/* the VIP it starts with */
 	uint64_t now_ms;
 	struct ndp_counters cnt;
 };
@@ -71,6 +85,9 @@ static const struct neigh_ops ndp_neigh_ops = {
 	.probe = ndp_probe,
 	.silent = "neighbor solicitations",
 	.again = "neighbor discovery",
+	.proto = "ND",
+	.fix = "on that host keep the VIP on lo only, never on its "
+	    "interface, and proxy_ndp off",
 };
 
 static const char *
@@ -196,6 +213,7 @@ ndp_create(const uint8_t mac[6], int ifindex, int ring_fd, int own_vips,
 	n->ifindex = ifindex;
 	n->own_vips = own_vips;
 	n->svcs = svcs;
+	n->check_ms = UINT64_MAX;
 	return n;
 }
 
@@ -268,7 +286,34 @@ ndp_close(struct ndp *n)
 void
 ndp_get_counters(const struct ndp *n, struct ndp_counters *c)
 {
+	struct neigh_counters nc;
+
+	neigh_get_counters(n->neigh, &nc);
 	*c = n->cnt;
+	c->vip_claimers = nc.vip_claimers;
+	c->mac_flaps = nc.mac_flaps;
+	c->mac_holds = nc.mac_holds;
+	c->mac_refused = nc.mac_refused;
+	c->log_suppressed = nc.log_suppressed;
+}
+
+void
+ndp_set_mac_flap(struct ndp *n, enum neigh_flap f)
+{
+	if (n != NULL)
+		neigh_set_flap(n->neigh, f);
+}
+
+int
+ndp_static_mac(struct ndp *n, const struct neigh_static *s)
+{
+	return n != NULL ? neigh_pin(n->neigh, s) : 0;
+}
+
+size_t
+ndp_claimers(const struct ndp *n, struct neigh_claimer *out, size_t max)
+{
+	return n != NULL ? neigh_claimers(n->neigh, out, max) : 0;
 }
 
 static void
@@ -347,6 +392,7 @@ ndp_vips_changed(void *arg)
 			n->vips = nv;
 			n->capvips = cap;
 		}
+		memset(&n->vips[n->nvips], 0, sizeof(n->vips[0]));
 		memcpy(n->vips[n->nvips].ip, v, 16);
 		mcast(n, v, 1);
 		n->vips[n->nvips++].joined = 1;
@@ -354,6 +400,8 @@ ndp_vips_changed(void *arg)
 		log_info("VIP %s announced by unsolicited neighbor advertisement",
 		    ntop6(v, a));
 		n->una_repeat_ms = n->now_ms + UNA_REPEAT_MS;
+		if (n->check_ms > n->now_ms + VIP_CHECK_FIRST_MS)
+			n->check_ms = n->now_ms + VIP_CHECK_FIRST_MS;
 	}
 }
 
@@ -370,6 +418,7 @@ ndp_set_own_vips(struct ndp *n, int on)
 			mcast(n, n->vips[i].ip, 0);
 	n->nvips = 0;
 	n->una_repeat_ms = 0;
+	n->check_ms = UINT64_MAX;
 	n->own_vips = on != 0;
 	if (on)
 		ndp_vips_changed(n);
@@ -394,22 +443,87 @@ nd_lladdr_opt(const uint8_t *opt, uint32_t len, uint8_t type)
 
 /* A real server's address is at mac (an NA's target, an NS's source). */
 static void
-learn(struct ndp *n, const uint8_t *ip, const uint8_t *mac)
+learn(struct ndp *n, const uint8_t *ip, const uint8_t *mac, const char *what)
 {
 	union drlb_inaddr rip;
+	enum neigh_learnt l;
 
 	memcpy(rip.b, ip, 16);
-	if (neigh_learn(n->neigh, &rip, mac, n->now_ms) != NEIGH_UNKNOWN)
+	if ((l = neigh_learn(n->neigh, &rip, mac, n->now_ms)) == NEIGH_UNKNOWN)
+		return;
+	if (l != NEIGH_REFUSED)
 		n->cnt.adverts_learnt++;
+	if (trace_on) {
+		char a[INET6_ADDRSTRLEN], m[24];
+
+		trace_select(0, NULL);
+		TRACE("nd %s from real server %s: is at %s%s", what,
+		    ntop6(ip, a), trace_mac(m, sizeof(m), mac),
+		    l == NEIGH_REFUSED ? ": refused (pinned or held at another "
+		    "MAC)" : "");
+		trace_mask = 0;
+	}
+}
+
+/* Another MAC claimed vip: take it back (rate-limited); true if sent. */
+static bool
+reclaim(struct ndp *n, const uint8_t *vip)
+{
+	struct vip6 *v = NULL;
+
+	for (size_t i = 0; i < n->nvips; i++)
+		if (memcmp(n->vips[i].ip, vip, 16) == 0)
+			v = &n->vips[i];
+	if (v == NULL || n->now_ms < v->reclaim_ms)
+		return false;
+	announce(n, vip);
+	v->reclaim_ms = n->now_ms + RECLAIM_MS;
+	v->again_ms = n->now_ms + RECLAIM_AGAIN_MS;
+	n->cnt.vip_reclaims++;
+	return true;
+}
+
+/* mac claimed vip by how: count, log (once per MAC), trace, take it back */
+static void
+claimed(struct ndp *n, uint64_t *kind, const uint8_t *mac, const uint8_t *vip,
+    const uint8_t *client, const char *how)
+{
+	union drlb_inaddr v;
+	uint64_t c;
+	bool probe, sent;
+
+	n->cnt.vip_conflicts++;
+	(*kind)++;
+	memcpy(v.b, vip, 16);
+	probe = kind == &n->cnt.vip_claim_probes;
+	c = neigh_claim(n->neigh, mac, &v, how, probe, n->now_ms);
+	/* a probe moves no cache (its source is ::): answering it is
+	 * enough */
+	sent = !probe && reclaim(n, vip);
+	if (trace_on) {
+		char a[INET6_ADDRSTRLEN], m[24];
+		union drlb_inaddr cl;
+
+		if (client != NULL) {
+			memcpy(cl.b, client, 16);
+			trace_select(AF_INET6, &cl);
+		} else
+			trace_select(0, NULL);
+		TRACE("nd from %s: claims VIP %s by %s (claim %llu of this "
+		    "MAC)%s", trace_mac(m, sizeof(m), mac), ntop6(vip, a), how,
+		    (unsigned long long)c, sent ? ": VIP re-announced" : "");
+		trace_mask = 0;
+	}
 }
 
 void
 ndp_input(void *arg, const uint8_t *f, uint32_t len)
 {
 	struct ndp *n = arg;
-	const uint8_t *ip6 = f + 14, *icmp = ip6 + 40, *src, *target, *ll;
-	uint32_t plen;
-	char a[INET6_ADDRSTRLEN];
+	const uint8_t *ip6 = f + 14, *icmp = ip6 + 40, *src, *dst, *target, *ll;
+	uint32_t plen, flags;
+	char how[96], a[INET6_ADDRSTRLEN];
+	union drlb_inaddr t;
 
 	/* the data path hands over nothing shorter than an NS, but other
 	 * callers may: the source MAC is read only if it is there */
@@ -423,32 +537,59 @@ ndp_input(void *arg, const uint8_t *f, uint32_t len)
 		return;
 	}
 	src = ip6 + 8;
+	dst = ip6 + 24;
 	target = icmp + 8;
+	memcpy(t.b, target, 16);
 	if (icmp[0] == ND_NA_) {
+		flags = (uint32_t)icmp[4] << 24;
 		ll = nd_lladdr_opt(icmp + 24, plen - 24, NDOPT_TLLA);
-		learn(n, target, ll != NULL ? ll : f + 6);
+		if (ll == NULL)
+			ll = f + 6;
 		if (n->own_vips && is_vip(n, target)) {
 			/* someone else says it is the VIP: usually a real
-			 * server that announces the VIP it holds on lo */
-			n->cnt.vip_conflicts++;
-			log_warnx("%02x:%02x:%02x:%02x:%02x:%02x also claims VIP "
-			    "%s (a real server advertising its VIP?)",
-			    f[6], f[7], f[8], f[9], f[10], f[11],
-			    ntop6(target, a));
+			 * server with the VIP on its interface */
+			if (memcmp(ll, n->mac, 6) == 0)
+				return;	/* at our MAC: no harm */
+			snprintf(how, sizeof(how), "a neighbor advertisement%s",
+			    flags & NA_F_OVERRIDE ? " with the override flag" :
+			    "");
+			claimed(n, &n->cnt.vip_claim_adverts, ll, target,
+			    memcmp(dst, all_nodes, 16) != 0 ? dst : NULL, how);
+			return;
 		}
+		/* only an answer to our solicitation teaches a real server's
+		 * MAC: anyone may send an unsolicited one */
+		if ((flags & NA_F_SOLICITED) && memcmp(dst, n->lladdr, 16) == 0)
+			learn(n, target, ll, "advertisement");
+		else if (neigh_known(n->neigh, &t))
+			n->cnt.unsolicited_ignored++;
 		return;
 	}
 	/* a solicitation: a real server asking (learn it, if it says its
 	 * MAC), and perhaps for a VIP or our link-local address */
 	ll = nd_lladdr_opt(icmp + 24, plen - 24, NDOPT_SLLA);
+	if (n->own_vips && is_vip(n, src)) {
+		/* asking from the VIP: a host that holds it on its
+		 * interface, and tells every host it asks where it is */
+		snprintf(how, sizeof(how), "a neighbor solicitation (who-has "
+		    "%s from %s)", ntop6(target, a), ntop6(src,
+		    (char[INET6_ADDRSTRLEN]){ 0 }));
+		claimed(n, &n->cnt.vip_claim_solicits, ll != NULL ? ll : f + 6,
+		    src, target, how);
+		return;
+	}
 	if (memcmp(src, unspec, 16) != 0 && ll != NULL)
-		learn(n, src, ll);
+		learn(n, src, ll, "solicitation");
 	if (!(n->own_vips && is_vip(n, target)) &&
 	    memcmp(target, n->lladdr, 16) != 0)
 		return;
 	if (memcmp(src, unspec, 16) == 0) {
-		/* duplicate address detection for our address: defend it to
-		 * all nodes (RFC 4861 7.2.4), not solicited */
+		/* duplicate address detection for our address: a host about
+		 * to take it; defend it to all nodes (RFC 4861 7.2.4), not
+		 * solicited */
+		if (is_vip(n, target))
+			claimed(n, &n->cnt.vip_claim_probes, f + 6, target,
+			    NULL, "a duplicate address detection probe");
 		if (nd_send(n, ND_NA_, all_nodes_mac, target, all_nodes,
 		    NA_F_OVERRIDE, target) == 0)
 			n->cnt.vip_solicits_answered++;
@@ -470,6 +611,27 @@ ndp_tick(struct ndp *n, uint64_t now_ms)
 		n->una_repeat_ms = 0;
 		for (i = 0; i < n->nvips; i++)
 			announce(n, n->vips[i].ip);
+	}
+	for (i = 0; i < n->nvips; i++)
+		if (n->vips[i].again_ms && now_ms >= n->vips[i].again_ms) {
+			n->vips[i].again_ms = 0;
+			announce(n, n->vips[i].ip);
+		}
+	if (n->own_vips && now_ms >= n->check_ms) {
+		/* who has VIP: only a host that should not answers */
+		for (i = 0; i < n->nvips && i < VIP_CHECK_MAX; i++) {
+			uint8_t group[16], mac[6];
+			const uint8_t *v;
+
+			if (n->check_next >= n->nvips)
+				n->check_next = 0;
+			v = n->vips[n->check_next++].ip;
+			solicited_node(v, group, mac);
+			if (nd_send(n, ND_NS_, mac, n->lladdr, group, 0,
+			    v) == 0)
+				n->cnt.vip_checks_sent++;
+		}
+		n->check_ms = now_ms + VIP_CHECK_MS;
 	}
 	neigh_tick(n->neigh, now_ms);
 }

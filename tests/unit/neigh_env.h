@@ -156,6 +156,20 @@ log_new(void)
 	return log_buf;
 }
 
+/* How often what occurs in the log since log_new was last called (read
+ * to its end; call it often enough that no line straddles two reads). */
+static __attribute__((unused)) int
+log_count(const char *what)
+{
+	const char *l;
+	int n = 0;
+
+	while (*(l = log_new()) != '\0')
+		for (const char *p = l; (p = strstr(p, what)) != NULL; p++)
+			n++;
+	return n;
+}
+
 /* log (from log_new) has line, or has not when !want */
 static void
 expect_log(const char *log, const char *line, int want, const char *what)

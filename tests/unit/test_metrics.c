@@ -58,6 +58,8 @@ build(struct svc_table *t)
 	s->dests[0]->mac_state = DRLB_MAC_RESOLVED;
 	s->dests[0]->flags &= ~(uint32_t)DEST_F_NOMAC;
 	s->dests[0]->flags |= DEST_F_OVERLOAD;	/* resolved but not usable */
+	/* UDP :53's .7 never answered ARP: arp_failed 1 */
+	s->next->dests[0]->mac_state = DRLB_MAC_FAILED;
 }
 
 static char *
