@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "drlb/addr.h"
 #include "metrics.h"
 
 /* ------------------------------------------------------------ text buffer */
@@ -292,6 +293,18 @@ metrics_render(const struct metrics_input *in, uint32_t *len)
 		counters(&b, &counters_arp, in->arp);
 	if (in->ndp != NULL)
 		counters(&b, &counters_ndp, in->ndp);
+	family(&b, "drlb_vip_claims_total", "counter",
+	    "Frames in which another MAC claimed a VIP (the ARP problem), by MAC and the last VIP it claimed.");
+	for (size_t i = 0; i < in->nclaimers; i++) {
+		const struct neigh_claimer *c = &in->claimers[i];
+		char a[64];
+
+		drlb_addr_str(a, sizeof(a), in->claimer_af[i], &c->vip);
+		mb_printf(&b, "drlb_vip_claims_total{mac=\"%02x:%02x:%02x:%02x:%02x:%02x\","
+		    "vip=\"%s\"} %llu\n", c->mac[0], c->mac[1], c->mac[2],
+		    c->mac[3], c->mac[4], c->mac[5], a,
+		    (unsigned long long)c->claims);
+	}
 
 	if (b.failed || b.len > UINT32_MAX) {
 		free(b.p);

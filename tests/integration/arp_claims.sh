@@ -100,6 +100,13 @@ t_check "$T: --counters --json has arp_vip_claim_requests" \
 	grep -Eq '"arp_vip_claim_requests": [1-9]' <<<"$json"
 t_check "$T: the metrics have drlb_arp_vip_claim_requests_total" \
 	grep -Eq '^drlb_arp_vip_claim_requests_total [1-9]' <<<"$(nl_adm --metrics)"
+# per offending MAC, where people look
+t_check "$T: --counters: rs1's claims by its MAC" \
+	grep -Eq "^vip_claims\{mac=$RS1MAC,vip=$NL_VIP\} [2-9]" <<<"$(nl_adm --counters)"
+t_check "$T: --counters --json: rs1's claims by its MAC" \
+	grep -Eq "\"vip_claims\{mac=$RS1MAC,vip=$NL_VIP\}\": [2-9]" <<<"$json"
+t_check "$T: metrics: rs1's claims by its MAC" \
+	grep -Eq "^drlb_vip_claims_total\{mac=\"$RS1MAC\",vip=\"$NL_VIP\"\} [2-9]" <<<"$(nl_adm --metrics)"
 nl_exec rs1 sysctl -qw net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_announce=2
 nl_adm -e -t "$NL_VIP:80" -r "$NL_RIP2:80" -g -w 2 || t_fail "$T: rs2 weight 2"
 

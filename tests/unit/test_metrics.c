@@ -294,11 +294,16 @@ main(void)
 	    .tx_errors = 2, .tx_batches = 90 };
 	struct arp_counters arp = { .vip_requests_answered = 5, .garp_sent = 3,
 	    .probes_sent = 4, .replies_learnt = 4 };
+	/* a real server that announced the VIP from its own MAC */
+	struct neigh_claimer cl = { .mac = { 0x02, 0, 0, 0, 0, 0x07 },
+	    .claims = 3 };
+	uint16_t claf = AF_INET;
 	struct metrics_input in;
 	uint32_t len = 0;
 	char *text;
 
 	build(&t);
+	cl.vip.in.s_addr = fx_ip4("198.18.0.1");
 	memset(&dp, 0, sizeof(dp));
 	dp.rx = 1000; dp.forwarded = 500; dp.arp = 20; dp.conns_new = 30;
 	dp.no_conn = 7; dp.no_dest = 3; dp.table_full = 1; dp.not_for_us = 400;
@@ -310,6 +315,9 @@ main(void)
 	in.arp = &arp;
 	in.conns = 17;
 	in.conns_max = 1048576;
+	in.claimers = &cl;
+	in.claimer_af = &claf;
+	in.nclaimers = 1;
 
 	text = metrics_render(&in, &len);
 	EXPECT(text != NULL, "metrics_render");
@@ -331,6 +339,8 @@ main(void)
 	    "drops by reason");
 	EXPECT(strstr(text, "drlb_connection_table_entries_limit 1048576\n") != NULL,
 	    "connection table bound");
+	EXPECT(strstr(text, "drlb_vip_claims_total{mac=\"02:00:00:00:00:07\","
+	    "vip=\"198.18.0.1\"} 3\n") != NULL, "VIP claims by MAC");
 	test_file(text, len);
 	free(text);
 
