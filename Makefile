@@ -199,7 +199,8 @@ $(B)/bench/sched_bench: bench/sched_bench.c $(call obj,$(TABLES_SRC))
 $(B)/bench/datapath_notrace.o: src/drlbd/datapath.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -DDRLB_NO_TRACE \
-		-Ddp_process=dp_process_notrace -Ddp_init=dp_init_notrace -c -o $@ $<
+		-Ddp_process=dp_process_notrace -Ddp_init=dp_init_notrace \
+		-Ddp_add_link=dp_add_link_notrace -c -o $@ $<
 $(B)/bench/dp_bench: bench/dp_bench.c $(B)/bench/datapath_notrace.o $(call obj,$(DP_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -iquote src/drlbd -iquote tests/unit $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)

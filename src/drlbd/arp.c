@@ -41,15 +41,21 @@ struct vip4 {
 	uint64_t again_ms;		/* the second one due (0: none) */
 };
 
-struct arp {
-	libnet_t *build;		/* assembles our frames, sends none */
-	libnet_t *link;			/* arp_open's injector, or NULL */
+/* one of drlbd's interfaces (neigh.h: links) */
+struct arp_link {
+	libnet_t *ln;			/* arp_open's injector, or NULL */
 	arp_send_fn send;
 	void *send_arg;
+	uint8_t mac[6];
+	uint32_t ipaddr;		/* our address there (a DIP) or 0 */
+};
+
+struct arp {
+	libnet_t *build;		/* assembles our frames, sends none */
+	struct arp_link lk[ARP_LINKS_MAX];
+	unsigned nlinks;
 	struct svc_table *svcs;
 	int own_vips;
-	uint8_t mac[6];
-	uint32_t ipaddr;
 	struct neigh_table *neigh;	/* real servers' MACs */
 	struct vip4 *vips;		/* announced VIPs */
 	size_t nvips, capvips;
@@ -63,7 +69,7 @@ struct arp {
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t zero6[6];
 
-static void arp_probe(void *, const union drlb_inaddr *);
+static void arp_probe(void *, const union drlb_inaddr *, int);
 
 static const struct neigh_ops arp_neigh_ops = {
 	.probe = arp_probe,
@@ -73,8 +79,9 @@ static const struct neigh_ops arp_neigh_ops = {
 	.fix = "set arp_ignore=1 and arp_announce=2 on that host",
 };
 
+/* One ARP frame out of link l, from our MAC there. */
 static int
-arp_send(struct arp *a, uint16_t op, const uint8_t *eth_dst,
+arp_send(struct arp *a, unsigned l, uint16_t op, const uint8_t *eth_dst,
     const uint8_t *sha, uint32_t spa, const uint8_t *tha, uint32_t tpa)
 {
 	uint8_t *frame;
@@ -87,14 +94,14 @@ arp_send(struct arp *a, uint16_t op, const uint8_t *eth_dst,
 	if (libnet_build_arp(ARPHRD_ETHER, ETHERTYPE_IP, 6, 4, op, sha,
 	    (uint8_t *)&spa, tha, (uint8_t *)&tpa, NULL, 0, a->build, 0) == -1)
 		goto fail;
-	if (libnet_build_ethernet(eth_dst, a->mac, ETHERTYPE_ARP, NULL, 0,
+	if (libnet_build_ethernet(eth_dst, a->lk[l].mac, ETHERTYPE_ARP, NULL, 0,
 	    a->build, 0) == -1)
 		goto fail;
 	/* the frame as libnet_write would send it (libnet_adv_cull_packet
 	 * does the same, but only for an injector in advanced mode) */
 	if (libnet_pblock_coalesce(a->build, &frame, &len) == -1)
 		goto fail;
-	r = a->send(a->send_arg, frame, len);
+	r = a->lk[l].send(a->lk[l].send_arg, frame, len);
 	libnet_adv_free_packet(a->build, frame);
 	return r;
 fail:
@@ -139,25 +146,37 @@ arp_create(const uint8_t mac[6], uint32_t ipaddr, int own_vips,
 		free(a);
 		return NULL;
 	}
-	memcpy(a->mac, mac, 6);
-	a->ipaddr = ipaddr;
-	a->send = send;
-	a->send_arg = send_arg;
+	arp_add_link(a, mac, ipaddr, send, send_arg);
 	a->own_vips = own_vips;
 	a->svcs = svcs;
 	a->check_ms = UINT64_MAX;
 	return a;
 }
 
-struct arp *
-arp_open(const char *ifname, int own_vips, struct svc_table *svcs, char *err,
+int
+arp_add_link(struct arp *a, const uint8_t mac[6], uint32_t ipaddr,
+    arp_send_fn send, void *send_arg)
+{
+	struct arp_link *k;
+
+	if (a->nlinks == ARP_LINKS_MAX)
+		return -1;
+	k = &a->lk[a->nlinks++];
+	memcpy(k->mac, mac, 6);
+	k->ipaddr = ipaddr;
+	k->send = send;
+	k->send_arg = send_arg;
+	return 0;
+}
+
+/* libnet's injector on ifname, its MAC and our address there */
+static libnet_t *
+link_open(const char *ifname, uint8_t mac[6], uint32_t *ipaddr, char *err,
     size_t errlen)
 {
 	char lerr[LIBNET_ERRBUF_SIZE];
 	struct libnet_ether_addr *ea;
-	uint32_t ipaddr;
 	libnet_t *ln;
-	struct arp *a;
 
 	if ((ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
 		snprintf(err, errlen, "libnet_init(%s): %s", ifname, lerr);
@@ -169,18 +188,52 @@ arp_open(const char *ifname, int own_vips, struct svc_table *svcs, char *err,
 		libnet_destroy(ln);
 		return NULL;
 	}
+	memcpy(mac, ea->ether_addr_octet, 6);
 	/* our own address (the DIP) is the source of our ARP requests; with
 	 * none, send ARP probes from 0.0.0.0, which hosts answer as well */
-	ipaddr = libnet_get_ipaddr4(ln);
-	if (ipaddr == (uint32_t)-1)
-		ipaddr = 0;
-	if ((a = arp_create(ea->ether_addr_octet, ipaddr, own_vips, svcs,
-	    link_send, ln, err, errlen)) == NULL) {
+	*ipaddr = libnet_get_ipaddr4(ln);
+	if (*ipaddr == (uint32_t)-1)
+		*ipaddr = 0;
+	return ln;
+}
+
+struct arp *
+arp_open(const char *ifname, int own_vips, struct svc_table *svcs, char *err,
+    size_t errlen)
+{
+	uint8_t mac[6];
+	uint32_t ipaddr;
+	libnet_t *ln;
+	struct arp *a;
+
+	if ((ln = link_open(ifname, mac, &ipaddr, err, errlen)) == NULL)
+		return NULL;
+	if ((a = arp_create(mac, ipaddr, own_vips, svcs, link_send, ln, err,
+	    errlen)) == NULL) {
 		libnet_destroy(ln);
 		return NULL;
 	}
-	a->link = ln;
+	a->lk[0].ln = ln;
 	return a;
+}
+
+int
+arp_open_link(struct arp *a, const char *ifname, char *err, size_t errlen)
+{
+	uint8_t mac[6];
+	uint32_t ipaddr;
+	libnet_t *ln;
+
+	if ((ln = link_open(ifname, mac, &ipaddr, err, errlen)) == NULL)
+		return -1;
+	if (arp_add_link(a, mac, ipaddr, link_send, ln) < 0) {
+		snprintf(err, errlen, "%s: more than %d interfaces", ifname,
+		    ARP_LINKS_MAX);
+		libnet_destroy(ln);
+		return -1;
+	}
+	a->lk[a->nlinks - 1].ln = ln;
+	return 0;
 }
 
 void
@@ -189,23 +242,24 @@ arp_close(struct arp *a)
 	if (a == NULL)
 		return;
 	libnet_destroy(a->build);
-	if (a->link != NULL)
-		libnet_destroy(a->link);
+	for (unsigned l = 0; l < a->nlinks; l++)
+		if (a->lk[l].ln != NULL)
+			libnet_destroy(a->lk[l].ln);
 	neigh_destroy(a->neigh);
 	free(a->vips);
 	free(a);
 }
 
 const uint8_t *
-arp_mac(const struct arp *a)
+arp_mac(const struct arp *a, unsigned link)
 {
-	return a->mac;
+	return a->lk[link].mac;
 }
 
 uint32_t
 arp_ipaddr(const struct arp *a)
 {
-	return a->ipaddr;
+	return a->lk[0].ipaddr;
 }
 
 void
@@ -241,13 +295,17 @@ arp_claimers(const struct arp *a, struct neigh_claimer *out, size_t max)
 }
 
 static void
-arp_probe(void *arg, const union drlb_inaddr *rip)
+arp_probe(void *arg, const union drlb_inaddr *rip, int link)
 {
 	struct arp *a = arg;
 
-	arp_send(a, ARPOP_REQUEST, bcast, a->mac, a->ipaddr, zero6,
-	    rip->in.s_addr);
-	a->cnt.probes_sent++;
+	for (unsigned l = 0; l < a->nlinks; l++) {
+		if (link != NEIGH_LINK_ALL && (unsigned)link != l)
+			continue;
+		arp_send(a, l, ARPOP_REQUEST, bcast, a->lk[l].mac,
+		    a->lk[l].ipaddr, zero6, rip->in.s_addr);
+		a->cnt.probes_sent++;
+	}
 }
 
 void
@@ -271,9 +329,11 @@ static void
 garp(struct arp *a, uint32_t vip)
 {
 	/* a gratuitous ARP request: sender and target are the VIP, so every
-	 * host on the segment updates VIP -> our MAC */
-	if (arp_send(a, ARPOP_REQUEST, bcast, a->mac, vip, zero6, vip) == 0)
-		a->cnt.garp_sent++;
+	 * host on the segment updates VIP -> our MAC there */
+	for (unsigned l = 0; l < a->nlinks; l++)
+		if (arp_send(a, l, ARPOP_REQUEST, bcast, a->lk[l].mac, vip,
+		    zero6, vip) == 0)
+			a->cnt.garp_sent++;
 }
 
 void
@@ -429,7 +489,7 @@ claimed(struct arp *a, enum claim k, const uint8_t *sha, uint32_t spa,
 }
 
 void
-arp_input(void *arg, const uint8_t *f, uint32_t len)
+arp_input(void *arg, unsigned link, const uint8_t *f, uint32_t len)
 {
 	struct arp *a = arg;
 	uint16_t op;
@@ -449,12 +509,15 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 	sha = f + 22;
 	memcpy(&spa, f + 28, 4);
 	memcpy(&tpa, f + 38, 4);
-	if (memcmp(sha, a->mac, 6) == 0)
-		return;			/* our own */
+	if (link >= a->nlinks)
+		link = 0;
+	for (unsigned i = 0; i < a->nlinks; i++)
+		if (memcmp(sha, a->lk[i].mac, 6) == 0)
+			return;		/* our own */
 
 	/* a real server speaking (request or reply): learn or refresh */
 	sender.in.s_addr = spa;
-	if (spa != 0 && (l = neigh_learn(a->neigh, &sender, sha,
+	if (spa != 0 && (l = neigh_learn(a->neigh, &sender, sha, link,
 	    a->now_ms)) != NEIGH_UNKNOWN) {
 		if (l != NEIGH_REFUSED)
 			a->cnt.replies_learnt++;
@@ -483,7 +546,8 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 	}
 	if (op == ARPOP_REQUEST && tpa != spa && is_vip(a, tpa)) {
 		/* "who has VIP, tell spa": we do */
-		if (arp_send(a, ARPOP_REPLY, sha, a->mac, tpa, sha, spa) == 0)
+		if (arp_send(a, link, ARPOP_REPLY, sha, a->lk[link].mac, tpa,
+		    sha, spa) == 0)
 			a->cnt.vip_requests_answered++;
 		if (trace_on) {
 			union drlb_inaddr c = { .in.s_addr = spa };
@@ -493,7 +557,7 @@ arp_input(void *arg, const uint8_t *f, uint32_t len)
 			trace_select(AF_INET, &c);
 			TRACE("arp who-has %s tell %s: answered %s is-at %s (ours)",
 			    vip, inet_ntoa(c.in), vip,
-			    trace_mac(m, sizeof(m), a->mac));
+			    trace_mac(m, sizeof(m), a->lk[link].mac));
 			trace_mask = 0;
 		}
 	}
@@ -520,9 +584,12 @@ arp_tick(struct arp *a, uint64_t now_ms)
 		for (i = 0; i < a->nvips && i < VIP_CHECK_MAX; i++) {
 			if (a->check_next >= a->nvips)
 				a->check_next = 0;
-			if (arp_send(a, ARPOP_REQUEST, bcast, a->mac, a->ipaddr,
-			    zero6, a->vips[a->check_next++].ip) == 0)
-				a->cnt.vip_checks_sent++;
+			for (unsigned l = 0; l < a->nlinks; l++)
+				if (arp_send(a, l, ARPOP_REQUEST, bcast,
+				    a->lk[l].mac, a->lk[l].ipaddr, zero6,
+				    a->vips[a->check_next].ip) == 0)
+					a->cnt.vip_checks_sent++;
+			a->check_next++;
 		}
 		a->check_ms = now_ms + VIP_CHECK_MS;
 	}

@@ -85,22 +85,31 @@ struct arp_counters {
 /* Where our frames go; returns 0, or -1 when the frame was not sent. */
 typedef int (*arp_send_fn)(void *arg, const uint8_t *frame, uint32_t len);
 
+/* drlbd's interfaces, at most (neigh.h's links; link 0 is the first) */
+#define ARP_LINKS_MAX	4
+
 /* Opens libnet's link-layer injector on ifname (needs CAP_NET_RAW: call
- * before privileges are dropped) and sends through it. */
+ * before privileges are dropped) and sends through it: link 0. */
 struct arp *arp_open(const char *ifname, int own_vips, struct svc_table *svcs,
     char *err, size_t errlen);
+/* Another interface, the next link: 0, or -1 with err. */
+int arp_open_link(struct arp *a, const char *ifname, char *err,
+    size_t errlen);
 /* Without an interface (tests, fuzzing): our MAC and IPv4 (network order,
  * 0 for none) as given, each frame built as arp_open's and handed to send. */
 struct arp *arp_create(const uint8_t mac[6], uint32_t ipaddr, int own_vips,
     struct svc_table *svcs, arp_send_fn send, void *send_arg, char *err,
     size_t errlen);
+/* Another link without an interface (tests): 0, or -1 (too many). */
+int arp_add_link(struct arp *a, const uint8_t mac[6], uint32_t ipaddr,
+    arp_send_fn send, void *send_arg);
 void arp_close(struct arp *a);
 
-const uint8_t *arp_mac(const struct arp *a);	/* our MAC */
+const uint8_t *arp_mac(const struct arp *a, unsigned link); /* our MAC */
 uint32_t arp_ipaddr(const struct arp *a);	/* our IPv4 (DIP) or 0 */
 
-/* dp_arp_fn: an ARP frame arrived */
-void arp_input(void *arg, const uint8_t *frame, uint32_t len);
+/* dp_arp_fn: an ARP frame arrived on link */
+void arp_input(void *arg, unsigned link, const uint8_t *frame, uint32_t len);
 /* svc_table hooks */
 void arp_dest_added(void *arg, struct dest *d);
 void arp_vips_changed(void *arg);

@@ -34,7 +34,9 @@ struct sync;
 
 /* What the command line says. */
 struct drlbd_opts {
-	const char *ifname;
+	const char *ifname;		/* the first --interface (link 0) */
+	const char *ifnames[DP_LINKS_MAX];	/* every --interface, in order */
+	unsigned nlinks;
 	const char *socket_path;
 	const char *socket_group;
 	const char *config;		/* --config (ipvsadm -S format) */
@@ -49,7 +51,8 @@ struct drlbd_opts {
 	uint32_t max_conns;
 	unsigned nworkers;		/* 1: no threads */
 	const struct io_ops *io_ops;
-	struct io_params iop;		/* --qdisc-bypass, --ring-size */
+	struct io_params iop[DP_LINKS_MAX];	/* per link: --qdisc-bypass,
+						   --ring-size */
 	struct drlb_ctl_daemon boot_sync;	/* --sync ... */
 	int mac_flap_hold;		/* --mac-flap hold */
 	struct neigh_static *static_macs;	/* --static-mac, each */
@@ -69,7 +72,8 @@ struct drlbd {
 	/* the data path: without workers the one data path, with workers the
 	 * main thread's, for ARP and ND only (conns NULL) */
 	struct dp dp;
-	struct io *io;			/* with workers: ARP and ND only */
+	struct io_set io;		/* one per link; with workers ARP and
+					   ND only */
 	struct workers workers;
 	int filter_dirty;		/* the VIP set changed: recompile */
 	/* L2: VIP ownership, real servers' MACs */
@@ -83,7 +87,7 @@ struct drlbd {
 	struct metrics_http *metrics_http;
 	struct priv *priv;		/* privileged helper (nftables), or NULL */
 	int state_fd;			/* --state-file, or -1 */
-	int lock_fd;			/* one drlbd per interface (instance.h) */
+	int lock_fd[DP_LINKS_MAX];	/* one drlbd per interface (instance.h) */
 };
 
 #endif

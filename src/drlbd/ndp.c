@@ -55,16 +55,23 @@ struct vip6 {
 	uint64_t again_ms;		/* the second one due (0: none) */
 };
 
-struct ndp {
-	libnet_t *build;		/* assembles our frames, sends none */
-	libnet_t *link;			/* ndp_open's injector, or NULL */
+/* one of drlbd's interfaces (neigh.h: links) */
+struct ndp_link {
+	libnet_t *ln;			/* ndp_open's injector, or NULL */
 	ndp_send_fn send;
 	void *send_arg;
-	struct svc_table *svcs;
-	int own_vips;
 	int ring_fd, ifindex;
 	uint8_t mac[6];
 	uint8_t lladdr[16];		/* fe80:: + EUI-64 of our MAC */
+};
+
+struct ndp {
+	libnet_t *build;		/* assembles our frames, sends none */
+	struct ndp_link lk[NDP_LINKS_MAX];
+	unsigned nlinks;
+	unsigned cur;			/* the link of the frame in ndp_input */
+	struct svc_table *svcs;
+	int own_vips;
 	struct neigh_table *neigh;	/* real servers' MACs */
 	struct vip6 *vips;
 	size_t nvips, capvips;
@@ -75,11 +82,13 @@ struct ndp {
 	struct ndp_counters cnt;
 };
 
+static void mcast_link(struct ndp *, unsigned, const uint8_t *, int);
+
 static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
 static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 0x01 };
 static const uint8_t unspec[16];
 
-static void ndp_probe(void *, const union drlb_inaddr *);
+static void ndp_probe(void *, const union drlb_inaddr *, int);
 
 static const struct neigh_ops ndp_neigh_ops = {
 	.probe = ndp_probe,
@@ -115,7 +124,7 @@ solicited_node(const uint8_t *a, uint8_t group[16], uint8_t mac[6])
  * option with our MAC.  libnet fills in the lengths and the checksum.
  */
 static int
-nd_send(struct ndp *n, uint8_t type, const uint8_t *eth_dst,
+nd_send(struct ndp *n, unsigned l, uint8_t type, const uint8_t *eth_dst,
     const uint8_t *src, const uint8_t *dst, uint32_t flags,
     const uint8_t *target)
 {
@@ -129,7 +138,7 @@ nd_send(struct ndp *n, uint8_t type, const uint8_t *eth_dst,
 	memcpy(&t, target, 16);
 	libnet_clear_packet(n->build);
 	if (libnet_build_icmpv6_ndp_opt(type == ND_NS_ ? NDOPT_SLLA :
-	    NDOPT_TLLA, n->mac, 6, n->build, 0) == -1)
+	    NDOPT_TLLA, n->lk[l].mac, 6, n->build, 0) == -1)
 		goto fail;
 	if (type == ND_NS_) {
 		if (libnet_build_icmpv6_ndp_nsol(ND_NS_, 0, 0, t, NULL, 0,
@@ -141,14 +150,14 @@ nd_send(struct ndp *n, uint8_t type, const uint8_t *eth_dst,
 	if (libnet_build_ipv6(0, 0, LIBNET_ICMPV6_NDP_NSOL_H + 8,
 	    IPPROTO_ICMPV6, 255, s, d, NULL, 0, n->build, 0) == -1)
 		goto fail;
-	if (libnet_build_ethernet(eth_dst, n->mac, ETHERTYPE_IPV6_, NULL, 0,
+	if (libnet_build_ethernet(eth_dst, n->lk[l].mac, ETHERTYPE_IPV6_, NULL, 0,
 	    n->build, 0) == -1)
 		goto fail;
 	/* the frame as libnet_write would send it (libnet_adv_cull_packet
 	 * does the same, but only for an injector in advanced mode) */
 	if (libnet_pblock_coalesce(n->build, &frame, &len) == -1)
 		goto fail;
-	r = n->send(n->send_arg, frame, len);
+	r = n->lk[l].send(n->lk[l].send_arg, frame, len);
 	libnet_adv_free_packet(n->build, frame);
 	return r;
 fail:
@@ -193,38 +202,50 @@ ndp_create(const uint8_t mac[6], int ifindex, int ring_fd, int own_vips,
 		free(n);
 		return NULL;
 	}
-	memcpy(n->mac, mac, 6);
-	/* the link-local address the kernel would derive (EUI-64): the
-	 * source of our solicitations, whether or not the kernel has IPv6
-	 * on this interface */
-	n->lladdr[0] = 0xfe;
-	n->lladdr[1] = 0x80;
-	n->lladdr[8] = n->mac[0] ^ 0x02;
-	n->lladdr[9] = n->mac[1];
-	n->lladdr[10] = n->mac[2];
-	n->lladdr[11] = 0xff;
-	n->lladdr[12] = 0xfe;
-	n->lladdr[13] = n->mac[3];
-	n->lladdr[14] = n->mac[4];
-	n->lladdr[15] = n->mac[5];
-	n->send = send;
-	n->send_arg = send_arg;
-	n->ring_fd = ring_fd;
-	n->ifindex = ifindex;
+	ndp_add_link(n, mac, ifindex, ring_fd, send, send_arg);
 	n->own_vips = own_vips;
 	n->svcs = svcs;
 	n->check_ms = UINT64_MAX;
 	return n;
 }
 
-struct ndp *
-ndp_open(const char *ifname, int own_vips, struct svc_table *svcs, int ring_fd,
-    char *err, size_t errlen)
+int
+ndp_add_link(struct ndp *n, const uint8_t mac[6], int ifindex, int ring_fd,
+    ndp_send_fn send, void *send_arg)
+{
+	struct ndp_link *k;
+
+	if (n->nlinks == NDP_LINKS_MAX)
+		return -1;
+	k = &n->lk[n->nlinks++];
+	memcpy(k->mac, mac, 6);
+	/* the link-local address the kernel would derive (EUI-64): the
+	 * source of our solicitations, whether or not the kernel has IPv6
+	 * on this interface */
+	k->lladdr[0] = 0xfe;
+	k->lladdr[1] = 0x80;
+	k->lladdr[8] = mac[0] ^ 0x02;
+	k->lladdr[9] = mac[1];
+	k->lladdr[10] = mac[2];
+	k->lladdr[11] = 0xff;
+	k->lladdr[12] = 0xfe;
+	k->lladdr[13] = mac[3];
+	k->lladdr[14] = mac[4];
+	k->lladdr[15] = mac[5];
+	k->send = send;
+	k->send_arg = send_arg;
+	k->ring_fd = ring_fd;
+	k->ifindex = ifindex;
+	return 0;
+}
+
+/* libnet's injector on ifname and its MAC */
+static libnet_t *
+link_open(const char *ifname, uint8_t mac[6], char *err, size_t errlen)
 {
 	char lerr[LIBNET_ERRBUF_SIZE];
 	struct libnet_ether_addr *ea;
 	libnet_t *ln;
-	struct ndp *n;
 
 	if ((ln = libnet_init(LIBNET_LINK, ifname, lerr)) == NULL) {
 		snprintf(err, errlen, "libnet_init(%s): %s", ifname, lerr);
@@ -236,35 +257,81 @@ ndp_open(const char *ifname, int own_vips, struct svc_table *svcs, int ring_fd,
 		libnet_destroy(ln);
 		return NULL;
 	}
-	if ((n = ndp_create(ea->ether_addr_octet, (int)if_nametoindex(ifname),
-	    ring_fd, own_vips, svcs, link_send, ln, err, errlen)) == NULL) {
+	memcpy(mac, ea->ether_addr_octet, 6);
+	return ln;
+}
+
+struct ndp *
+ndp_open(const char *ifname, int own_vips, struct svc_table *svcs, int ring_fd,
+    char *err, size_t errlen)
+{
+	uint8_t mac[6];
+	libnet_t *ln;
+	struct ndp *n;
+
+	if ((ln = link_open(ifname, mac, err, errlen)) == NULL)
+		return NULL;
+	if ((n = ndp_create(mac, (int)if_nametoindex(ifname), ring_fd,
+	    own_vips, svcs, link_send, ln, err, errlen)) == NULL) {
 		libnet_destroy(ln);
 		return NULL;
 	}
-	n->link = ln;
+	n->lk[0].ln = ln;
 	return n;
 }
 
+int
+ndp_open_link(struct ndp *n, const char *ifname, int ring_fd, char *err,
+    size_t errlen)
+{
+	uint8_t mac[6];
+	libnet_t *ln;
+
+	if ((ln = link_open(ifname, mac, err, errlen)) == NULL)
+		return -1;
+	if (ndp_add_link(n, mac, (int)if_nametoindex(ifname), ring_fd,
+	    link_send, ln) < 0) {
+		snprintf(err, errlen, "%s: more than %d interfaces", ifname,
+		    NDP_LINKS_MAX);
+		libnet_destroy(ln);
+		return -1;
+	}
+	n->lk[n->nlinks - 1].ln = ln;
+	/* the VIPs taken so far: their groups on this link too */
+	for (size_t i = 0; i < n->nvips; i++)
+		if (n->vips[i].joined)
+			mcast_link(n, n->nlinks - 1, n->vips[i].ip, 1);
+	return 0;
+}
+
 static void
-mcast(struct ndp *n, const uint8_t *vip, int join)
+mcast_link(struct ndp *n, unsigned l, const uint8_t *vip, int join)
 {
 	struct packet_mreq mr;
 	uint8_t group[16];
 	char a[INET6_ADDRSTRLEN];
 
-	if (n->ring_fd < 0)
+	if (n->lk[l].ring_fd < 0)
 		return;			/* ndp_create without a capture socket */
 	memset(&mr, 0, sizeof(mr));
-	mr.mr_ifindex = n->ifindex;
+	mr.mr_ifindex = n->lk[l].ifindex;
 	mr.mr_type = PACKET_MR_MULTICAST;
 	mr.mr_alen = 6;
 	solicited_node(vip, group, mr.mr_address);
-	if (setsockopt(n->ring_fd, SOL_PACKET, join ? PACKET_ADD_MEMBERSHIP :
+	if (setsockopt(n->lk[l].ring_fd, SOL_PACKET, join ? PACKET_ADD_MEMBERSHIP :
 	    PACKET_DROP_MEMBERSHIP, &mr, sizeof(mr)) < 0 && join) {
 		n->cnt.mcast_join_errors++;
 		log_warn("VIP %s: joining its solicited-node group %s",
 		    ntop6(vip, a), ntop6(group, (char[INET6_ADDRSTRLEN]){ 0 }));
 	}
+}
+
+/* the VIP's solicited-node group, on every link's capture socket */
+static void
+mcast(struct ndp *n, const uint8_t *vip, int join)
+{
+	for (unsigned l = 0; l < n->nlinks; l++)
+		mcast_link(n, l, vip, join);
 }
 
 void
@@ -276,8 +343,9 @@ ndp_close(struct ndp *n)
 		if (n->vips[i].joined)
 			mcast(n, n->vips[i].ip, 0);
 	libnet_destroy(n->build);
-	if (n->link != NULL)
-		libnet_destroy(n->link);
+	for (unsigned l = 0; l < n->nlinks; l++)
+		if (n->lk[l].ln != NULL)
+			libnet_destroy(n->lk[l].ln);
 	neigh_destroy(n->neigh);
 	free(n->vips);
 	free(n);
@@ -317,14 +385,18 @@ ndp_claimers(const struct ndp *n, struct neigh_claimer *out, size_t max)
 }
 
 static void
-ndp_probe(void *arg, const union drlb_inaddr *rip)
+ndp_probe(void *arg, const union drlb_inaddr *rip, int link)
 {
 	struct ndp *n = arg;
 	uint8_t group[16], mac[6];
 
 	solicited_node(rip->b, group, mac);
-	nd_send(n, ND_NS_, mac, n->lladdr, group, 0, rip->b);
-	n->cnt.probes_sent++;
+	for (unsigned l = 0; l < n->nlinks; l++) {
+		if (link != NEIGH_LINK_ALL && (unsigned)link != l)
+			continue;
+		nd_send(n, l, ND_NS_, mac, n->lk[l].lladdr, group, 0, rip->b);
+		n->cnt.probes_sent++;
+	}
 }
 
 void
@@ -349,9 +421,10 @@ is_vip(struct ndp *n, const uint8_t *ip)
 static void
 announce(struct ndp *n, const uint8_t *vip)
 {
-	if (nd_send(n, ND_NA_, all_nodes_mac, vip, all_nodes, NA_F_OVERRIDE,
-	    vip) == 0)
-		n->cnt.unsolicited_na_sent++;
+	for (unsigned l = 0; l < n->nlinks; l++)
+		if (nd_send(n, l, ND_NA_, all_nodes_mac, vip, all_nodes,
+		    NA_F_OVERRIDE, vip) == 0)
+			n->cnt.unsolicited_na_sent++;
 }
 
 void
@@ -449,7 +522,8 @@ learn(struct ndp *n, const uint8_t *ip, const uint8_t *mac, const char *what)
 	enum neigh_learnt l;
 
 	memcpy(rip.b, ip, 16);
-	if ((l = neigh_learn(n->neigh, &rip, mac, n->now_ms)) == NEIGH_UNKNOWN)
+	if ((l = neigh_learn(n->neigh, &rip, mac, n->cur, n->now_ms)) ==
+	    NEIGH_UNKNOWN)
 		return;
 	if (l != NEIGH_REFUSED)
 		n->cnt.adverts_learnt++;
@@ -517,9 +591,10 @@ claimed(struct ndp *n, uint64_t *kind, const uint8_t *mac, const uint8_t *vip,
 }
 
 void
-ndp_input(void *arg, const uint8_t *f, uint32_t len)
+ndp_input(void *arg, unsigned link, const uint8_t *f, uint32_t len)
 {
 	struct ndp *n = arg;
+	const struct ndp_link *k;
 	const uint8_t *ip6 = f + 14, *icmp = ip6 + 40, *src, *dst, *target, *ll;
 	uint32_t plen, flags;
 	char how[96], a[INET6_ADDRSTRLEN];
@@ -527,8 +602,11 @@ ndp_input(void *arg, const uint8_t *f, uint32_t len)
 
 	/* the data path hands over nothing shorter than an NS, but other
 	 * callers may: the source MAC is read only if it is there */
-	if (len >= 14 && memcmp(f + 6, n->mac, 6) == 0)
-		return;			/* our own */
+	n->cur = link < n->nlinks ? link : 0;
+	k = &n->lk[n->cur];
+	for (unsigned l = 0; len >= 14 && l < n->nlinks; l++)
+		if (memcmp(f + 6, n->lk[l].mac, 6) == 0)
+			return;		/* our own */
 	/* RFC 4861 7.1.1/7.1.2: hop limit 255, code 0, at least 24 bytes */
 	plen = len >= 54 ? (uint32_t)(ip6[4] << 8 | ip6[5]) : 0;
 	if (len < 14 + 40 + 24 || plen < 24 || plen > len - 54 ||
@@ -548,7 +626,7 @@ ndp_input(void *arg, const uint8_t *f, uint32_t len)
 		if (n->own_vips && is_vip(n, target)) {
 			/* someone else says it is the VIP: usually a real
 			 * server with the VIP on its interface */
-			if (memcmp(ll, n->mac, 6) == 0)
+			if (memcmp(ll, k->mac, 6) == 0)
 				return;	/* at our MAC: no harm */
 			snprintf(how, sizeof(how), "a neighbor advertisement%s",
 			    flags & NA_F_OVERRIDE ? " with the override flag" :
@@ -559,7 +637,7 @@ ndp_input(void *arg, const uint8_t *f, uint32_t len)
 		}
 		/* only an answer to our solicitation teaches a real server's
 		 * MAC: anyone may send an unsolicited one */
-		if ((flags & NA_F_SOLICITED) && memcmp(dst, n->lladdr, 16) == 0)
+		if ((flags & NA_F_SOLICITED) && memcmp(dst, k->lladdr, 16) == 0)
 			learn(n, target, ll, "advertisement");
 		else if (neigh_known(n->neigh, &t))
 			n->cnt.unsolicited_ignored++;
@@ -581,7 +659,7 @@ ndp_input(void *arg, const uint8_t *f, uint32_t len)
 	if (memcmp(src, unspec, 16) != 0 && ll != NULL)
 		learn(n, src, ll, "solicitation");
 	if (!(n->own_vips && is_vip(n, target)) &&
-	    memcmp(target, n->lladdr, 16) != 0)
+	    memcmp(target, k->lladdr, 16) != 0)
 		return;
 	if (memcmp(src, unspec, 16) == 0) {
 		/* duplicate address detection for our address: a host about
@@ -590,13 +668,13 @@ ndp_input(void *arg, const uint8_t *f, uint32_t len)
 		if (is_vip(n, target))
 			claimed(n, &n->cnt.vip_claim_probes, f + 6, target,
 			    NULL, "a duplicate address detection probe");
-		if (nd_send(n, ND_NA_, all_nodes_mac, target, all_nodes,
-		    NA_F_OVERRIDE, target) == 0)
+		if (nd_send(n, n->cur, ND_NA_, all_nodes_mac, target,
+		    all_nodes, NA_F_OVERRIDE, target) == 0)
 			n->cnt.vip_solicits_answered++;
 		return;
 	}
 	/* "who has VIP, tell src": we do, to its MAC */
-	if (nd_send(n, ND_NA_, ll != NULL ? ll : f + 6, target, src,
+	if (nd_send(n, n->cur, ND_NA_, ll != NULL ? ll : f + 6, target, src,
 	    NA_F_SOLICITED | NA_F_OVERRIDE, target) == 0)
 		n->cnt.vip_solicits_answered++;
 }
@@ -627,9 +705,10 @@ ndp_tick(struct ndp *n, uint64_t now_ms)
 				n->check_next = 0;
 			v = n->vips[n->check_next++].ip;
 			solicited_node(v, group, mac);
-			if (nd_send(n, ND_NS_, mac, n->lladdr, group, 0,
-			    v) == 0)
-				n->cnt.vip_checks_sent++;
+			for (unsigned l = 0; l < n->nlinks; l++)
+				if (nd_send(n, l, ND_NS_, mac, n->lk[l].lladdr,
+				    group, 0, v) == 0)
+					n->cnt.vip_checks_sent++;
 		}
 		n->check_ms = now_ms + VIP_CHECK_MS;
 	}

@@ -99,6 +99,8 @@ typedef int (*ndp_send_fn)(void *arg, const uint8_t *frame, uint32_t len);
  * before privileges are dropped) and sends through it.  ring_fd: the
  * capture socket, which joins the VIPs' solicited-node groups (no
  * capability needed for that). */
+#define NDP_LINKS_MAX	4		/* = ARP_LINKS_MAX */
+
 struct ndp *ndp_open(const char *ifname, int own_vips, struct svc_table *svcs,
     int ring_fd, char *err, size_t errlen);
 /* Without an interface (tests, fuzzing): our MAC as given, each frame
@@ -106,10 +108,17 @@ struct ndp *ndp_open(const char *ifname, int own_vips, struct svc_table *svcs,
 struct ndp *ndp_create(const uint8_t mac[6], int ifindex, int ring_fd,
     int own_vips, struct svc_table *svcs, ndp_send_fn send, void *send_arg,
     char *err, size_t errlen);
+/* Another interface, the next link (its capture socket ring_fd joins the
+ * VIPs' groups): 0, or -1 with err. */
+int ndp_open_link(struct ndp *n, const char *ifname, int ring_fd, char *err,
+    size_t errlen);
+/* Another link without an interface (tests): 0, or -1 (too many). */
+int ndp_add_link(struct ndp *n, const uint8_t mac[6], int ifindex,
+    int ring_fd, ndp_send_fn send, void *send_arg);
 void ndp_close(struct ndp *n);
 
 /* dp_arp_fn: a Neighbor Solicitation or Advertisement arrived */
-void ndp_input(void *arg, const uint8_t *frame, uint32_t len);
+void ndp_input(void *arg, unsigned link, const uint8_t *frame, uint32_t len);
 /* svc_table hooks (IPv6 dests and VIPs only; others are ignored) */
 void ndp_dest_added(void *arg, struct dest *d);
 void ndp_vips_changed(void *arg);

@@ -36,6 +36,7 @@ enum neigh_state { NEIGH_NONE, NEIGH_RESOLVED, NEIGH_FAILED };
 struct neigh {
 	union drlb_inaddr addr;
 	uint8_t mac[6];
+	uint8_t link;			/* where it answered (resolved) */
 	uint8_t state;
 	uint8_t tries;			/* unanswered probes in a row */
 	uint8_t pinned;			/* --static-mac */
@@ -248,6 +249,7 @@ neigh_sync(struct neigh_table *t, const struct neigh *n)
 			if (!dest_at(t, d, &n->addr))
 				continue;
 			memcpy(d->mac, n->mac, 6);
+			d->link = n->link;
 			d->mac_state = n->state == NEIGH_RESOLVED ?
 			    DRLB_MAC_RESOLVED : n->state == NEIGH_FAILED ?
 			    DRLB_MAC_FAILED : DRLB_MAC_NONE;
@@ -261,6 +263,7 @@ neigh_sync(struct neigh_table *t, const struct neigh *n)
 		if (!dest_at(t, d, &n->addr))
 			continue;
 		memcpy(d->mac, n->mac, 6);
+		d->link = n->link;
 		d->mac_state = n->state == NEIGH_RESOLVED ? DRLB_MAC_RESOLVED :
 		    DRLB_MAC_FAILED;
 		/* no scheduler sees it now, but it comes back with this flag
@@ -292,7 +295,10 @@ neigh_used(struct neigh_table *t, const union drlb_inaddr *addr)
 static void
 neigh_probe(struct neigh_table *t, struct neigh *n)
 {
-	t->ops->probe(t->arg, &n->addr);
+	/* a real server that answered is asked where it answered; one that
+	 * has not, on every link */
+	t->ops->probe(t->arg, &n->addr, n->state == NEIGH_RESOLVED ?
+	    (int)n->link : NEIGH_LINK_ALL);
 	n->tries++;
 }
 
@@ -442,7 +448,7 @@ neigh_flap(struct neigh_table *t, struct neigh *n, const uint8_t mac[6],
 
 enum neigh_learnt
 neigh_learn(struct neigh_table *t, const union drlb_inaddr *addr,
-    const uint8_t mac[6], uint64_t now_ms)
+    const uint8_t mac[6], unsigned link, uint64_t now_ms)
 {
 	struct neigh *n;
 	char a[INET6_ADDRSTRLEN], m0[18], m1[18];
@@ -468,7 +474,7 @@ neigh_learn(struct neigh_table *t, const union drlb_inaddr *addr,
 		return NEIGH_REFUSED;
 	if (n->state == NEIGH_FAILED && neigh_log_ok(t, mac, now_ms))
 		log_info("real server %s answers %s again", a, t->ops->again);
-	if (!moved && n->state == NEIGH_RESOLVED) {
+	if (!moved && n->state == NEIGH_RESOLVED && n->link == link) {
 		n->tries = 0;
 		n->next_probe_ms = now_ms + REFRESH_MS;
 		return NEIGH_SAME;
@@ -482,6 +488,7 @@ neigh_learn(struct neigh_table *t, const union drlb_inaddr *addr,
 		log_info("real server %s is at %s", a,
 		    mac_str(m1, sizeof(m1), mac));
 	memcpy(n->mac, mac, 6);
+	n->link = (uint8_t)link;
 	n->state = NEIGH_RESOLVED;
 	n->tries = 0;
 	n->next_probe_ms = now_ms + REFRESH_MS;

@@ -31,9 +31,16 @@
 
 struct neigh_table;
 
+/* drlbd may direct on several interfaces ("links", numbered from 0): a real
+ * server is learnt on the one where it answers, and its frames go out
+ * there.  A probe goes to that link, or to all of them (NEIGH_LINK_ALL)
+ * while the real server has not answered. */
+#define NEIGH_LINK_ALL	(-1)
+
 struct neigh_ops {
-	/* ask who has addr: an ARP request, a Neighbor Solicitation */
-	void (*probe)(void *arg, const union drlb_inaddr *addr);
+	/* ask who has addr on link (or on every one): an ARP request, a
+	 * Neighbor Solicitation */
+	void (*probe)(void *arg, const union drlb_inaddr *addr, int link);
 	/* the protocol in the log: "real server X does not answer <silent>:
 	 * not scheduled (...)", "real server X answers <again> again",
 	 * "<proto>: N more log lines suppressed ..." */
@@ -85,9 +92,10 @@ enum neigh_learnt {
 };
 /* Is addr a real server's address (one the table resolves)? */
 bool neigh_known(struct neigh_table *t, const union drlb_inaddr *addr);
-/* A frame from the segment says addr is at mac. */
+/* A frame from the segment of link says addr is at mac. */
 enum neigh_learnt neigh_learn(struct neigh_table *t,
-    const union drlb_inaddr *addr, const uint8_t mac[6], uint64_t now_ms);
+    const union drlb_inaddr *addr, const uint8_t mac[6], unsigned link,
+    uint64_t now_ms);
 
 /*
  * mac, not ours, claims our VIP vip by a frame described by how ("an ARP

@@ -5,7 +5,7 @@
  *   table netdev NAME {
  *     set vip4 { type ipv4_addr; }
  *     set vip6 { type ipv6_addr; }
- *     chain ingress {
+ *     chain ingress_IF {		(one per interface)
  *       type filter hook ingress device IF priority -500; policy accept;
  *       meta protocol ip ip daddr @vip4 drop
  *       meta protocol ip6 ip6 daddr @vip6 drop
@@ -41,7 +41,8 @@ struct nftvip {
 	struct mnl_socket *nl;
 	uint32_t portid, seq;
 	char table[64];
-	char ifname[32];
+	char ifname[NFTVIP_IFS_MAX][32];
+	unsigned nif;
 	char buf[BATCH_BYTES];
 	struct mnl_nlmsg_batch *b;
 	unsigned msgs;			/* in the batch, each acknowledged */
@@ -108,7 +109,8 @@ batch_commit(struct nftvip *n)
 }
 
 struct nftvip *
-nftvip_open(const char *ifname, char *errbuf, size_t errlen)
+nftvip_open(const char *const *ifnames, unsigned nif, char *errbuf,
+    size_t errlen)
 {
 	struct timeval tv = { .tv_sec = 2 };
 	struct nftvip *n;
@@ -117,8 +119,10 @@ nftvip_open(const char *ifname, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "out of memory");
 		return NULL;
 	}
-	snprintf(n->ifname, sizeof(n->ifname), "%s", ifname);
-	snprintf(n->table, sizeof(n->table), "drlbd_%s", ifname);
+	for (unsigned i = 0; i < nif && i < NFTVIP_IFS_MAX; i++)
+		snprintf(n->ifname[i], sizeof(n->ifname[i]), "%s", ifnames[i]);
+	n->nif = nif < NFTVIP_IFS_MAX ? nif : NFTVIP_IFS_MAX;
+	snprintf(n->table, sizeof(n->table), "drlbd_%s", ifnames[0]);
 	if ((n->nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL ||
 	    mnl_socket_bind(n->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		snprintf(errbuf, errlen, "nftables' netlink socket: %s",
@@ -172,17 +176,17 @@ add_set(struct nftvip *n, const char *name, uint32_t id, uint32_t type,
 	nftnl_set_free(s);
 }
 
-/* meta protocol PROTO  NETWORK[off, len] @set  drop */
+/* in chain: meta protocol PROTO  NETWORK[off, len] @set  drop */
 static void
-add_rule(struct nftvip *n, uint16_t proto, uint32_t off, uint32_t len,
-    const char *set, uint32_t set_id)
+add_rule(struct nftvip *n, const char *chain, uint16_t proto, uint32_t off,
+    uint32_t len, const char *set, uint32_t set_id)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nftnl_expr *e;
 	uint16_t p = htons(proto);
 
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, n->table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "ingress");
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
 	e = nftnl_expr_alloc("meta");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_PROTOCOL);
@@ -228,30 +232,35 @@ nftvip_install(struct nftvip *n, char *errbuf, size_t errlen)
 
 	batch_start(n);
 	add_table(n, NFT_MSG_NEWTABLE);
-	c = nftnl_chain_alloc();
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, n->table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, "ingress");
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_NETDEV);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_NETDEV_INGRESS);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, PRIO);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, n->ifname);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	nftnl_chain_nlmsg_build_payload(msg(n, NFT_MSG_NEWCHAIN,
-	    NLM_F_CREATE), c);
-	mnl_nlmsg_batch_next(n->b);
-	nftnl_chain_free(c);
 	add_set(n, "vip4", 1, TYPE_IPADDR, 4);
 	add_set(n, "vip6", 2, TYPE_IP6ADDR, 16);
-	/* IPv4: the destination at 16; IPv6: at 24 */
-	add_rule(n, ETH_P_IP, 16, 4, "vip4", 1);
-	add_rule(n, ETH_P_IPV6, 24, 16, "vip6", 2);
+	for (unsigned i = 0; i < n->nif; i++) {
+		char chain[48];
+
+		snprintf(chain, sizeof(chain), "ingress_%s", n->ifname[i]);
+		c = nftnl_chain_alloc();
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, n->table);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_NETDEV);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_NETDEV_INGRESS);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, PRIO);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, n->ifname[i]);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		nftnl_chain_nlmsg_build_payload(msg(n, NFT_MSG_NEWCHAIN,
+		    NLM_F_CREATE), c);
+		mnl_nlmsg_batch_next(n->b);
+		nftnl_chain_free(c);
+		/* IPv4: the destination at 16; IPv6: at 24 */
+		add_rule(n, chain, ETH_P_IP, 16, 4, "vip4", 1);
+		add_rule(n, chain, ETH_P_IPV6, 24, 16, "vip6", 2);
+	}
 	if (batch_commit(n) < 0)
 		goto fail;
 	return 0;
 fail:
-	snprintf(errbuf, errlen, "nftables table netdev %s (ingress of %s): %s",
-	    n->table, n->ifname, strerror(errno));
+	snprintf(errbuf, errlen, "nftables table netdev %s (ingress of %s%s): %s",
+	    n->table, n->ifname[0], n->nif > 1 ? ", ..." : "", strerror(errno));
 	return -1;
 }
 

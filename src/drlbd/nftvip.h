@@ -4,8 +4,8 @@
  * would route each VIP frame a second time, after drlbd forwarded it) or
  * that holds a VIP itself (its TCP stack would answer with RST).
  *
- * An nftables table of family netdev, one per interface ("drlbd_IF"), drops
- * frames to the VIPs in the interface's ingress hook.  Packet taps (drlbd's
+ * An nftables table of family netdev ("drlbd_IF", after drlbd's first
+ * interface) drops frames to the VIPs in each interface's ingress hook.  Packet taps (drlbd's
  * AF_PACKET sockets) see a frame before that hook, so drlbd still captures
  * every one while the kernel's IP layer gets none.  The VIPs are two named
  * sets, replaced whole in one transaction when they change.
@@ -28,8 +28,12 @@ struct nftvip_addr {
 	uint8_t addr[16];		/* IPv4: the first 4 bytes */
 };
 
-/* The netlink socket for ifname's table; NULL with err. */
-struct nftvip *nftvip_open(const char *ifname, char *err, size_t errlen);
+#define NFTVIP_IFS_MAX	4
+
+/* The netlink socket for the table of interfaces ifnames[0..nif), named
+ * after the first; NULL with err. */
+struct nftvip *nftvip_open(const char *const *ifnames, unsigned nif,
+    char *err, size_t errlen);
 /* The table's name, "drlbd_IF". */
 const char *nftvip_table(const struct nftvip *n);
 /* Create the table (replacing one left behind), its sets empty: 0 or -1

@@ -52,7 +52,7 @@ close_others(int keep)
 }
 
 static void __attribute__((noreturn))
-helper(int fd, const char *ifname, uid_t uid, gid_t gid)
+helper(int fd, const char *const *ifnames, unsigned nif, uid_t uid, gid_t gid)
 {
 	struct priv_reply rep;
 	struct nftvip *n;
@@ -77,7 +77,7 @@ helper(int fd, const char *ifname, uid_t uid, gid_t gid)
 	    CAPNG_CLEAR_BOUNDING) != 0)
 		_exit(1);
 	memset(&rep, 0, sizeof(rep));
-	if ((n = nftvip_open(ifname, rep.msg, sizeof(rep.msg))) == NULL)
+	if ((n = nftvip_open(ifnames, nif, rep.msg, sizeof(rep.msg))) == NULL)
 		rep.status = errno ? errno : EPERM;
 	if (send(fd, &rep, sizeof(rep), 0) < 0 || n == NULL ||
 	    (req = malloc(cap)) == NULL)
@@ -149,8 +149,8 @@ answer(struct priv *p, char *err, size_t errlen)
 }
 
 struct priv *
-priv_start(const char *ifname, uid_t uid, gid_t gid, char *err,
-    size_t errlen)
+priv_start(const char *const *ifnames, unsigned nif, uid_t uid, gid_t gid,
+    char *err, size_t errlen)
 {
 	struct priv *p;
 	int sv[2];
@@ -159,7 +159,7 @@ priv_start(const char *ifname, uid_t uid, gid_t gid, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	snprintf(p->table, sizeof(p->table), "drlbd_%s", ifname);
+	snprintf(p->table, sizeof(p->table), "drlbd_%s", ifnames[0]);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(err, errlen, "socketpair: %s", strerror(errno));
 		free(p);
@@ -174,7 +174,7 @@ priv_start(const char *ifname, uid_t uid, gid_t gid, char *err,
 	}
 	if (p->pid == 0) {
 		close(sv[0]);
-		helper(sv[1], ifname, uid, gid);
+		helper(sv[1], ifnames, nif, uid, gid);
 	}
 	close(sv[1]);
 	p->fd = sv[0];

@@ -21,18 +21,18 @@
 struct priv;
 struct svc_table;
 
-/* Fork the helper for ifname (as root, before privileges are dropped),
- * which will run as uid/gid with CAP_NET_ADMIN only; NULL with err when
- * the host cannot (no nftables). */
-struct priv *priv_start(const char *ifname, uid_t uid, gid_t gid, char *err,
-    size_t errlen);
+/* Fork the helper for the interfaces ifnames[0..nif) (as root, before
+ * privileges are dropped), which will run as uid/gid with CAP_NET_ADMIN
+ * only; NULL with err when the host cannot (no nftables). */
+struct priv *priv_start(const char *const *ifnames, unsigned nif, uid_t uid,
+    gid_t gid, char *err, size_t errlen);
 /* Keep every VIP of svcs from the kernel's IP layer from now on (installs
  * the table the first time): 0 or -1 with err. */
 int priv_drop_vips(struct priv *p, struct svc_table *svcs, char *err,
     size_t errlen);
 /* Is the table installed? */
 int priv_dropping(const struct priv *p);
-/* The table's name, "drlbd_IF". */
+/* The table's name, "drlbd_IF" (the first interface). */
 const char *priv_table(const struct priv *p);
 /* Let the helper go (it removes its table) and wait for it. */
 void priv_stop(struct priv *p);

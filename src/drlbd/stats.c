@@ -43,7 +43,8 @@ static void
 all_counters(struct drlbd *d, struct dp_counters *c, struct io_stats *io)
 {
 	*c = d->dp.cnt;
-	d->o.io_ops->stats(d->io, io);
+	memset(io, 0, sizeof(*io));
+	worker_ios_stats(d->o.io_ops, &d->io, io);
 	workers_counters(&d->workers, c, io);
 }
 

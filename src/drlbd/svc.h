@@ -41,6 +41,7 @@ struct dest {
 	uint32_t refcnt;		/* the service's link + each connection */
 	uint8_t  mac[6];		/* where DR frames for this RIP go */
 	uint8_t  mac_state;		/* DRLB_MAC_* */
+	uint8_t  link;			/* out of which of drlbd's interfaces */
 	struct drlb_stats stats;
 	struct drlb_rates rates;
 	void    *sched_data;		/* per-dest state of a scheduler, if any */

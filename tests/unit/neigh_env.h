@@ -45,7 +45,7 @@ record(void *arg, const uint8_t *frame, uint32_t len)
 
 /* A frame arrives: in a buffer of exactly len bytes. */
 static __attribute__((unused)) void
-feed(void (*input)(void *, const uint8_t *, uint32_t), void *arg,
+feed(void (*input)(void *, unsigned, const uint8_t *, uint32_t), void *arg,
     const uint8_t *frame, uint32_t len)
 {
 	uint8_t *copy = malloc(len > 0 ? len : 1);
@@ -53,7 +53,7 @@ feed(void (*input)(void *, const uint8_t *, uint32_t), void *arg,
 	if (copy == NULL)
 		exit(1);
 	memcpy(copy, frame, len);
-	input(arg, copy, len);
+	input(arg, 0, copy, len);	/* on link 0 */
 	free(copy);
 }
 

@@ -685,7 +685,7 @@ main(void)
 		printf("not ok - arp_create: %s\n", err);
 		return 1;
 	}
-	EXPECT_MEM(arp_mac(a), MAC_DIR, 6, "arp_mac");
+	EXPECT_MEM(arp_mac(a, 0), MAC_DIR, 6, "arp_mac");
 	EXPECT_EQ(arp_ipaddr(a), dip.in.s_addr, "arp_ipaddr");
 	st.on_dest_added = arp_dest_added;
 	st.on_vips_changed = arp_vips_changed;

@@ -138,9 +138,10 @@ run(uint32_t len)
 }
 
 static void
-nd_stub(void *arg, const uint8_t *frame, uint32_t len)
+nd_stub(void *arg, unsigned link, const uint8_t *frame, uint32_t len)
 {
 	(void)arg;
+	(void)link;
 	(void)frame;
 	(void)len;
 	nd_seen++;

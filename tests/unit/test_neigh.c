@@ -20,8 +20,9 @@ static char probed[64][INET6_ADDRSTRLEN];
 static int nprobed, probe_af = AF_INET, probe_bad_arg;
 
 static void
-probe(void *arg, const union drlb_inaddr *a)
+probe(void *arg, const union drlb_inaddr *a, int link)
 {
+	(void)link;
 	if (arg != &nt)
 		probe_bad_arg++;
 	if (nprobed < 64)
@@ -69,7 +70,7 @@ learn(const char *ip, const uint8_t *mac)
 {
 	union drlb_inaddr a = addr(ip);
 
-	return neigh_learn(nt, &a, mac, now);
+	return neigh_learn(nt, &a, mac, 0, now);
 }
 
 /* tick at now + ms; returns how many probes went out */
@@ -171,7 +172,7 @@ test_learn(void)
 
 	/* an IPv4 key is its 4 bytes: what follows in the union is noise */
 	memset(a.b + 4, 0xa5, 12);
-	EXPECT_EQ(neigh_learn(nt, &a, MAC_B, now), NEIGH_SAME,
+	EXPECT_EQ(neigh_learn(nt, &a, MAC_B, 0, now), NEIGH_SAME,
 	    "IPv4 address compared on 4 bytes");
 
 	/* resolved: re-checked after a minute, failed again after 3 more */
