@@ -96,8 +96,13 @@ t_check "$T: ... then one line sums up the rest" \
 grep -F "more log lines" "$NL_DRLBD_LOG" >&2
 t_is "$T: ... one summary" "$(log_has "more log lines about frames")" 1
 nl_counters
-t_is "$T: arp_log_suppressed counts the rest" "$(nl_counter arp_log_suppressed)" \
-	$(( $(nl_counter arp_vip_claim_replies) - $(log_has "claims VIP $NL_VIP by an ARP reply") ))
+# each MAC's first claim is logged or suppressed; a MAC seen again (a
+# random MAC drawn twice, or one that left the table of 32 and came back)
+# is only counted: the rest within 1 %
+sup=$(nl_counter arp_log_suppressed)
+rest=$(( $(nl_counter arp_vip_claim_replies) - $(log_has "claims VIP $NL_VIP by an ARP reply") ))
+t_check "$T: arp_log_suppressed counts the rest ($sup of $rest)" \
+	[ "$sup" -le "$rest" -a $(( sup * 100 )) -ge $(( rest * 99 )) ]
 out=$(nl_curl_count 4)
 t_is "$T: requests through the VIP go on: 4 of 4" "$(nl_count_of "$out" FAIL)" 0
 
