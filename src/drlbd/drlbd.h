@@ -21,6 +21,7 @@
 #include "svc.h"
 #include "worker.h"
 
+struct announce;
 struct arp;
 struct control;
 struct est;
@@ -50,6 +51,7 @@ struct drlbd_opts {
 	const struct io_ops *io_ops;
 	struct io_params iop;		/* --qdisc-bypass, --ring-size */
 	struct drlb_ctl_daemon boot_sync;	/* --sync ... */
+	uint32_t announce_table;	/* --announce-table, or 0 */
 };
 
 struct drlbd {
@@ -78,6 +80,7 @@ struct drlbd {
 	struct sync *sync;		/* connection synchronisation */
 	struct metrics_http *metrics_http;
 	struct priv *priv;		/* privileged helper (nftables), or NULL */
+	struct announce *announce;	/* --announce-table's tun device, or NULL */
 	int state_fd;			/* --state-file, or -1 */
 	int lock_fd;			/* one drlbd per interface (instance.h) */
 };

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "drlb/ctl.h"
+#include "announce.h"
 #include "arp.h"
 #include "clock.h"
 #include "control.h"
@@ -86,6 +87,7 @@ usage(FILE *f)
 	    "             [--metrics-listen ADDR:PORT] [--capture ring|pcap]\n"
 	    "             [--workers N] [--ring-size MIB] [--qdisc-bypass]\n"
 	    "             [--sync master|backup --mcast-interface IF [--syncid N]]\n"
+	    "             [--announce-table N]\n"
 	    "       drlbd --help | --version\n"
 	    "  --interface IF   the director's interface on the real servers' segment\n"
 	    "  --config FILE    rules in the format `ipvsadm -S -n` writes; SIGHUP\n"
@@ -129,6 +131,10 @@ usage(FILE *f)
 	    "                   drlbadm --start-daemon; IPVS's sync protocol)\n"
 	    "  --mcast-interface IF   the interface sync messages go out and come in on\n"
 	    "  --syncid N       the sync daemon's id, 0..255 (default 0)\n"
+	    "  --announce-table N   route each VIP that has a usable real server\n"
+	    "                   through the tun device drlb-IF in routing table N\n"
+	    "                   (1..252), for BIRD or FRR to announce by BGP;\n"
+	    "                   withdrawn when drlbd ends, however it ends\n"
 	    "  --help           this text\n"
 	    "  --version        drlbd's version\n",
 	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
@@ -188,6 +194,7 @@ options(struct drlbd *d, int argc, char **argv)
 		{ "sync",       required_argument, NULL, 'Y' },
 		{ "mcast-interface", required_argument, NULL, 'I' },
 		{ "syncid",     required_argument, NULL, 'D' },
+		{ "announce-table", required_argument, NULL, 'B' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -235,6 +242,12 @@ options(struct drlbd *d, int argc, char **argv)
 		case 'D':
 			o->boot_sync.syncid = (uint32_t)number("syncid", optarg,
 			    0, 255);
+			break;
+		case 'B':
+			/* 253-255 are the kernel's (default, main, local);
+			 * FRR's import-table takes 1..252 */
+			o->announce_table = (uint32_t)number("announce-table",
+			    optarg, 1, 252);
 			break;
 		case 'Q': o->iop.qdisc_bypass = 1; break;
 		case 'R':	/* 1 MiB blocks */
@@ -325,6 +338,19 @@ vips_changed(void *arg)
 	arp_vips_changed(d->arp);
 	ndp_vips_changed(d->ndp);
 	vips_to_kernel(d);
+}
+
+/* The VIPs announced follow the rules, the real servers' MACs and the
+ * health checks: each of those bumps svcs.gen, and the main thread brings
+ * the announcement in after serving what woke it. */
+static void
+announce_update(struct drlbd *d, uint64_t now)
+{
+	char err[512];
+
+	if (d->announce != NULL && announce_sync(d->announce, &d->svcs,
+	    d->priv, now, err, sizeof(err)) < 0)
+		log_warnx("VIP announcement: %s", err);
 }
 
 /* A real server appeared: find its MAC. */
@@ -550,11 +576,22 @@ acquire(struct drlbd *d)
 	    sizeof(err))) < 0)
 		fatalx("%s", err);
 	resolve_user(d);
-	/* the helper that may keep VIP frames from this host's kernel: forked
-	 * now, small, before anything big is allocated (priv.h) */
-	if ((d->priv = priv_start(o->ifname, d->uid, d->gid, err,
-	    sizeof(err))) == NULL)
+	/* the tun device that carries the announced VIPs' routes: drlbd
+	 * keeps its only descriptor (announce.h) */
+	if (o->announce_table != 0 && (d->announce = announce_open(o->ifname,
+	    o->announce_table, err, sizeof(err))) == NULL)
+		fatalx("--announce-table %u: %s", o->announce_table, err);
+	/* the helper that may keep VIP frames from this host's kernel and
+	 * routes the announced VIPs: forked now, small, before anything big
+	 * is allocated (priv.h) */
+	if ((d->priv = priv_start(o->ifname, d->uid, d->gid, o->announce_table,
+	    d->announce != NULL ? announce_ifindex(d->announce) : 0, err,
+	    sizeof(err))) == NULL) {
+		if (d->announce != NULL)
+			fatalx("--announce-table %u: no privileged helper: %s",
+			    o->announce_table, err);
 		log_info("no privileged helper: %s", err);
+	}
 	if (host_forwarding_check(o->ifname, err, sizeof(err)) < 0) {
 		char why[512];
 
@@ -729,6 +766,11 @@ start(struct drlbd *d)
 	arp_vips_changed(d->arp);
 	ndp_vips_changed(d->ndp);
 	vips_to_kernel(d);
+	if (d->announce != NULL)
+		log_info("announcing VIPs with a usable real server: routes "
+		    "through %s in table %u", announce_device(d->announce),
+		    announce_table(d->announce));
+	announce_update(d, clock_ms());
 	if (d->state_fd >= 0) {
 		/* the connections of the drlbd that ran before us */
 		long skipped, n = statefile_restore(d->state_fd, &d->conns,
@@ -772,6 +814,7 @@ run(struct drlbd *d)
 		}
 		if (d->filter_dirty)
 			apply_filter(d);
+		announce_update(d, now);
 		if (dump) {
 			uint32_t len;
 			char *t = stats_counters_text(d, &len);
@@ -809,6 +852,7 @@ release(struct drlbd *d)
 	arp_close(d->arp);
 	ndp_close(d->ndp);
 	sync_destroy(d->sync);
+	announce_close(d->announce);	/* every VIP withdrawn */
 	priv_stop(d->priv);		/* its table goes with it */
 	est_free(d->est);
 	loop_free(d->loop);
