@@ -152,3 +152,31 @@ rt_sessions() { rt_birdc router show protocols | awk '$2 == "BGP" && $NF == "Est
 
 # rt_no_sanitizer LOG...: no sanitizer report in these logs
 rt_no_sanitizer() { ! grep -q -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' "$@" 2>/dev/null; }
+
+# rt_streams FILE VIP N SECS [RATE]: streams.py client in the client's
+# namespace, in the background (pid NL_LASTPID), stopped early by
+# touching $NL_TMP/stop; its JSON summary goes to FILE
+rt_streams() {
+	local f=$1 vip=$2 n=$3 secs=$4 rate=${5:-8000}
+	rm -f "$NL_TMP/stop"
+	nl_bg client "$f" env STREAMS_STOP="$NL_TMP/stop" "$RT_PY" "$RT_STREAMS" client "$vip" "$RT_PORT" "$n" "$secs" "$rate"
+}
+# rt_result FILE KEY: a number of streams.py's summary (servers: "rs1=N ...")
+rt_result() {
+	"$RT_PY" -c 'import json, sys
+d = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+k = sys.argv[2]
+if k == "servers":
+    print(" ".join("%s=%d" % (s, d["servers"].get(s, 0)) for s in ("rs1", "rs2", "rs3")))
+elif k == "errors":
+    print(" ".join("%s=%d" % kv for kv in sorted(d["errors"].items())))
+else:
+    print(d[k])' "$1" "$2" 2>/dev/null || echo "?"
+}
+rt_now() { "$RT_PY" -c 'import time; print("%.3f" % time.monotonic())'; }
+# rt_in DIR VIP: connections (InConns) and packets (InPkts) of VIP:RT_PORT on dirI
+rt_in() {
+	local v=$2
+	case $v in *:*) v="[$v]" ;; esac
+	rt_adm "$1" -L -n --stats --exact 2>/dev/null | awk -v a="$v:$RT_PORT" '$1 == "TCP" && $2 == a { print $3 + 0, $4 + 0; f = 1 } END { if (!f) print -1, -1 }'
+}
