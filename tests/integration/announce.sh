@@ -98,11 +98,12 @@ wait "$pg" 2>/dev/null
 
 # ---- the host dies: its link cut, the router's BFD notices
 rt_drlbd 1 && wait_paths "1 1" 10 || t_fail "$T: restarted (2): announced again"
+nl_wait 15 rt_bfd_up 2 || t_fail "$T: the router's BFD sessions up" "$(rt_birdc router show bfd sessions)"
 t0=$(date +%s%N)
-nl_exec dir1 ip link set eth0 down
+rt_cut dir1 down
 t_check "$T: the director's link cut: the router withdraws (BFD)" wait_paths "0 0" 5
 echo "link cut: the router's routes gone after $((($(date +%s%N) - t0) / 1000000)) ms" >&2
-nl_exec dir1 ip link set eth0 up
+rt_cut dir1 up
 rt_stop 1
 
 # ---- without --announce-table

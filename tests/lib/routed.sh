@@ -180,3 +180,28 @@ rt_in() {
 	case $v in *:*) v="[$v]" ;; esac
 	rt_adm "$1" -L -n --stats --exact 2>/dev/null | awk -v a="$v:$RT_PORT" '$1 == "TCP" && $2 == a { print $3 + 0, $4 + 0; f = 1 } END { if (!f) print -1, -1 }'
 }
+
+# rt_probe FILE VIP SECS: streams.py probe from the client, in the
+# background (pid NL_LASTPID)
+rt_probe() { nl_bg client "$1" "$RT_PY" "$RT_STREAMS" probe "$2" "$RT_PORT" "$3" 0.5; }
+# rt_recovery FILE T0 [T1]: from the probes started in [T0, T1): "FAILED
+# RECOVERY_MS", failed probes and the time from T0 to the first probe after
+# which every one succeeded (0: none failed)
+rt_recovery() {
+	sort -n "$1" | awk -v t0="$2" -v t1="${3:-1e18}" '$1 >= t0 && $1 < t1 {
+		if ($2 == "fail") { f++; last = 1 } else if (last || !seen) { first = $1; last = 0 }
+		seen = 1
+	} END { printf "%d %d\n", f, f ? (first - t0) * 1000 : 0 }'
+}
+
+# rt_cut NAME down|up: NAME's link cut (or mended) at the switch, as a cable
+# pulled: its eth0 stays up without carrier and keeps its addresses
+rt_cut() {
+	local idx port
+	idx=$(nl_exec "$1" cat /sys/class/net/eth0/iflink) || return 1
+	port=$(ip -n "$(nl_ns sw)" -o link show | awk -F': ' -v i="$idx" '$1 == i { sub(/@.*/, "", $2); print $2 }')
+	[ -n "$port" ] && ip -n "$(nl_ns sw)" link set "$port" "$2"
+}
+
+# rt_bfd_up N: the router's BFD sessions up are at least N
+rt_bfd_up() { [ "$(rt_birdc router show bfd sessions | awk '$3 == "Up"' | wc -l)" -ge "$1" ]; }

@@ -13,9 +13,9 @@ routed (ECMP) tests and bench/ecmp.sh.
       sent.  Prints one JSON object: counts of ok, reset, stalled (no answer
       within 20 s of the end), bad (answer differs), and per real server
   streams.py probe ADDR PORT SECS [TIMEOUT]
-      a new short connection every 20 ms for SECS seconds, each given TIMEOUT
-      (0.5) seconds to connect, send and be answered; one line per attempt:
-      "START_MONOTONIC ok|fail SERVER"
+      a new short connection every 20 ms for SECS seconds (each in its own
+      thread), each given TIMEOUT (0.5) seconds to connect, send and be
+      answered; one line per attempt: "START_MONOTONIC ok|fail SERVER"
 Every wait is bounded.
 """
 import errno
@@ -25,6 +25,7 @@ import os
 import selectors
 import socket
 import sys
+import threading
 import time
 
 
@@ -165,10 +166,9 @@ def client(addr, port, n, secs, rate):
 
 
 def probe(addr, port, secs, timeout):
-    t_end = time.monotonic() + secs
-    nxt = time.monotonic()
-    while time.monotonic() < t_end:
-        t0 = time.monotonic()
+    lock = threading.Lock()
+
+    def one(t0):
         who = "-"
         try:
             s = socket.create_connection((addr, port), timeout=timeout)
@@ -181,9 +181,18 @@ def probe(addr, port, secs, timeout):
             who = a[0] if a else "-"
         except OSError:
             ok = False
-        print("%.3f %s %s" % (t0, "ok" if ok else "fail", who), flush=True)
+        with lock:
+            print("%.3f %s %s" % (t0, "ok" if ok else "fail", who), flush=True)
+
+    # each attempt in a thread of its own: one that waits does not delay
+    # the next
+    t_end = time.monotonic() + secs
+    nxt = time.monotonic()
+    while time.monotonic() < t_end:
+        threading.Thread(target=one, args=(time.monotonic(),), daemon=True).start()
         nxt += 0.02
         time.sleep(max(0, nxt - time.monotonic()))
+    time.sleep(timeout + 0.1)
 
 
 def main():
