@@ -22,9 +22,10 @@ BUILD="build-essential pkg-config libpcap-dev libnet1-dev libcap-ng-dev libnftnl
 DEMO="iproute2 curl nginx-light|nginx tcpdump arping socat ndisc6"
 # make check: hping3 (malformed), ethtool (offloads, pcap), valgrind,
 # python3-scapy + tcpreplay (frames), keepalived (failover's VRRP),
-# util-linux's setpriv (privilege), nftables' nft (kernel_coexist); make
-# bench: wrk
-TESTS="hping3 ethtool valgrind python3-scapy tcpreplay keepalived util-linux nftables wrk"
+# util-linux's setpriv (privilege), nftables' nft (kernel_coexist), BIRD 2
+# and FRR (announce, ecmp_*: the routers and directors of "Several
+# directors"); make bench: wrk
+TESTS="hping3 ethtool valgrind python3-scapy tcpreplay keepalived util-linux nftables bird2 frr wrk"
 
 all=0 list=0
 for a in "$@"; do
