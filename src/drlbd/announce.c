@@ -98,6 +98,12 @@ announce_ifindex(const struct announce *a)
 	return a->ifindex;
 }
 
+int
+announce_fd(const struct announce *a)
+{
+	return a->fd;
+}
+
 const char *
 announce_device(const struct announce *a)
 {

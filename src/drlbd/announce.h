@@ -24,6 +24,9 @@ struct svc_table;
 struct announce *announce_open(const char *ifname, uint32_t table, char *err,
     size_t errlen);
 int announce_ifindex(const struct announce *a);
+/* The device's descriptor (the helper keeps a copy: it withdraws before
+ * the device goes). */
+int announce_fd(const struct announce *a);
 const char *announce_device(const struct announce *a);
 uint32_t announce_table(const struct announce *a);
 

@@ -585,7 +585,8 @@ acquire(struct drlbd *d)
 	 * routes the announced VIPs: forked now, small, before anything big
 	 * is allocated (priv.h) */
 	if ((d->priv = priv_start(o->ifname, d->uid, d->gid, o->announce_table,
-	    d->announce != NULL ? announce_ifindex(d->announce) : 0, err,
+	    d->announce != NULL ? announce_ifindex(d->announce) : 0,
+	    d->announce != NULL ? announce_fd(d->announce) : -1, err,
 	    sizeof(err))) == NULL) {
 		if (d->announce != NULL)
 			fatalx("--announce-table %u: no privileged helper: %s",

@@ -60,12 +60,13 @@ struct helper {
 	uint32_t nrouted;
 };
 
-/* Everything drlbd had open but our end of the socketpair goes. */
+/* Everything drlbd had open but our end of the socketpair (and the tun
+ * device's descriptor) goes. */
 static void
-close_others(int keep)
+close_others(int keep, int keep2)
 {
 	for (int fd = 3; fd < 4096; fd++)
-		if (fd != keep)
+		if (fd != keep && fd != keep2)
 			close(fd);
 }
 
@@ -140,7 +141,7 @@ announce(struct helper *h, const struct priv_req *req, struct priv_reply *rep)
 
 static void __attribute__((noreturn))
 helper(int fd, const char *ifname, uid_t uid, gid_t gid, uint32_t table,
-    int ifindex)
+    int ifindex, int tun_fd)
 {
 	struct priv_reply rep;
 	struct priv_req *req;
@@ -155,7 +156,7 @@ helper(int fd, const char *ifname, uid_t uid, gid_t gid, uint32_t table,
 	signal(SIGUSR1, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_NAME, "drlbd-priv");
-	close_others(fd);
+	close_others(fd, tun_fd);
 	capng_clear(CAPNG_SELECT_BOTH);
 	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
 	    CAPNG_BOUNDING_SET, CAP_NET_ADMIN);
@@ -211,6 +212,12 @@ helper(int fd, const char *ifname, uid_t uid, gid_t gid, uint32_t table,
 		if (send(fd, &rep, sizeof(rep), 0) < 0)
 			break;
 	}
+	/* drlbd is gone: its routes go one by one, each one announced as
+	 * gone (FRR's zebra does not notice the routes that go with a
+	 * deleted device), then the device goes with our descriptor */
+	for (uint32_t i = 0; i < h.nrouted; i++)
+		(void)rtvip_route(h.rt, 0, h.routed[i].af, h.routed[i].addr,
+		    rep.msg, sizeof(rep.msg));
 	free(req);
 	free(h.routed);
 	rtvip_close(h.rt);
@@ -249,7 +256,7 @@ answer(struct priv *p, char *err, size_t errlen)
 
 struct priv *
 priv_start(const char *ifname, uid_t uid, gid_t gid, uint32_t table,
-    int ifindex, char *err, size_t errlen)
+    int ifindex, int tun_fd, char *err, size_t errlen)
 {
 	struct priv *p;
 	int sv[2];
@@ -273,7 +280,7 @@ priv_start(const char *ifname, uid_t uid, gid_t gid, uint32_t table,
 	}
 	if (p->pid == 0) {
 		close(sv[0]);
-		helper(sv[1], ifname, uid, gid, table, ifindex);
+		helper(sv[1], ifname, uid, gid, table, ifindex, tun_fd);
 	}
 	close(sv[1]);
 	p->fd = sv[0];

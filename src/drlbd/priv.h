@@ -9,9 +9,9 @@
  * on request over a socketpair: set the VIPs whose frames its nftables
  * table drops, and set the VIPs routed through drlbd's tun device in its
  * routing table (both fixed when the helper starts).  When drlbd ends,
- * however it ends, the helper sees the socket close, removes its nftables
- * table and exits; the routes go with the tun device, whose last
- * descriptor is drlbd's.
+ * however it ends, the helper sees the socket close, removes its routes
+ * and its nftables table and exits; if it is killed too, the routes go
+ * with the tun device, whose descriptors only the two of them hold.
  *
  * The nftables table is installed on the first request that needs it (the
  * kernel routes, or holds a VIP); until then the helper only waits.
@@ -29,11 +29,12 @@ struct svc_table;
 
 /* Fork the helper for ifname (as root, before privileges are dropped),
  * which will run as uid/gid with CAP_NET_ADMIN only; with table > 0 it may
- * also route VIPs through ifindex (the tun device) in that routing table.
+ * also route VIPs through ifindex (the tun device, whose descriptor tun_fd
+ * it keeps until it has removed those routes) in that routing table.
  * NULL with err when the host cannot (no nftables, and no table asked;
  * with a table, no rtnetlink). */
 struct priv *priv_start(const char *ifname, uid_t uid, gid_t gid,
-    uint32_t table, int ifindex, char *err, size_t errlen);
+    uint32_t table, int ifindex, int tun_fd, char *err, size_t errlen);
 /* Keep every VIP of svcs from the kernel's IP layer from now on (installs
  * the table the first time): 0 or -1 with err. */
 int priv_drop_vips(struct priv *p, struct svc_table *svcs, char *err,
