@@ -24,9 +24,10 @@ DEMO="iproute2 curl nginx-light|nginx tcpdump arping socat ndisc6"
 # make check: hping3 (malformed), ethtool (offloads, pcap), valgrind,
 # python3-scapy + tcpreplay (frames), keepalived (failover's VRRP),
 # util-linux's setpriv (privilege), nftables' nft (kernel_coexist), openssl
-# and dnsmasq-base (ka_checkers: an HTTPS real server, a DNS server); make
-# bench: wrk
-TESTS="hping3 ethtool valgrind python3-scapy tcpreplay keepalived util-linux nftables openssl dnsmasq-base wrk"
+# and dnsmasq-base (ka_checkers: an HTTPS real server, a DNS server), BIRD 2
+# and FRR (announce, ecmp_*: the routers and directors of "Several
+# directors"); make bench: wrk
+TESTS="hping3 ethtool valgrind python3-scapy tcpreplay keepalived util-linux nftables openssl dnsmasq-base bird2 frr wrk"
 
 all=0 list=0
 for a in "$@"; do

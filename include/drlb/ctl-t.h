@@ -55,6 +55,11 @@ enum drlb_ctl_op {
 					   struct drlb_ctl_arp (zero-padded) */
 	DRLB_CTL_GET_COUNTERS_JSON,	/* reply: the counters as one JSON
 					   document (docs/json.md) */
+	DRLB_CTL_GET_ANNOUNCE,		/* drlbadm --announce; reply: struct
+					   drlb_ctl_announce, then its nvips x
+					   struct drlb_ctl_announce_vip */
+	DRLB_CTL_SET_DRAIN,		/* drlbadm --drain on|off: the body is a
+					   struct drlb_ctl_drain (zero-padded) */
 	DRLB_CTL_OP_MAX
 };
 
@@ -155,6 +160,38 @@ _Static_assert(sizeof(struct drlb_ctl_daemon) <= sizeof(struct drlb_ctl_req),
 
 /* SET_ARP: own the VIPs at L2 (answer ARP, announce them now) or not */
 struct drlb_ctl_arp {
+	uint32_t on;
+	uint32_t pad;
+};
+
+/*
+ * VIP announcement (drlbd --announce-table): which VIPs drlbd routes
+ * through its tun device in its routing table, for a routing daemon to
+ * announce.  table 0: drlbd announces nothing.
+ */
+struct drlb_ctl_announce {
+	uint32_t table;
+	uint32_t draining;		/* drlbadm --drain on: every VIP withdrawn */
+	uint32_t nvips;
+	uint32_t failed;		/* the last change did not take (retried) */
+	char     device[DRLB_IFNAMSIZ];
+};
+
+/* One VIP (every VIP of the rules, announced or not). */
+struct drlb_ctl_announce_vip {
+	uint16_t af;
+	uint8_t  announced;		/* its route is in the table */
+	uint8_t  pad;
+	uint32_t services;		/* with this VIP */
+	uint32_t dests;			/* their real servers */
+	uint32_t usable;		/* of them: weight > 0 and MAC known */
+	union drlb_inaddr addr;
+};
+_Static_assert(sizeof(struct drlb_ctl_announce_vip) == 32,
+    "drlb_ctl_announce_vip layout");
+
+/* SET_DRAIN */
+struct drlb_ctl_drain {
 	uint32_t on;
 	uint32_t pad;
 };

@@ -20,6 +20,7 @@
 
 #include "drlb/cmd.h"
 #include "drlb/ctl.h"
+#include "announce.h"
 #include "list.h"
 
 #ifndef DRLB_VERSION
@@ -300,7 +301,11 @@ usage(FILE *f)
 	    "      drlbadm [--socket PATH] --trace [-t|-u VIP[:PORT]] [--client ADDR]\n"
 	    "                                           every decision drlbd makes, live\n"
 	    "      drlbadm [--socket PATH] --arp on|off take the VIPs over at L2 (ARP,\n"
-	    "                                           gratuitous ARP now) or let them go\n",
+	    "                                           gratuitous ARP now) or let them go\n"
+	    "      drlbadm [--socket PATH] --announce [--json]   the VIPs drlbd announces\n"
+	    "                                           (drlbd --announce-table)\n"
+	    "      drlbadm [--socket PATH] --drain on|off   withdraw every VIP (the flows\n"
+	    "                                           that still come are forwarded)\n",
 	    f);
 }
 
@@ -596,6 +601,48 @@ run_arp(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * --announce [--json]: the VIPs drlbd announces to a routing daemon;
+ * --drain on|off: withdraw them all (a director leaving) or not.
+ */
+static int
+run_announce(int argc, char **argv)
+{
+	struct drlb_ctl_req req;
+	struct drlb_ctl_drain dr = { 0 };
+	int32_t status;
+	void *body;
+	uint32_t len;
+	int drain = strcmp(argv[1], "--drain") == 0;
+
+	if (drain ? argc != 3 || (strcmp(argv[2], "on") != 0 &&
+	    strcmp(argv[2], "off") != 0) : argc > 3 || (argc == 3 &&
+	    strcmp(argv[2], "--json") != 0)) {
+		fprintf(stderr, "usage: %s %s\n", prog, drain ?
+		    "--drain on|off" : "--announce [--json]");
+		return 2;
+	}
+	memset(&req, 0, sizeof(req));
+	dr.on = drain && strcmp(argv[2], "on") == 0;
+	memcpy(&req, &dr, sizeof(dr));
+	call(drain ? DRLB_CTL_SET_DRAIN : DRLB_CTL_GET_ANNOUNCE, &req, &status,
+	    &body, &len);
+	if (status != 0) {
+		print_error("", drain ? DRLB_CTL_SET_DRAIN :
+		    DRLB_CTL_GET_ANNOUNCE, status, body, len);
+		free(body);
+		return drain ? 255 : 1;
+	}
+	if (!drain && list_announce(stdout, body, len, argc == 3) < 0) {
+		fprintf(stderr, "%s: bad GET_ANNOUNCE reply from drlbd\n",
+		    prog);
+		free(body);
+		return 1;
+	}
+	free(body);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -636,6 +683,9 @@ main(int argc, char **argv)
 		return run_trace(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "--arp") == 0)
 		return run_arp(argc, argv);
+	if (argc >= 2 && (strcmp(argv[1], "--announce") == 0 ||
+	    strcmp(argv[1], "--drain") == 0))
+		return run_announce(argc, argv);
 
 	/* ipvsadm without arguments lists the table */
 	if (argc <= 1) {

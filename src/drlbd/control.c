@@ -23,7 +23,9 @@
 
 #include "drlb/addr.h"
 #include "drlb/ctl.h"
+#include "announce.h"
 #include "arp.h"
+#include "clock.h"
 #include "control.h"
 #include "drlbd.h"
 #include "log.h"
@@ -224,6 +226,7 @@ op_reads_only(uint16_t op)
 	case DRLB_CTL_GET_COUNTERS_JSON:
 	case DRLB_CTL_TRACE:
 	case DRLB_CTL_GET_DAEMON:
+	case DRLB_CTL_GET_ANNOUNCE:
 		return true;
 	default:
 		return false;
@@ -362,6 +365,37 @@ flush(struct ctl_client *cl)
 	cl->out = NULL;
 	cl->outlen = cl->outoff = 0;
 	return 1;
+}
+
+/* drlbadm --announce, --drain on|off (announce.h) */
+static int
+announce_request(struct drlbd *d, uint16_t op, const struct drlb_ctl_req *req,
+    void **body, uint32_t *len, char *err, size_t errlen)
+{
+	struct drlb_ctl_drain dr;
+
+	if (op == DRLB_CTL_GET_ANNOUNCE) {
+		if (announce_list(d->announce, &d->svcs, body, len) == 0)
+			return 0;
+		snprintf(err, errlen, "Memory allocation problem");
+		return ENOMEM;
+	}
+	memcpy(&dr, req, sizeof(dr));
+	if (d->announce == NULL) {
+		snprintf(err, errlen, "drlbd announces no VIP (start it with "
+		    "--announce-table)");
+		return EINVAL;
+	}
+	announce_drain(d->announce, dr.on != 0);
+	log_info("%s (drlbadm --drain %s)", dr.on ? "drained: every VIP "
+	    "withdrawn, the flows that still come are forwarded" : "drain "
+	    "off: the VIPs with a usable real server are announced",
+	    dr.on ? "on" : "off");
+	/* withdrawn (or announced) before drlbadm returns */
+	if (announce_sync(d->announce, &d->svcs, d->priv, clock_ms(), err,
+	    errlen) < 0)
+		return EIO;
+	return 0;
 }
 
 /* One request: apply or answer it. */
@@ -509,6 +543,11 @@ dispatch(struct control *c, struct ctl_client *cl, uint16_t op,
 			status = ENOMEM;
 			snprintf(err, sizeof(err), "Memory allocation problem");
 		}
+		break;
+	case DRLB_CTL_GET_ANNOUNCE:
+	case DRLB_CTL_SET_DRAIN:
+		status = announce_request(d, op, req, &body, &len, err,
+		    sizeof(err));
 		break;
 	case DRLB_CTL_ADD_SVC:
 	case DRLB_CTL_EDIT_SVC:

@@ -21,6 +21,7 @@
 #include "svc.h"
 #include "worker.h"
 
+struct announce;
 struct arp;
 struct control;
 struct est;
@@ -57,6 +58,7 @@ struct drlbd_opts {
 	int mac_flap_hold;		/* --mac-flap hold */
 	struct neigh_static *static_macs;	/* --static-mac, each */
 	size_t nstatic_macs;
+	uint32_t announce_table;	/* --announce-table, or 0 */
 };
 
 struct drlbd {
@@ -86,6 +88,7 @@ struct drlbd {
 	struct sync *sync;		/* connection synchronisation */
 	struct metrics_http *metrics_http;
 	struct priv *priv;		/* privileged helper (nftables), or NULL */
+	struct announce *announce;	/* --announce-table's tun device, or NULL */
 	int state_fd;			/* --state-file, or -1 */
 	int lock_fd[DP_LINKS_MAX];	/* one drlbd per interface (instance.h) */
 };

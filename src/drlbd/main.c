@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "drlb/ctl.h"
+#include "announce.h"
 #include "arp.h"
 #include "clock.h"
 #include "control.h"
@@ -88,6 +89,7 @@ usage(FILE *f)
 	    "             [--workers N] [--ring-size MIB] [--qdisc-bypass]\n"
 	    "             [--sync master|backup --mcast-interface IF [--syncid N]]\n"
 	    "             [--mac-flap follow|hold] [--static-mac IP=MAC ...]\n"
+	    "             [--announce-table N]\n"
 	    "       drlbd --help | --version\n"
 	    "  --interface IF   the director's interface on the real servers' segment;\n"
 	    "                   repeated (at most %d), VIP frames are captured on\n"
@@ -139,6 +141,10 @@ usage(FILE *f)
 	    "                   times in a minute at its earlier MAC for 5 minutes\n"
 	    "  --static-mac IP=MAC   the real server IP is at MAC: never asked by\n"
 	    "                   ARP/ND, never moved (repeat for each)\n"
+	    "  --announce-table N   route each VIP that has a usable real server\n"
+	    "                   through the tun device drlb-IF in routing table N\n"
+	    "                   (1..252), for BIRD or FRR to announce by BGP;\n"
+	    "                   withdrawn when drlbd ends, however it ends\n"
 	    "  --help           this text\n"
 	    "  --version        drlbd's version\n",
 	    DP_LINKS_MAX, DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
@@ -200,6 +206,7 @@ options(struct drlbd *d, int argc, char **argv)
 		{ "syncid",     required_argument, NULL, 'D' },
 		{ "mac-flap",   required_argument, NULL, 'F' },
 		{ "static-mac", required_argument, NULL, 'P' },
+		{ "announce-table", required_argument, NULL, 'B' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -281,6 +288,12 @@ options(struct drlbd *d, int argc, char **argv)
 			o->nstatic_macs++;
 			break;
 		}
+		case 'B':
+			/* 253-255 are the kernel's (default, main, local);
+			 * FRR's import-table takes 1..252 */
+			o->announce_table = (uint32_t)number("announce-table",
+			    optarg, 1, 252);
+			break;
 		case 'Q': o->iop[0].qdisc_bypass = 1; break;
 		case 'R':	/* 1 MiB blocks */
 			o->iop[0].ring_blocks = (uint32_t)number("ring-size",
@@ -373,6 +386,19 @@ vips_changed(void *arg)
 	arp_vips_changed(d->arp);
 	ndp_vips_changed(d->ndp);
 	vips_to_kernel(d);
+}
+
+/* The VIPs announced follow the rules, the real servers' MACs and the
+ * health checks: each of those bumps svcs.gen, and the main thread brings
+ * the announcement in after serving what woke it. */
+static void
+announce_update(struct drlbd *d, uint64_t now)
+{
+	char err[512];
+
+	if (d->announce != NULL && announce_sync(d->announce, &d->svcs,
+	    d->priv, now, err, sizeof(err)) < 0)
+		log_warnx("VIP announcement: %s", err);
 }
 
 /* A real server appeared: find its MAC. */
@@ -602,11 +628,24 @@ acquire(struct drlbd *d)
 			fatalx("%s", err);
 	}
 	resolve_user(d);
-	/* the helper that may keep VIP frames from this host's kernel: forked
-	 * now, small, before anything big is allocated (priv.h) */
-	if ((d->priv = priv_start(o->ifnames, o->nlinks, d->uid, d->gid, err,
-	    sizeof(err))) == NULL)
+	/* the tun device that carries the announced VIPs' routes: drlbd
+	 * keeps its only descriptor (announce.h) */
+	if (o->announce_table != 0 && (d->announce = announce_open(o->ifname,
+	    o->announce_table, err, sizeof(err))) == NULL)
+		fatalx("--announce-table %u: %s", o->announce_table, err);
+	/* the helper that may keep VIP frames from this host's kernel and
+	 * routes the announced VIPs: forked now, small, before anything big
+	 * is allocated (priv.h) */
+	if ((d->priv = priv_start(o->ifnames, o->nlinks, d->uid, d->gid,
+	    o->announce_table,
+	    d->announce != NULL ? announce_ifindex(d->announce) : 0,
+	    d->announce != NULL ? announce_fd(d->announce) : -1, err,
+	    sizeof(err))) == NULL) {
+		if (d->announce != NULL)
+			fatalx("--announce-table %u: no privileged helper: %s",
+			    o->announce_table, err);
 		log_info("no privileged helper: %s", err);
+	}
 	for (unsigned l = 0; l < o->nlinks; l++) {
 		char why[512];
 
@@ -807,6 +846,11 @@ start(struct drlbd *d)
 	arp_vips_changed(d->arp);
 	ndp_vips_changed(d->ndp);
 	vips_to_kernel(d);
+	if (d->announce != NULL)
+		log_info("announcing VIPs with a usable real server: routes "
+		    "through %s in table %u", announce_device(d->announce),
+		    announce_table(d->announce));
+	announce_update(d, clock_ms());
 	if (d->state_fd >= 0) {
 		/* the connections of the drlbd that ran before us */
 		long skipped, n = statefile_restore(d->state_fd, &d->conns,
@@ -850,6 +894,7 @@ run(struct drlbd *d)
 		}
 		if (d->filter_dirty)
 			apply_filter(d);
+		announce_update(d, now);
 		if (dump) {
 			uint32_t len;
 			char *t = stats_counters_text(d, &len);
@@ -887,6 +932,7 @@ release(struct drlbd *d)
 	arp_close(d->arp);
 	ndp_close(d->ndp);
 	sync_destroy(d->sync);
+	announce_close(d->announce);	/* every VIP withdrawn */
 	priv_stop(d->priv);		/* its table goes with it */
 	est_free(d->est);
 	loop_free(d->loop);

@@ -243,6 +243,7 @@ neigh_sync(struct neigh_table *t, const struct neigh *n)
 	struct svc *s;
 	struct dest *d;
 
+	t->svcs->gen++;
 	for (s = t->svcs->head; s != NULL; s = s->next)
 		for (uint32_t i = 0; i < s->ndests; i++) {
 			d = s->dests[i];

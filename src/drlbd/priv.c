@@ -16,14 +16,22 @@
 #include "drlb/addr.h"
 #include "nftvip.h"
 #include "priv.h"
+#include "rtvip.h"
 #include "svc.h"
 
 #define PRIV_MAGIC	0x44525056u	/* "DRPV" */
 #define PRIV_VIPS_MAX	4096		/* VIPs in one request, at most */
 #define PRIV_WAIT_MS	5000		/* for an answer */
 
+/* what a request asks: the whole set each time, never a change */
+enum priv_op {
+	PRIV_DROP = 1,			/* the VIPs nftables keeps from the kernel */
+	PRIV_ANNOUNCE,			/* the VIPs routed in the table */
+};
+
 struct priv_req {
 	uint32_t magic;
+	uint32_t op;			/* enum priv_op */
 	uint32_t n;
 	struct nftvip_addr v[];		/* n of them */
 };
@@ -42,23 +50,103 @@ struct priv {
 
 /* ---------------------------------------------------------------- helper */
 
-/* Everything drlbd had open but our end of the socketpair goes. */
+/* What the helper keeps: its nftables table, and the routes it made. */
+struct helper {
+	struct nftvip *n;		/* NULL: no nftables here */
+	char nft_err[256];		/* then why */
+	int installed;
+	struct rtvip *rt;		/* NULL: no table asked */
+	struct nftvip_addr *routed;	/* PRIV_VIPS_MAX of them */
+	uint32_t nrouted;
+};
+
+/* Everything drlbd had open but our end of the socketpair (and the tun
+ * device's descriptor) goes. */
 static void
-close_others(int keep)
+close_others(int keep, int keep2)
 {
 	for (int fd = 3; fd < 4096; fd++)
-		if (fd != keep)
+		if (fd != keep && fd != keep2)
 			close(fd);
 }
 
+static int
+addr_in(const struct nftvip_addr *v, uint32_t n, const struct nftvip_addr *a)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i].af == a->af && memcmp(v[i].addr, a->addr,
+		    a->af == AF_INET6 ? 16 : 4) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+drop(struct helper *h, const struct priv_req *req, struct priv_reply *rep)
+{
+	if (h->n == NULL) {
+		rep->status = EPROTONOSUPPORT;
+		snprintf(rep->msg, sizeof(rep->msg), "%s", h->nft_err);
+	} else if (!h->installed && nftvip_install(h->n, rep->msg,
+	    sizeof(rep->msg)) < 0)
+		rep->status = errno ? errno : EIO;
+	else {
+		h->installed = 1;
+		if (nftvip_set(h->n, req->v, req->n, rep->msg,
+		    sizeof(rep->msg)) < 0)
+			rep->status = errno ? errno : EIO;
+	}
+}
+
+/* Routes the request lacks go, then the ones it adds come; what fails
+ * stays as it was, and the first failure is the answer. */
+static void
+announce(struct helper *h, const struct priv_req *req, struct priv_reply *rep)
+{
+	char msg[sizeof(rep->msg)];
+
+	if (h->rt == NULL) {
+		rep->status = EINVAL;
+		snprintf(rep->msg, sizeof(rep->msg), "no routing table to "
+		    "announce in");
+		return;
+	}
+	for (uint32_t i = 0; i < h->nrouted; i++) {
+		if (addr_in(req->v, req->n, &h->routed[i]))
+			continue;
+		if (rtvip_route(h->rt, 0, h->routed[i].af, h->routed[i].addr,
+		    msg, sizeof(msg)) < 0) {
+			if (rep->status == 0) {
+				rep->status = errno ? errno : EIO;
+				memcpy(rep->msg, msg, sizeof(msg));
+			}
+			continue;
+		}
+		h->routed[i--] = h->routed[--h->nrouted];
+	}
+	for (uint32_t i = 0; i < req->n; i++) {
+		if (addr_in(h->routed, h->nrouted, &req->v[i]))
+			continue;
+		if (rtvip_route(h->rt, 1, req->v[i].af, req->v[i].addr, msg,
+		    sizeof(msg)) < 0) {
+			if (rep->status == 0) {
+				rep->status = errno ? errno : EIO;
+				memcpy(rep->msg, msg, sizeof(msg));
+			}
+			continue;
+		}
+		if (h->nrouted < PRIV_VIPS_MAX)
+			h->routed[h->nrouted++] = req->v[i];
+	}
+}
+
 static void __attribute__((noreturn))
-helper(int fd, const char *const *ifnames, unsigned nif, uid_t uid, gid_t gid)
+helper(int fd, const char *const *ifnames, unsigned nif, uid_t uid, gid_t gid,
+    uint32_t table, int ifindex, int tun_fd)
 {
 	struct priv_reply rep;
-	struct nftvip *n;
 	struct priv_req *req;
+	struct helper h;
 	size_t cap = sizeof(*req) + PRIV_VIPS_MAX * sizeof(req->v[0]);
-	int installed = 0;
 
 	/* drlbd's signals are drlbd's: the helper ends when drlbd's end of
 	 * the socket closes, after removing its table */
@@ -68,7 +156,7 @@ helper(int fd, const char *const *ifnames, unsigned nif, uid_t uid, gid_t gid)
 	signal(SIGUSR1, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_NAME, "drlbd-priv");
-	close_others(fd);
+	close_others(fd, tun_fd);
 	capng_clear(CAPNG_SELECT_BOTH);
 	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
 	    CAPNG_BOUNDING_SET, CAP_NET_ADMIN);
@@ -77,10 +165,20 @@ helper(int fd, const char *const *ifnames, unsigned nif, uid_t uid, gid_t gid)
 	    CAPNG_CLEAR_BOUNDING) != 0)
 		_exit(1);
 	memset(&rep, 0, sizeof(rep));
-	if ((n = nftvip_open(ifnames, nif, rep.msg, sizeof(rep.msg))) == NULL)
+	memset(&h, 0, sizeof(h));
+	/* without nftables the helper is still of use to announce; the
+	 * requests that need nftables get the reason */
+	if ((h.n = nftvip_open(ifnames, nif, h.nft_err,
+	    sizeof(h.nft_err))) == NULL && table == 0) {
 		rep.status = errno ? errno : EPERM;
-	if (send(fd, &rep, sizeof(rep), 0) < 0 || n == NULL ||
-	    (req = malloc(cap)) == NULL)
+		memcpy(rep.msg, h.nft_err, sizeof(rep.msg));
+	}
+	if (table != 0 && (h.rt = rtvip_open(table, ifindex, rep.msg,
+	    sizeof(rep.msg))) == NULL)
+		rep.status = errno ? errno : EPERM;
+	if (send(fd, &rep, sizeof(rep), 0) < 0 || rep.status != 0 ||
+	    (req = malloc(cap)) == NULL ||
+	    (h.routed = calloc(PRIV_VIPS_MAX, sizeof(*h.routed))) == NULL)
 		_exit(1);
 	for (;;) {
 		ssize_t len = recv(fd, req, cap, 0);
@@ -101,21 +199,29 @@ helper(int fd, const char *const *ifnames, unsigned nif, uid_t uid, gid_t gid)
 			if (rep.status != 0)
 				snprintf(rep.msg, sizeof(rep.msg),
 				    "bad address family");
-			else if (!installed && nftvip_install(n, rep.msg,
-			    sizeof(rep.msg)) < 0)
-				rep.status = errno ? errno : EIO;
-			else if (nftvip_set(n, req->v, req->n, rep.msg,
-			    sizeof(rep.msg)) < 0) {
-				installed = 1;
-				rep.status = errno ? errno : EIO;
-			} else
-				installed = 1;
+			else if (req->op == PRIV_DROP)
+				drop(&h, req, &rep);
+			else if (req->op == PRIV_ANNOUNCE)
+				announce(&h, req, &rep);
+			else {
+				rep.status = EINVAL;
+				snprintf(rep.msg, sizeof(rep.msg),
+				    "bad request");
+			}
 		}
 		if (send(fd, &rep, sizeof(rep), 0) < 0)
 			break;
 	}
+	/* drlbd is gone: its routes go one by one, each one announced as
+	 * gone (FRR's zebra does not notice the routes that go with a
+	 * deleted device), then the device goes with our descriptor */
+	for (uint32_t i = 0; i < h.nrouted; i++)
+		(void)rtvip_route(h.rt, 0, h.routed[i].af, h.routed[i].addr,
+		    rep.msg, sizeof(rep.msg));
 	free(req);
-	nftvip_close(n, installed);
+	free(h.routed);
+	rtvip_close(h.rt);
+	nftvip_close(h.n, h.installed);
 	_exit(0);
 }
 
@@ -150,7 +256,7 @@ answer(struct priv *p, char *err, size_t errlen)
 
 struct priv *
 priv_start(const char *const *ifnames, unsigned nif, uid_t uid, gid_t gid,
-    char *err, size_t errlen)
+    uint32_t table, int ifindex, int tun_fd, char *err, size_t errlen)
 {
 	struct priv *p;
 	int sv[2];
@@ -174,7 +280,7 @@ priv_start(const char *const *ifnames, unsigned nif, uid_t uid, gid_t gid,
 	}
 	if (p->pid == 0) {
 		close(sv[0]);
-		helper(sv[1], ifnames, nif, uid, gid);
+		helper(sv[1], ifnames, nif, uid, gid, table, ifindex, tun_fd);
 	}
 	close(sv[1]);
 	p->fd = sv[0];
@@ -205,6 +311,7 @@ priv_drop_vips(struct priv *p, struct svc_table *svcs, char *err,
 		return -1;
 	}
 	req->magic = PRIV_MAGIC;
+	req->op = PRIV_DROP;
 	/* one entry per VIP, however many services it has */
 	for (struct svc *s = svcs->head; s != NULL; s = s->next) {
 		uint32_t i;
@@ -231,6 +338,36 @@ priv_drop_vips(struct priv *p, struct svc_table *svcs, char *err,
 	if ((rc = answer(p, err, errlen)) == 0)
 		p->dropping = 1;
 	return rc;
+}
+
+int
+priv_announce(struct priv *p, const struct nftvip_addr *v, size_t n,
+    char *err, size_t errlen)
+{
+	struct priv_req *req;
+	size_t len;
+
+	if (n > PRIV_VIPS_MAX) {
+		snprintf(err, errlen, "more than %d VIPs", PRIV_VIPS_MAX);
+		return -1;
+	}
+	len = sizeof(*req) + n * sizeof(req->v[0]);
+	if ((req = calloc(1, len)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	req->magic = PRIV_MAGIC;
+	req->op = PRIV_ANNOUNCE;
+	req->n = (uint32_t)n;
+	if (n > 0)
+		memcpy(req->v, v, n * sizeof(*v));
+	if (send(p->fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		snprintf(err, errlen, "drlbd's helper is gone");
+		free(req);
+		return -1;
+	}
+	free(req);
+	return answer(p, err, errlen);
 }
 
 int

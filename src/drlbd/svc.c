@@ -629,6 +629,7 @@ svc_apply(struct svc_table *t, uint16_t op, const struct drlb_ctl_req *req,
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
+	t->gen++;
 	switch (op) {
 	case DRLB_CTL_FLUSH:
 		svc_flush(t);

@@ -89,6 +89,9 @@ struct svc_table {
 	/* --set values; SET_TIMEOUT only records them here, the caller applies
 	 * them to its connection tables (conn_set_timeouts_all) */
 	struct drlb_timeouts timeouts;
+	/* bumped at every request (svc_apply) and every change of a dest's
+	 * MAC state (neigh.c): whoever follows the table compares */
+	uint32_t gen;
 	/* called when a dest is created (to resolve its MAC) or a service's VIP
 	 * set changes (to re-attach the capture filter); may be NULL */
 	void (*on_dest_added)(void *arg, struct dest *d);

@@ -44,8 +44,8 @@
 # build: make B=/tmp/asan SANITIZE=address,undefined all; NL_DRLBD=/tmp/asan/drlbd
 # NL_DRLBADM=/tmp/asan/drlbadm bash tests/run.sh); NL_KEEP_TMP=1 keeps NL_TMP.
 #
-# Hard rules kept here: addresses only from 198.18.0.0/24 (2001:db8::/32)
-# inside namespaces created by this run, on a bridge without uplink; IPv6 is
+# Hard rules kept here: addresses only from 198.18.0.0/24 (2001:db8::/32;
+# tests/lib/routed.sh: 198.18.1-3.0/24) inside namespaces created by this run, on a bridge without uplink; IPv6 is
 # disabled in our namespaces so they send no autoconfiguration traffic, and
 # the bridge joins no multicast group (no IGMP); every wait is bounded;
 # offloads are left at their defaults.
@@ -80,6 +80,8 @@ nl_pkg() {
 	ip|ss|bridge|tc) echo iproute2 ;;
 	setpriv|runuser) echo util-linux ;;
 	scapy) echo python3-scapy ;;
+	bird|birdc) echo bird2 ;;
+	vtysh) echo frr ;;
 	*) echo "$1" ;;
 	esac
 }
