@@ -600,8 +600,8 @@ keep_lab() {
 	write_rc
 	section "The lab stays up"
 	note "drlbd runs on the director, nginx on rs1 and rs2. Open a shell on a host,"
-	note "one terminal each (the rc file sets a prompt naming the host, drlbadm's"
-	note "socket and PATH; plain \`ip netns exec NAME bash\` works too):"
+	note "one terminal each (the rc file sets a prompt naming the host, PATH and"
+	note "drlbadm's socket; files and drlbd's log are in $NL_TMP):"
 	hint client "$NL_CIP"
 	try "curl http://$VIP/" "a request through the director"
 	[ "$IPV6" = 1 ] && try "curl -6 http://[$VIP6]/" "the same over IPv6"
