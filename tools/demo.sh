@@ -582,9 +582,9 @@ write_rc() {
 [ -f ~/.bashrc ] && . ~/.bashrc
 h=\$(ip netns identify 2>/dev/null)
 PS1="\${h#$LAB_P-}@lab# "
-export PATH=$(dirname "$NL_DRLBADM"):$ROOT/tools:\$PATH
+export PATH=$(printf %q "$(dirname "$NL_DRLBADM")"):$(printf %q "$ROOT/tools"):\$PATH
 export DRLB_SOCKET=$NL_SOCK DRLB_REALSERVER_STATE=$RS_STATE
-cd $ROOT
+cd $(printf %q "$ROOT")
 echo "drlb demo lab: host \${h#$LAB_P-}; ${SUDO}tools/demo.sh --stop removes the lab"
 EOF
 }
