@@ -2,6 +2,8 @@
 #   make            build/drlbd and build/drlbadm
 #   make check      unit tests + integration tests (root, network namespaces)
 #   make demo       the LVS-DR recipe on one machine (root)
+#   make demo-keep  the same, its hosts left running to explore; make demo-stop
+#   make demo-arp   the ARP problem played, then fixed (root)
 #   make bench      benchmarks (bench/RESULTS.md explains them)
 #   make install    PREFIX=/usr/local DESTDIR= (the Debian package installs the same)
 #   SANITIZE=address,undefined make ...   builds everything with sanitizers
@@ -254,6 +256,21 @@ demo:
 	$(MAKE) all
 	bash tools/demo.sh
 
+# the demo's hosts left running, a shell hint per host; demo-stop removes them
+demo-keep:
+	bash tools/install-deps.sh
+	$(MAKE) all
+	bash tools/demo.sh --keep
+
+demo-stop:
+	bash tools/demo.sh --stop
+
+# the recipe without the real servers' ARP sysctls, then with them
+demo-arp:
+	bash tools/install-deps.sh
+	$(MAKE) all
+	bash tools/demo.sh --arp-problem
+
 bench: all $(BENCH_BIN)
 	bash bench/run.sh
 
@@ -293,6 +310,6 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all check unit demo bench install clean fuzz
+.PHONY: all check unit demo demo-keep demo-stop demo-arp bench install clean fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

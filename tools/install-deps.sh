@@ -1,6 +1,6 @@
 #!/bin/bash
 # install-deps.sh — install what drlb needs on Debian/Ubuntu, only if missing.
-#   tools/install-deps.sh          build + demo (make all, make demo, demo.sh --ipv6)
+#   tools/install-deps.sh          build + demo (make all, make demo, demo.sh --ipv6 ...)
 #   tools/install-deps.sh --all    build + demo + tests + benches (make check, make bench, CI)
 #   tools/install-deps.sh --list [--all]   print the package names, install nothing
 # Needs root to install; without apt/dpkg it only lists what is missing.
@@ -17,9 +17,9 @@ set -euo pipefail
 BUILD="build-essential pkg-config libpcap-dev libnet1-dev libcap-ng-dev libnftnl-dev libmnl-dev libssl-dev"
 # the demo: ip/bridge (iproute2), curl, nginx on the real servers, tcpdump for
 # the "replies bypass the director" step, arping for the VIP's ARP answer;
-# socat and ndisc6 for `demo.sh --ipv6`.  nginx-light is the small build where
-# it is a real package (Ubuntu 22.04); elsewhere it is only a metapackage
-# pulling nginx, or gone.
+# socat and ndisc6 for `demo.sh --ipv6` (socat also for --arp-problem).
+# nginx-light is the small build where it is a real package (Ubuntu 22.04);
+# elsewhere it is only a metapackage pulling nginx, or gone.
 DEMO="iproute2 curl nginx-light|nginx tcpdump arping socat ndisc6"
 # make check: hping3 (malformed), ethtool (offloads, pcap), valgrind,
 # python3-scapy + tcpreplay (frames), keepalived (failover's VRRP),

@@ -3,6 +3,7 @@
 # Source it; it defines functions only (and a few variables on nl_init).
 #
 #   nl_init [TAG]            per-run prefix NL_P, temp dir NL_TMP, cleanup trap
+#   nl_init_named P DIR      the same with a fixed prefix and directory
 #   nl_switch                namespace "<P>-sw" holding bridge "<P>br"; nothing
 #                            is created in the root namespace
 #   nl_host NAME CIDR        namespace "<P>-NAME", its eth0 plugged into the
@@ -11,7 +12,8 @@
 #   nl_ns NAME               the namespace's full name
 #   nl_exec NAME CMD...      run CMD in NAME's namespace
 #   nl_bg NAME LOG CMD...    start CMD in NAME's namespace in the background,
-#                            stdout+stderr to LOG; remembers its pid (NL_LASTPID)
+#                            stdout+stderr to LOG; remembers its pid (NL_LASTPID);
+#                            in a session of its own when NL_DETACH=1
 #   nl_wait SECS CMD...      retry CMD every 0.1 s, at most SECS seconds
 #   nl_wait_tcp NAME ADDR PORT [SECS]   until a TCP listener answers
 #   nl_mac NAME [DEV]        MAC of DEV (eth0) in NAME
@@ -78,7 +80,7 @@ nl_log() { printf '%s\n' "$*" >&2; }
 nl_pkg() {
 	case $1 in
 	ip|ss|bridge|tc) echo iproute2 ;;
-	setpriv|runuser) echo util-linux ;;
+	setpriv|runuser|setsid) echo util-linux ;;
 	scapy) echo python3-scapy ;;
 	bird|birdc) echo bird2 ;;
 	vtysh) echo frr ;;
@@ -129,6 +131,23 @@ nl_init() {
 	NL_TMP=$(mktemp -d "/tmp/$NL_P${tag:+-$tag}.XXXXXX") || return 1
 	chmod 755 "$NL_TMP"
 	NL_SOCK=$NL_TMP/drlbd.sock
+	nl_traps
+}
+
+# nl_init_named PREFIX DIR: as nl_init with a fixed prefix (<= 10 chars) and
+# directory, so that a later run finds what this one leaves by name
+# (tools/demo.sh --keep and --stop).  DIR must not exist: creating it is
+# what keeps two such runs apart, and the cleanup removes it.
+nl_init_named() {
+	mkdir -m 755 "$2" 2>/dev/null || return 1
+	NL_P=$1
+	NL_TMP=$2
+	NL_SOCK=$NL_TMP/drlbd.sock
+	nl_traps
+}
+
+# the cleanup on exit, on failure and on Ctrl-C
+nl_traps() {
 	trap 'nl_cleanup' EXIT
 	trap 'nl_cleanup; trap - INT; kill -INT $$' INT
 	trap 'nl_cleanup; trap - TERM; kill -TERM $$' TERM
@@ -204,9 +223,13 @@ nl_host() { # NAME CIDR
 
 nl_mac() { nl_exec "$1" cat "/sys/class/net/${2:-eth0}/address"; }
 
+# NL_DETACH=1: CMD gets a session of its own (setsid, same pid: a background
+# job of a script leads no process group), so that it outlives the
+# terminal and sudo's pty when the script leaves it running
 nl_bg() { # NAME LOG CMD...
 	local n=$1 log=$2
 	shift 2
+	[ -n "${NL_DETACH:-}" ] && set -- setsid "$@"
 	ip netns exec "$(nl_ns "$n")" "$@" >"$log" 2>&1 </dev/null &
 	NL_LASTPID=$!
 	NL_PIDS+=("$NL_LASTPID")
