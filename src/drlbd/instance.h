@@ -19,5 +19,7 @@
  * daemon runs; -1 with msg saying who holds it, or what failed. */
 int instance_lock(const char *ifname, const char *socket_path, char *msg,
     size_t len);
+/* A drlbd that ends gives the interface back, removing its lock file. */
+void instance_unlock(int fd, const char *ifname);
 
 #endif

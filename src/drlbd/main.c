@@ -939,8 +939,7 @@ release(struct drlbd *d)
 	conn_set_destroy(&d->conns);
 	free(d->o.static_macs);
 	for (unsigned l = 0; l < d->o.nlinks; l++)
-		if (d->lock_fd[l] >= 0)
-			close(d->lock_fd[l]);
+		instance_unlock(d->lock_fd[l], d->o.ifnames[l]);
 }
 
 int
