@@ -354,7 +354,10 @@ statefile_outcome_text(const struct statefile_outcome *out, char *buf,
 			APPEND("%s%ld %s", sep, out->why[i], skip_names[i]);
 			sep = ", ";
 		}
-	if (out->truncated) {
+	if (out->truncated && out->count == 0) {
+		APPEND("%sthe file is truncated in its header", sep);
+		sep = ", ";
+	} else if (out->truncated) {
 		APPEND("%sthe file is truncated: %u of %u records", sep,
 		    out->whole, out->count);
 		sep = ", ";

@@ -68,7 +68,8 @@ struct statefile_outcome {
 	long why[STATEFILE_NSKIP];
 	uint32_t count;			/* records the header announces */
 	uint32_t whole;			/* of them, in the file whole */
-	bool truncated;			/* the file ends before its count */
+	bool truncated;			/* the file ends before its count
+					   (count 0: inside the header) */
 	bool trailing;			/* bytes after the last record */
 };
 

@@ -542,6 +542,9 @@ test_counts(void)
 	image_base(&im);
 	image_restore(&im, sizeof(im.h) - 4, 1, &x);
 	EXPECT(x.n == 0 && x.out.truncated, "a cut header: nothing, truncated");
+	statefile_outcome_text(&x.out, text, sizeof(text));
+	EXPECT_STR(text, "the file is truncated in its header",
+	    "... in the log line's words");
 	image_done(&x, "cut header");
 	image_base(&im);
 	image_restore(&im, 5, 1, &x);
