@@ -204,3 +204,13 @@ w("fuzz_neigh", "ns-hop64", nd(SN1, CLI, "2001:db8::100", "ff02::1:ff00:1", 135,
 w("fuzz_neigh", "ns-plen-long", nd(SN1, CLI, "2001:db8::100", "ff02::1:ff00:1", 135,
                                    "2001:db8::1", lla(1, CLI), plen=64))
 w("fuzz_neigh", "na-truncated", nd(DIR, RS1, "2001:db8::7", LL, 136, "2001:db8::7", lla(2, RS1), S)[:70])
+
+# fuzz_statefile: files statefile_save writes from populated tables (the
+# target's source built as their writer, so seeds and target share the
+# rules), and the crafted files of issue 15 as regression inputs
+import subprocess
+subprocess.run(["make", "-s", "build/tests/seed_statefile"], check=True)
+for d in ("tests/fuzz/corpus/fuzz_statefile", "tests/fuzz/regress/fuzz_statefile"):
+    os.makedirs(d, exist_ok=True)
+subprocess.run(["build/tests/seed_statefile", "tests/fuzz/corpus/fuzz_statefile",
+                "tests/fuzz/regress/fuzz_statefile"], check=True)
