@@ -53,8 +53,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    sizeof(err));
 
 	/* drlbadm: the reply as it comes off the socket (into a malloc'ed,
-	 * so aligned, buffer as ctl_recv() gives it) */
-	if ((body = malloc(size)) == NULL)
+	 * so aligned, buffer as ctl_recv() gives it; of exactly its length:
+	 * ctl_recv's spare NUL is for error texts only) */
+	if ((body = malloc(size - 1)) == NULL)
 		return 0;
 	memcpy(body, data + 1, size - 1);
 	if (list_table_decode(&t, body, size - 1) == 0) {

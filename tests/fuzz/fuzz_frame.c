@@ -81,10 +81,10 @@ setup(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t buf[16 + 70000];
 	static uint8_t orig[70000];
-	struct virtio_net_hdr *vh = (struct virtio_net_hdr *)(buf + 6);
+	struct virtio_net_hdr *vh = NULL;
 	struct dp_frame f;
+	uint8_t *frame;
 	size_t len;
 
 	if (ct == NULL)
@@ -92,15 +92,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 11 || size - 11 > sizeof(orig))
 		return 0;
 	len = size - 11;
-	memcpy(vh, data + 1, sizeof(*vh));
-	memcpy(buf + 16, data + 11, len);
+	/* the frame in a buffer of exactly its length, so that a read past
+	 * its end is a heap overflow; the virtio_net_hdr, which the ring
+	 * places just before the frame, in one of exactly its own */
+	if ((frame = malloc(len)) == NULL)
+		abort();
+	memcpy(frame, data + 11, len);
 	memcpy(orig, data + 11, len);
-	f.data = buf + 16;
+	if (data[0] & 0x04) {
+		if ((vh = malloc(sizeof(*vh))) == NULL)
+			abort();
+		memcpy(vh, data + 1, sizeof(*vh));
+	}
+	f.data = frame;
 	f.len = (uint32_t)len;
 	f.wire_len = (uint32_t)len + ((data[0] & 0x10) ? 1 : 0);
 	f.flags = (data[0] & 0x01 ? DP_FRAME_CSUM_PARTIAL : 0) |
 	    (data[0] & 0x02 ? DP_FRAME_VLAN : 0);
-	f.vnet = (data[0] & 0x04) ? vh : NULL;
+	f.vnet = vh;
 	dp.sloppy_tcp = (data[0] & 0x08) != 0;
 	dp.now += data[0] >> 5;		/* time passes: expiry runs too */
 	conn_expire(ct, &st, dp.now, 64);
@@ -112,10 +121,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (uint32_t)(orig[14] & 0x0f) * 4;
 		uint32_t ports = (orig[14] >> 4) == 6 ? 0 : 4;
 
-		if (f.len > len || memcmp(buf + 16 + 12, orig + 12, 2) != 0 ||
-		    memcmp(buf + 16 + 14, orig + 14, ihl) != 0 ||
-		    memcmp(buf + 16 + 14 + ihl, orig + 14 + ihl, ports) != 0)
+		if (f.len > len || memcmp(frame + 12, orig + 12, 2) != 0 ||
+		    memcmp(frame + 14, orig + 14, ihl) != 0 ||
+		    memcmp(frame + 14 + ihl, orig + 14 + ihl, ports) != 0)
 			abort();
 	}
+	free(vh);
+	free(frame);
 	return 0;
 }
