@@ -98,13 +98,54 @@ w("fuzz_rules", "persistent",
 w("fuzz_rules", "ipvsadm-names", b"ipvsadm -A -t 198.18.0.1:http -s mh -b mh-port\n"
   b"ipvsadm -a -t 198.18.0.1:http -r 198.18.0.9:http -g -w 1\n")
 
-# fuzz_ctl: byte 0 op, then a request / reply body
-req = bytearray(120)
-struct.pack_into("<HH4s", req, 0, 2, 6, ip4("198.18.0.1"))
-struct.pack_into("<H", req, 20, 80)
-req[28:31] = b"wlc"
+# fuzz_ctl: messages, each byte 0 the op, 2 bytes the body's length, the
+# body (a struct drlb_ctl_req as request; as reply, whatever it is)
+def creq(vip="198.18.0.1", port=80, proto=6, sched=b"wlc", flags=0, timeout=0,
+         netmask=None, rip=None, weight=1, uthr=0, lthr=0, tmo=(0, 0, 0)):
+    v6 = ":" in vip
+    b = bytearray(120)
+    struct.pack_into("<HH16sH", b, 0, 10 if v6 else 2, proto,
+                     ip6(vip) if v6 else ip4(vip), port)
+    b[28:28 + len(sched)] = sched
+    struct.pack_into("<II", b, 44, flags, timeout)
+    if netmask is None:
+        netmask = 128 if v6 else 0xffffffff
+    struct.pack_into("<I", b, 52, netmask)
+    if rip is not None:
+        struct.pack_into("<HH16sIiII", b, 72, 10 if v6 else 2, port,
+                         ip6(rip) if v6 else ip4(rip), 3, weight, uthr, lthr)
+    struct.pack_into("<III", b, 108, *tmo)
+    return bytes(b)
+
+def cmsg(op, body):
+    return bytes([op]) + struct.pack("!H", len(body)) + body
+
+FLUSH, ADD_SVC, EDIT_SVC, DEL_SVC, ADD_DEST, EDIT_DEST, DEL_DEST, ZERO, SET_TIMEOUT = range(1, 10)
+req = creq()
 for op in (1, 2, 5, 8):
-    w("fuzz_ctl", "op%d" % op, bytes([op]) + bytes(req))
+    w("fuzz_ctl", "op%d" % op, cmsg(op, req))
+# sequences: what one input reaches from an empty table
+w("fuzz_ctl", "lifecycle", b"".join([
+    cmsg(ADD_SVC, creq()),
+    cmsg(ADD_DEST, creq(rip="198.18.0.7")),
+    cmsg(ADD_DEST, creq(rip="198.18.0.8", weight=2, uthr=100, lthr=50)),
+    cmsg(EDIT_SVC, creq(sched=b"rr")),
+    cmsg(EDIT_DEST, creq(rip="198.18.0.7", weight=0)),
+    cmsg(ZERO, creq()),
+    cmsg(DEL_DEST, creq(rip="198.18.0.8")),
+    cmsg(DEL_SVC, creq()),
+    cmsg(FLUSH, b"")]))
+w("fuzz_ctl", "persistent", b"".join([
+    cmsg(ADD_SVC, creq(port=0, sched=b"sh", flags=0x1 | 0x10, timeout=300,
+                       netmask=0x00ffffff)),
+    cmsg(ADD_DEST, creq(port=0, sched=b"sh", rip="198.18.0.7")),
+    cmsg(ADD_DEST, creq(port=0, sched=b"sh", rip="198.18.0.8")),
+    cmsg(EDIT_SVC, creq(port=0, sched=b"mh", flags=0x1 | 0x8, timeout=60))]))
+w("fuzz_ctl", "ipv6-udp", b"".join([
+    cmsg(ADD_SVC, creq(vip="2001:db8::1", port=53, proto=17, sched=b"lblc")),
+    cmsg(ADD_DEST, creq(vip="2001:db8::1", port=53, proto=17, rip="2001:db8::7")),
+    cmsg(EDIT_SVC, creq(vip="2001:db8::1", port=53, proto=17, sched=b"twos")),
+    cmsg(SET_TIMEOUT, creq(tmo=(600, 60, 120)))]))
 
 # fuzz_args: argv words separated by NUL
 for i, cmd in enumerate([
