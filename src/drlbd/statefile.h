@@ -27,11 +27,13 @@ struct statefile_hdr {
 	uint64_t magic;
 	uint32_t count;
 	uint32_t rec_size;
-	uint64_t saved_at;		/* wall clock, s: time passes while stopped */
+	uint64_t saved_at;		/* wall clock, s: time passes while
+					   stopped */
 };
 
 struct statefile_rec {
-	struct conn_key key;		/* a template's: with CONN_KEY_TEMPLATE */
+	struct conn_key key;		/* a template's with
+					   CONN_KEY_TEMPLATE */
 	union drlb_inaddr daddr;	/* the real server */
 	uint16_t dport;
 	uint16_t daf;
@@ -50,7 +52,8 @@ long statefile_save(int fd, struct conn_set *cs, uint32_t now);
 
 /* Why a record was not restored. */
 enum statefile_skip {
-	STATEFILE_EXPIRED,		/* its time ran out while drlbd was away */
+	STATEFILE_EXPIRED,		/* its time ran out while drlbd was
+					   away */
 	STATEFILE_GONE,			/* its service or real server is no
 					   longer in the rules */
 	STATEFILE_DUPLICATE,		/* an earlier record has its key */

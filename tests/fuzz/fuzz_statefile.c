@@ -36,7 +36,7 @@
 
 #define NOW	1000			/* the restoring table's clock */
 #define WALL	1700000000u		/* the wall clock at restore */
-#define LATER	150			/* then the entries due by NOW + 150 expire */
+#define LATER	150			/* s later: what is due by then expires */
 
 static struct svc_table st;
 
@@ -480,11 +480,13 @@ persistent(struct conn_set *cs, int clients, int per)
 			    CONN_S_ESTABLISHED, t);
 		}
 		/* a port-0 service: one template for the /24, any port */
-		k = key(IPPROTO_TCP, a, 50000, "198.18.0.3", (uint16_t)(22 + i));
+		k = key(IPPROTO_TCP, a, 50000, "198.18.0.3",
+		    (uint16_t)(22 + i));
 		conn(cs, &k, 8, CONN_S_ESTABLISHED, tmpl(cs, &k, 8));
 		snprintf(a, sizeof(a), "2001:db8:1::%d", 10 + i);
 		k = key(IPPROTO_TCP, a, 40000, "2001:db8::1", 80);
-		conn(cs, &k, 7 + i % 2, CONN_S_SYN_RECV, tmpl(cs, &k, 7 + i % 2));
+		conn(cs, &k, 7 + i % 2, CONN_S_SYN_RECV,
+		    tmpl(cs, &k, 7 + i % 2));
 	}
 }
 
@@ -564,15 +566,26 @@ seed(const char *dir, const char *name, unsigned workers,
 	put(dir, name, buf, len);
 }
 
-static void fill_one(struct conn_set *cs)
+static void
+fill_one(struct conn_set *cs)
 {
 	struct conn_key k = key(IPPROTO_TCP, "198.18.0.100", 40000,
 	    "198.18.0.1", 80);
 
 	conn(cs, &k, 7, CONN_S_ESTABLISHED, NULL);
 }
-static void fill_persist(struct conn_set *cs) { persistent(cs, 3, 3); }
-static void fill_full(struct conn_set *cs) { persistent(cs, 1, 30); }
+static void
+fill_persist(struct conn_set *cs)
+{
+	persistent(cs, 3, 3);
+}
+
+/* more than the fuzzed sets hold */
+static void
+fill_full(struct conn_set *cs)
+{
+	persistent(cs, 1, 30);
+}
 
 /* issue 15's files: records 1 a template of :443, 2 and 3 its
  * connections, 4 a connection to :80 */

@@ -207,7 +207,8 @@ image_base(struct image *im)
 	 * timer wheel's: sort the connections by port) */
 	for (int i = 1; i < 4; i++)
 		for (int j = i + 1; j < 4; j++)
-			if (ntohs(im->r[j].key.cport) < ntohs(im->r[i].key.cport)) {
+			if (ntohs(im->r[j].key.cport) <
+			    ntohs(im->r[i].key.cport)) {
 				struct statefile_rec x = im->r[i];
 
 				im->r[i] = im->r[j];
@@ -245,9 +246,10 @@ check_entry(struct conn *c, void *arg)
 	struct conn_key k;
 
 	conn_key_get(c, &k);
-	if (t == NULL || conn_lookup(t, &k) != c || conn_set_table(cs, &k) != t ||
-	    ((c->flags & CONN_F_TEMPLATE) != 0) != (t == cs->tmpl &&
-	    (k.af & CONN_KEY_TEMPLATE) != 0))
+	if (t == NULL || conn_lookup(t, &k) != c ||
+	    conn_set_table(cs, &k) != t ||
+	    ((c->flags & CONN_F_TEMPLATE) != 0) !=
+	    (t == cs->tmpl && (k.af & CONN_KEY_TEMPLATE) != 0))
 		w->bad++;
 	if ((c->flags & CONN_F_TEMPLATE) == 0 &&
 	    (tmpl = conn_control(t, c)) != NULL &&
@@ -359,90 +361,169 @@ test_crafted(void)
 }
 
 /* one field of one record edited: skipped for the reason given */
-struct edit {
+enum edit {
+	E_AF,
+	E_AF_TMPLBIT,
+	E_AF_CONN_TMPLBIT,
+	E_DAF,
+	E_PROTO,
+	E_STATE,
+	E_STATE_TMPL,
+	E_FLAG,
+	E_FLAG_CONN,
+	E_PAD,
+	E_SELF,
+	E_CTL_SELF,
+	E_CTL_LATER,
+	E_CTL_FAR,
+	E_CTL_TMPL,
+	E_TMO0,
+	E_TMO_BIG,
+	E_TMO_CONN,
+	E_TMPL_PORT,
+	E_OTHER_RS,
+	E_EXPIRED,
+	E_GONE,
+	E_DUP,
+};
+
+struct edit_case {
 	const char *what;
 	int rec;			/* 0-based */
-	void (*fn)(struct statefile_rec *r);
+	enum edit e;
 	enum statefile_skip why;
 };
 
-static void e_af(struct statefile_rec *r) { r->key.af = 7; }
-static void e_af_tmplbit(struct statefile_rec *r) { r->key.af &= ~CONN_KEY_TEMPLATE; }
-static void e_af_conn_tmplbit(struct statefile_rec *r) { r->key.af |= CONN_KEY_TEMPLATE; }
-static void e_daf(struct statefile_rec *r) { r->daf = 0; }
-static void e_proto(struct statefile_rec *r) { r->key.protocol = IPPROTO_ICMP; }
-static void e_state(struct statefile_rec *r) { r->state = CONN_S_LAST; }
-static void e_state_tmpl(struct statefile_rec *r) { r->state = 1; }
-static void e_flag(struct statefile_rec *r) { r->template = 2; }
-static void e_flag_conn(struct statefile_rec *r) { r->template = 1; }
-static void e_pad(struct statefile_rec *r) { r->pad = 1; }
-static void e_self(struct statefile_rec *r) { r->self = 9; }
-static void e_ctl_self(struct statefile_rec *r) { r->control = r->self; }
-static void e_ctl_later(struct statefile_rec *r) { r->control = 4; }
-static void e_ctl_far(struct statefile_rec *r) { r->control = 0xffffffff; }
-static void e_ctl_tmpl(struct statefile_rec *r) { r->control = 1; }
-static void e_tmo0(struct statefile_rec *r) { r->timeout = 0; }
-static void e_tmo_big(struct statefile_rec *r) { r->timeout = 0x1000000; }
-static void e_tmo_conn(struct statefile_rec *r) { r->timeout = 300; }
-static void e_tmpl_port(struct statefile_rec *r) { r->key.cport = htons(1); }
-static void e_other_rs(struct statefile_rec *r) { r->daddr.b[3] = 7; }
-static void e_expired(struct statefile_rec *r) { r->left = 0; }
-static void e_gone(struct statefile_rec *r) { r->dport = 81; }
-static void e_dup(struct statefile_rec *r) { r->key.cport = htons(1000); }
+static void
+edit(struct statefile_rec *r, enum edit e)
+{
+	switch (e) {
+	case E_AF:
+		r->key.af = 7;
+		break;
+	case E_AF_TMPLBIT:
+		r->key.af &= ~CONN_KEY_TEMPLATE;
+		break;
+	case E_AF_CONN_TMPLBIT:
+		r->key.af |= CONN_KEY_TEMPLATE;
+		break;
+	case E_DAF:
+		r->daf = 0;
+		break;
+	case E_PROTO:
+		r->key.protocol = IPPROTO_ICMP;
+		break;
+	case E_STATE:
+		r->state = CONN_S_LAST;
+		break;
+	case E_STATE_TMPL:
+		r->state = 1;
+		break;
+	case E_FLAG:
+		r->template = 2;
+		break;
+	case E_FLAG_CONN:
+		r->template = 1;
+		break;
+	case E_PAD:
+		r->pad = 1;
+		break;
+	case E_SELF:
+		r->self = 9;
+		break;
+	case E_CTL_SELF:
+		r->control = r->self;
+		break;
+	case E_CTL_LATER:
+		r->control = 4;
+		break;
+	case E_CTL_FAR:
+		r->control = 0xffffffff;
+		break;
+	case E_CTL_TMPL:
+		r->control = 1;
+		break;
+	case E_TMO0:
+		r->timeout = 0;
+		break;
+	case E_TMO_BIG:
+		r->timeout = 0x1000000;
+		break;
+	case E_TMO_CONN:
+		r->timeout = 300;
+		break;
+	case E_TMPL_PORT:
+		r->key.cport = htons(1);
+		break;
+	case E_OTHER_RS:
+		r->daddr.b[3] = 7;
+		break;
+	case E_EXPIRED:
+		r->left = 0;
+		break;
+	case E_GONE:
+		r->dport = 81;
+		break;
+	case E_DUP:
+		r->key.cport = htons(1000);
+		break;
+	}
+}
 
 static void
 test_edits(void)
 {
-	static const struct edit edits[] = {
-		{ "an unknown family", 3, e_af, STATEFILE_MALFORMED },
-		{ "a template without the template key", 0, e_af_tmplbit,
+	static const struct edit_case edits[] = {
+		{ "an unknown family", 3, E_AF, STATEFILE_MALFORMED },
+		{ "a template without the template key", 0, E_AF_TMPLBIT,
 		    STATEFILE_MALFORMED },
-		{ "a connection with a template's key", 3, e_af_conn_tmplbit,
+		{ "a connection with a template's key", 3, E_AF_CONN_TMPLBIT,
 		    STATEFILE_MALFORMED },
-		{ "a real server of no family", 3, e_daf, STATEFILE_MALFORMED },
-		{ "ICMP", 3, e_proto, STATEFILE_MALFORMED },
-		{ "a TCP state past the last", 3, e_state, STATEFILE_MALFORMED },
-		{ "a template with a state", 0, e_state_tmpl,
+		{ "a real server of no family", 3, E_DAF, STATEFILE_MALFORMED },
+		{ "ICMP", 3, E_PROTO, STATEFILE_MALFORMED },
+		{ "a TCP state past the last", 3, E_STATE,
 		    STATEFILE_MALFORMED },
-		{ "a template flag of 2", 3, e_flag, STATEFILE_MALFORMED },
-		{ "a connection flagged a template", 3, e_flag_conn,
+		{ "a template with a state", 0, E_STATE_TMPL,
 		    STATEFILE_MALFORMED },
-		{ "padding not zero", 3, e_pad, STATEFILE_MALFORMED },
-		{ "a record out of its place", 3, e_self, STATEFILE_MALFORMED },
-		{ "a connection its own template", 3, e_ctl_self,
+		{ "a template flag of 2", 3, E_FLAG, STATEFILE_MALFORMED },
+		{ "a connection flagged a template", 3, E_FLAG_CONN,
 		    STATEFILE_MALFORMED },
-		{ "a template later in the file", 2, e_ctl_later,
+		{ "padding not zero", 3, E_PAD, STATEFILE_MALFORMED },
+		{ "a record out of its place", 3, E_SELF, STATEFILE_MALFORMED },
+		{ "a connection its own template", 3, E_CTL_SELF,
 		    STATEFILE_MALFORMED },
-		{ "a template past the file", 2, e_ctl_far,
+		{ "a template later in the file", 2, E_CTL_LATER,
 		    STATEFILE_MALFORMED },
-		{ "a template with a template", 0, e_ctl_tmpl,
+		{ "a template past the file", 2, E_CTL_FAR,
 		    STATEFILE_MALFORMED },
-		{ "a template of timeout 0", 0, e_tmo0, STATEFILE_MALFORMED },
-		{ "a template of timeout 2^24", 0, e_tmo_big,
+		{ "a template with a template", 0, E_CTL_TMPL,
 		    STATEFILE_MALFORMED },
-		{ "a connection with a timeout", 3, e_tmo_conn,
+		{ "a template of timeout 0", 0, E_TMO0, STATEFILE_MALFORMED },
+		{ "a template of timeout 2^24", 0, E_TMO_BIG,
 		    STATEFILE_MALFORMED },
-		{ "a template with a client port", 0, e_tmpl_port,
+		{ "a connection with a timeout", 3, E_TMO_CONN,
 		    STATEFILE_MALFORMED },
-		{ "a template of another real server", 2, e_other_rs,
+		{ "a template with a client port", 0, E_TMPL_PORT,
+		    STATEFILE_MALFORMED },
+		{ "a template of another real server", 2, E_OTHER_RS,
 		    STATEFILE_BADLINK },
-		{ "no time left", 3, e_expired, STATEFILE_EXPIRED },
-		{ "a real server no longer in the rules", 3, e_gone,
+		{ "no time left", 3, E_EXPIRED, STATEFILE_EXPIRED },
+		{ "a real server no longer in the rules", 3, E_GONE,
 		    STATEFILE_GONE },
-		{ "the key of an earlier record", 2, e_dup,
+		{ "the key of an earlier record", 2, E_DUP,
 		    STATEFILE_DUPLICATE },
 	};
 
 	for (size_t e = 0; e < sizeof(edits) / sizeof(edits[0]); e++)
 		for (unsigned n = 1; n <= 2; n++) {
-			const struct edit *ed = &edits[e];
+			const struct edit_case *ed = &edits[e];
 			struct image im;
 			struct restored x;
 			char msg[160];
 			long lost;
 
 			image_base(&im);
-			ed->fn(&im.r[ed->rec]);
+			edit(&im.r[ed->rec], ed->e);
 			image_restore(&im, IMG_LEN(4), n, &x);
 			/* a template skipped leaves its connections restored
 			 * without it */
@@ -461,7 +542,8 @@ test_edits(void)
 			    "as %s, the rest restored", ed->what, n,
 			    n > 1 ? "s" : "", statefile_skip_name(ed->why));
 			EXPECT(x.n == 4 - lost && x.out.skipped == lost &&
-			    x.out.why[ed->why] == lost && !x.out.truncated, msg);
+			    x.out.why[ed->why] == lost && !x.out.truncated,
+			    msg);
 			image_done(&x, ed->what);
 		}
 }
