@@ -3,7 +3,7 @@
 #   make check      unit tests + integration tests (root, network namespaces)
 #   make demo       the LVS-DR recipe on one machine (root)
 #   make bench      benchmarks (bench/RESULTS.md explains them)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (the Debian package installs the same)
 #   SANITIZE=address,undefined make ...   builds everything with sanitizers
 
 PKG_CONFIG ?= pkg-config
@@ -13,20 +13,29 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 B := build
+# the version is said once, in debian/changelog's first line ("drlb (0.1) ...");
+# the binaries get it as DRLB_VERSION
+DRLB_VERSION := $(or $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog 2>/dev/null),unknown)
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line are
+# used (dpkg-buildflags' hardening); ours are added to CPPFLAGS either way
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
-CPPFLAGS += -Iinclude -D_GNU_SOURCE
+override CPPFLAGS += -Iinclude -D_GNU_SOURCE -DDRLB_VERSION='"$(DRLB_VERSION)"'
 XCFLAGS := -std=c11 $(WARN) -MMD -MP -pthread
 LDLIBS += -pthread
 ifneq ($(SANITIZE),)
 # a sanitizer report ends the program: tests cannot pass over one
 XCFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
 
 PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap)
 PCAP_LIBS   := $(shell $(PKG_CONFIG) --libs libpcap)
 CAPNG_LIBS  := $(shell $(PKG_CONFIG) --libs libcap-ng)
+NFT_LIBS    := $(shell $(PKG_CONFIG) --libs libnftnl libmnl)
+# OpenSSL: SSL_GET (check_ssl.c) only, so drlbd alone links it
+SSL_CFLAGS  := $(shell $(PKG_CONFIG) --cflags openssl)
+SSL_LIBS    := $(shell $(PKG_CONFIG) --libs openssl)
 # libnet 1.1.6 ships no .pc file; its defines (-D__FAVOR_BSD renames struct
 # tcphdr's fields) stay confined to the one file that includes libnet.h.
 LIBNET_DEFS := $(shell $(LIBNET_CONFIG) --defines)
@@ -50,12 +59,15 @@ $(B)/obj/%.o: %.c
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
 # the only files that include libnet.h (ARP, and IPv6 neighbor discovery)
-$(B)/obj/src/drlbd/arp.o: CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
-$(B)/obj/src/drlbd/ndp.o: CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
-$(B)/obj/src/drlbd/filter.o $(B)/obj/src/drlbd/io/pcap.o: CPPFLAGS += $(PCAP_CFLAGS)
+$(B)/obj/src/drlbd/arp.o: override CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
+$(B)/obj/src/drlbd/ndp.o: override CPPFLAGS += $(LIBNET_DEFS) -D_DEFAULT_SOURCE
+$(B)/obj/src/drlbd/filter.o $(B)/obj/src/drlbd/io/pcap.o: override CPPFLAGS += $(PCAP_CFLAGS)
+$(B)/obj/src/drlbd/check_ssl.o: override CPPFLAGS += $(SSL_CFLAGS)
+# the files that print the version are rebuilt when it changes
+$(B)/obj/src/drlbd/main.o $(B)/obj/src/drlbadm/main.o: $(wildcard debian/changelog)
 
 $(B)/drlbd: $(DRLBD_OBJ) $(COMMON_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(LIBNET_LIBS) $(CAPNG_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(LIBNET_LIBS) $(CAPNG_LIBS) $(NFT_LIBS) $(SSL_LIBS) $(LDLIBS)
 
 $(B)/drlbadm: $(ADM_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
@@ -93,15 +105,18 @@ test_est_SRC      := $(call dsrc,est.c) $(TABLES_SRC)
 test_metrics_SRC  := $(call dsrc,metrics.c counters.c) $(TABLES_SRC)
 test_counters_SRC := $(call dsrc,counters.c metrics.c) $(TABLES_SRC)
 test_kaconf_SRC   := $(call dsrc,kaconf.c check_http.c check_tcp.c) $(TABLES_SRC)
+# the corpus (tests/keepalived/*.conf) through kaconf and drlbadm's -S
+test_kacorpus_SRC := $(call dsrc,kaconf.c) $(TABLES_SRC) \
+                     $(filter-out $(ADDR_SRC),$(ADM_LIB_SRC))
 UNIT := $(UNIT_ON_TABLES) $(UNIT_ON_DP) test_cmd test_fanout test_csum \
         test_state test_sync test_adm test_est test_metrics test_kaconf \
-        test_counters
+        test_counters test_kacorpus
 # ARP and ND: arp.c and ndp.c build frames with libnet, which their tests
 # get (with a recorder instead of its injector)
 test_neigh_SRC    := $(call dsrc,neigh.c) $(TABLES_SRC)
 test_arp_SRC      := $(call dsrc,arp.c neigh.c trace.c) $(TABLES_SRC)
 test_arp_LIBS     := $(LIBNET_LIBS)
-test_ndp_SRC      := $(call dsrc,ndp.c neigh.c) $(TABLES_SRC)
+test_ndp_SRC      := $(call dsrc,ndp.c neigh.c trace.c) $(TABLES_SRC)
 test_ndp_LIBS     := $(LIBNET_LIBS)
 UNIT += test_neigh test_arp test_ndp
 $(foreach u,$(UNIT),$(eval $(u)_OBJ = $$(call obj,$$($(u)_SRC))))
@@ -177,23 +192,26 @@ fuzz: $(addprefix $(B)/fuzz/,$(FUZZ))
 		echo "crashes found:"; ls $(B)/fuzz/crash-*; exit 1; fi
 
 # ---------------------------------------------------------------- benches
+BENCH_BIN := $(addprefix $(B)/bench/,conn_bench dp_bench ring_latency gen fwd_ref \
+	sched_bench lab)
 $(B)/bench/conn_bench: bench/conn_bench.c $(call obj,$(TABLES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 $(B)/bench/sched_bench: bench/sched_bench.c $(call obj,$(TABLES_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -iquote src/drlbd -iquote tests/unit $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 # dp_bench: datapath.c twice, with trace points and with them compiled out
 # (its dp_process renamed dp_process_notrace), same frames, same tables
 $(B)/bench/datapath_notrace.o: src/drlbd/datapath.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -DDRLB_NO_TRACE \
-		-Ddp_process=dp_process_notrace -Ddp_init=dp_init_notrace -c -o $@ $<
+		-Ddp_process=dp_process_notrace -Ddp_init=dp_init_notrace \
+		-Ddp_add_link=dp_add_link_notrace -c -o $@ $<
 $(B)/bench/dp_bench: bench/dp_bench.c $(B)/bench/datapath_notrace.o $(call obj,$(DP_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -iquote src/drlbd -iquote tests/unit $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 $(B)/bench/ring_latency: bench/ring_latency.c
 	@mkdir -p $(dir $@)
@@ -211,7 +229,7 @@ $(B)/bench/gen $(B)/bench/fwd_ref: $(B)/bench/%: bench/%.c
 # $(B)/lab/.  bench/lab/README.md explains it.
 $(B)/bench/lab: bench/lab/lab.c $(call obj,$(TABLES_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -iquote src/drlbd $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lm
+	$(CC) $(CPPFLAGS) -iquote src/drlbd -iquote tests/unit $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lm
 
 lab: $(B)/bench/lab
 	B=$(B) bash bench/lab/run.sh
@@ -225,7 +243,8 @@ $(B)/synflood: tests/tools/synflood.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 $(WARN) -o $@ $<
 
-check: $(B)/synflood
+# the benches are built (not run) with the tests, so they cannot rot
+check: $(B)/synflood $(BENCH_BIN)
 
 # ---------------------------------------------------------------- targets
 # the integration tests run the binaries of this build (B=..., SANITIZE=...)
@@ -243,27 +262,41 @@ demo:
 	$(MAKE) all
 	bash tools/demo.sh
 
-bench: all $(B)/bench/conn_bench $(B)/bench/dp_bench $(B)/bench/ring_latency $(B)/bench/gen $(B)/bench/fwd_ref $(if $(wildcard bench/sched_bench.c),$(B)/bench/sched_bench)
+bench: all $(BENCH_BIN)
 	bash bench/run.sh
 
-# binaries to sbin, man pages to man8, the unit to lib/systemd/system (its
-# ExecStart pointed at $(PREFIX)/sbin) and, as an example, to share/drlb
-# with the recipe's rules; docs/json.md to share/doc/drlb
+# What a director installs (the Debian package installs exactly this, with
+# PREFIX=/usr): the binaries and the real-server and VRRP scripts to sbin
+# (conf/keepalived-vrrp.conf calls $(PREFIX)/sbin/drlb-vrrp-notify), man
+# pages, the unit (its paths pointed at PREFIX), the socket group's
+# sysusers.d entry, docs, and conf/*.conf as examples.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+DOCDIR ?= $(PREFIX)/share/doc/drlb
+DOCS := README.md SECURITY.md docs/json.md docs/tour.md
+EXAMPLES := $(wildcard conf/*.conf)
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/drlb \
-	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/drlb \
-	    $(DESTDIR)$(UNITDIR)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(B)/drlbd $(B)/drlbadm tools/drlb-realserver \
-	    $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 man/drlbd.8 man/drlbadm.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	    tools/drlb-vrrp-notify $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 man/drlbd.8 man/drlbadm.8 man/drlb-realserver.8 \
+	    man/drlb-vrrp-notify.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' conf/drlbd.service \
-	    > $(DESTDIR)$(PREFIX)/share/drlb/drlbd.service
-	chmod 0644 $(DESTDIR)$(PREFIX)/share/drlb/drlbd.service
-	install -m 0644 $(DESTDIR)$(PREFIX)/share/drlb/drlbd.service \
-	    $(DESTDIR)$(UNITDIR)/drlbd.service
-	install -m 0644 conf/recipe.conf $(DESTDIR)$(PREFIX)/share/drlb/
-	install -m 0644 docs/json.md $(DESTDIR)$(PREFIX)/share/doc/drlb/
+	    > $(DESTDIR)$(UNITDIR)/drlbd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/drlbd.service
+	install -m 0644 conf/drlb.sysusers $(DESTDIR)$(SYSUSERSDIR)/drlb.conf
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	for f in $(EXAMPLES); do \
+	    sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' $$f > $(DESTDIR)$(DOCDIR)/examples/$${f##*/} && \
+	    chmod 0644 $(DESTDIR)$(DOCDIR)/examples/$${f##*/} || exit 1; \
+	done
+	@# the unit runs drlbd with --socket-group drlb: on a live system
+	@# (no DESTDIR) make the group now, as the package's postinst does
+	@if [ -z "$(DESTDIR)" ] && ! getent group drlb >/dev/null; then \
+	    echo "creating system group drlb (members may list drlbd's rules)"; \
+	    groupadd --system drlb; \
+	fi
 
 clean:
 	rm -rf $(B)

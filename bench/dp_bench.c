@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "datapath.h"
-#include "sched.h"
+#include "fixtures.h"
 
 enum dp_verdict dp_process_notrace(struct dp *dp, struct dp_frame *f);
 
@@ -38,73 +38,38 @@ now_ns(void)
 }
 
 static void
-mkframes(const uint8_t mac[6])
+mkframes(void)
 {
 	for (int i = 0; i < 2 * FLOWS; i++) {
-		uint8_t *f = frames[i], *ip = f + 14;
 		uint32_t flow = (uint32_t)(i % FLOWS);
 
-		memset(f, 0, 64);
-		memcpy(f, mac, 6);
-		f[6] = 2;
-		f[12] = 0x08;
-		ip[0] = 0x45;
-		ip[3] = 40;
-		ip[8] = 64;
-		ip[9] = IPPROTO_TCP;
-		ip[12] = 198; ip[13] = 18; ip[14] = 0; ip[15] = (uint8_t)(100 + flow % 100);
-		ip[16] = 198; ip[17] = 18; ip[18] = 0; ip[19] = 1;
-		ip[20] = (uint8_t)(10000 + flow / 100 >> 8);
-		ip[21] = (uint8_t)(10000 + flow / 100);
-		ip[23] = 80;
-		ip[32] = 5 << 4;
-		ip[33] = i < FLOWS ? 0x02 : 0x10;
+		fx_frame4(frames[i], FX_MAC_DIR,
+		    htonl(0xc6120000u + 100 + flow % 100),	/* 198.18.0.x */
+		    (uint16_t)(10000 + flow / 100), fx_ip4("198.18.0.1"), 80,
+		    IPPROTO_TCP, i < FLOWS ? 0x02 : 0x10, 0);
 	}
 }
 
 int
 main(int argc, char **argv)
 {
-	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 2 };
 	long n = argc > 1 ? atol(argv[1]) : 2000000;
 	int rounds = argc > 2 ? atoi(argv[2]) : 5;
 	struct svc_table st;
 	struct conn_table *ct;
 	struct dp dp;
-	struct drlb_ctl_req r;
-	char err[256];
 	double best[2] = { 1e30, 1e30 };
 	static uint8_t buf[64 + 16];
 
 	svc_table_init(&st);
 	ct = conn_table_create(FLOWS * 2);
-	dp_init(&dp, mac, 1500, &st, ct);
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
-	r.svc.port = 80;
-	r.svc.netmask = 0xffffffff;
-	strcpy(r.svc.sched_name, "wlc");
-	svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
-	for (int i = 0; i < 4; i++) {
-		char a[32];
-
-		snprintf(a, sizeof(a), "198.18.0.%d", 7 + i);
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, a, &r.dest.addr.in);
-		r.dest.port = 80;
-		r.dest.weight = 1 + i;
-		r.dest.conn_flags = DRLB_FWD_DROUTE;
-		svc_apply(&st, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
-	}
-	for (uint32_t i = 0; i < st.head->ndests; i++) {
-		struct dest *d = st.head->dests[i];
-		d->mac_state = DRLB_MAC_RESOLVED;
-		d->flags &= ~DEST_F_NOMAC;
-		sched_dest_load_changed(d);
-	}
-	mkframes(mac);
+	dp_init(&dp, FX_MAC_DIR, 1500, &st, ct);
+	fx_svc(&st, DRLB_CTL_ADD_SVC, 80, "wlc");
+	for (int i = 0; i < 4; i++)
+		fx_dest(&st, DRLB_CTL_ADD_DEST, 80, 7 + i, 1 + i);
+	for (uint32_t i = 0; i < st.head->ndests; i++)
+		fx_resolve(st.head->dests[i], NULL);
+	mkframes();
 	dp.now = 1;
 
 	for (int round = 0; round < rounds; round++)

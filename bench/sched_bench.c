@@ -35,10 +35,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "svc.h"
-#include "conn.h"
-#include "sched.h"
-#include "../tests/unit/sched_ref.h"
+#include "fixtures.h"
+#include "sched_ref.h"
 
 #define VPORT		80
 #define TICK_EVERY	64	/* decisions per clock second */
@@ -47,7 +45,7 @@
  * loops on this kind of machine: no ratio is printed against it */
 #define NOISE_NS	10.0
 
-static const char *const sched_names[] = {
+static const char *const scheds[] = {
 	"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "twos",
 	"dh", "sh", "mh", "lblc", "lblcr",
 };
@@ -80,21 +78,6 @@ die(const char *what)
 	exit(1);
 }
 
-static struct drlb_ctl_req
-mkreq(const char *sched)
-{
-	struct drlb_ctl_req r;
-
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = IPPROTO_TCP;
-	r.svc.addr.in.s_addr = htonl(0xc6120001);	/* 198.18.0.1 */
-	r.svc.port = VPORT;
-	r.svc.netmask = 0xffffffffu;
-	snprintf(r.svc.sched_name, sizeof(r.svc.sched_name), "%s", sched);
-	return r;
-}
-
 static char apply_err[DRLB_CTL_ERRMSG_MAX];
 
 static int
@@ -112,7 +95,7 @@ static void env_free(struct env *e);
 static int
 env_init(struct env *e, const char *sched, uint32_t n)
 {
-	struct drlb_ctl_req r = mkreq("rr");
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, VPORT, "rr", 0, 0);
 	struct drlb_timeouts tm;
 	uint32_t i;
 
@@ -140,9 +123,9 @@ env_init(struct env *e, const char *sched, uint32_t n)
 	}
 	e->svc = e->st.head;
 	for (i = 0; i < n; i++)
-		e->svc->dests[i]->flags &= ~DEST_F_NOMAC;
+		fx_resolve(e->svc->dests[i], NULL);
 	if (strcmp(sched, "rr") != 0) {
-		r = mkreq(sched);
+		r = fx_req(IPPROTO_TCP, VPORT, sched, 0, 0);
 		if (apply(e, DRLB_CTL_EDIT_SVC, &r) != 0) {
 			e->real = e->svc->sched;
 			env_free(e);
@@ -282,8 +265,8 @@ main(int argc, char **argv)
 	printf("%-6s %6s %8s %12s %9s %12s %11s %10s\n", "sched", "dests",
 	    "decis.", "ns/decision", "x rr", "scan ns/dec", "scan/index",
 	    "loop ns");
-	for (size_t s = 0; s < sizeof(sched_names) / sizeof(sched_names[0]); s++) {
-		const char *name = sched_names[s];
+	for (size_t s = 0; s < sizeof(scheds) / sizeof(scheds[0]); s++) {
+		const char *name = scheds[s];
 		int has_scan = ref_find(name) != NULL;
 
 		if (sched_find(name) == NULL) {

@@ -22,21 +22,24 @@ IPV6=0
 case ${1:-} in --ipv6) IPV6=1 ;; '') ;; *) echo "usage: demo.sh [--ipv6]" >&2; exit 1 ;; esac
 
 if [ "$(id -u)" != 0 ]; then
-	echo "demo: needs root (network namespaces): sudo make demo" >&2
+	echo "demo: needs root (network namespaces): run it as root (sudo make demo)" >&2
 	exit 1
 fi
-for c in ip curl nginx tcpdump; do
-	if ! command -v "$c" >/dev/null; then
-		bash tools/install-deps.sh || exit 1
-		break
-	fi
-done
+. tests/lib/netns.sh
+# every tool the demo calls, checked before anything is made: a missing one
+# is named here, not mistaken later for a network problem
+need="ip curl nginx tcpdump arping"
+[ "$IPV6" = 1 ] && need="$need socat ndisc6"
+if ! miss=$(nl_need $need); then
+	echo "demo: missing tools: $miss" >&2
+	echo "demo: bash tools/install-deps.sh installs them" >&2
+	exit 1
+fi
 if [ ! -x build/drlbd ] || [ ! -x build/drlbadm ]; then
 	echo "demo: build/drlbd and build/drlbadm are missing: run make first" >&2
 	exit 1
 fi
 
-. tests/lib/netns.sh
 nl_init demo
 VIP=$NL_VIP
 
@@ -215,11 +218,9 @@ if [ "$IPV6" = 1 ]; then
 	adm -a -t "[$VIP6]:80" -r "[2001:db8::7]:80" -g -w 2
 	adm -a -t "[$VIP6]:80" -r "[2001:db8::8]:80" -g -w 2
 	sleep 1
-	if command -v ndisc6 >/dev/null; then
-		printf 'client# ndisc6 %s eth0\n' "$VIP6"
-		nl_exec client ndisc6 -m -n -r 2 "$VIP6" eth0 2>&1 | sed 's/^/  /'
-		note "only the director ($DIRMAC) answers the neighbor solicitation"
-	fi
+	printf 'client# ndisc6 %s eth0\n' "$VIP6"
+	nl_exec client ndisc6 -m -n -r 2 "$VIP6" eth0 2>&1 | sed 's/^/  /'
+	note "only the director ($DIRMAC) answers the neighbor solicitation"
 	printf 'client# for i in $(seq %d); do curl -6 -s http://[%s]/; done\n' "$N1" "$VIP6"
 	for _ in $(seq "$N1"); do
 		nl_exec client curl -6 -s --max-time 3 "http://[$VIP6]/" || echo FAIL

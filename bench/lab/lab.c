@@ -43,9 +43,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "svc.h"
-#include "conn.h"
-#include "sched.h"
+#include "fixtures.h"
 #include "sched/twos.h"
 
 #define VIP		0xc6120001u	/* 198.18.0.1 */
@@ -490,21 +488,6 @@ struct lab {
 
 static char apply_err[DRLB_CTL_ERRMSG_MAX];
 
-static struct drlb_ctl_req
-mkreq(const char *sched)
-{
-	struct drlb_ctl_req r;
-
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = IPPROTO_TCP;
-	r.svc.addr.in.s_addr = htonl(VIP);
-	r.svc.port = VPORT;
-	r.svc.netmask = 0xffffffffu;
-	snprintf(r.svc.sched_name, sizeof(r.svc.sched_name), "%s", sched);
-	return r;
-}
-
 static void
 apply(struct lab *L, uint16_t op, const struct drlb_ctl_req *r)
 {
@@ -528,9 +511,7 @@ static void
 lab_dest_added(void *arg, struct dest *d)
 {
 	(void)arg;
-	d->mac_state = DRLB_MAC_RESOLVED;
-	d->flags &= ~DEST_F_NOMAC;
-	sched_dest_load_changed(d);
+	fx_resolve(d, NULL);
 }
 
 static int
@@ -572,7 +553,7 @@ static void
 change(struct lab *L, int to_phase)
 {
 	const struct opts *o = L->o;
-	struct drlb_ctl_req r = mkreq(o->scheds[0]);
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, VPORT, o->scheds[0], 0, 0);
 	uint32_t i = o->fail_srv;
 
 	/* a timing round replays picks with the hooks off; the dest set
@@ -747,7 +728,7 @@ run_one(struct lab *L, const char *sched, struct result *R)
 {
 	const struct opts *o = L->o;
 	const struct workload *w = L->w;
-	struct drlb_ctl_req r = mkreq(sched);
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, VPORT, sched, 0, 0);
 	struct drlb_timeouts tm = { 7 * 86400, FIN_TIMEOUT, 300 };
 	struct heap ends = { NULL, 0, 0 };
 	uint32_t nsec = (uint32_t)ceil(w->duration), sec, i;

@@ -552,6 +552,53 @@ list_timeout(FILE *f, const struct drlb_timeouts *to)
 	    (int)to->tcp, (int)to->tcp_fin, (int)to->udp);
 }
 
+/* ---------------------------------------------------------------- warnings */
+
+/* Real server k of svcs[i] whose MAC could not be found, not named yet. */
+static bool
+unresolved_first(const struct list_svc *svcs, size_t i, uint32_t k)
+{
+	const struct drlb_ctl_dest_entry *e = &svcs[i].dests[k], *o;
+	int af = e->conf.af ? e->conf.af : svcs[i].e.conf.af, oaf;
+
+	if (e->mac_state != DRLB_MAC_FAILED)
+		return false;
+	for (size_t j = 0; j <= i; j++)
+		for (uint32_t l = 0; l < svcs[j].e.num_dests; l++) {
+			if (j == i && l == k)
+				return true;
+			o = &svcs[j].dests[l];
+			oaf = o->conf.af ? o->conf.af : svcs[j].e.conf.af;
+			if (o->mac_state == DRLB_MAC_FAILED && oaf == af &&
+			    drlb_addr_eq((uint16_t)af, &o->conf.addr,
+			    &e->conf.addr))
+				return false;
+		}
+	return true;
+}
+
+void
+list_warn_unresolved(FILE *f, const char *prog, const struct list_svc *svcs,
+    size_t n)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < n; i++)
+		for (uint32_t k = 0; k < svcs[i].e.num_dests; k++) {
+			const struct drlb_ctl_dest_entry *e = &svcs[i].dests[k];
+			int af = e->conf.af ? e->conf.af : svcs[i].e.conf.af;
+
+			if (!unresolved_first(svcs, i, k))
+				continue;
+			fprintf(f, "%s: warning: real server %s does not "
+			    "answer %s: not scheduled (in DR a real server "
+			    "must be on the director's own Ethernet segment)\n",
+			    prog, drlb_addr_str(a, sizeof(a), (uint16_t)af,
+			    &e->conf.addr), af == AF_INET6 ?
+			    "neighbor solicitations" : "ARP");
+		}
+}
+
 /* ---------------------------------------------------------------- -c */
 
 /* the kernel's ip_vs_proto_name(), as /proc/net/ip_vs_conn shows it */

@@ -44,6 +44,11 @@ void list_all(FILE *f, const struct drlb_ctl_info *info,
     struct list_table *t, unsigned opts);
 /* `-L -t|-u service [opts]`: title and that one service (no header). */
 void list_one_service(FILE *f, struct list_svc *s, unsigned opts);
+/* After a text listing, on f (stderr: the listing stays ipvsadm's), one
+ * line per real server whose MAC could not be found, so not scheduled:
+ * "PROG: warning: real server 198.18.0.9 does not answer ARP: ..." */
+void list_warn_unresolved(FILE *f, const char *prog,
+    const struct list_svc *svcs, size_t n);
 /* `-S [-n]`: the rules, as -A/-a lines. */
 void list_save(FILE *f, struct list_table *t, unsigned opts);
 /* `-L --timeout` */

@@ -22,7 +22,10 @@
 #include "drlb/ctl.h"
 #include "list.h"
 
-#define DRLBADM_VERSION	"0.1"
+#ifndef DRLB_VERSION
+#define DRLB_VERSION	"unknown"
+#endif
+#define DRLBADM_VERSION	DRLB_VERSION
 #define RESTORE_MAX_ARGS 128
 
 static const char *prog = "drlbadm";
@@ -163,8 +166,11 @@ do_list(const char *prefix, const struct drlb_cmd *cmd)
 		}
 		if (json)
 			list_json_services(stdout, &info, s, 1, opts);
-		else
+		else {
 			list_one_service(stdout, s, opts);
+			fflush(stdout);
+			list_warn_unresolved(stderr, prog, s, 1);
+		}
 		list_table_free(&t);
 	} else if (opts & DRLB_OPT_TIMEOUT) {
 		struct drlb_timeouts to;
@@ -204,8 +210,11 @@ do_list(const char *prefix, const struct drlb_cmd *cmd)
 		get_table(prefix, &t);
 		if (json)
 			list_json_services(stdout, &info, t.svcs, t.n, opts);
-		else
+		else {
 			list_all(stdout, &info, &t, opts);
+			fflush(stdout);
+			list_warn_unresolved(stderr, prog, t.svcs, t.n);
+		}
 		list_table_free(&t);
 	}
 	return 0;

@@ -1,11 +1,14 @@
 /*
- * HTTP_GET: connect to the real server (as TCP_CHECK), send
- *   GET path HTTP/1.0, Host: RIP:port, Connection: close
+ * HTTP_GET: connect to the real server (as TCP_CHECK), send keepalived's
+ *   GET path HTTP/1.0 (1.1 with http_protocol 1.1), Host: virtualhost or
+ *   RIP:port, Connection: close with http_protocol 1.0C and 1.1
  * and read the answer until the server closes (or Content-Length is
- * reached).  Up when the status is status_code (any 2xx without one), the
- * body's MD5 is digest (keepalived's genhash computes the same) and the body
- * matches regex, where those are set.  connect_timeout bounds the whole
- * exchange, as in keepalived.
+ * reached).  Up when the status is one of status_code's (any 2xx without
+ * one), the body's MD5 is digest (keepalived's genhash computes the same)
+ * and the body matches regex (or not, regex_no_match) within its offsets,
+ * where those are set.  connect_timeout bounds the whole exchange, as in
+ * keepalived.  The request and the answer's parser are shared with SSL_GET
+ * (check_ssl.c), which carries the same bytes over TLS.
  */
 #include <errno.h>
 #include <regex.h>
@@ -140,10 +143,9 @@ check_md5_final(struct check_md5 *m, uint8_t out[16])
 
 /* ---------------------------------------------------------------- HTTP */
 
-struct http {
-	int connected;
-	char req[KACONF_PATH_MAX + 256];
-	size_t reqlen, sent;
+struct check_http {
+	char req[2 * KACONF_PATH_MAX + 256];
+	size_t reqlen;
 	char hdr[HDR_MAX + 1];
 	size_t hlen;
 	int in_body;
@@ -155,38 +157,54 @@ struct http {
 	size_t blen;
 };
 
-static int
-http_start(struct check *c)
+struct check_http *
+check_http_new(struct check *c)
 {
-	struct http *h;
-	char a[INET6_ADDRSTRLEN];
-	int r, n;
+	static const char *proto[] = { "1.0", "1.0", "1.1" };
+	struct check_http *h;
+	char a[INET6_ADDRSTRLEN], host[KACONF_PATH_MAX + 64];
+	int n;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		snprintf(c->why, sizeof(c->why), "out of memory");
-		return CHECK_FAIL;
+		return NULL;
 	}
-	c->priv = h;
 	h->clen = -1;
 	check_md5_init(&h->md5);
-	inet_ntop(c->af, c->addr.b, a, sizeof(a));
-	n = snprintf(h->req, sizeof(h->req), "GET %s HTTP/1.0\r\n"
-	    "User-Agent: drlbd-check\r\nHost: %s%s%s:%u\r\n"
-	    "Connection: close\r\n\r\n", c->conf.path,
-	    c->af == AF_INET6 ? "[" : "", a, c->af == AF_INET6 ? "]" : "",
-	    c->port);
+	if (c->conf.virtualhost[0] != '\0')
+		snprintf(host, sizeof(host), "%s", c->conf.virtualhost);
+	else {
+		inet_ntop(c->af, c->addr.b, a, sizeof(a));
+		snprintf(host, sizeof(host), "%s%s%s:%u", c->af == AF_INET6 ?
+		    "[" : "", a, c->af == AF_INET6 ? "]" : "", c->port);
+	}
+	n = snprintf(h->req, sizeof(h->req), "GET %s HTTP/%s\r\n"
+	    "User-Agent: KeepAliveClient\r\n%sHost: %s\r\n\r\n", c->conf.path,
+	    proto[c->conf.http_protocol],
+	    c->conf.http_protocol != KACONF_HTTP_1_0 ?
+	    "Connection: close\r\n" : "", host);
 	if (n < 0 || (size_t)n >= sizeof(h->req)) {
 		snprintf(c->why, sizeof(c->why), "request too long");
-		return CHECK_FAIL;
+		free(h);
+		return NULL;
 	}
 	h->reqlen = (size_t)n;
-	r = check_tcp_connect(c);
-	if (r == CHECK_OK) {		/* connected at once: send next */
-		c->events = POLLOUT;
-		h->connected = 1;
-		return CHECK_PENDING;
-	}
-	return r;
+	return h;
+}
+
+const char *
+check_http_request(const struct check_http *h, size_t *len)
+{
+	*len = h->reqlen;
+	return h->req;
+}
+
+void
+check_http_free(struct check_http *h)
+{
+	if (h != NULL)
+		free(h->body);
+	free(h);
 }
 
 static void
@@ -196,15 +214,71 @@ hex(const uint8_t *d, char *out)
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 
+static int
+status_ok(const struct check *c, int status)
+{
+	unsigned b;
+	int any = 0;
+
+	for (size_t i = 0; i < sizeof(c->conf.status_ok); i++)
+		any |= c->conf.status_ok[i];
+	if (!any)
+		return status >= 200 && status <= 299;
+	if (status < KACONF_HTTP_STATUS_MIN || status > KACONF_HTTP_STATUS_MAX)
+		return 0;
+	b = (unsigned)(status - KACONF_HTTP_STATUS_MIN);
+	return (c->conf.status_ok[b / 8] >> (b % 8)) & 1;
+}
+
+/* regex, and where a match may start: keepalived's regex_min_offset and
+ * regex_max_offset */
+static int
+regex_judge(struct check *c, struct check_http *h)
+{
+	const char *body = h->body ? h->body : "";
+	regex_t re;
+	regmatch_t m;
+	int found = 0, flags = REG_EXTENDED;
+	size_t from = 0;
+
+	if (c->conf.regex_icase)
+		flags |= REG_ICASE;
+	if (regcomp(&re, c->conf.regex, flags) != 0) {
+		snprintf(c->why, sizeof(c->why), "regex does not compile");
+		return CHECK_FAIL;
+	}
+	while (from <= h->blen && regexec(&re, body + from, 1, &m,
+	    from ? REG_NOTBOL : 0) == 0) {
+		size_t at = from + (size_t)m.rm_so;
+
+		if (at >= c->conf.regex_min_offset &&
+		    (c->conf.regex_max_offset == 0 ||
+		    at < c->conf.regex_max_offset)) {
+			found = 1;
+			break;
+		}
+		if (c->conf.regex_max_offset != 0 &&
+		    at >= c->conf.regex_max_offset)
+			break;
+		from = at + 1;
+	}
+	regfree(&re);
+	if (found == c->conf.regex_no_match) {
+		snprintf(c->why, sizeof(c->why), "status %d, body %s the regex",
+		    h->status, found ? "matches" : "does not match");
+		return CHECK_FAIL;
+	}
+	return CHECK_OK;
+}
+
 /* The whole answer is in: judge it. */
 static int
-http_judge(struct check *c, struct http *h)
+http_judge(struct check *c, struct check_http *h)
 {
-	if (c->conf.status_code ? h->status != c->conf.status_code :
-	    h->status < 200 || h->status > 299) {
+	if (!status_ok(c, h->status)) {
 		if (c->conf.status_code)
-			snprintf(c->why, sizeof(c->why), "status %d, expected %d",
-			    h->status, c->conf.status_code);
+			snprintf(c->why, sizeof(c->why), "status %d, expected %d%s",
+			    h->status, c->conf.status_code, " (or as listed)");
 		else
 			snprintf(c->why, sizeof(c->why), "status %d, expected "
 			    "2xx", h->status);
@@ -223,28 +297,14 @@ http_judge(struct check *c, struct http *h)
 			return CHECK_FAIL;
 		}
 	}
-	if (c->conf.regex[0] != '\0') {
-		regex_t re;
-		int m;
-
-		if (regcomp(&re, c->conf.regex, REG_EXTENDED | REG_NOSUB) != 0) {
-			snprintf(c->why, sizeof(c->why), "regex does not compile");
-			return CHECK_FAIL;
-		}
-		m = regexec(&re, h->body ? h->body : "", 0, NULL, 0);
-		regfree(&re);
-		if (m != 0) {
-			snprintf(c->why, sizeof(c->why), "status %d, body does "
-			    "not match the regex", h->status);
-			return CHECK_FAIL;
-		}
-	}
+	if (c->conf.regex[0] != '\0' && regex_judge(c, h) != CHECK_OK)
+		return CHECK_FAIL;
 	snprintf(c->why, sizeof(c->why), "status %d", h->status);
 	return CHECK_OK;
 }
 
 static int
-body_add(struct check *c, struct http *h, const char *p, size_t n)
+body_add(struct check *c, struct check_http *h, const char *p, size_t n)
 {
 	if (h->clen >= 0 && (long long)(h->body_len + n) > h->clen)
 		n = (size_t)(h->clen - (long long)h->body_len);
@@ -273,7 +333,7 @@ body_add(struct check *c, struct http *h, const char *p, size_t n)
 
 /* Parse the status line and headers once "\r\n\r\n" is in h->hdr. */
 static int
-parse_header(struct check *c, struct http *h, size_t end)
+parse_header(struct check *c, struct check_http *h, size_t end)
 {
 	char *l, *save = NULL;
 	int minor;
@@ -296,13 +356,100 @@ parse_header(struct check *c, struct http *h, size_t end)
 	return 0;
 }
 
+int
+check_http_feed(struct check *c, struct check_http *h, const char *buf,
+    size_t n)
+{
+	if (!h->in_body) {
+		size_t take = HDR_MAX - h->hlen < n ? HDR_MAX - h->hlen : n;
+		char *e;
+
+		memcpy(h->hdr + h->hlen, buf, take);
+		h->hlen += take;
+		h->hdr[h->hlen] = '\0';
+		if ((e = strstr(h->hdr, "\r\n\r\n")) == NULL) {
+			if (h->hlen == HDR_MAX) {
+				snprintf(c->why, sizeof(c->why), "header over %d "
+				    "bytes", HDR_MAX);
+				return CHECK_FAIL;
+			}
+			return CHECK_PENDING;
+		}
+		{
+			size_t hend = (size_t)(e - h->hdr) + 4;
+			/* bytes of buf after the header */
+			size_t rest = h->hlen - hend;
+			size_t off = take - rest;
+
+			if (parse_header(c, h, hend) < 0)
+				return CHECK_FAIL;
+			h->in_body = 1;
+			if (body_add(c, h, buf + off, rest) < 0)
+				return CHECK_FAIL;
+			/* what did not fit in hdr yet */
+			if (body_add(c, h, buf + take, n - take) < 0)
+				return CHECK_FAIL;
+		}
+	} else if (body_add(c, h, buf, n) < 0)
+		return CHECK_FAIL;
+	if (h->in_body && h->clen >= 0 && (long long)h->body_len >= h->clen)
+		return http_judge(c, h);
+	return CHECK_PENDING;
+}
+
+int
+check_http_eof(struct check *c, struct check_http *h)
+{
+	if (!h->in_body) {
+		snprintf(c->why, sizeof(c->why), "connection closed before the "
+		    "answer's header ended");
+		return CHECK_FAIL;
+	}
+	if (h->clen >= 0 && (long long)h->body_len < h->clen) {
+		snprintf(c->why, sizeof(c->why), "answer shorter than its "
+		    "Content-Length");
+		return CHECK_FAIL;
+	}
+	return http_judge(c, h);
+}
+
+/* HTTP_GET over plain TCP */
+struct http {
+	struct check_http *h;
+	int connected;
+	size_t sent;
+};
+
 static int
-http_read(struct check *c, struct http *h)
+http_start(struct check *c)
+{
+	struct http *t;
+	int r;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		snprintf(c->why, sizeof(c->why), "out of memory");
+		return CHECK_FAIL;
+	}
+	c->priv = t;
+	if ((t->h = check_http_new(c)) == NULL)
+		return CHECK_FAIL;
+	r = check_tcp_connect(c);
+	if (r == CHECK_OK) {		/* connected at once: send next */
+		c->events = POLLOUT;
+		t->connected = 1;
+		return CHECK_PENDING;
+	}
+	return r;
+}
+
+static int
+http_read(struct check *c, struct http *t)
 {
 	char buf[16384];
 
 	for (;;) {
 		ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
+		int r;
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -313,73 +460,31 @@ http_read(struct check *c, struct http *h)
 			    strerror(errno));
 			return CHECK_FAIL;
 		}
-		if (n == 0) {
-			if (!h->in_body) {
-				snprintf(c->why, sizeof(c->why), "connection "
-				    "closed before the answer's header ended");
-				return CHECK_FAIL;
-			}
-			if (h->clen >= 0 && (long long)h->body_len < h->clen) {
-				snprintf(c->why, sizeof(c->why), "answer "
-				    "shorter than its Content-Length");
-				return CHECK_FAIL;
-			}
-			return http_judge(c, h);
-		}
-		if (!h->in_body) {
-			size_t take = HDR_MAX - h->hlen < (size_t)n ?
-			    HDR_MAX - h->hlen : (size_t)n;
-			char *e;
-
-			memcpy(h->hdr + h->hlen, buf, take);
-			h->hlen += take;
-			h->hdr[h->hlen] = '\0';
-			if ((e = strstr(h->hdr, "\r\n\r\n")) == NULL) {
-				if (h->hlen == HDR_MAX) {
-					snprintf(c->why, sizeof(c->why),
-					    "header over %d bytes", HDR_MAX);
-					return CHECK_FAIL;
-				}
-				continue;
-			}
-			{
-				size_t hend = (size_t)(e - h->hdr) + 4;
-				/* bytes of buf after the header */
-				size_t rest = h->hlen - hend;
-				size_t off = take - rest;
-
-				if (parse_header(c, h, hend) < 0)
-					return CHECK_FAIL;
-				h->in_body = 1;
-				if (body_add(c, h, buf + off, rest) < 0)
-					return CHECK_FAIL;
-				/* what did not fit in hdr yet */
-				if (body_add(c, h, buf + take,
-				    (size_t)n - take) < 0)
-					return CHECK_FAIL;
-			}
-		} else if (body_add(c, h, buf, (size_t)n) < 0)
-			return CHECK_FAIL;
-		if (h->in_body && h->clen >= 0 &&
-		    (long long)h->body_len >= h->clen)
-			return http_judge(c, h);
+		if (n == 0)
+			return check_http_eof(c, t->h);
+		if ((r = check_http_feed(c, t->h, buf, (size_t)n)) !=
+		    CHECK_PENDING)
+			return r;
 	}
 }
 
 static int
 http_step(struct check *c, short revents)
 {
-	struct http *h = c->priv;
+	struct http *t = c->priv;
+	size_t len;
+	const char *req;
 
-	if (revents == 0 || h == NULL)
+	if (revents == 0 || t == NULL)
 		return CHECK_PENDING;
-	if (!h->connected) {
+	if (!t->connected) {
 		if (check_tcp_connected(c) != CHECK_OK)
 			return CHECK_FAIL;
-		h->connected = 1;
+		t->connected = 1;
 	}
-	if (h->sent < h->reqlen) {
-		ssize_t n = send(c->fd, h->req + h->sent, h->reqlen - h->sent,
+	req = check_http_request(t->h, &len);
+	if (t->sent < len) {
+		ssize_t n = send(c->fd, req + t->sent, len - t->sent,
 		    MSG_NOSIGNAL);
 
 		if (n < 0) {
@@ -389,30 +494,35 @@ http_step(struct check *c, short revents)
 			    strerror(errno));
 			return CHECK_FAIL;
 		}
-		h->sent += (size_t)n;
-		c->events = h->sent < h->reqlen ? POLLOUT : POLLIN;
+		t->sent += (size_t)n;
+		c->events = t->sent < len ? POLLOUT : POLLIN;
 		return CHECK_PENDING;
 	}
-	return http_read(c, h);
+	return http_read(c, t);
 }
 
 static void
 http_stop(struct check *c, int timed_out)
 {
-	struct http *h = c->priv;
+	struct http *t = c->priv;
 
-	if (timed_out)
+	if (timed_out) {
+		size_t len = 0;
+
+		if (t != NULL && t->h != NULL)
+			check_http_request(t->h, &len);
 		snprintf(c->why, sizeof(c->why), "%s",
-		    h == NULL || !h->connected ? "connect timeout" :
-		    h->sent < h->reqlen ? "timeout sending the request" :
+		    t == NULL || !t->connected ? "connect timeout" :
+		    t->sent < len ? "timeout sending the request" :
 		    "timeout reading the answer");
+	}
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 	c->events = 0;
-	if (h != NULL)
-		free(h->body);
-	free(h);
+	if (t != NULL)
+		check_http_free(t->h);
+	free(t);
 	c->priv = NULL;
 }
 

@@ -461,8 +461,9 @@ conn_insert(struct conn_table *t, const struct conn_key *k,
 		return NULL;
 	c->flags = CONN_F_INUSE | CONN_F_INACTIVE;
 
-	/* IPVS ip_vs_bind_dest for a DR real server: INACTIVE|NOOUTPUT,
-	 * so the connection starts in InActConn */
+	/* IPVS ip_vs_bind_dest: a real server's conn_flags always carry
+	 * INACTIVE (__ip_vs_update_dest), so the connection starts in
+	 * InActConn; set_tcp_state moves it on its first frame */
 	dest->inactconns++;
 	dest->stats.conns++;
 	if (dest->svc != NULL)
@@ -499,14 +500,17 @@ conn_release(struct conn_table *t, struct svc_table *st, uint32_t id)
 		t->aux[id] = 0;
 	}
 	if (d != NULL) {
-		/* IPVS ip_vs_unbind_dest, then the dest reference */
-		if (c->flags & CONN_F_TEMPLATE)
+		/* IPVS ip_vs_unbind_dest (a template touches neither the
+		 * connection counts nor -x/-y), then the dest reference */
+		if (c->flags & CONN_F_TEMPLATE) {
 			d->persistconns--;
-		else if (c->flags & CONN_F_INACTIVE)
-			d->inactconns--;
-		else
-			d->activeconns--;
-		dest_overload_unbind(d);
+		} else {
+			if (c->flags & CONN_F_INACTIVE)
+				d->inactconns--;
+			else
+				d->activeconns--;
+			dest_overload_unbind(d);
+		}
 		dest_put(st, d);
 	}
 	c->flags = 0;
@@ -560,18 +564,35 @@ conn_expire(struct conn_table *t, struct svc_table *st, uint32_t now,
 }
 
 void
-conn_restore(struct conn_table *t, struct conn *c, enum conn_state s,
-    uint32_t expires)
+conn_expire_now(struct conn_table *t, struct svc_table *st, struct conn *c)
 {
-	if (!(c->flags & CONN_F_TEMPLATE) && c->key.protocol == IPPROTO_TCP &&
-	    (unsigned)s < CONN_S_LAST) {
-		if (s == CONN_S_ESTABLISHED && (c->flags & CONN_F_INACTIVE)) {
-			c->dest->inactconns--;
-			c->dest->activeconns++;
+	uint32_t id = (uint32_t)(c - t->conns);
+
+	wunlink(t, id);
+	conn_release(t, st, id);
+}
+
+void
+conn_restore(struct conn_table *t, struct conn *c, enum conn_state s,
+    bool active, uint32_t expires)
+{
+	if (!(c->flags & CONN_F_TEMPLATE)) {
+		struct dest *d = c->dest;
+		bool was_active = !(c->flags & CONN_F_INACTIVE);
+
+		if (c->key.protocol == IPPROTO_TCP && (unsigned)s < CONN_S_LAST)
+			c->state = (uint8_t)s;
+		if (was_active && !active) {
+			d->activeconns--;
+			d->inactconns++;
+			c->flags |= CONN_F_INACTIVE;
+		} else if (!was_active && active) {
+			d->inactconns--;
+			d->activeconns++;
 			c->flags &= ~CONN_F_INACTIVE;
-			sched_dest_load_changed(c->dest);
 		}
-		c->state = (uint8_t)s;
+		if (was_active != active)
+			sched_dest_load_changed(d);
 	}
 	wdue(t, c, expires);
 }

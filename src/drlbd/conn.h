@@ -5,14 +5,17 @@
  * - TCP state follows the client->server direction only (IPVS's INPUT-ONLY
  *   table, since in DR the replies never pass the director).
  * - Timeouts are IPVS's defaults, per state; UDP 300 s.
- * - dest->activeconns counts ESTABLISHED connections, inactconns all others
- *   (IPVS's INACTIVE flag), kept exact on every state change and expiry.
+ * - dest->activeconns counts TCP connections in SYN_SENT, SYN_RECV,
+ *   ESTABLISHED and SYNACK (IPVS's tcp_state_active_table), inactconns all
+ *   others and UDP (IPVS's INACTIVE flag), kept exact on every state
+ *   change, expiry, synced update and restore.
  * - Fixed capacity allocated up front; lookup and insert are O(1); expiry
  *   runs from a timer wheel in bounded slices, never as a full sweep.
  */
 #ifndef DRLBD_CONN_H
 #define DRLBD_CONN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>		/* pthread_mutex_t (not <pthread.h>: tests put
@@ -130,7 +133,9 @@ size_t conn_table_bytes(const struct conn_table *t);
 struct conn *conn_lookup(struct conn_table *t, const struct conn_key *k);
 
 /*
- * A new connection to dest, in state NONE (counted in dest->inactconns,
+ * A new connection to dest, in state NONE (counted in dest->inactconns, as
+ * IPVS binds every new connection INACTIVE; the first frame's conn_seen
+ * moves it, a SYN to SYN_RECV and so into activeconns; counted in
  * dest->stats.conns and the service's).  Holds a reference on dest.
  * Returns NULL when the table is full (policy: the new flow is dropped and
  * counted; existing connections are never evicted to make room), errno
@@ -184,6 +189,9 @@ void conn_seen(struct conn_table *t, struct conn *c, uint8_t tcp_flags,
 
 /* IPVS INPUT-ONLY TCP state transition (pure). */
 enum conn_state conn_tcp_next(enum conn_state s, uint8_t tcp_flags);
+/* Does a connection in state s count in ActiveConn?  TCP: IPVS's
+ * tcp_state_active_table; UDP never. */
+bool conn_state_active(uint8_t protocol, enum conn_state s);
 
 /* Timeout of a connection in this state, seconds (uses t's --set values). */
 uint32_t conn_timeout(const struct conn_table *t, uint8_t protocol,
@@ -213,9 +221,21 @@ void conn_table_bind(struct conn_table *t, struct svc_table *st);
 /* How many half-open connections gave way to new flows. */
 uint64_t conn_reclaimed(const struct conn_table *t);
 
-/* A connection just inserted takes a saved state and expiry (statefile.c). */
+/* c goes now, uncounted and freed as if it had expired (IPVS
+ * ip_vs_conn_expire_now); not a template.  Nobody is told (no expire
+ * hook), as for an entry the SYN-flood defence takes. */
+void conn_expire_now(struct conn_table *t, struct svc_table *st,
+    struct conn *c);
+
+/*
+ * A connection takes a saved or synced state and expiry, and counts as
+ * active or inactive as told (IPVS ip_vs_proc_conn: a synced connection's
+ * INACTIVE flag is the master's, not derived from its state), the real
+ * server's counts moved to match.  TCP state only; a template's expiry
+ * only.
+ */
 void conn_restore(struct conn_table *t, struct conn *c, enum conn_state s,
-    uint32_t expires);
+    bool active, uint32_t expires);
 
 /* fn is told about each connection just before it expires (trace). */
 void conn_set_expire_hook(struct conn_table *t,

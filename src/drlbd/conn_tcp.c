@@ -27,6 +27,24 @@ static const uint32_t tcp_timeouts_default[CONN_S_LAST] = {
 };
 #define UDP_TIMEOUT_DEFAULT	(5 * 60)
 
+/*
+ * Which states count in ActiveConn (tcp_state_active_table in
+ * ip_vs_proto_tcp.c): the half-open ones too, not only ESTABLISHED.
+ */
+static const bool tcp_state_active_table[CONN_S_LAST] = {
+	[CONN_S_NONE]		= false,
+	[CONN_S_ESTABLISHED]	= true,
+	[CONN_S_SYN_SENT]	= true,
+	[CONN_S_SYN_RECV]	= true,
+	[CONN_S_FIN_WAIT]	= false,
+	[CONN_S_TIME_WAIT]	= false,
+	[CONN_S_CLOSE]		= false,
+	[CONN_S_CLOSE_WAIT]	= false,
+	[CONN_S_LAST_ACK]	= false,
+	[CONN_S_LISTEN]		= false,
+	[CONN_S_SYNACK]		= true,
+};
+
 static const char *const state_names[CONN_S_LAST] = {
 	[CONN_S_NONE]		= "NONE",
 	[CONN_S_ESTABLISHED]	= "ESTABLISHED",
@@ -62,7 +80,7 @@ static const uint8_t tcp_input_only[4][CONN_S_LAST] = {
 /*	   sNO  sES  sSS  sSR  sFW  sTW  sCL  sCW  sLA  sLI  sSA */
 /*syn*/	{ sSR, sES, sES, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR },
 /*fin*/	{ sCL, sFW, sSS, sTW, sFW, sTW, sCL, sCW, sLA, sLI, sTW },
-/*ack*/	{ sCL, sES, sSS, sES, sFW, sTW, sCL, sCW, sCL, sLI, sES },
+/*ack*/	{ sES, sES, sSS, sES, sFW, sTW, sCL, sCW, sCL, sLI, sES },
 /*rst*/	{ sCL, sCL, sCL, sSR, sCL, sCL, sCL, sCL, sLA, sLI, sCL },
 };
 
@@ -86,6 +104,16 @@ conn_tcp_next(enum conn_state s, uint8_t tcp_flags)
 		 * new_state = IP_VS_TCP_S_CLOSE */
 		return CONN_S_CLOSE;
 	return (enum conn_state)tcp_input_only[idx][s];
+}
+
+bool
+conn_state_active(uint8_t protocol, enum conn_state s)
+{
+	/* UDP connections stay inactive: udp_state_transition never
+	 * touches the INACTIVE flag they are bound with */
+	if (protocol != IPPROTO_TCP || (unsigned)s >= CONN_S_LAST)
+		return false;
+	return tcp_state_active_table[s];
 }
 
 const char *
@@ -155,11 +183,12 @@ conn_seen(struct conn_table *t, struct conn *c, uint8_t tcp_flags,
 	if (c->key.protocol == IPPROTO_TCP) {
 		enum conn_state ns = conn_tcp_next(c->state, tcp_flags);
 
-		/* IPVS set_tcp_state(): only ESTABLISHED is active */
+		/* IPVS set_tcp_state(): on a change of state the connection
+		 * follows tcp_state_active() in and out of ActiveConn */
 		if (ns != c->state && c->dest != NULL) {
 			struct dest *d = c->dest;
 			bool was_active = !(c->flags & CONN_F_INACTIVE);
-			bool active = ns == CONN_S_ESTABLISHED;
+			bool active = conn_state_active(IPPROTO_TCP, ns);
 
 			if (was_active != active && t->lock != NULL)
 				pthread_mutex_lock(t->lock);

@@ -47,9 +47,9 @@ conn_template_insert(struct conn_table *t, const struct conn_key *k,
 	/* read back by conn_template_timeout */
 	c->state = (uint8_t)(timeout & 0xff);
 	c->reserved = (uint16_t)(timeout >> 8);
-	/* IPVS ip_vs_bind_dest: a template counts in PersistConn only */
+	/* IPVS ip_vs_bind_dest: a template counts in PersistConn only and
+	 * leaves -x/-y alone */
 	dest->persistconns++;
-	dest_overload_bind(dest);
 	return c;
 }
 

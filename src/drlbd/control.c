@@ -1,8 +1,12 @@
 /*
- * The control socket: drlbadm's requests, one at a time per client.
- * Requests are small and fixed-size and drlbadm writes each in one go, so a
- * client is served synchronously when poll() says it is readable (with a
- * receive timeout so a stuck client cannot stall forwarding for long).
+ * The control socket: drlbadm's requests, served from the event loop and
+ * never waited for.  Every client socket is non-blocking with its own
+ * buffers: a request is read as it comes (it has CTL_REQ_MS to be whole), a
+ * reply is written as the peer takes it (CTL_REPLY_MS), so a slow or silent
+ * client holds nobody up.  What a client may do is decided at accept, from
+ * its credentials, before anything is read.  At most CTL_MAX_CLIENTS at a
+ * time; a newcomer takes the place of the longest-idle client, and root or
+ * the socket's owner always gets in.
  */
 #include <errno.h>
 #include <grp.h>
@@ -30,7 +34,10 @@
 #include "sync.h"
 #include "trace.h"
 
-#define CTL_MAX_CLIENTS 16
+#define CTL_MAX_CLIENTS	16
+#define CTL_REQ_MS	5000	/* from accept or the last reply to a whole request */
+#define CTL_REPLY_MS	10000	/* for the peer to take a reply */
+#define CTL_ACCEPTS	16	/* new clients per wake, at most */
 
 /* What a client may do, from its credentials (SO_PEERCRED). */
 enum ctl_access {
@@ -39,15 +46,39 @@ enum ctl_access {
 	CTL_WRITE,		/* changes: root or the socket's owner */
 };
 
+/* One client: the request being read, or the reply being written. */
+struct ctl_client {
+	int fd;				/* -1: a free slot */
+	enum ctl_access access;
+	int tracing;			/* a trace listener: lines go out from trace.c */
+	uint64_t deadline_ms;		/* to finish what it is doing */
+	uint64_t active_ms;		/* its last progress: who is idle longest */
+	union {
+		struct {
+			struct drlb_ctl_hdr h;
+			struct drlb_ctl_req req;
+		} m;
+		uint8_t b[sizeof(struct drlb_ctl_hdr) +
+		    sizeof(struct drlb_ctl_req)];
+	} in;
+	size_t inlen;
+	uint8_t *out;			/* header and body of the reply */
+	size_t outlen, outoff;
+};
+
+/* what arrives on the socket, header then body, one buffer */
+_Static_assert(sizeof(((struct ctl_client *)0)->in.m) ==
+    sizeof(struct drlb_ctl_hdr) + sizeof(struct drlb_ctl_req),
+    "a request is its header and its body, without padding");
+
 struct control {
 	struct drlbd *d;
 	int lfd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	uid_t owner;
 	gid_t group;
-	int cfd[CTL_MAX_CLIENTS];
-	enum ctl_access access[CTL_MAX_CLIENTS];
-	int ncl;
+	struct ctl_client cl[CTL_MAX_CLIENTS];
+	uint64_t evicted;		/* clients that gave way to a newcomer */
 };
 
 static int
@@ -96,7 +127,8 @@ control_listen(const char *path, struct drlbd *d, char *err, size_t errlen)
 		return NULL;
 	}
 	unlink(path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) < 0)
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		goto fail_close;
@@ -107,6 +139,8 @@ control_listen(const char *path, struct drlbd *d, char *err, size_t errlen)
 		goto fail_close;
 	c->d = d;
 	c->lfd = fd;
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		c->cl[i].fd = -1;
 	strcpy(c->path, path);
 	c->owner = geteuid();
 	c->group = getegid();
@@ -196,13 +230,27 @@ op_reads_only(uint16_t op)
 	}
 }
 
+static void
+client_close(struct ctl_client *cl)
+{
+	if (cl->tracing) {
+		trace_remove(cl->fd);
+		log_info("trace listener gone");
+	}
+	close(cl->fd);
+	free(cl->out);
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = -1;
+}
+
 void
 control_close(struct control *c)
 {
 	if (c == NULL)
 		return;
-	for (int i = 0; i < c->ncl; i++)
-		close(c->cfd[i]);
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (c->cl[i].fd >= 0)
+			client_close(&c->cl[i]);
 	close(c->lfd);
 	unlink(c->path);
 	free(c);
@@ -217,8 +265,13 @@ control_pollfds(void *arg, struct pollfd *pfd, int max)
 	if (max < 1)
 		return 0;
 	pfd[n++] = (struct pollfd){ .fd = c->lfd, .events = POLLIN };
-	for (int i = 0; i < c->ncl && n < max; i++)
-		pfd[n++] = (struct pollfd){ .fd = c->cfd[i], .events = POLLIN };
+	for (int i = 0; i < CTL_MAX_CLIENTS && n < max; i++) {
+		const struct ctl_client *cl = &c->cl[i];
+
+		if (cl->fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = cl->fd,
+			    .events = cl->out != NULL ? POLLOUT : POLLIN };
+	}
 	return n;
 }
 
@@ -266,10 +319,57 @@ conn_to_entry(struct conn *c, void *arg)
 	return 0;
 }
 
+/* The reply goes into the client's buffer; written as the peer takes it.
+ * Out of memory: the client is closed (it sees EOF). */
+static void
+reply(struct ctl_client *cl, uint16_t op, int32_t status, const void *body,
+    uint32_t len)
+{
+	struct drlb_ctl_hdr h = {
+		.magic = DRLB_CTL_MAGIC, .version = DRLB_CTL_VERSION,
+		.op = op, .status = status, .len = len,
+	};
+
+	free(cl->out);
+	cl->outoff = 0;
+	cl->outlen = sizeof(h) + len;
+	if ((cl->out = malloc(cl->outlen)) == NULL) {
+		cl->outlen = 0;
+		return;
+	}
+	memcpy(cl->out, &h, sizeof(h));
+	if (len > 0)
+		memcpy(cl->out + sizeof(h), body, len);
+}
+
+/* Write what the peer takes now: 1 all written, 0 more to write, -1 gone. */
+static int
+flush(struct ctl_client *cl)
+{
+	while (cl->outoff < cl->outlen) {
+		ssize_t n = send(cl->fd, cl->out + cl->outoff,
+		    cl->outlen - cl->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0)
+			return -1;
+		cl->outoff += (size_t)n;
+	}
+	free(cl->out);
+	cl->out = NULL;
+	cl->outlen = cl->outoff = 0;
+	return 1;
+}
+
 /* One request: apply or answer it. */
 static void
-ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *req)
+dispatch(struct control *c, struct ctl_client *cl, uint16_t op,
+    const struct drlb_ctl_req *req)
 {
+	struct drlbd *d = c->d;
 	char err[DRLB_CTL_ERRMSG_MAX] = "";
 	void *body = NULL;
 	uint32_t len = 0;
@@ -284,7 +384,7 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		info.num_services = d->svcs.count;
 		info.conn_count = conn_set_count(&d->conns);
 		info.conn_max = conn_set_max(&d->conns);
-		ctl_send(fd, op, 0, &info, sizeof(info));
+		reply(cl, op, 0, &info, sizeof(info));
 		return;
 	}
 	case DRLB_CTL_GET_SERVICES:
@@ -297,7 +397,7 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		struct drlb_timeouts tm;
 
 		conn_get_timeouts(d->conns.w[0], &tm);
-		ctl_send(fd, op, 0, &tm, sizeof(tm));
+		reply(cl, op, 0, &tm, sizeof(tm));
 		return;
 	}
 	case DRLB_CTL_GET_CONNS: {
@@ -323,6 +423,11 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 			.client = req->dest.addr,
 		};
 
+		if (trace_full()) {
+			status = EBUSY;
+			snprintf(err, sizeof(err), "too many trace listeners");
+			break;
+		}
 		/* a filter naming a service there is not: say so, rather
 		 * than wait for events that cannot come */
 		if (f.af != 0 && (f.vport != 0 ? svc_find(&d->svcs, f.af,
@@ -339,13 +444,18 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 			    f.af, &f.vaddr));
 			break;
 		}
-		if (trace_add(fd, &f) < 0) {
-			status = EBUSY;
-			snprintf(err, sizeof(err), "too many trace listeners");
-			break;
+		/* the answer first, whole, then the lines trace.c sends */
+		reply(cl, op, 0, NULL, 0);
+		if (cl->out == NULL || flush(cl) != 1) {
+			client_close(cl);
+			return;
 		}
+		if (trace_add(cl->fd, &f) < 0) {
+			client_close(cl);	/* too many (checked above) */
+			return;
+		}
+		cl->tracing = 1;
 		log_info("trace listener added");
-		ctl_send(fd, op, 0, NULL, 0);
 		return;
 	}
 	case DRLB_CTL_START_DAEMON:
@@ -367,7 +477,7 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		struct drlb_ctl_daemon dm[2];
 
 		sync_get(d->sync, dm);
-		ctl_send(fd, op, 0, dm, sizeof(dm));
+		reply(cl, op, 0, dm, sizeof(dm));
 		return;
 	}
 	case DRLB_CTL_SET_ARP: {
@@ -415,85 +525,182 @@ ctl_dispatch(struct drlbd *d, int fd, uint16_t op, const struct drlb_ctl_req *re
 		status = EINVAL;
 		snprintf(err, sizeof(err), "unknown control request %u", op);
 	}
-	if (status != 0) {
-		free(body);
-		ctl_send(fd, op, status, err, (uint32_t)strlen(err) + 1);
-		return;
-	}
-	ctl_send(fd, op, 0, body, len);
+	if (status != 0)
+		reply(cl, op, status, err, (uint32_t)strlen(err) + 1);
+	else
+		reply(cl, op, 0, body, len);
 	free(body);
 }
 
+/* Read what has come of the client's request; apply it once it is whole. */
 static void
-ctl_drop(struct control *c, int i)
+client_read(struct control *c, struct ctl_client *cl, uint64_t now)
 {
-	if (trace_has(c->cfd[i])) {
-		trace_remove(c->cfd[i]);
-		log_info("trace listener gone");
+	static const char denied[] = "Permission denied (changes need root "
+	    "or the owner of the control socket)";
+	ssize_t n;
+
+	n = recv(cl->fd, cl->in.b + cl->inlen, sizeof(cl->in.b) - cl->inlen,
+	    MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0) {
+		if (n < 0 || cl->inlen > 0)
+			log_warnx("control client gone mid-request%s%s",
+			    n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+		client_close(cl);
+		return;
 	}
-	close(c->cfd[i]);
-	c->ncl--;
-	c->cfd[i] = c->cfd[c->ncl];
-	c->access[i] = c->access[c->ncl];
+	cl->inlen += (size_t)n;
+	cl->active_ms = now;
+	if (cl->inlen >= sizeof(cl->in.m.h) &&
+	    (cl->in.m.h.magic != DRLB_CTL_MAGIC ||
+	    cl->in.m.h.version != DRLB_CTL_VERSION ||
+	    cl->in.m.h.len != sizeof(struct drlb_ctl_req))) {
+		log_warnx("control client: not a drlb request (magic %#x, "
+		    "version %u, %u bytes)", cl->in.m.h.magic,
+		    cl->in.m.h.version, cl->in.m.h.len);
+		client_close(cl);
+		return;
+	}
+	if (cl->inlen < sizeof(cl->in.b))
+		return;
+	cl->inlen = 0;
+	cl->deadline_ms = now + CTL_REPLY_MS;
+	if (cl->access == CTL_READ && !op_reads_only(cl->in.m.h.op))
+		reply(cl, cl->in.m.h.op, EPERM, denied, sizeof(denied));
+	else
+		dispatch(c, cl, cl->in.m.h.op, &cl->in.m.req);
+	if (cl->fd >= 0 && cl->out == NULL && !cl->tracing)
+		client_close(cl);		/* no memory for the reply */
+}
+
+static void
+client_write(struct ctl_client *cl, uint64_t now)
+{
+	int r = flush(cl);
+
+	if (r < 0) {
+		client_close(cl);
+		return;
+	}
+	cl->active_ms = now;
+	if (r == 1)			/* the next request may come */
+		cl->deadline_ms = now + CTL_REQ_MS;
+}
+
+/*
+ * A free slot for a newcomer, or the slot of the client that has been idle
+ * longest (not a trace listener, not in the middle of a reply; when the
+ * newcomer may only read, not one that may write), which gives way.
+ */
+static struct ctl_client *
+slot(struct control *c, enum ctl_access access)
+{
+	struct ctl_client *victim = NULL;
+
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		struct ctl_client *cl = &c->cl[i];
+
+		if (cl->fd < 0)
+			return cl;
+		if (cl->tracing || cl->out != NULL ||
+		    (access != CTL_WRITE && cl->access == CTL_WRITE))
+			continue;
+		if (victim == NULL || cl->active_ms < victim->active_ms)
+			victim = cl;
+	}
+	if (victim != NULL) {
+		c->evicted++;
+		client_close(victim);
+	}
+	return victim;
+}
+
+static void
+client_accept(struct control *c, uint64_t now)
+{
+	for (int a = 0; a < CTL_ACCEPTS; a++) {
+		int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		enum ctl_access access;
+		struct ctl_client *cl;
+
+		if (fd < 0)
+			return;
+		/* who it is decides all, before a byte is read */
+		if ((access = peer_access(c, fd)) == CTL_DENY ||
+		    (cl = slot(c, access)) == NULL) {
+			close(fd);
+			continue;
+		}
+		cl->fd = fd;
+		cl->access = access;
+		cl->active_ms = now;
+		cl->deadline_ms = now + CTL_REQ_MS;
+	}
 }
 
 static void
 control_serve(void *arg, const struct pollfd *pfd, int n, uint64_t now)
 {
 	struct control *c = arg;
-	struct drlbd *d = c->d;
 
-	(void)now;
-	/* clients first (their indices shift when one goes), newest last */
-	for (int k = n - 1; k >= 1; k--) {
-		struct drlb_ctl_hdr h;
-		void *body = NULL;
-		int i;
+	for (int k = 1; k < n; k++) {
+		struct ctl_client *cl = NULL;
 
-		if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (pfd[k].revents == 0)
 			continue;
-		for (i = 0; i < c->ncl && c->cfd[i] != pfd[k].fd; i++)
-			;
-		if (i == c->ncl)
+		for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+			if (c->cl[i].fd == pfd[k].fd)
+				cl = &c->cl[i];
+		if (cl == NULL)
 			continue;
-		if (ctl_recv(c->cfd[i], &h, &body, sizeof(struct drlb_ctl_req)) < 0) {
-			if (errno != EPIPE)
-				log_warn("control client");
-			ctl_drop(c, i);
-			continue;
-		}
-		if (h.len != sizeof(struct drlb_ctl_req)) {
-			log_warnx("control client: request of %u bytes", h.len);
-			free(body);
-			ctl_drop(c, i);
-			continue;
-		}
-		if (c->access[i] == CTL_DENY ||
-		    (c->access[i] == CTL_READ && !op_reads_only(h.op))) {
-			char msg[] = "Permission denied (changes need root or "
-			    "the owner of the control socket)";
+		if (cl->out != NULL)
+			client_write(cl, now);
+		else if (cl->tracing) {
+			/* a listener says nothing: anything is its end */
+			char b[64];
 
-			ctl_send(c->cfd[i], h.op, EPERM, msg, sizeof(msg));
-			free(body);
-			continue;
-		}
-		ctl_dispatch(d, c->cfd[i], h.op, body);
-		free(body);
+			if (recv(cl->fd, b, sizeof(b), MSG_DONTWAIT) == 0 ||
+			    (pfd[k].revents & (POLLHUP | POLLERR)))
+				client_close(cl);
+		} else
+			client_read(c, cl, now);
 	}
-	if (n >= 1 && (pfd[0].revents & POLLIN)) {
-		int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC);
-		struct timeval tv = { .tv_sec = 1 };
+	if (n >= 1 && (pfd[0].revents & POLLIN))
+		client_accept(c, now);
+}
 
-		if (fd < 0)
-			return;
-		if (c->ncl == CTL_MAX_CLIENTS) {
-			close(fd);
-			return;
-		}
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		c->access[c->ncl] = peer_access(c, fd);
-		c->cfd[c->ncl++] = fd;
+/* the earliest deadline of a client (trace listeners have none) */
+static uint64_t
+control_due(void *arg)
+{
+	struct control *c = arg;
+	uint64_t due = LOOP_NEVER;
+
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (c->cl[i].fd >= 0 && !c->cl[i].tracing &&
+		    c->cl[i].deadline_ms < due)
+			due = c->cl[i].deadline_ms;
+	return due;
+}
+
+/* a client that did not finish its request, or take its reply, in time */
+static void
+control_expire(void *arg, uint64_t now)
+{
+	struct control *c = arg;
+
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		struct ctl_client *cl = &c->cl[i];
+
+		if (cl->fd < 0 || cl->tracing || cl->deadline_ms > now)
+			continue;
+		if (cl->out != NULL || cl->inlen > 0)
+			log_warnx("control client too slow (%s): closed",
+			    cl->out != NULL ? "its reply not taken" :
+			    "its request not whole");
+		client_close(cl);
 	}
 }
 
@@ -502,4 +709,6 @@ const struct loop_source control_source = {
 	.maxfds = 1 + CTL_MAX_CLIENTS,
 	.pollfds = control_pollfds,
 	.serve = control_serve,
+	.due = control_due,
+	.tick = control_expire,
 };

@@ -118,14 +118,16 @@ put_all(struct out *o, const struct counters_input *in)
 static int
 put_extra(struct out *o, const char *s)
 {
-	char name[64];
+	char name[128];
 
 	while (*s != '\0') {
 		const char *sp = s;
 		unsigned long long v;
 		char *end;
 
-		while (isalnum((unsigned char)*sp) || *sp == '_')
+		/* a name, labels included (vip_claims{mac=..,vip=..}): what
+		 * needs no escaping in a JSON string */
+		while (isgraph((unsigned char)*sp) && *sp != '"' && *sp != '\\')
 			sp++;
 		if (sp == s || (size_t)(sp - s) >= sizeof(name) || *sp != ' ' ||
 		    !isdigit((unsigned char)sp[1]))

@@ -74,10 +74,24 @@ dp_init(struct dp *dp, const uint8_t mac[6], uint32_t mtu,
 {
 	memset(dp, 0, sizeof(*dp));
 	memcpy(dp->mac, mac, 6);
+	memcpy(dp->link_mac[0], mac, 6);
+	dp->nlinks = 1;
 	dp->mtu = mtu;
 	dp->svcs = svcs;
 	dp->conns = conns;
 	dp->wid = -1;
+}
+
+int
+dp_add_link(struct dp *dp, const uint8_t mac[6], uint32_t mtu)
+{
+	if (dp->nlinks == DP_LINKS_MAX)
+		return -1;
+	memcpy(dp->link_mac[dp->nlinks++], mac, 6);
+	/* a frame may go out of any link: it must fit the smallest */
+	if (mtu < dp->mtu)
+		dp->mtu = mtu;
+	return 0;
 }
 
 static inline uint16_t
@@ -537,14 +551,14 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		/* VIP ownership and real-server MACs live beside the path */
 		dp->cnt.arp++;
 		if (dp->arp_input)
-			dp->arp_input(dp->arp_arg, eth, f->len);
+			dp->arp_input(dp->arp_arg, f->link, eth, f->len);
 		return DP_CONSUMED;
 	}
 	if (ethertype == ETHERTYPE_IPV6_ && dp_is_nd(eth, f->len)) {
 		/* IPv6's ARP: Neighbor Discovery, also beside the path */
 		dp->cnt.ndp++;
 		if (dp->ndp_input)
-			dp->ndp_input(dp->ndp_arg, eth, f->len);
+			dp->ndp_input(dp->ndp_arg, f->link, eth, f->len);
 		return DP_CONSUMED;
 	}
 	if (dp->conns == NULL) {
@@ -553,7 +567,7 @@ dp_process(struct dp *dp, struct dp_frame *f)
 		dp->cnt.not_vip++;
 		return DP_DROP;
 	}
-	if (memcmp(eth, dp->mac, 6) != 0) {
+	if (f->link >= dp->nlinks || memcmp(eth, dp->link_mac[f->link], 6) != 0) {
 		/* broadcast, multicast or flooded: only frames the segment
 		 * delivered to *our* MAC were meant for the director */
 		dp->cnt.not_for_us++;
@@ -666,6 +680,22 @@ dp_process(struct dp *dp, struct dp_frame *f)
 
 	/* ---- 3. the connection: an existing flow keeps its real server --- */
 	c = conn_lookup(dp->conns, &key);
+	/* IPVS's conn_reuse_mode 1, its default (ip_vs_in_hook,
+	 * is_new_conn_expected): a SYN on a connection in TIME_WAIT or CLOSE
+	 * that no template controls starts a new connection on a reused
+	 * port: the old entry goes now and the SYN is scheduled afresh */
+	if (c != NULL && pk.proto == IPPROTO_TCP && (events & CONN_TCP_SYN) &&
+	    (c->state == CONN_S_TIME_WAIT || c->state == CONN_S_CLOSE) &&
+	    conn_control(dp->conns, c) == NULL) {
+		TRACE("  conn reuse: the %s entry goes, the SYN is scheduled "
+		    "anew", conn_state_name(c->state));
+		if (dp->lock != NULL)
+			pthread_mutex_lock(dp->lock);
+		conn_expire_now(dp->conns, dp->svcs, c);
+		if (dp->lock != NULL)
+			pthread_mutex_unlock(dp->lock);
+		c = NULL;
+	}
 	if (c == NULL) {
 		/* IPVS schedules a TCP connection only on a SYN without RST;
 		 * anything else of an unknown flow is not ours to place --
@@ -738,8 +768,11 @@ forward:
 		    trace_mac(m1, sizeof(m1), eth),
 		    trace_mac(m2, sizeof(m2), d->mac));
 	}
+	/* out of the link where the real server answered, from our MAC
+	 * there (one link: where the frame came in) */
+	f->out = d->link < dp->nlinks ? d->link : 0;
 	memcpy(eth, d->mac, 6);		/* to the real server */
-	memcpy(eth + 6, dp->mac, 6);	/* from us */
+	memcpy(eth + 6, dp->link_mac[f->out], 6);	/* from us */
 
 	/* ---- 6. finish what the sender's kernel left to offload ---------- */
 	if (icmp)

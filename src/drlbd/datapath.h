@@ -20,6 +20,11 @@ struct dp_frame {
 	/* the kernel's offload metadata when the backend has it (AF_PACKET
 	 * with PACKET_VNET_HDR), else NULL; edited in place for transmit */
 	struct virtio_net_hdr *vnet;
+	/* which of the director's interfaces it came in on (drlbd
+	 * --interface, in order: link 0 first), and with DP_FORWARD the one
+	 * it goes out on: where its real server's MAC was learnt */
+	uint8_t link;
+	uint8_t out;
 };
 #define DP_FRAME_CSUM_PARTIAL 0x0001	/* TP_STATUS_CSUMNOTREADY */
 #define DP_FRAME_VLAN         0x0002	/* the NIC stripped an 802.1Q tag */
@@ -97,11 +102,16 @@ struct dp_counters {
 
 struct dp;
 /* ARP frames go here (arp.c), IPv6 ND frames to ndp.c; may be NULL */
-typedef void (*dp_arp_fn)(void *arg, const uint8_t *frame, uint32_t len);
+typedef void (*dp_arp_fn)(void *arg, unsigned link, const uint8_t *frame,
+    uint32_t len);
+
+#define DP_LINKS_MAX	4		/* = ARP_LINKS_MAX */
 
 struct dp {
-	uint8_t mac[6];			/* ours: the director's interface */
-	uint32_t mtu;			/* of that interface */
+	uint8_t mac[6];			/* ours on link 0 */
+	uint32_t mtu;			/* the smallest of the links' */
+	uint8_t link_mac[DP_LINKS_MAX][6];	/* ours on each link */
+	unsigned nlinks;
 	struct svc_table *svcs;
 	struct conn_table *conns;
 	uint32_t now;			/* seconds, monotonic; set each burst */
@@ -127,8 +137,11 @@ struct dp {
 	struct dp_counters cnt;
 };
 
+/* With one link, the interface of mac and mtu. */
 void dp_init(struct dp *dp, const uint8_t mac[6], uint32_t mtu,
     struct svc_table *svcs, struct conn_table *conns);
+/* Another link (the next index): 0, or -1 (DP_LINKS_MAX). */
+int dp_add_link(struct dp *dp, const uint8_t mac[6], uint32_t mtu);
 enum dp_verdict dp_process(struct dp *dp, struct dp_frame *f);
 
 #endif

@@ -12,6 +12,7 @@
 #define DRLBD_DRLBD_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "drlb/ctl-t.h"
 #include "conn.h"
@@ -27,11 +28,15 @@ struct health;
 struct loop;
 struct metrics_http;
 struct ndp;
+struct neigh_static;
+struct priv;
 struct sync;
 
 /* What the command line says. */
 struct drlbd_opts {
-	const char *ifname;
+	const char *ifname;		/* the first --interface (link 0) */
+	const char *ifnames[DP_LINKS_MAX];	/* every --interface, in order */
+	unsigned nlinks;
 	const char *socket_path;
 	const char *socket_group;
 	const char *config;		/* --config (ipvsadm -S format) */
@@ -46,13 +51,19 @@ struct drlbd_opts {
 	uint32_t max_conns;
 	unsigned nworkers;		/* 1: no threads */
 	const struct io_ops *io_ops;
-	struct io_params iop;		/* --qdisc-bypass, --ring-size */
+	struct io_params iop[DP_LINKS_MAX];	/* per link: --qdisc-bypass,
+						   --ring-size */
 	struct drlb_ctl_daemon boot_sync;	/* --sync ... */
+	int mac_flap_hold;		/* --mac-flap hold */
+	struct neigh_static *static_macs;	/* --static-mac, each */
+	size_t nstatic_macs;
 };
 
 struct drlbd {
 	struct drlbd_opts o;
 	int own_vips;			/* answer ARP/ND for the VIPs */
+	uid_t uid;			/* who drlbd becomes (--user) */
+	gid_t gid;
 	uint64_t start_ms;		/* clock_ms() at start: dp.now's base */
 	/* the rules and the connections */
 	struct svc_table svcs;
@@ -61,7 +72,8 @@ struct drlbd {
 	/* the data path: without workers the one data path, with workers the
 	 * main thread's, for ARP and ND only (conns NULL) */
 	struct dp dp;
-	struct io *io;			/* with workers: ARP and ND only */
+	struct io_set io;		/* one per link; with workers ARP and
+					   ND only */
 	struct workers workers;
 	int filter_dirty;		/* the VIP set changed: recompile */
 	/* L2: VIP ownership, real servers' MACs */
@@ -73,8 +85,9 @@ struct drlbd {
 	struct health *health;		/* --keepalived-config's checks */
 	struct sync *sync;		/* connection synchronisation */
 	struct metrics_http *metrics_http;
+	struct priv *priv;		/* privileged helper (nftables), or NULL */
 	int state_fd;			/* --state-file, or -1 */
-	int lock_fd;			/* one drlbd per interface (instance.h) */
+	int lock_fd[DP_LINKS_MAX];	/* one drlbd per interface (instance.h) */
 };
 
 #endif

@@ -10,8 +10,10 @@
  * successes; between attempts it waits `delay_loop`.  A DOWN real server is
  * removed from its service (keepalived's default) or set to weight 0
  * (inhibit_on_failure), and restored when it is UP again; the service's
- * sorry_server is added while none of its real servers is up.  Every change
- * goes through rules_apply, as drlbadm's would, and is logged.
+ * sorry_server replaces its real servers while the live weight is below
+ * the quorum (keepalived's quorum, hysteresis, alpha and omega; notify and
+ * quorum scripts run as children whose output goes to the log).  Every
+ * change goes through rules_apply, as drlbadm's would, and is logged.
  *
  * The checkers themselves are behind struct check_ops (checker.h).
  */
@@ -32,8 +34,8 @@ struct health;
  * changes and err says "file:line: reason".  Then the checks are replaced
  * (a real server that stays keeps its health) and the live rules converge
  * to the file with each real server's health (rules.h): down real servers
- * out (or weight 0 with inhibit_on_failure), sorry servers in exactly while
- * none is up.  The checks run from the event loop (health_source, arg
+ * out (or weight 0 with inhibit_on_failure), sorry servers in while the
+ * quorum is lost.  The checks run from the event loop (health_source, arg
  * d->health), i.e. after privileges are dropped.
  */
 int health_load(struct drlbd *d, const char *file, char *err, size_t errlen);

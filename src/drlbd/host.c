@@ -28,16 +28,16 @@ prefix_len(const struct sockaddr *mask, uint16_t af)
 	return plen;
 }
 
-const char *
+enum host_vip
 host_vip_check(uint16_t af, const union drlb_inaddr *vip, char *msg,
     size_t len)
 {
 	struct ifaddrs *ifa, *i;
-	const char *why = NULL;
+	enum host_vip why = HOST_VIP_NOT_HELD;
 	char a[INET6_ADDRSTRLEN];
 
 	if (getifaddrs(&ifa) < 0)
-		return NULL;
+		return HOST_VIP_NOT_HELD;
 	for (i = ifa; i != NULL; i = i->ifa_next) {
 		const void *ia;
 		int plen;
@@ -53,18 +53,20 @@ host_vip_check(uint16_t af, const union drlb_inaddr *vip, char *msg,
 		if (plen == 0)
 			plen = af == AF_INET6 ? 128 : 32;
 		drlb_addr_str(a, sizeof(a), af, vip);
-		if (plen == (af == AF_INET6 ? 128 : 32))
+		if (plen == (af == AF_INET6 ? 128 : 32)) {
 			/* a host route: an alias put there for the VIP (the
 			 * recipe's eth0:0), which drlbd replaces */
+			why = HOST_VIP_ALIAS;
 			snprintf(msg, len,
 			    "VIP %s is an address of this host's kernel (on %s): "
 			    "its TCP stack would answer the VIP's connections "
 			    "(RST). drlbd owns the VIP at L2, without it: "
 			    "ip %saddr del %s/%d dev %s", a, i->ifa_name,
 			    af == AF_INET6 ? "-6 " : "", a, plen, i->ifa_name);
-		else
+		} else {
 			/* an address with a subnet: the host's own (its DIP),
 			 * which it needs; the VIP must be another one */
+			why = HOST_VIP_OWN;
 			snprintf(msg, len,
 			    "VIP %s is this host's own address (%s/%d on %s): "
 			    "its TCP stack would answer the VIP's connections "
@@ -72,7 +74,7 @@ host_vip_check(uint16_t af, const union drlb_inaddr *vip, char *msg,
 			    "holds but the real servers' (on lo): choose another "
 			    "address for the VIP and keep %s as the director's",
 			    a, a, plen, i->ifa_name, a);
-		why = msg;
+		}
 		break;
 	}
 	freeifaddrs(ifa);

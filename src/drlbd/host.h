@@ -13,9 +13,16 @@
 
 #include "drlb/svc-t.h"
 
-/* NULL when vip (AF_INET or AF_INET6) is not an address of this host's
- * kernel; else msg, filled with which interface and what to do. */
-const char *host_vip_check(uint16_t af, const union drlb_inaddr *vip,
+/* Is vip (AF_INET or AF_INET6) an address of this host's kernel? */
+enum host_vip {
+	HOST_VIP_NOT_HELD = 0,
+	HOST_VIP_ALIAS,		/* as a host route (/32, /128): put there for
+				   the VIP, as the LVS recipe does on eth0:0 */
+	HOST_VIP_OWN,		/* with a subnet: the host's own address */
+};
+/* What the kernel holds of vip; msg says which interface and what to do
+ * (filled unless HOST_VIP_NOT_HELD). */
+enum host_vip host_vip_check(uint16_t af, const union drlb_inaddr *vip,
     char *msg, size_t len);
 /* 0, or -1 with msg saying which family forwards on ifname and how to turn
  * it off. */

@@ -54,10 +54,13 @@ struct io_ops {
 	/* Up to max frames that have arrived, in order.  They stay valid (and
 	 * may be edited in place) until rx_done. */
 	unsigned (*rx_burst)(struct io *io, struct dp_frame *f, unsigned max);
-	/* Queue a frame of the current burst for transmit. */
+	/* Queue a frame for transmit: one of this socket's current burst,
+	 * or of another socket's (of another link) that stays valid until
+	 * tx_flush. */
 	void (*tx_queue)(struct io *io, struct dp_frame *f);
-	/* Send what was queued, in one batch, then give the burst back to
-	 * the kernel. */
+	/* Send what was queued, in one batch. */
+	void (*tx_flush)(struct io *io);
+	/* tx_flush, then give the burst back to the kernel. */
 	void (*rx_done)(struct io *io);
 	/* Replace the kernel-side filter (classic BPF). */
 	int  (*set_filter)(struct io *io, const struct sock_fprog *prog);
@@ -65,5 +68,11 @@ struct io_ops {
 };
 
 extern const struct io_ops io_ring_ops;
+
+/* One thread's sockets, one per link (drlbd's interfaces, in order). */
+struct io_set {
+	struct io *io[DP_LINKS_MAX];
+	unsigned n;
+};
 
 #endif

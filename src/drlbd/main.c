@@ -40,7 +40,9 @@
 #include "log.h"
 #include "loop.h"
 #include "metrics_http.h"
+#include "priv.h"
 #include "ndp.h"
+#include "neigh.h"
 #include "reload.h"
 #include "rules.h"
 #include "sched.h"
@@ -86,8 +88,12 @@ usage(FILE *f)
 	    "             [--metrics-listen ADDR:PORT] [--capture ring|pcap]\n"
 	    "             [--workers N] [--ring-size MIB] [--qdisc-bypass]\n"
 	    "             [--sync master|backup --mcast-interface IF [--syncid N]]\n"
+	    "             [--mac-flap follow|hold] [--static-mac IP=MAC ...]\n"
 	    "       drlbd --help | --version\n"
-	    "  --interface IF   the director's interface on the real servers' segment\n"
+	    "  --interface IF   the director's interface on the real servers' segment;\n"
+	    "                   repeated (at most %d), VIP frames are captured on\n"
+	    "                   each and sent out of the one where their real\n"
+	    "                   server answers ARP (a two-armed director)\n"
 	    "  --config FILE    rules in the format `ipvsadm -S -n` writes; SIGHUP\n"
 	    "                   re-reads it and brings the live rules to it\n"
 	    "  --keepalived-config FILE   virtual_server blocks of a keepalived.conf\n"
@@ -129,9 +135,14 @@ usage(FILE *f)
 	    "                   drlbadm --start-daemon; IPVS's sync protocol)\n"
 	    "  --mcast-interface IF   the interface sync messages go out and come in on\n"
 	    "  --syncid N       the sync daemon's id, 0..255 (default 0)\n"
+	    "  --mac-flap follow|hold   a real server's MAC that changes: follow\n"
+	    "                   it (default, as IPVS), or hold one that changes 3\n"
+	    "                   times in a minute at its earlier MAC for 5 minutes\n"
+	    "  --static-mac IP=MAC   the real server IP is at MAC: never asked by\n"
+	    "                   ARP/ND, never moved (repeat for each)\n"
 	    "  --help           this text\n"
 	    "  --version        drlbd's version\n",
-	    DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
+	    DP_LINKS_MAX, DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
 }
 
 /* A command line drlbd cannot run with: say what is wrong, exit 1. */
@@ -188,6 +199,8 @@ options(struct drlbd *d, int argc, char **argv)
 		{ "sync",       required_argument, NULL, 'Y' },
 		{ "mcast-interface", required_argument, NULL, 'I' },
 		{ "syncid",     required_argument, NULL, 'D' },
+		{ "mac-flap",   required_argument, NULL, 'F' },
+		{ "static-mac", required_argument, NULL, 'P' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -202,7 +215,16 @@ options(struct drlbd *d, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":i:c:s:fAm:u:vh", opts,
 	    NULL)) != -1) {
 		switch (ch) {
-		case 'i': o->ifname = optarg; break;
+		case 'i':
+			if (o->nlinks == DP_LINKS_MAX)
+				bad_usage("--interface %s: at most %d interfaces",
+				    optarg, DP_LINKS_MAX);
+			for (unsigned l = 0; l < o->nlinks; l++)
+				if (strcmp(o->ifnames[l], optarg) == 0)
+					bad_usage("--interface %s twice", optarg);
+			o->ifnames[o->nlinks++] = optarg;
+			o->ifname = o->ifnames[0];
+			break;
 		case 'c': o->config = optarg; break;
 		case 's': o->socket_path = optarg; break;
 		case 'f': o->foreground = 1; break;
@@ -236,9 +258,33 @@ options(struct drlbd *d, int argc, char **argv)
 			o->boot_sync.syncid = (uint32_t)number("syncid", optarg,
 			    0, 255);
 			break;
-		case 'Q': o->iop.qdisc_bypass = 1; break;
+		case 'F':
+			if (strcmp(optarg, "follow") == 0)
+				o->mac_flap_hold = 0;
+			else if (strcmp(optarg, "hold") == 0)
+				o->mac_flap_hold = 1;
+			else
+				bad_usage("--mac-flap %s: want follow or hold",
+				    optarg);
+			break;
+		case 'P': {
+			struct neigh_static *sm;
+			char why[128];
+
+			sm = realloc(o->static_macs, (o->nstatic_macs + 1) *
+			    sizeof(*sm));
+			if (sm == NULL)
+				bad_usage("--static-mac: out of memory");
+			o->static_macs = sm;
+			if (neigh_static_parse(optarg,
+			    &sm[o->nstatic_macs], why, sizeof(why)) < 0)
+				bad_usage("--static-mac %s: %s", optarg, why);
+			o->nstatic_macs++;
+			break;
+		}
+		case 'Q': o->iop[0].qdisc_bypass = 1; break;
 		case 'R':	/* 1 MiB blocks */
-			o->iop.ring_blocks = (uint32_t)number("ring-size",
+			o->iop[0].ring_blocks = (uint32_t)number("ring-size",
 			    optarg, 2, 1024);
 			break;
 		case 'W':
@@ -293,17 +339,32 @@ options(struct drlbd *d, int argc, char **argv)
 		o->socket_path = getenv("DRLB_SOCKET");
 	if (o->socket_path == NULL || *o->socket_path == '\0')
 		o->socket_path = DRLB_SOCKET_DEFAULT;
-	o->iop.ifname = o->ifname;
-	if (o->iop.ring_blocks == 0 && o->nworkers > 2)
+	if (o->iop[0].ring_blocks == 0 && o->nworkers > 2)
 		/* each worker sees 1/N of the frames: 64 MiB of rings in
 		 * all, 8 MiB (120 slots) each at least */
-		o->iop.ring_blocks = 64 / o->nworkers < 8 ? 8 :
+		o->iop[0].ring_blocks = 64 / o->nworkers < 8 ? 8 :
 		    64 / o->nworkers;
+	for (unsigned l = 0; l < o->nlinks; l++) {
+		o->iop[l] = o->iop[0];
+		o->iop[l].ifname = o->ifnames[l];
+	}
 }
 
 /* ---------------------------------------------------------------- wiring */
 
-/* The rules' VIP set changed: capture filter, ARP and ND ownership. */
+/* The VIPs the kernel must not see, when a table keeps them from it. */
+static void
+vips_to_kernel(struct drlbd *d)
+{
+	char err[512];
+
+	if (priv_dropping(d->priv) &&
+	    priv_drop_vips(d->priv, &d->svcs, err, sizeof(err)) < 0)
+		log_warnx("VIP frames to the kernel: %s", err);
+}
+
+/* The rules' VIP set changed: capture filter, ARP and ND ownership, the
+ * kernel's view. */
 static void
 vips_changed(void *arg)
 {
@@ -312,6 +373,7 @@ vips_changed(void *arg)
 	d->filter_dirty = 1;
 	arp_vips_changed(d->arp);
 	ndp_vips_changed(d->ndp);
+	vips_to_kernel(d);
 }
 
 /* A real server appeared: find its MAC. */
@@ -394,7 +456,7 @@ apply_filter(struct drlbd *d)
 		log_warnx("capture filter: %s", err);
 		return;
 	}
-	if (d->o.io_ops->set_filter(d->io, &prog) < 0)
+	if (worker_ios_filter(d->o.io_ops, &d->io, &prog) < 0)
 		log_warn("capture filter: attach");
 	else if (filter_expr(&d->svcs, d->workers.n > 0 ? FILTER_NEIGH :
 	    FILTER_ALL, expr, sizeof(expr)) == 0)
@@ -404,15 +466,17 @@ apply_filter(struct drlbd *d)
 
 /* ---------------------------------------------------------------- sources */
 
-/* the main thread's socket: every frame without workers, else ARP and ND */
+/* the main thread's sockets: every frame without workers, else ARP and ND */
 static int
 ring_pollfds(void *arg, struct pollfd *pfd, int max)
 {
 	struct drlbd *d = arg;
+	int n = 0;
 
-	(void)max;
-	pfd[0] = (struct pollfd){ .fd = d->o.io_ops->fd(d->io), .events = POLLIN };
-	return 1;
+	for (unsigned l = 0; l < d->io.n && n < max; l++)
+		pfd[n++] = (struct pollfd){ .fd = d->o.io_ops->fd(d->io.io[l]),
+		    .events = POLLIN };
+	return n;
 }
 
 static void
@@ -420,14 +484,15 @@ ring_serve(void *arg, const struct pollfd *pfd, int n, uint64_t now)
 {
 	struct drlbd *d = arg;
 
-	(void)n;
 	(void)now;
-	if (pfd[0].revents & POLLIN)
-		worker_forward(&d->dp, d->o.io_ops, d->io, NULL);
+	for (int l = 0; l < n; l++)
+		if (pfd[l].revents & POLLIN)
+			worker_forward(&d->dp, d->o.io_ops, &d->io, (unsigned)l,
+			    NULL);
 }
 
 static const struct loop_source ring_source = {
-	.name = "capture", .maxfds = 1,
+	.name = "capture", .maxfds = DP_LINKS_MAX,
 	.pollfds = ring_pollfds, .serve = ring_serve,
 };
 
@@ -488,13 +553,36 @@ tick_est(void *arg, uint64_t now)
 		log_warnx("rate estimator: out of memory");
 }
 
+/*
+ * Who drlbd becomes: the data path never runs as full root, so unless told
+ * otherwise (--user root) uid 0 goes too -- "nobody" then, since root
+ * without capabilities still owns root's files.
+ */
+static void
+resolve_user(struct drlbd *d)
+{
+	d->uid = geteuid();
+	d->gid = getegid();
+	if (d->o.user == NULL && geteuid() == 0)
+		d->o.user = "nobody";
+	if (d->o.user != NULL && strcmp(d->o.user, "root") == 0)
+		d->o.user = NULL;
+	else if (d->o.user != NULL) {
+		struct passwd *pw = getpwnam(d->o.user);
+
+		if (pw == NULL)
+			fatalx("unknown user %s (--user)", d->o.user);
+		d->uid = pw->pw_uid;
+		d->gid = pw->pw_gid;
+	}
+}
+
 /* ---------------------------------------------------------------- acquire */
 
 static void
 acquire(struct drlbd *d)
 {
 	const struct drlbd_opts *o = &d->o;
-	struct io_params own = o->iop;
 	char err[DRLB_CTL_ERRMSG_MAX + 256];
 	uint64_t now;
 
@@ -505,15 +593,37 @@ acquire(struct drlbd *d)
 		    "send frames on %s (AF_PACKET sockets): run it as root "
 		    "(it drops every capability once its sockets are open)",
 		    o->ifname);
-	if (if_nametoindex(o->ifname) == 0)
-		fatalx("no interface %s here (ip link lists them): --interface "
-		    "names the director's interface on the real servers' "
-		    "segment", o->ifname);
-	if ((d->lock_fd = instance_lock(o->ifname, o->socket_path, err,
-	    sizeof(err))) < 0)
-		fatalx("%s", err);
-	if (host_forwarding_check(o->ifname, err, sizeof(err)) < 0)
-		fatalx("%s", err);
+	for (unsigned l = 0; l < o->nlinks; l++) {
+		if (if_nametoindex(o->ifnames[l]) == 0)
+			fatalx("no interface %s here (ip link lists them): "
+			    "--interface names the director's interface on the "
+			    "real servers' segment", o->ifnames[l]);
+		if ((d->lock_fd[l] = instance_lock(o->ifnames[l],
+		    o->socket_path, err, sizeof(err))) < 0)
+			fatalx("%s", err);
+	}
+	resolve_user(d);
+	/* the helper that may keep VIP frames from this host's kernel: forked
+	 * now, small, before anything big is allocated (priv.h) */
+	if ((d->priv = priv_start(o->ifnames, o->nlinks, d->uid, d->gid, err,
+	    sizeof(err))) == NULL)
+		log_info("no privileged helper: %s", err);
+	for (unsigned l = 0; l < o->nlinks; l++) {
+		char why[512];
+
+		if (host_forwarding_check(o->ifnames[l], err, sizeof(err)) == 0)
+			continue;
+		/* a routing host: the kernel must not see the VIP frames */
+		if (d->priv == NULL || (!priv_dropping(d->priv) &&
+		    priv_drop_vips(d->priv, &d->svcs, why, sizeof(why)) < 0))
+			fatalx("%s%s%s%s", err, d->priv != NULL ? " (and the "
+			    "VIP frames cannot be kept from the kernel: " : "",
+			    d->priv != NULL ? why : "",
+			    d->priv != NULL ? ")" : "");
+		log_info("IP forwarding is on for %s: VIP frames are kept from "
+		    "the kernel's IP layer (nftables table netdev %s), so it "
+		    "routes none of them", o->ifnames[l], priv_table(d->priv));
+	}
 
 	/* the tables */
 	svc_table_init(&d->svcs);
@@ -527,22 +637,46 @@ acquire(struct drlbd *d)
 	if ((d->est = est_create()) == NULL)
 		fatal("rate estimator");
 
-	/* the sockets: ARP, capture, ND, workers */
+	/* the sockets, per link: ARP, capture, ND; then the workers' */
 	if ((d->arp = arp_open(o->ifname, d->own_vips, &d->svcs, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
-	/* beside workers ours carries ARP and ND only: 4 MiB (60 slots) is
-	 * plenty; the workers' rings take the default */
-	if (o->nworkers > 1)
-		own.ring_blocks = 4;
-	if ((d->io = o->io_ops->open(&own, err, sizeof(err))) == NULL)
-		fatalx("%s", err);
-	/* the capture socket is open: ND joins its multicast groups on it */
+	for (unsigned l = 0; l < o->nlinks; l++) {
+		struct io_params own = o->iop[l];
+
+		/* beside workers ours carries ARP and ND only: 4 MiB (60
+		 * slots) is plenty; the workers' rings take the default */
+		if (o->nworkers > 1)
+			own.ring_blocks = 4;
+		if ((d->io.io[l] = o->io_ops->open(&own, err,
+		    sizeof(err))) == NULL)
+			fatalx("%s", err);
+		d->io.n = l + 1;
+		if (l > 0 && arp_open_link(d->arp, o->ifnames[l], err,
+		    sizeof(err)) < 0)
+			fatalx("%s", err);
+	}
+	/* the capture sockets are open: ND joins its multicast groups on
+	 * them */
 	if ((d->ndp = ndp_open(o->ifname, d->own_vips, &d->svcs,
-	    o->io_ops->fd(d->io), err, sizeof(err))) == NULL)
+	    o->io_ops->fd(d->io.io[0]), err, sizeof(err))) == NULL)
 		fatalx("%s", err);
-	dp_init(&d->dp, arp_mac(d->arp), host_mtu(o->ifname), &d->svcs,
+	for (unsigned l = 1; l < o->nlinks; l++)
+		if (ndp_open_link(d->ndp, o->ifnames[l],
+		    o->io_ops->fd(d->io.io[l]), err, sizeof(err)) < 0)
+			fatalx("%s", err);
+	arp_set_mac_flap(d->arp, o->mac_flap_hold ? NEIGH_FLAP_HOLD :
+	    NEIGH_FLAP_FOLLOW);
+	ndp_set_mac_flap(d->ndp, o->mac_flap_hold ? NEIGH_FLAP_HOLD :
+	    NEIGH_FLAP_FOLLOW);
+	for (size_t i = 0; i < o->nstatic_macs; i++)
+		if (arp_static_mac(d->arp, &o->static_macs[i]) < 0 ||
+		    ndp_static_mac(d->ndp, &o->static_macs[i]) < 0)
+			fatal("--static-mac");
+	dp_init(&d->dp, arp_mac(d->arp, 0), host_mtu(o->ifname), &d->svcs,
 	    d->conns.w[0]);
+	for (unsigned l = 1; l < o->nlinks; l++)
+		dp_add_link(&d->dp, arp_mac(d->arp, l), host_mtu(o->ifnames[l]));
 	d->dp.arp_input = arp_input;
 	d->dp.arp_arg = d->arp;
 	d->dp.ndp_input = ndp_input;
@@ -555,8 +689,8 @@ acquire(struct drlbd *d)
 		 * ND only.  Their data paths start as copies of ours. */
 		d->dp.on_forward = worker_forwarded;
 		d->dp.fwd_arg = d;
-		if (workers_open(&d->workers, o->nworkers, o->io_ops, &o->iop,
-		    &d->dp, &d->conns, &d->svcs, d->start_ms, err,
+		if (workers_open(&d->workers, o->nworkers, o->io_ops, o->iop,
+		    o->nlinks, &d->dp, &d->conns, &d->svcs, d->start_ms, err,
 		    sizeof(err)) < 0)
 			fatalx("workers: %s", err);
 		d->dp.conns = NULL;
@@ -640,22 +774,11 @@ static void
 drop_privileges(struct drlbd *d)
 {
 	capng_clear(CAPNG_SELECT_BOTH);
-	/* The data path never runs as full root: every capability goes, and
-	 * unless told otherwise (--user root) so does uid 0 -- "nobody" then,
-	 * since root without capabilities still owns root's files. */
-	if (d->o.user == NULL && geteuid() == 0)
-		d->o.user = "nobody";
-	if (d->o.user != NULL && strcmp(d->o.user, "root") == 0) {
+	if (d->o.user == NULL && d->uid == 0)
 		log_warnx("staying uid 0 as told (--user root), without any "
 		    "capability");
-		d->o.user = NULL;
-	}
 	if (d->o.user != NULL) {
-		struct passwd *pw = getpwnam(d->o.user);
-
-		if (pw == NULL)
-			fatalx("unknown user %s", d->o.user);
-		if (capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
+		if (capng_change_id((int)d->uid, (int)d->gid,
 		    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) != 0)
 			fatalx("cannot become user %s", d->o.user);
 	} else if (capng_apply(CAPNG_SELECT_BOTH) != 0)
@@ -684,6 +807,7 @@ start(struct drlbd *d)
 			dest_added(d, s->dests[i]);
 	arp_vips_changed(d->arp);
 	ndp_vips_changed(d->ndp);
+	vips_to_kernel(d);
 	if (d->state_fd >= 0) {
 		/* the connections of the drlbd that ran before us */
 		struct statefile_outcome so;
@@ -763,21 +887,25 @@ release(struct drlbd *d)
 	metrics_http_close(d->metrics_http);
 	control_close(d->ctl);
 	conn_set_flush(&d->conns, &d->svcs);
-	d->o.io_ops->close(d->io);
+	worker_ios_close(d->o.io_ops, &d->io);
 	arp_close(d->arp);
 	ndp_close(d->ndp);
 	sync_destroy(d->sync);
+	priv_stop(d->priv);		/* its table goes with it */
 	est_free(d->est);
 	loop_free(d->loop);
 	conn_set_destroy(&d->conns);
-	if (d->lock_fd >= 0)
-		close(d->lock_fd);
+	free(d->o.static_macs);
+	for (unsigned l = 0; l < d->o.nlinks; l++)
+		if (d->lock_fd[l] >= 0)
+			close(d->lock_fd[l]);
 }
 
 int
 main(int argc, char **argv)
 {
-	static struct drlbd dd = { .state_fd = -1, .lock_fd = -1 };
+	static struct drlbd dd = { .state_fd = -1,
+	    .lock_fd = { -1, -1, -1, -1 } };
 	struct drlbd *d = &dd;
 	struct sigaction sa;
 	char err[512];

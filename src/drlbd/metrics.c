@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "drlb/addr.h"
 #include "metrics.h"
 
 /* ------------------------------------------------------------ text buffer */
@@ -139,7 +140,7 @@ family(struct mbuf *b, const char *name, const char *type, const char *help)
 /* What one family shows of a service or a real server. */
 enum what {
 	W_CONNS, W_INPKTS, W_INBYTES, W_CPS, W_INPPS, W_INBPS,
-	W_ACTIVE, W_INACTIVE, W_PERSIST, W_WEIGHT, W_UP,
+	W_ACTIVE, W_INACTIVE, W_PERSIST, W_WEIGHT, W_UP, W_ARP_FAILED,
 };
 
 static uint64_t
@@ -172,6 +173,7 @@ dest_value(const struct dest *d, enum what w)
 	case W_WEIGHT:	return (uint64_t)(d->conf.weight < 0 ? 0 : d->conf.weight);
 	/* up: its MAC is known and the schedulers may pick it */
 	case W_UP:	return d->mac_state == DRLB_MAC_RESOLVED && dest_usable(d);
+	case W_ARP_FAILED: return d->mac_state == DRLB_MAC_FAILED;
 	}
 	return 0;
 }
@@ -194,9 +196,11 @@ static const struct {
 	{ "bytes_in_per_second", "gauge",
 	  "Bytes from clients per second, IPVS's estimator (InBPS).", W_INBPS, 1 },
 	{ "active_connections", "gauge",
-	  "Connections in ESTABLISHED (ActiveConn).", W_ACTIVE, 0 },
+	  "TCP connections in SYN_SENT, SYN_RECV, ESTABLISHED or SYNACK "
+	  "(ActiveConn).", W_ACTIVE, 0 },
 	{ "inactive_connections", "gauge",
-	  "Connections in any other state (InActConn).", W_INACTIVE, 0 },
+	  "Connections in any other state, and UDP flows (InActConn).",
+	  W_INACTIVE, 0 },
 	{ "persistent_connections", "gauge",
 	  "Persistence templates (PersistConn).", W_PERSIST, 0 },
 	{ "weight", "gauge",
@@ -204,6 +208,10 @@ static const struct {
 	{ "up", "gauge",
 	  "1 when the real server's MAC is resolved and it may be scheduled "
 	  "(not overloaded), else 0.", W_UP, 0 },
+	{ "arp_failed", "gauge",
+	  "1 when the real server answers neither ARP nor neighbor "
+	  "solicitations: not scheduled (in DR it must be on the director's "
+	  "own Ethernet segment), else 0.", W_ARP_FAILED, 0 },
 };
 
 /* Each of g's counters that is a family of its own (not a drop reason). */
@@ -285,6 +293,18 @@ metrics_render(const struct metrics_input *in, uint32_t *len)
 		counters(&b, &counters_arp, in->arp);
 	if (in->ndp != NULL)
 		counters(&b, &counters_ndp, in->ndp);
+	family(&b, "drlb_vip_claims_total", "counter",
+	    "Frames in which another MAC claimed a VIP (the ARP problem), by MAC and the last VIP it claimed.");
+	for (size_t i = 0; i < in->nclaimers; i++) {
+		const struct neigh_claimer *c = &in->claimers[i];
+		char a[64];
+
+		drlb_addr_str(a, sizeof(a), in->claimer_af[i], &c->vip);
+		mb_printf(&b, "drlb_vip_claims_total{mac=\"%02x:%02x:%02x:%02x:%02x:%02x\","
+		    "vip=\"%s\"} %llu\n", c->mac[0], c->mac[1], c->mac[2],
+		    c->mac[3], c->mac[4], c->mac[5], a,
+		    (unsigned long long)c->claims);
+	}
 
 	if (b.failed || b.len > UINT32_MAX) {
 		free(b.p);

@@ -20,6 +20,7 @@
 #include "datapath.h"
 #include "io.h"
 #include "ndp.h"
+#include "neigh.h"
 #include "svc.h"
 
 /* What is rendered; io, arp and ndp may be NULL (their families are left
@@ -33,6 +34,10 @@ struct metrics_input {
 	uint32_t conns;			/* connection table: entries now */
 	uint32_t conns_max;		/* its bound (--max-conns) */
 	uint64_t conns_reclaimed;	/* half-open entries given to new flows */
+	/* the MACs that claimed a VIP (neigh.h), each with its family */
+	const struct neigh_claimer *claimers;
+	const uint16_t *claimer_af;
+	size_t nclaimers;
 };
 
 /* The exposition text, malloc'ed (NUL-terminated; *len without the NUL). */

@@ -274,8 +274,21 @@ http_serve(void *arg, const struct pollfd *pfd, int n, uint64_t now_ms)
 		for (i = 0; i < METRICS_HTTP_CLIENTS && h->cl[i].fd >= 0; i++)
 			;
 		if (i == METRICS_HTTP_CLIENTS) {
-			close(fd);		/* busy: try again later */
-			continue;
+			/* full: the oldest that has not sent a whole request
+			 * gives way, so idle or dribbling peers cannot keep a
+			 * scraper out; one being answered keeps its slot */
+			int v = -1;
+
+			for (i = 0; i < METRICS_HTTP_CLIENTS; i++)
+				if (!h->cl[i].writing && (v < 0 ||
+				    h->cl[i].since_ms < h->cl[v].since_ms))
+					v = i;
+			if (v < 0) {
+				close(fd);	/* all being answered */
+				continue;
+			}
+			client_close(&h->cl[v]);
+			i = v;
 		}
 		h->cl[i].fd = fd;
 		h->cl[i].since_ms = now_ms;

@@ -15,7 +15,10 @@
  * GET /metrics, one request per connection (HTTP/1.0, Connection: close).
  * Every socket is non-blocking; a request is bounded to METRICS_HTTP_REQ_MAX
  * bytes and a connection to METRICS_HTTP_TIMEOUT_MS, at most
- * METRICS_HTTP_CLIENTS at a time.  Listen before dropping privileges.
+ * METRICS_HTTP_CLIENTS at a time: when all are taken, the oldest one that
+ * has not sent a whole request gives way to the newcomer, so idle or
+ * dribbling peers cannot keep a scraper out.  Listen before dropping
+ * privileges.
  */
 #define METRICS_HTTP_REQ_MAX	4096
 #define METRICS_HTTP_TIMEOUT_MS	5000

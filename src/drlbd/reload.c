@@ -12,7 +12,6 @@
 #include "drlb/cmd.h"
 #include "drlbd.h"
 #include "health.h"
-#include "host.h"
 #include "log.h"
 #include "reload.h"
 #include "rules.h"
@@ -23,7 +22,8 @@
 
 /* Parse every line of file and apply it to scratch; 0 or -1 with err. */
 static int
-validate(const char *file, struct svc_table *scratch, char *err, size_t errlen)
+validate(struct drlbd *d, const char *file, struct svc_table *scratch,
+    char *err, size_t errlen)
 {
 	FILE *f = fopen(file, "r");
 	char line[LINE_MAX_LEN];
@@ -71,8 +71,8 @@ validate(const char *file, struct svc_table *scratch, char *err, size_t errlen)
 			goto out_close;
 		}
 		if ((op == DRLB_CTL_ADD_SVC || op == DRLB_CTL_EDIT_SVC) &&
-		    host_vip_check(cmd.req.svc.af, &cmd.req.svc.addr, why,
-		    sizeof(why)) != NULL) {
+		    rules_vip_check(d, cmd.req.svc.af, &cmd.req.svc.addr, why,
+		    sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s:%d: %s", file, lineno, why);
 			goto out_close;
 		}
@@ -111,7 +111,7 @@ reload_config(struct drlbd *d, const char *file, struct rules_diff *diff,
 
 	memset(diff, 0, sizeof(*diff));
 	svc_table_init(&scratch);	/* no callbacks: no ARP, no filter */
-	if ((rc = validate(file, &scratch, err, errlen)) == 0)
+	if ((rc = validate(d, file, &scratch, err, errlen)) == 0)
 		rules_converge(d, &scratch, RULES_TIMEOUTS, diff);
 	svc_table_free(&scratch);
 	return rc;

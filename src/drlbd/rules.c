@@ -8,7 +8,43 @@
 #include "est.h"
 #include "host.h"
 #include "log.h"
+#include "priv.h"
 #include "rules.h"
+
+int
+rules_vip_check(struct drlbd *d, uint16_t af, const union drlb_inaddr *vip,
+    char *err, size_t errlen)
+{
+	char why[512], nft[256];
+
+	switch (host_vip_check(af, vip, why, sizeof(why))) {
+	case HOST_VIP_NOT_HELD:
+		return 0;
+	case HOST_VIP_ALIAS:
+		/* the kernel may keep it if its IP layer never sees the
+		 * VIP's frames (priv.h); the set follows on vips_changed */
+		if (d->priv != NULL && (priv_dropping(d->priv) ||
+		    priv_drop_vips(d->priv, &d->svcs, nft, sizeof(nft)) == 0)) {
+			char a[DRLB_ADDRPORT_STRLEN];
+
+			log_info("VIP %s is an address of this host's kernel: "
+			    "its frames are kept from the kernel's IP layer "
+			    "(nftables table netdev %s)", drlb_addr_str(a,
+			    sizeof(a), af, vip), priv_table(d->priv));
+			return 0;
+		}
+		if (d->priv != NULL)
+			snprintf(err, errlen, "%s (and its frames cannot be kept "
+			    "from the kernel: %s)", why, nft);
+		else
+			snprintf(err, errlen, "%s", why);
+		return EADDRINUSE;
+	case HOST_VIP_OWN:
+	default:
+		snprintf(err, errlen, "%s", why);
+		return EADDRINUSE;
+	}
+}
 
 int
 rules_apply(struct drlbd *d, uint16_t op, const struct drlb_ctl_req *req,
@@ -16,11 +52,10 @@ rules_apply(struct drlbd *d, uint16_t op, const struct drlb_ctl_req *req,
 {
 	int status;
 
-	if (op == DRLB_CTL_ADD_SVC || op == DRLB_CTL_EDIT_SVC) {
-		if (host_vip_check(req->svc.af, &req->svc.addr, err,
-		    errlen) != NULL)
-			return EADDRINUSE;
-	}
+	if ((op == DRLB_CTL_ADD_SVC || op == DRLB_CTL_EDIT_SVC) &&
+	    (status = rules_vip_check(d, req->svc.af, &req->svc.addr, err,
+	    errlen)) != 0)
+		return status;
 	if ((status = svc_apply(&d->svcs, op, req, err, errlen)) != 0)
 		return status;
 	switch (op) {

@@ -18,10 +18,17 @@
 #include <stdint.h>
 
 #include "drlb/ctl-t.h"
+#include "drlb/svc-t.h"
 
 struct drlbd;
 struct svc;
 struct svc_table;
+
+/* May vip be a VIP here?  0, or EADDRINUSE with err saying why: an
+ * address of this host's kernel is refused, unless its frames can be kept
+ * from the kernel's IP layer (then they are, from now on). */
+int rules_vip_check(struct drlbd *d, uint16_t af, const union drlb_inaddr *vip,
+    char *err, size_t errlen);
 
 /* Apply one control request (DRLB_CTL_FLUSH .. DRLB_CTL_SET_TIMEOUT): 0, or
  * a positive errno with err filled (libipvs's messages, or why the VIP is

@@ -17,6 +17,10 @@ struct sched_ops {
 	void (*done_svc)(struct svc *svc);
 	/* a dest was added, edited (weight) or removed: IPVS add/upd/del_dest */
 	void (*dest_changed)(struct svc *svc);
+	/* d, until now svc->dests[at], has just left the list; called before
+	 * dest_changed (IPVS __ip_vs_unlink_dest: list_del_rcu, then the
+	 * scheduler's del_dest, which may still follow d's next link) */
+	void (*del_dest)(struct svc *svc, struct dest *d, uint32_t at);
 	/* pick a real server for a new connection, NULL when none can take it */
 	struct dest *(*schedule)(struct svc *svc, const struct conn_key *key);
 	/* d's load or usability changed (activeconns, inactconns, the
@@ -36,6 +40,20 @@ sched_dest_load_changed(struct dest *d)
 
 	if (s != NULL && s->sched != NULL && s->sched->dest_load_changed != NULL)
 		s->sched->dest_load_changed(s, d);
+}
+
+/*
+ * IPVS's ip_vs_dest_conn_overhead(): activeconns * 256 + totalconns, the
+ * total being every connection, active or not (ip_vs_dest_inactconns() is
+ * total - active), so an active connection weighs 257 inactive ones.  The
+ * load of lc, wlc, lblc, lblcr and twos.  < 2^41: no overflow in 64 bits,
+ * nor times a weight (< 2^16).
+ */
+static inline uint64_t
+dest_conn_overhead(const struct dest *d)
+{
+	return ((uint64_t)d->activeconns << 8) + d->activeconns +
+	    d->inactconns;
 }
 
 const struct sched_ops *sched_find(const char *name);

@@ -307,7 +307,10 @@ statefile_restore(int fd, struct conn_set *cs, struct svc_table *st,
 			skip(out, STATEFILE_FULL);
 			continue;
 		}
+		/* counted as the state says (tcp_state_active_table), as it
+		 * was when saved */
 		conn_restore(t, c, (enum conn_state)r.state,
+		    conn_state_active(r.key.protocol, (enum conn_state)r.state),
 		    now + (uint32_t)(left - gone));
 		seen[i].c = c;
 		out->restored++;

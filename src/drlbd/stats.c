@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drlb/addr.h"
 #include "arp.h"
 #include "counters.h"
 #include "drlbd.h"
@@ -17,12 +18,33 @@
 #include "stats.h"
 #include "sync.h"
 
+#define CLAIMERS_MAX	64		/* shown, per family */
+
+/* The MACs that claimed a VIP, IPv4's then IPv6's; their number. */
+static size_t
+claimers(struct drlbd *d, struct neigh_claimer *c, uint16_t *af)
+{
+	size_t n = arp_claimers(d->arp, c, CLAIMERS_MAX);
+
+	for (size_t i = 0; i < n; i++)
+		af[i] = AF_INET;
+	if (d->ndp != NULL) {
+		size_t m = ndp_claimers(d->ndp, c + n, CLAIMERS_MAX);
+
+		for (size_t i = n; i < n + m; i++)
+			af[i] = AF_INET6;
+		n += m;
+	}
+	return n;
+}
+
 /* The main thread's data path and socket, and the workers' (paused). */
 static void
 all_counters(struct drlbd *d, struct dp_counters *c, struct io_stats *io)
 {
 	*c = d->dp.cnt;
-	d->o.io_ops->stats(d->io, io);
+	memset(io, 0, sizeof(*io));
+	worker_ios_stats(d->o.io_ops, &d->io, io);
 	workers_counters(&d->workers, c, io);
 }
 
@@ -30,6 +52,8 @@ char *
 stats_metrics_text(struct drlbd *d, uint32_t *len)
 {
 	struct metrics_input in;
+	struct neigh_claimer cl[2 * CLAIMERS_MAX];
+	uint16_t claf[2 * CLAIMERS_MAX];
 	struct arp_counters a;
 	struct ndp_counters nc;
 	struct dp_counters c;
@@ -46,6 +70,9 @@ stats_metrics_text(struct drlbd *d, uint32_t *len)
 	in.io = &io;
 	in.arp = &a;
 	in.ndp = &nc;
+	in.claimers = cl;
+	in.claimer_af = claf;
+	in.nclaimers = claimers(d, cl, claf);
 	in.conns = conn_set_count(&d->conns);
 	in.conns_max = conn_set_max(&d->conns);
 	in.conns_reclaimed = conn_set_reclaimed(&d->conns);
@@ -101,6 +128,29 @@ gather(struct drlbd *d, struct counters_input *in,
 	extra[0] = '\0';
 	if (d->sync != NULL)
 		sync_counters_text(d->sync, extra, extralen);
+	{
+		/* each MAC that claimed a VIP: vip_claims{mac=...,vip=...} N */
+		struct neigh_claimer c[2 * CLAIMERS_MAX];
+		uint16_t af[2 * CLAIMERS_MAX];
+		size_t n = claimers(d, c, af), off = strlen(extra);
+
+		for (size_t i = 0; i < n && off < extralen; i++) {
+			char a[64];
+			int k;
+
+			drlb_addr_str(a, sizeof(a), af[i], &c[i].vip);
+			k = snprintf(extra + off, extralen - off,
+			    "vip_claims{mac=%02x:%02x:%02x:%02x:%02x:%02x,vip=%s} "
+			    "%llu\n", c[i].mac[0], c[i].mac[1], c[i].mac[2],
+			    c[i].mac[3], c[i].mac[4], c[i].mac[5], a,
+			    (unsigned long long)c[i].claims);
+			if (k < 0 || (size_t)k >= extralen - off) {
+				extra[off] = '\0';	/* a whole line or none */
+				break;
+			}
+			off += (size_t)k;
+		}
+	}
 	in->extra = extra;
 }
 
@@ -109,7 +159,7 @@ stats_counters_text(struct drlbd *d, uint32_t *len)
 {
 	struct counters_input in;
 	struct counters_worker w[FANOUT_MAX];
-	char extra[1024];
+	char extra[8192];
 
 	gather(d, &in, w, extra, sizeof(extra));
 	return counters_text(&in, len);
@@ -120,7 +170,7 @@ stats_counters_json(struct drlbd *d, uint32_t *len)
 {
 	struct counters_input in;
 	struct counters_worker w[FANOUT_MAX];
-	char extra[1024];
+	char extra[8192];
 
 	gather(d, &in, w, extra, sizeof(extra));
 	return counters_json(&in, len);

@@ -14,6 +14,7 @@
  * - changes never touch existing connections: they keep their dest.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,12 +140,35 @@ dest_release(struct svc_table *t, struct dest *d)
 	t->trash = d;
 }
 
+/* l_threshold_val: -y, or without one 75% of -x (u - u / 4) */
+static uint32_t
+dest_l_threshold_val(const struct dest *d)
+{
+	uint32_t u = d->conf.u_threshold;
+
+	return d->conf.l_threshold ? d->conf.l_threshold : u - (u >> 2);
+}
+
+/* __ip_vs_dest_update_overload(dest, 0), after -x/-y changed: overloaded
+ * at or above -x, cleared below the lower threshold, kept in between */
+static void
+dest_overload_update(struct dest *d)
+{
+	uint64_t conns = (uint64_t)d->activeconns + d->inactconns;
+
+	if (d->conf.u_threshold == 0 || conns < dest_l_threshold_val(d))
+		d->flags &= ~DEST_F_OVERLOAD;
+	else if (conns >= d->conf.u_threshold)
+		d->flags |= DEST_F_OVERLOAD;
+}
+
 void
 dest_overload_bind(struct dest *d)
 {
 	uint64_t total = (uint64_t)d->activeconns + d->inactconns;
 
-	if (d->conf.u_threshold != 0 && total >= d->conf.u_threshold)
+	/* ip_vs_bind_dest: totalconns reaching u_threshold sets it */
+	if (d->conf.u_threshold != 0 && total == d->conf.u_threshold)
 		d->flags |= DEST_F_OVERLOAD;
 	sched_dest_load_changed(d);
 }
@@ -154,15 +178,10 @@ dest_overload_unbind(struct dest *d)
 {
 	uint64_t total = (uint64_t)d->activeconns + d->inactconns;
 
-	if (d->conf.l_threshold != 0) {
-		if (total < d->conf.l_threshold)
-			d->flags &= ~DEST_F_OVERLOAD;
-	} else if (d->conf.u_threshold != 0) {
-		if (total * 4 < (uint64_t)d->conf.u_threshold * 3)
-			d->flags &= ~DEST_F_OVERLOAD;
-	} else {
+	/* ip_vs_unbind_dest: totalconns dropping from l_threshold_val
+	 * clears it */
+	if (d->conf.u_threshold != 0 && total + 1 == dest_l_threshold_val(d))
 		d->flags &= ~DEST_F_OVERLOAD;
-	}
 	sched_dest_load_changed(d);
 }
 
@@ -474,10 +493,14 @@ dest_update(struct dest *d, const struct drlb_dest_conf *u)
 	d->conf.weight = u->weight;
 	d->conf.conn_flags = DRLB_FWD_DROUTE;	/* drlb forwards DR only */
 	d->flags |= DEST_F_AVAILABLE;
-	if (u->u_threshold == 0 || u->u_threshold > d->conf.u_threshold)
-		d->flags &= ~DEST_F_OVERLOAD;
-	d->conf.u_threshold = u->u_threshold;
-	d->conf.l_threshold = u->l_threshold;
+	/* __ip_vs_update_dest: the overload state is looked at again only
+	 * when -x or -y changes */
+	if (u->u_threshold != d->conf.u_threshold ||
+	    u->l_threshold != d->conf.l_threshold) {
+		d->conf.u_threshold = u->u_threshold;
+		d->conf.l_threshold = u->l_threshold;
+		dest_overload_update(d);
+	}
 }
 
 static int
@@ -487,6 +510,9 @@ check_udest(const struct drlb_dest_conf *u, char *err, size_t errlen)
 		return fail(err, errlen, ERANGE, NULL);
 	if (u->l_threshold > u->u_threshold)
 		return fail(err, errlen, ERANGE, NULL);
+	/* ip_vs_add_dest / ip_vs_edit_dest */
+	if (u->u_threshold > INT_MAX)
+		return fail(err, errlen, EINVAL, NULL);
 	return 0;
 }
 
@@ -587,6 +613,8 @@ del_dest(struct svc_table *t, struct svc *s, const struct drlb_dest_conf *u,
 		return fail(err, errlen, ENOENT, "No such destination");
 	d = s->dests[i];
 	dests_remove(s, (uint32_t)i);
+	if (s->sched != NULL && s->sched->del_dest != NULL)
+		s->sched->del_dest(s, d, (uint32_t)i);
 	sched_dest_changed(s);
 	dest_release(t, d);
 	return 0;

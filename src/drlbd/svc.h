@@ -35,12 +35,13 @@ struct dest {
 	struct drlb_dest_conf conf;
 	struct svc *svc;
 	uint32_t flags;			/* DEST_F_* */
-	uint32_t activeconns;		/* connections in ESTABLISHED */
+	uint32_t activeconns;		/* TCP in SYN_SENT, SYN_RECV, ESTABLISHED, SYNACK */
 	uint32_t inactconns;		/* all the others */
 	uint32_t persistconns;		/* persistence templates */
 	uint32_t refcnt;		/* the service's link + each connection */
 	uint8_t  mac[6];		/* where DR frames for this RIP go */
 	uint8_t  mac_state;		/* DRLB_MAC_* */
+	uint8_t  link;			/* out of which of drlbd's interfaces */
 	struct drlb_stats stats;
 	struct drlb_rates rates;
 	void    *sched_data;		/* per-dest state of a scheduler, if any */
@@ -127,11 +128,14 @@ void dest_hold(struct dest *d);
 void dest_put(struct svc_table *t, struct dest *d);
 
 /*
- * IPVS's -x/-y check (ip_vs_bind_dest / ip_vs_unbind_dest), called by the
- * connection table after it counted a new connection on d (bind) or
- * uncounted an expired one (unbind): overloaded when active + inactive >=
- * u_threshold; cleared below l_threshold, or without one when
- * total * 4 < u_threshold * 3.
+ * IPVS's -x/-y (ip_vs_dest_update_overload, as ip_vs_bind_dest and
+ * ip_vs_unbind_dest call it for connections, never for templates), called
+ * by the connection table after it counted a new connection on d (bind) or
+ * uncounted one (unbind): overloaded when active + inactive reaches
+ * u_threshold; cleared when it drops below the lower threshold (-y, or
+ * without one u_threshold - u_threshold / 4).  An -e that changes -x or -y
+ * sets it at or above the new -x and clears it below the new lower
+ * threshold.  Both tell d's scheduler that its load changed.
  */
 void dest_overload_bind(struct dest *d);
 void dest_overload_unbind(struct dest *d);

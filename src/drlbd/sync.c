@@ -288,8 +288,9 @@ sync_conn_from(struct sync_conn *sc, struct conn_table *t, const struct conn *c)
 	 * port-0 service the port the client asked for */
 	sc->dport = htons(d->conf.port != 0 || tmpl ? d->conf.port :
 	    ntohs(c->key.vport));
-	/* a DR real server's connections: DROUTE|NOOUTPUT, INACTIVE unless
-	 * ESTABLISHED; a template keeps the INACTIVE it was made with */
+	/* a DR real server's connections: DROUTE|NOOUTPUT, INACTIVE as the
+	 * connection is counted (tcp_state_active_table; UDP always); a
+	 * template keeps the INACTIVE it was made with */
 	sc->flags = SYNC_F_DROUTE | SYNC_F_NOOUTPUT;
 	if (tmpl)
 		sc->flags |= SYNC_F_TEMPLATE | SYNC_F_INACTIVE;
@@ -321,19 +322,6 @@ find_dest(struct svc_table *st, const struct sync_conn *sc, struct svc **svcp)
 			return d;
 	}
 	return NULL;
-}
-
-/* Put c in state s expiring at `expires`, keeping the real server's
- * active/inactive counts right (conn_restore moves a connection to
- * ESTABLISHED; leaving it takes a state change the table follows). */
-static void
-set_state(struct conn_table *t, struct conn *c, enum conn_state s,
-    uint32_t expires, uint32_t now)
-{
-	if (c->key.protocol == IPPROTO_TCP && s != CONN_S_ESTABLISHED &&
-	    !(c->flags & CONN_F_INACTIVE))
-		conn_seen(t, c, CONN_TCP_RST, now);	/* ES --rst--> CLOSE */
-	conn_restore(t, c, s, expires);
 }
 
 /* the template a connection of svc belongs to (the data path's key) */
@@ -409,7 +397,10 @@ sync_apply(struct conn_set *cs, struct svc_table *st, uint32_t now,
 		 * now, the next message creates it anew); an inactive one is
 		 * the end of the connection ours replaced: ignored */
 		if (!(sc->flags & SYNC_F_INACTIVE))
-			set_state(t, c, CONN_S_CLOSE, now, now);
+			/* ip_vs_conn_expire_now: counted as it is until it
+			 * goes */
+			conn_restore(t, c, CONN_S_CLOSE,
+			    !(c->flags & CONN_F_INACTIVE), now);
 		as->conflicts++;
 		return;
 	}
@@ -426,8 +417,14 @@ sync_apply(struct conn_set *cs, struct svc_table *st, uint32_t now,
 		as->created++;
 	} else
 		as->updated++;
-	set_state(t, c, sc->protocol == IPPROTO_TCP ?
-	    (enum conn_state)sc->state : CONN_S_NONE, now + timeout, now);
+	/* counted as the master counts it: ip_vs_proc_conn takes INACTIVE
+	 * from the message (a new connection keeps it through
+	 * ip_vs_bind_dest's IP_VS_CONN_F_SYNC case, an existing one has its
+	 * real server's ActiveConn moved when it differs), not from the
+	 * state */
+	conn_restore(t, c, sc->protocol == IPPROTO_TCP ?
+	    (enum conn_state)sc->state : CONN_S_NONE,
+	    !(sc->flags & SYNC_F_INACTIVE), now + timeout);
 }
 
 /* ---------------------------------------------------------------- daemon */

@@ -35,7 +35,7 @@ struct dp_frame;
 #define SYNC_F_DROUTE	0x0003		/* IP_VS_CONN_F_DROUTE */
 #define SYNC_F_FWD_MASK	0x0007
 #define SYNC_F_NOOUTPUT	0x0080		/* replies bypass the director */
-#define SYNC_F_INACTIVE	0x0100		/* not ESTABLISHED */
+#define SYNC_F_INACTIVE	0x0100		/* not in ActiveConn */
 #define SYNC_F_SEQ_MASK	0x0600		/* NAT sequence adjustment: never in DR */
 #define SYNC_F_TEMPLATE	0x1000		/* a persistence template */
 

@@ -54,6 +54,12 @@ trace_add(int fd, const struct trace_filter *f)
 	return 0;
 }
 
+bool
+trace_full(void)
+{
+	return nlisteners == TRACE_MAX;
+}
+
 void
 trace_remove(int fd)
 {

@@ -37,6 +37,8 @@ struct trace_filter {
 
 /* Start sending events to fd; returns 0 or -1 (too many listeners). */
 int trace_add(int fd, const struct trace_filter *f);
+/* No room for another listener. */
+bool trace_full(void);
 /* fd is gone (EOF on the control connection). */
 void trace_remove(int fd);
 bool trace_has(int fd);

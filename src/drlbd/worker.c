@@ -45,18 +45,28 @@ park(struct workers *ws)
 }
 
 void
-worker_forward(struct dp *dp, const struct io_ops *ops, struct io *io,
-    struct workers *ws)
+worker_forward(struct dp *dp, const struct io_ops *ops, struct io_set *ios,
+    unsigned link, struct workers *ws)
 {
+	struct io *rx = ios->io[link];
 	struct dp_frame f[W_BURST];
 
 	for (int b = 0; b < W_BURSTS && (ws == NULL || !asked(ws)); b++) {
-		unsigned n = ops->rx_burst(io, f, W_BURST);
+		unsigned n = ops->rx_burst(rx, f, W_BURST), other = 0;
 
-		for (unsigned i = 0; i < n; i++)
-			if (dp_process(dp, &f[i]) == DP_FORWARD)
-				ops->tx_queue(io, &f[i]);
-		ops->rx_done(io);
+		for (unsigned i = 0; i < n; i++) {
+			f[i].link = (uint8_t)link;
+			if (dp_process(dp, &f[i]) != DP_FORWARD)
+				continue;
+			ops->tx_queue(ios->io[f[i].out], &f[i]);
+			other |= f[i].out != link ? 1u << f[i].out : 0;
+		}
+		/* frames queued on another link's socket point into this
+		 * burst: out before it goes back to the kernel */
+		for (unsigned l = 0; other != 0 && l < ios->n; l++)
+			if (other & (1u << l))
+				ops->tx_flush(ios->io[l]);
+		ops->rx_done(rx);
 		if (n < W_BURST)
 			break;
 	}
@@ -67,10 +77,13 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct workers *ws = w->ws;
-	struct pollfd pfd[2];
+	struct pollfd pfd[DP_LINKS_MAX + 1];
+	unsigned nl = w->ios.n;
 
-	pfd[0] = (struct pollfd){ .fd = ws->ops->fd(w->io), .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = w->evfd, .events = POLLIN };
+	for (unsigned l = 0; l < nl; l++)
+		pfd[l] = (struct pollfd){ .fd = ws->ops->fd(w->ios.io[l]),
+		    .events = POLLIN };
+	pfd[nl] = (struct pollfd){ .fd = w->evfd, .events = POLLIN };
 	for (;;) {
 		uint64_t v;
 
@@ -80,15 +93,16 @@ worker_main(void *arg)
 			park(ws);
 			continue;
 		}
-		if (poll(pfd, 2, 1000) < 0 && errno != EINTR)
+		if (poll(pfd, nl + 1, 1000) < 0 && errno != EINTR)
 			break;
-		if (pfd[1].revents & POLLIN)
+		if (pfd[nl].revents & POLLIN)
 			(void)!read(w->evfd, &v, sizeof(v));
 		if (asked(ws))
 			continue;
 		w->dp.now = (uint32_t)((clock_ms() - ws->start_ms) / 1000) + 1;
-		if (pfd[0].revents & POLLIN)
-			worker_forward(&w->dp, ws->ops, w->io, ws);
+		for (unsigned l = 0; l < nl; l++)
+			if (pfd[l].revents & POLLIN)
+				worker_forward(&w->dp, ws->ops, &w->ios, l, ws);
 		if (w->dp.now != w->expired_at) {
 			/* its own connections; releasing one touches the real
 			 * server's counts and references, shared */
@@ -104,11 +118,11 @@ worker_main(void *arg)
 
 int
 workers_open(struct workers *ws, unsigned n, const struct io_ops *ops,
-    const struct io_params *iop, const struct dp *tmpl_dp,
+    const struct io_params *iop, unsigned nlinks, const struct dp *tmpl_dp,
     const struct conn_set *cs, struct svc_table *svcs, uint64_t start_ms,
     char *err, size_t errlen)
 {
-	struct io_params p = *iop;
+	struct io_params p[DP_LINKS_MAX];
 	struct sock_fprog prog;
 
 	memset(&prog, 0, sizeof(prog));	/* its padding goes to the kernel */
@@ -121,21 +135,30 @@ workers_open(struct workers *ws, unsigned n, const struct io_ops *ops,
 	ws->svcs = svcs;
 	ws->start_ms = start_ms;
 	fanout_prog(&prog);
-	p.fanout = &prog;
-	/* the first socket makes the group, the kernel picks its id (any
-	 * value, 0 included); the others join that id */
-	p.fanout_new = 1;
-	p.fanout_id_out = &p.fanout_id;
+	/* a group per interface (the kernel wants one device per group):
+	 * the first socket makes it, the kernel picks its id (any value, 0
+	 * included); the others join that id.  The same program in each
+	 * gives a client the same worker on every link. */
+	for (unsigned l = 0; l < nlinks; l++) {
+		p[l] = iop[l];
+		p[l].fanout = &prog;
+		p[l].fanout_new = 1;
+		p[l].fanout_id_out = &p[l].fanout_id;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct worker *w = &ws->w[i];
 
 		w->ws = ws;
 		w->id = i;
 		w->evfd = -1;
-		if ((w->io = ops->open(&p, err, errlen)) == NULL)
-			goto fail;
-		p.fanout_new = 0;
 		ws->n = i + 1;
+		for (unsigned l = 0; l < nlinks; l++) {
+			if ((w->ios.io[l] = ops->open(&p[l], err,
+			    errlen)) == NULL)
+				goto fail;
+			w->ios.n = l + 1;
+			p[l].fanout_new = 0;
+		}
 		if ((w->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 			snprintf(err, errlen, "eventfd: %s", strerror(errno));
 			goto fail;
@@ -232,9 +255,7 @@ workers_stop(struct workers *ws)
 	for (unsigned i = 0; i < ws->n; i++) {
 		struct worker *w = &ws->w[i];
 
-		if (w->io != NULL)
-			ws->ops->close(w->io);
-		w->io = NULL;
+		worker_ios_close(ws->ops, &w->ios);
 		if (w->evfd >= 0)
 			close(w->evfd);
 		w->evfd = -1;
@@ -248,19 +269,50 @@ workers_counters(struct workers *ws, struct dp_counters *c,
 	for (unsigned i = 0; i < ws->n; i++) {
 		const uint64_t *a = (const uint64_t *)&ws->w[i].dp.cnt;
 		uint64_t *sum = (uint64_t *)c;
-		struct io_stats s;
 
 		_Static_assert(sizeof(struct dp_counters) % 8 == 0,
 		    "dp_counters: uint64_t only");
 		for (size_t k = 0; k < sizeof(*c) / 8; k++)
 			sum[k] += a[k];
-		if (ws->w[i].io == NULL)
+		worker_ios_stats(ws->ops, &ws->w[i].ios, st);
+	}
+}
+
+void
+worker_ios_stats(const struct io_ops *ops, struct io_set *ios,
+    struct io_stats *st)
+{
+	for (unsigned l = 0; l < ios->n; l++) {
+		struct io_stats s;
+
+		if (ios->io[l] == NULL)
 			continue;
-		ws->ops->stats(ws->w[i].io, &s);
+		ops->stats(ios->io[l], &s);
 #define IO_STATS_SUM(f, ...) st->f += s.f;
 		IO_STATS(IO_STATS_SUM)
 #undef IO_STATS_SUM
 	}
+}
+
+int
+worker_ios_filter(const struct io_ops *ops, struct io_set *ios,
+    const struct sock_fprog *prog)
+{
+	int rc = 0;
+
+	for (unsigned l = 0; l < ios->n; l++)
+		if (ios->io[l] != NULL && ops->set_filter(ios->io[l], prog) < 0)
+			rc = -1;
+	return rc;
+}
+
+void
+worker_ios_close(const struct io_ops *ops, struct io_set *ios)
+{
+	for (unsigned l = 0; l < ios->n; l++)
+		if (ios->io[l] != NULL)
+			ops->close(ios->io[l]);
+	ios->n = 0;
 }
 
 int
@@ -269,8 +321,7 @@ workers_set_filter(struct workers *ws, const struct sock_fprog *prog)
 	int rc = 0;
 
 	for (unsigned i = 0; i < ws->n; i++)
-		if (ws->w[i].io != NULL &&
-		    ws->ops->set_filter(ws->w[i].io, prog) < 0)
+		if (worker_ios_filter(ws->ops, &ws->w[i].ios, prog) < 0)
 			rc = -1;
 	return rc;
 }

@@ -29,7 +29,7 @@ struct worker {
 	unsigned id;
 	pthread_t thread;
 	int started;
-	struct io *io;
+	struct io_set ios;		/* one socket per link */
 	struct dp dp;
 	int evfd;			/* the main thread's knock (eventfd) */
 	uint32_t expired_at;		/* dp.now of the last expiry run */
@@ -54,10 +54,11 @@ struct workers {
 	uint64_t pauses;		/* how often (counters) */
 };
 
-/* Open n sockets in one fanout group (before privileges are dropped);
- * each worker's dp is initialised from tmpl_dp with its own table. */
+/* Open n sockets on each of nlinks interfaces (iop[l]), one fanout group
+ * per interface (before privileges are dropped); each worker's dp is
+ * initialised from tmpl_dp with its own table. */
 int workers_open(struct workers *ws, unsigned n, const struct io_ops *ops,
-    const struct io_params *iop, const struct dp *tmpl_dp,
+    const struct io_params *iop, unsigned nlinks, const struct dp *tmpl_dp,
     const struct conn_set *cs, struct svc_table *svcs, uint64_t start_ms,
     char *err, size_t errlen);
 /* Start the threads (signals stay with the main thread). */
@@ -76,10 +77,18 @@ void workers_counters(struct workers *ws, struct dp_counters *c,
     struct io_stats *st);
 int workers_set_filter(struct workers *ws, const struct sock_fprog *prog);
 
-/* Move the frames that have arrived on io through dp and send what it
- * forwards, in bursts, at most 16 of 64 frames; a worker stops early when
- * the main thread asks (ws; NULL: the main thread itself, --workers 1). */
-void worker_forward(struct dp *dp, const struct io_ops *ops, struct io *io,
-    struct workers *ws);
+/* Move the frames that have arrived on link's socket of ios through dp and
+ * send what it forwards out of the link it names, in bursts, at most 16 of
+ * 64 frames; a worker stops early when the main thread asks (ws; NULL: the
+ * main thread itself, --workers 1). */
+void worker_forward(struct dp *dp, const struct io_ops *ops,
+    struct io_set *ios, unsigned link, struct workers *ws);
+/* One thread's sockets together: statistics added to *st, a filter on
+ * each (0, or -1 when one refused it), closed. */
+void worker_ios_stats(const struct io_ops *ops, struct io_set *ios,
+    struct io_stats *st);
+int worker_ios_filter(const struct io_ops *ops, struct io_set *ios,
+    const struct sock_fprog *prog);
+void worker_ios_close(const struct io_ops *ops, struct io_set *ios);
 
 #endif

@@ -9,12 +9,19 @@
  * The Ethernet destination, which neither arp.c nor ndp.c reads, steers
  * the rest: the locally-administered bit (0x02) of its first byte says
  * whether we own the VIPs (--arp on/off; set in broadcast, IPv6 multicast
- * and the seeds' MACs alike), its second byte how many 100 ms pass before
- * the frame, so probes, failures and repeated announcements run too.
+ * and the seeds' MACs alike), its 0x04 bit --mac-flap hold (set in
+ * broadcast) or follow, its second byte how many 100 ms pass before the
+ * frame, so probes, failures, holds ending, VIP checks, repeated
+ * announcements and the log limit's summaries run too; the low 4 bits of
+ * its third byte, how many times more the frame comes (a burst from one
+ * MAC, which the log limit holds back).  198.18.0.10 and 2001:db8::a are
+ * pinned (--static-mac).
  *
  * Besides "no crash, no sanitizer report" it checks that every frame sent
- * is a whole ARP (42 bytes) or NS/NA (86 bytes) from our MAC, and that a
- * live dest is scheduled exactly when its MAC is resolved.
+ * is a whole ARP (42 bytes) or NS/NA (86 bytes) from our MAC, that a
+ * live dest is scheduled exactly when its MAC is resolved, that each
+ * protocol's VIP conflicts are the sum of its kinds of claims, and that
+ * the claimers' table is bounded and sorted.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -26,6 +33,7 @@
 #include "arp.h"
 #include "datapath.h"
 #include "ndp.h"
+#include "neigh.h"
 #include "svc.h"
 #include "trace.h"
 #include "fuzz.h"
@@ -112,6 +120,7 @@ setup(void)
 {
 	char err[256];
 	struct in_addr dip;
+	struct neigh_static pin;
 
 	/* the daemon's log is not what is being fuzzed (fd 2, where
 	 * libFuzzer and the sanitizers write, stays) */
@@ -129,6 +138,11 @@ setup(void)
 		abort();
 	st.on_dest_added = dest_added;
 	st.on_vips_changed = vips_changed;
+	if (neigh_static_parse("198.18.0.10=02:00:00:00:00:10", &pin, err,
+	    sizeof(err)) != 0 || arp_static_mac(arp, &pin) != 0 ||
+	    neigh_static_parse("[2001:db8::a]=02:00:00:00:00:10", &pin, err,
+	    sizeof(err)) != 0 || ndp_static_mac(ndp, &pin) != 0)
+		abort();
 	ctl(DRLB_CTL_ADD_SVC, "198.18.0.1", NULL);
 	ctl(DRLB_CTL_ADD_SVC, "2001:db8::1", NULL);
 	trashed("198.18.0.1", "198.18.0.9");
@@ -137,6 +151,8 @@ setup(void)
 	ctl(DRLB_CTL_ADD_DEST, "198.18.0.1", "198.18.0.8");
 	ctl(DRLB_CTL_ADD_DEST, "2001:db8::1", "2001:db8::7");
 	ctl(DRLB_CTL_ADD_DEST, "2001:db8::1", "2001:db8::8");
+	ctl(DRLB_CTL_ADD_DEST, "198.18.0.1", "198.18.0.10");
+	ctl(DRLB_CTL_ADD_DEST, "2001:db8::1", "2001:db8::a");
 	ctl(DRLB_CTL_ADD_SVC, "198.18.0.3", NULL);
 	ctl(DRLB_CTL_ADD_SVC, "2001:db8::3", NULL);
 	dp_init(&dp, mac, 1500, &st, NULL);
@@ -150,7 +166,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct dp_frame f;
+	struct arp_counters ac;
+	struct ndp_counters nc;
+	struct neigh_claimer cl[40];
+	size_t ncl;
 	uint8_t *frame;
+	int repeat = size >= 3 ? 1 + (data[2] & 0x0f) : 1;
 
 	if (arp == NULL)
 		setup();
@@ -158,11 +179,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size >= 2) {
 		int own = (data[0] & 0x02) != 0;
+		enum neigh_flap flap = (data[0] & 0x04) != 0 ?
+		    NEIGH_FLAP_HOLD : NEIGH_FLAP_FOLLOW;
 
 		if (own != arp_own_vips(arp)) {
 			arp_set_own_vips(arp, own);
 			ndp_set_own_vips(ndp, own);
 		}
+		arp_set_mac_flap(arp, flap);
+		ndp_set_mac_flap(ndp, flap);
 		now_ms += data[1] * 100u;
 		arp_tick(arp, now_ms);
 		ndp_tick(ndp, now_ms);
@@ -171,11 +196,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((frame = malloc(size > 0 ? size : 1)) == NULL)
 		abort();
 	memcpy(frame, data, size);
-	memset(&f, 0, sizeof(f));
-	f.data = frame;
-	f.len = f.wire_len = (uint32_t)size;
-	dp_process(&dp, &f);
+	while (repeat-- > 0) {
+		memset(&f, 0, sizeof(f));
+		f.data = frame;
+		f.len = f.wire_len = (uint32_t)size;
+		dp_process(&dp, &f);
+	}
 	free(frame);
+
+	arp_get_counters(arp, &ac);
+	ndp_get_counters(ndp, &nc);
+	if (ac.vip_conflicts != ac.vip_claim_requests + ac.vip_claim_replies +
+	    ac.vip_claim_gratuitous + ac.vip_claim_probes ||
+	    nc.vip_conflicts != nc.vip_claim_adverts + nc.vip_claim_solicits +
+	    nc.vip_claim_probes)
+		abort();
+	for (int k = 0; k < 2; k++) {
+		ncl = k ? ndp_claimers(ndp, cl, 40) : arp_claimers(arp, cl, 40);
+		if (ncl > 32)
+			abort();
+		for (size_t i = 0; i < ncl; i++)
+			if (cl[i].claims == 0 ||
+			    (i > 0 && cl[i].claims > cl[i - 1].claims))
+				abort();
+	}
 
 	for (struct svc *s = st.head; s != NULL; s = s->next)
 		for (uint32_t i = 0; i < s->ndests; i++) {

@@ -184,10 +184,10 @@ check_entry(struct conn *c, void *arg)
 		y->walked[tmpl_index(y, c)] = true;
 		return 0;
 	}
-	/* a TCP state (UDP's none), active exactly when established */
+	/* a TCP state (UDP's none), active as the state says */
 	if (c->state >= CONN_S_LAST ||
-	    ((c->flags & CONN_F_INACTIVE) != 0) !=
-	    (c->state != CONN_S_ESTABLISHED) ||
+	    ((c->flags & CONN_F_INACTIVE) != 0) ==
+	    conn_state_active(c->key.protocol, (enum conn_state)c->state) ||
 	    (c->key.protocol != IPPROTO_TCP && c->state != CONN_S_NONE))
 		abort();
 	if (c->flags & CONN_F_INACTIVE)
@@ -443,7 +443,8 @@ conn(struct conn_set *cs, const struct conn_key *k, int last,
 		abort();
 	if (tmpl != NULL)
 		conn_set_control(t, c, tmpl);
-	conn_restore(t, c, s, NOW + conn_timeout(t, k->protocol, s));
+	conn_restore(t, c, s, conn_state_active(k->protocol, s),
+	    NOW + conn_timeout(t, k->protocol, s));
 	return c;
 }
 

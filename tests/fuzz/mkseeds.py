@@ -198,7 +198,8 @@ w("fuzz_kaconf", "small", b"""virtual_server 198.18.0.1 80 {
 """)
 
 # fuzz_neigh: one Ethernet frame each, ARP or ND; the destination MAC
-# steers the harness (0x02 of byte 0: we own the VIPs; byte 1: 100 ms steps)
+# steers the harness (0x02 of byte 0: we own the VIPs; 0x04: --mac-flap
+# hold; byte 1: 100 ms steps; low 4 bits of byte 2: repeats)
 BCAST = b"\xff" * 6
 RS1 = bytes([2, 0, 0, 0, 0, 7])
 RS2 = bytes([2, 0, 0, 0, 0, 8])
@@ -219,6 +220,25 @@ w("fuzz_neigh", "arp-trashed-rs", arp(2, RS1, "198.18.0.9", DIR, "198.18.0.2", d
 w("fuzz_neigh", "arp-ours", arp(1, DIR, "198.18.0.1", b"\0" * 6, "198.18.0.1"))
 w("fuzz_neigh", "arp-padded", arp(2, RS1, "198.18.0.7", DIR, "198.18.0.2", dst=DIR) + b"\0" * 18)
 w("fuzz_neigh", "arp-truncated", arp(1, CLI, "198.18.0.100", b"\0" * 6, "198.18.0.1")[:30])
+# another MAC claiming a VIP: each sign; flaps, holds and a pin
+HOLD = bytes([6, 0, 0, 0, 0, 2])    # owned, --mac-flap hold, no time
+w("fuzz_neigh", "arp-claim-request", arp(1, RS1, "198.18.0.1", b"\0" * 6, "198.18.0.100",
+                                         dst=DIR))
+w("fuzz_neigh", "arp-claim-check-reply", arp(2, RS2, "198.18.0.1", DIR, "198.18.0.2", dst=DIR))
+w("fuzz_neigh", "arp-claim-garp-reply", arp(2, EVIL, "198.18.0.1", BCAST, "198.18.0.1", dst=DIR))
+w("fuzz_neigh", "arp-claim-probe", arp(1, EVIL, "0.0.0.0", b"\0" * 6, "198.18.0.1", dst=DIR))
+w("fuzz_neigh", "arp-rarp-vip", arp(3, EVIL, "198.18.0.1", b"\0" * 6, "198.18.0.100", dst=DIR))
+w("fuzz_neigh", "arp-flap-rs", arp(2, EVIL, "198.18.0.7", DIR, "198.18.0.2", dst=DIR))
+w("fuzz_neigh", "arp-flap-rs-hold", arp(2, EVIL, "198.18.0.7", DIR, "198.18.0.2", dst=HOLD))
+w("fuzz_neigh", "arp-flap-back-hold", arp(2, RS1, "198.18.0.7", DIR, "198.18.0.2", dst=HOLD))
+w("fuzz_neigh", "arp-pinned", arp(2, EVIL, "198.18.0.10", DIR, "198.18.0.2", dst=DIR))
+# in this order (the replay's): resolved, moved, back, moved: held
+w("fuzz_neigh", "arp-hold-1", arp(2, RS1, "198.18.0.7", DIR, "198.18.0.2", dst=HOLD))
+w("fuzz_neigh", "arp-hold-2", arp(2, EVIL, "198.18.0.7", DIR, "198.18.0.2", dst=HOLD))
+w("fuzz_neigh", "arp-hold-3", arp(2, RS1, "198.18.0.7", DIR, "198.18.0.2", dst=HOLD))
+w("fuzz_neigh", "arp-hold-4", arp(2, EVIL, "198.18.0.7", DIR, "198.18.0.2", dst=HOLD))
+BURST = bytes([2, 0, 0x0f, 0, 0, 2])    # owned, no time, 16 times
+w("fuzz_neigh", "arp-pinned-burst", arp(2, EVIL, "198.18.0.10", DIR, "198.18.0.2", dst=BURST))
 
 def csum6(src, dst, msg):
     data = src + dst + struct.pack("!IxxxB", len(msg), 58) + msg
@@ -265,6 +285,21 @@ w("fuzz_neigh", "ns-hop64", nd(SN1, CLI, "2001:db8::100", "ff02::1:ff00:1", 135,
 w("fuzz_neigh", "ns-plen-long", nd(SN1, CLI, "2001:db8::100", "ff02::1:ff00:1", 135,
                                    "2001:db8::1", lla(1, CLI), plen=64))
 w("fuzz_neigh", "na-truncated", nd(DIR, RS1, "2001:db8::7", LL, 136, "2001:db8::7", lla(2, RS1), S)[:70])
+w("fuzz_neigh", "ns-claim-from-vip", nd(bytes([0x33, 0x33, 0xff, 0, 1, 0]), RS2, "2001:db8::1",
+                                        "ff02::1:ff00:100", 135, "2001:db8::100", lla(1, RS2)))
+w("fuzz_neigh", "na-claim-check", nd(DIR, RS2, "2001:db8::1", LL, 136, "2001:db8::1",
+                                     lla(2, RS2), S | O))
+w("fuzz_neigh", "na-vip-our-mac", nd(ALL, EVIL, "2001:db8::1", "ff02::1", 136, "2001:db8::1",
+                                     lla(2, DIR), O))
+w("fuzz_neigh", "na-unsolicited-rs", nd(ALL, EVIL, "2001:db8::7", "ff02::1", 136, "2001:db8::7",
+                                        lla(2, EVIL), O))
+w("fuzz_neigh", "na-solicited-other", nd(CLI, EVIL, "2001:db8::7", "2001:db8::100", 136,
+                                         "2001:db8::7", lla(2, EVIL), S | O))
+w("fuzz_neigh", "na-flap-hold", nd(HOLD, EVIL, "2001:db8::7", LL, 136, "2001:db8::7",
+                                   lla(2, EVIL), S))
+w("fuzz_neigh", "na-pinned", nd(DIR, EVIL, "2001:db8::a", LL, 136, "2001:db8::a", lla(2, EVIL), S))
+w("fuzz_neigh", "na-pinned-burst", nd(BURST, EVIL, "2001:db8::a", LL, 136, "2001:db8::a",
+                                      lla(2, EVIL), S))
 
 # fuzz_statefile: files statefile_save writes from populated tables (the
 # target's source built as their writer, so seeds and target share the

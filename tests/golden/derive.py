@@ -28,13 +28,16 @@ THR_T = '%-33s %-10s %-10s %-10s %-10s\n  -> RemoteAddress:Port\n' % ('Prot Loca
 PC_T = '%-33s %-9s %-11s %-10s %-10s\n  -> RemoteAddress:Port\n' % ('Prot LocalAddress:Port','Weight','PersistConn','ActiveConn','InActConn')
 TUN_T = 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n'
 
-# recipe state (sorted order): svc TCP 198.18.0.1:80 wlc
+# recipe state (sorted order): svc TCP 198.18.0.1:80 wlc.  .8's one connection
+# is the -c listing's SYN_RECV one below, which IPVS counts in ActiveConn
+# (tcp_state_active_table in ip_vs_proto_tcp.c: SYN_SENT, SYN_RECV, ESTABLISHED
+# and SYNACK are active; every other state, and UDP, inactive).
 svc = dict(name='198.18.0.1:80', sched='wlc', stats=(123456789, 98765432109, 0, 12345678901234, 0),
            rates=(12, 3456, 0, 4567890123, 0))
 dests = [  # addr, weight, active, inact, persist, uthr, lthr, stats, rates
   dict(name='198.18.0.7:80', w=2, act=3, inact=12, pers=0, u=0, l=0,
        stats=(61728394, 99999999, 0, 100000000, 0), rates=(7, 2000, 0, 123456789, 0)),
-  dict(name='198.18.0.8:80', w=2, act=0, inact=1, pers=0, u=100, l=50,
+  dict(name='198.18.0.8:80', w=2, act=1, inact=0, pers=0, u=100, l=50,
        stats=(5, 1000000000, 0, 123456789012345678, 0), rates=(5, 1456, 0, 99999999, 0)),
 ]
 def svcname(proto, name): return ('%-4s %s' % (proto, name))[:33]
@@ -182,7 +185,7 @@ d7, d8 = dests
 recipe_json = [jsvc('TCP', '198.18.0.1', 80, 'wlc', [
     jdest('198.18.0.7', 80, 2, 3, 12, arp='resolved', mac='02:00:00:00:00:07',
           st=d7['stats'], rt=d7['rates']),
-    jdest('198.18.0.8', 80, 2, 0, 1, u=100, l=50, overloaded=True, arp='failed',
+    jdest('198.18.0.8', 80, 2, 1, 0, u=100, l=50, overloaded=True, arp='failed',
           st=d8['stats'], rt=d8['rates'])],
     st=svc['stats'], rt=svc['rates'])]
 for listing, fn in (('plain', 'recipe_list_json.out'), ('stats', 'recipe_list_stats_json.out'),

@@ -6,7 +6,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=arp
-t_require "$T: setup"
+t_require "$T: setup" arping tcpdump
 nl_init "$T"
 T_NAME=$T
 nl_dr_topology || { t_fail "$T: setup (namespaces, real servers)"; t_done; }

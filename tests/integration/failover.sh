@@ -14,11 +14,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=failover
-t_require "$T: setup"
-if ! command -v keepalived >/dev/null 2>&1; then
-	t_skip "$T: setup" "keepalived not installed"
-	exit 0
-fi
+t_require "$T: setup" keepalived arping socat ss
 nl_init "$T"
 DIP2=198.18.0.3
 PORT=8080

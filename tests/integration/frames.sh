@@ -24,13 +24,9 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=frames
-t_require "$T: setup"
+t_require "$T: setup" tcpdump tcpreplay scapy
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3	# Debian's, where python3-scapy is
-if ! "$PY" -c 'import scapy.all' 2>/dev/null || ! command -v tcpreplay >/dev/null; then
-	t_skip "$T: setup" "needs python3-scapy and tcpreplay (tools/install-deps.sh --all)"
-	exit 0
-fi
 nl_init "$T"
 t_setup "$T"
 nl_rules wlc 2 2 || { t_fail "$T: drlbadm -A/-a (recipe rules)"; t_done; }

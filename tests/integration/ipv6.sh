@@ -9,8 +9,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=ipv6
-t_require "$T: setup"
-command -v ndisc6 >/dev/null || { t_skip "$T: setup" "ndisc6 not installed (Debian package ndisc6)"; exit 0; }
+t_require "$T: setup" ndisc6 socat tcpdump
 nl_init "$T"
 t_setup "$T"
 

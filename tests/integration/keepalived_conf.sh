@@ -2,7 +2,8 @@
 # keepalived_conf: conf/keepalived-dr.conf loads, and `drlbadm -L -n` shows
 # what keepalived would set up in IPVS (services, schedulers, persistence,
 # DR real servers and weights); requests go through it.  A file with an
-# unsupported keyword, or lb_kind NAT, stops start-up with file:line.
+# lb_kind NAT, a real server by NAT, PING_CHECK, a missing or looping
+# include stop start-up with file:line; notify_down now loads.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
@@ -44,19 +45,34 @@ refused() { # NAME FILE WANT
 	t_check "$T: $name: says $want" grep -qF "$want" "$log"
 	t_check "$T: $name: no control socket" [ ! -e "$NL_TMP/bad.sock" ]
 }
-# the example with one keyword keepalived knows and drlbd does not, in the
-# first real_server block
+# the example with one real server forwarded by NAT (lvs_method NAT in its
+# block): drlbd would do something else than the file says
 line=$(grep -n "real_server 198.18.0.7 80 {" "$EXAMPLE" | head -1 | cut -d: -f1)
-sed "${line}a\\        notify_down /usr/local/bin/alert.sh" "$EXAMPLE" >"$NL_TMP/bad1.conf"
-refused "unsupported keyword" "$NL_TMP/bad1.conf" \
-	"$NL_TMP/bad1.conf:$((line + 1)): unsupported keyword 'notify_down' in real_server"
+sed "${line}a\\        lvs_method NAT" "$EXAMPLE" >"$NL_TMP/bad1.conf"
+refused "real server by NAT" "$NL_TMP/bad1.conf" \
+	"$NL_TMP/bad1.conf:$((line + 1)): lvs_method NAT: drlbd forwards by direct routing only"
 line=$(grep -n "lb_kind DR" "$EXAMPLE" | head -1 | cut -d: -f1)
 sed "${line}s/lb_kind DR/lb_kind NAT/" "$EXAMPLE" >"$NL_TMP/bad2.conf"
 refused "lb_kind NAT" "$NL_TMP/bad2.conf" \
 	"$NL_TMP/bad2.conf:$line: lb_kind NAT: drlbd forwards by direct routing only"
-printf 'virtual_server 198.18.0.1 80 {\n    lb_algo wlc\n    real_server 198.18.0.7 80 {\n        SSL_GET {\n' \
+printf 'virtual_server 198.18.0.1 80 {\n    lb_algo wlc\n    real_server 198.18.0.7 80 {\n        PING_CHECK {\n' \
 	>"$NL_TMP/bad3.conf"
-refused "SSL_GET" "$NL_TMP/bad3.conf" "$NL_TMP/bad3.conf:4: SSL_GET is not supported"
+refused "PING_CHECK" "$NL_TMP/bad3.conf" "$NL_TMP/bad3.conf:4: PING_CHECK is not run by drlbd"
+# an include that names no file, and one that includes itself: the chain
+echo "include $NL_TMP/none-such.conf" >"$NL_TMP/bad4.conf"
+refused "include of a missing file" "$NL_TMP/bad4.conf" \
+	"$NL_TMP/bad4.conf:1: include $NL_TMP/none-such.conf: $NL_TMP/none-such.conf: no such file"
+echo "include bad6.conf" >"$NL_TMP/bad5.conf"
+printf '\n\ninclude bad5.conf\n' >"$NL_TMP/bad6.conf"
+refused "include loop" "$NL_TMP/bad5.conf" \
+	"$NL_TMP/bad5.conf:1: include bad6.conf -> $NL_TMP/bad6.conf:3: include bad5.conf: $NL_TMP/bad5.conf: an include loop"
+# notify_down (refused before) now runs: the example with it loads
+line=$(grep -n "real_server 198.18.0.7 80 {" "$EXAMPLE" | head -1 | cut -d: -f1)
+sed "${line}a\\        notify_down \"/bin/echo down\"" "$EXAMPLE" >"$NL_TMP/good1.conf"
+rm -f "$NL_TMP/good.sock"
+nl_exec dir timeout 3 "$NL_DRLBD" --interface eth0 --socket "$NL_TMP/good.sock" \
+	--foreground --keepalived-config "$NL_TMP/good1.conf" >"$NL_TMP/good1.log" 2>&1
+t_is "$T: notify_down in a real server: accepted (runs until stopped)" "$?" 124
 refused "missing file" "$NL_TMP/none.conf" "$NL_TMP/none.conf: No such file"
 
 rc=0

@@ -11,7 +11,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=malformed
-t_require "$T: setup"
+t_require "$T: setup" hping3 socat
 nl_init "$T"
 t_setup "$T"
 nl_rules wlc 1 1 || { t_fail "$T: drlbadm -A/-a"; t_done; }

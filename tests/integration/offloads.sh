@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=offloads
-t_require "$T: setup"
+t_require "$T: setup" ethtool socat
 nl_init "$T"
 t_setup "$T"
 PORT=8080

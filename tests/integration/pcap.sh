@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=pcap
-t_require "$T: setup"
+t_require "$T: setup" ethtool tcpdump socat
 nl_init "$T"
 t_setup "$T" --capture pcap
 PORT=8080

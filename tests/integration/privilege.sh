@@ -6,7 +6,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=privilege
-t_require "$T: setup"
+t_require "$T: setup" setpriv
 nl_init "$T"
 NOGROUP=$(getent group nogroup >/dev/null && echo nogroup || echo nobody)
 t_setup "$T" --config conf/recipe.conf --socket-group "$NOGROUP"

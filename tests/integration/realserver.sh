@@ -7,6 +7,10 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=realserver
 if [ "$(id -u)" != 0 ]; then t_skip "$T: setup" "needs root"; exit 0; fi
+if ! miss=$(nl_need ip arping); then
+	t_fail "$T: setup" "missing tools: $miss; bash tools/install-deps.sh --all installs them"
+	exit 1
+fi
 nl_init "$T"
 nl_switch && nl_host rs "$NL_RIP1/24" && nl_host client "$NL_CIP/24" ||
 	{ t_fail "$T: setup (namespaces)"; t_done; }
@@ -63,8 +67,23 @@ t_is "$T: IPv6 check after apply exits 0" "$?" 0
 "${RS[@]}" revert 2001:db8::1 "${ST[@]}" >&2
 t_is "$T: IPv6 revert removes the VIP" "$(nl_exec rs ip -o addr show dev lo | grep -c ' 2001:db8::1/')" 0
 
-"${RS[@]}" apply 198.18.0.300 "${ST[@]}" 2>/dev/null
+# snap: everything apply may change (sysctls, lo's state and addresses, the records)
+snap() {
+	echo "$(get all arp_ignore)$(get eth0 arp_ignore)$(get all arp_announce)$(get eth0 arp_announce)"
+	nl_exec rs ip -o link show dev lo | grep -o 'state [A-Z]*'
+	nl_exec rs ip -o addr show dev lo | awk '{ print $4 }'
+	ls "$NL_TMP/state" 2>/dev/null
+}
+before=$(snap)
+"${RS[@]}" apply 198.18.0.300 "${ST[@]}" 2>"$NL_TMP/err"
 t_is "$T: a bad address is refused (exit 2)" "$?" 2
+t_check "$T: ... saying so" grep -q "not an IPv4 address: 198.18.0.300" "$NL_TMP/err"
+t_is "$T: ... and nothing changed (sysctls, lo, records)" "$(snap)" "$before"
+for a in 127.0.0.5 224.0.0.9 2001:db8:::1 fe80::1; do
+	"${RS[@]}" apply "$a" "${ST[@]}" 2>/dev/null
+	t_is "$T: $a is refused (exit 2)" "$?" 2
+done
+t_is "$T: ... and nothing changed" "$(snap)" "$before"
 "${RS[@]}" apply "$NL_VIP" --dev nosuch0 "${ST[@]}" 2>/dev/null
 t_is "$T: a missing device is refused (exit 2)" "$?" 2
 nl_exec rs ip addr add "$NL_VIP/32" dev eth0
@@ -72,6 +91,52 @@ nl_exec rs ip addr add "$NL_VIP/32" dev eth0
 t_is "$T: VIP on eth0 is refused (exit 2)" "$?" 2
 t_check "$T: ... and the message says why" grep -q "answer ARP" "$NL_TMP/err"
 nl_exec rs ip addr del "$NL_VIP/32" dev eth0
+
+# a late step fails (the VIP cannot be added to lo): every change before it is
+# undone, in reverse order, lo back down as it was
+mkdir -p "$NL_TMP/fakebin"
+cat >"$NL_TMP/fakebin/ip" <<EOF
+#!/bin/sh
+case " \$* " in *" addr add "*) echo "RTNETLINK answers: File exists (test)" >&2; exit 2 ;; esac
+exec $(command -v ip) "\$@"
+EOF
+chmod +x "$NL_TMP/fakebin/ip"
+nl_exec rs ip link set lo down
+before=$(snap)
+nl_exec rs env PATH="$NL_TMP/fakebin:$PATH" "$NL_REALSERVER" apply "$NL_VIP" "${ST[@]}" 2>"$NL_TMP/err"
+t_is "$T: a failing last step: apply exits 1" "$?" 1
+t_check "$T: ... names the step" grep -q "cannot add $NL_VIP/32 to lo" "$NL_TMP/err"
+t_check "$T: ... and rolls back" grep -q "rolled back: sysctl_set all arp_ignore 0" "$NL_TMP/err"
+t_is "$T: ... sysctls, lo (down) and records as before" "$(snap)" "$before"
+sed 's/^/  /' "$NL_TMP/err" >&2
+nl_exec rs ip link set lo up
+
+# revert of what was never applied
+before=$(snap)
+"${RS[@]}" revert 198.18.0.50 "${ST[@]}" 2>"$NL_TMP/err"
+t_is "$T: revert of a VIP never applied exits 1" "$?" 1
+t_check "$T: ... saying so" grep -q "nothing to revert" "$NL_TMP/err"
+"${RS[@]}" revert 2001:db8::50 "${ST[@]}" 2>/dev/null
+t_is "$T: ... an IPv6 one too" "$?" 1
+t_is "$T: ... and nothing changed" "$(snap)" "$before"
+
+# two VIPs share the sysctls: reverting one keeps them, the last restores
+# the values from before the first apply
+"${RS[@]}" apply "$NL_VIP" "${ST[@]}" >/dev/null && "${RS[@]}" apply 198.18.0.50 "${ST[@]}" >/dev/null
+t_is "$T: two VIPs applied" "$?" 0
+"${RS[@]}" revert "$NL_VIP" "${ST[@]}" >/dev/null
+t_is "$T: reverting one keeps the sysctls the other needs" \
+	"$(get all arp_ignore)$(get eth0 arp_ignore)$(get all arp_announce)$(get eth0 arp_announce)" 1122
+"${RS[@]}" revert 198.18.0.50 "${ST[@]}" >/dev/null
+t_is "$T: reverting the last restores the first values" "$(snap)" "$before"
+
+# IPv6 off on lo: refused before anything changes
+nl_exec rs sh -c 'echo 1 >/proc/sys/net/ipv6/conf/lo/disable_ipv6'
+before=$(snap)
+"${RS[@]}" apply 2001:db8::1 "${ST[@]}" 2>"$NL_TMP/err"
+t_is "$T: IPv6 VIP with IPv6 off on lo: refused (exit 2)" "$?:$(grep -c 'IPv6 is off on lo' "$NL_TMP/err")" 2:1
+t_is "$T: ... nothing changed" "$(snap)" "$before"
+
 t_check "$T: --help explains arp_ignore and arp_announce" \
 	eval "'$NL_REALSERVER' --help | grep -q arp_ignore=1 && '$NL_REALSERVER' --help | grep -q arp_announce=2"
 t_done

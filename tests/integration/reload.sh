@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=reload
-t_require "$T: setup"
+t_require "$T: setup" socat ss
 nl_init "$T"
 PORT=8080
 URL=http://$NL_VIP:$PORT/

@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=restart
-t_require "$T: setup"
+t_require "$T: setup" socat
 nl_init "$T"
 nl_dr_topology || { t_fail "$T: setup"; t_done; }
 PORT=8080

@@ -71,7 +71,11 @@ rc=$?
 t_is "$T: daemon starts: its starter exits 0" "$rc" 0
 t_check "$T: daemon starts: the socket answers at once" \
 	nl_exec dir "$NL_DRLBADM" --socket "$NL_TMP/d.sock" -L -n
-dpid=$(pgrep -f -- "--socket $NL_TMP/d.sock" | head -1)
+# drlbd itself, not its privileged helper (comm drlbd-priv)
+dpid=
+for p in $(pgrep -f -- "--socket $NL_TMP/d.sock"); do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = drlbd ] && dpid=$p
+done
 t_check "$T: daemon starts: it runs detached (pid $dpid)" [ -n "$dpid" ]
 t_is "$T: daemon starts: nothing printed" "$(cat "$NL_TMP/d.out")" ""
 

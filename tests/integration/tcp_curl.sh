@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=tcp_curl
-t_require "$T: setup"
+t_require "$T: setup" tcpdump
 nl_init "$T"
 t_setup "$T"
 

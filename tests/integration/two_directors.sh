@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=two_directors
-t_require "$T: setup"
+t_require "$T: setup" arping socat ss
 nl_init "$T"
 NL_RIP3=198.18.0.9
 DIP2=198.18.0.3

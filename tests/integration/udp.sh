@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=udp
-t_require "$T: setup"
+t_require "$T: setup" socat
 nl_init "$T"
 t_setup "$T"
 PORT=5353

@@ -6,11 +6,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 T=valgrind
-t_require "$T: setup"
-if ! command -v valgrind >/dev/null; then
-	t_skip "$T: memcheck" "valgrind not installed"
-	exit 0
-fi
+t_require "$T: setup" valgrind
 if ldd "$NL_DRLBD" 2>/dev/null | grep -q libasan; then
 	# memcheck and AddressSanitizer do not run together; the sanitizer
 	# build is checked by its own reports instead

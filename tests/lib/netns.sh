@@ -16,6 +16,8 @@
 #   nl_wait_tcp NAME ADDR PORT [SECS]   until a TCP listener answers
 #   nl_mac NAME [DEV]        MAC of DEV (eth0) in NAME
 #   nl_cleanup               kill what we started, delete our namespaces
+#   nl_need TOOL...          which of these commands are missing, with the
+#                            package that has each; returns 1 if any is missing
 #
 # drlb-specific:
 #   nl_realserver NAME VIP   tools/drlb-realserver apply in NAME
@@ -70,6 +72,48 @@ NL_DRLBD_PID=
 NL_DRLBD_LOG=
 
 nl_log() { printf '%s\n' "$*" >&2; }
+
+# nl_pkg TOOL: the Debian/Ubuntu package that has TOOL (as tools/install-deps.sh
+# names it), so a missing tool is reported with what to install
+nl_pkg() {
+	case $1 in
+	ip|ss|bridge|tc) echo iproute2 ;;
+	setpriv|runuser) echo util-linux ;;
+	scapy) echo python3-scapy ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# nl_python3: Debian's python3 (where python3-scapy is), not one earlier in PATH
+nl_python3() { if [ -x /usr/bin/python3 ]; then /usr/bin/python3 "$@"; else python3 "$@"; fi; }
+
+# nl_need TOOL...: print the missing ones as "tool (package tool)", comma
+# separated, and return 1 if any is missing ("scapy" is python3's module).
+# A missing tool must be named as such, not surface later as a failed step
+# (no arping looks like nobody answering ARP).
+nl_need() {
+	local t miss=()
+	for t in "$@"; do
+		case $t in
+		scapy) nl_python3 -c 'import scapy.all' >/dev/null 2>&1 && continue ;;
+		*) command -v "$t" >/dev/null 2>&1 && continue ;;
+		esac
+		miss+=("$t (package $(nl_pkg "$t"))")
+	done
+	[ ${#miss[@]} -eq 0 ] && return 0
+	local IFS=,
+	echo "${miss[*]}" | sed 's/,/, /g'
+	return 1
+}
+
+# nl_have CALLER TOOL...: nl_need, saying on stderr which helper lacks what
+nl_have() {
+	local who=$1 miss
+	shift
+	miss=$(nl_need "$@") && return 0
+	nl_log "$who: missing tool: $miss (bash tools/install-deps.sh --all installs it)"
+	return 1
+}
 
 # Per-run prefix: "drlb" + pid in hex (<= 10 chars) so that interface names
 # "<P>NN" and "<P>br" stay within IFNAMSIZ-1 = 15.
@@ -189,6 +233,7 @@ nl_realserver() { # NAME VIP
 
 nl_nginx() { # NAME TEXT [PORT]
 	local n=$1 text=$2 port=${3:-80} d
+	nl_have nl_nginx nginx || return 1
 	d=$NL_TMP/nginx-$n
 	mkdir -p "$d/tmp"
 	cat >"$d/nginx.conf" <<EOF
@@ -224,6 +269,7 @@ EOF
 # HTTP sink: reads the request body and answers "<name> <bytes> <sha256>".
 nl_sink() { # NAME PORT
 	local n=$1 port=$2 h=$NL_TMP/sink.sh
+	nl_have nl_sink socat || return 1
 	cat >"$h" <<'EOF'
 #!/bin/bash
 # one HTTP request on stdin/stdout (socat EXEC): hash the body
@@ -252,6 +298,7 @@ EOF
 # address it was sent to (the VIP), as a DR real server must.
 nl_udp_echo() { # NAME PORT [VIP]
 	local n=$1 port=$2 vip=${3:-$NL_VIP}
+	nl_have nl_udp_echo socat || return 1
 	# bound to the VIP: an unbound socket would answer from the RIP, which a
 	# connected client ignores
 	nl_bg "$n" "$NL_TMP/udp-$n.log" \
@@ -305,6 +352,7 @@ nl_curl_count() { # N [URL]
 # MAC of every reply (Habets' arping "42 bytes from MAC (IP)" and iputils'
 # "Unicast reply from IP [MAC]" alike)
 nl_arping() {
+	nl_have nl_arping arping || return 1
 	nl_exec "$1" timeout $(($2 + 5)) arping -c "$2" -w "$2" -I eth0 "$3" 2>/dev/null |
 		awk '/bytes from/ { print tolower($4) }
 		     /[Rr]eply from/ { m = $5; gsub(/[][]/, "", m); print tolower(m) }'
@@ -323,6 +371,7 @@ nl_counter() {
 nl_capture() {
 	local n=$1 f=$2
 	shift 2
+	nl_have nl_capture tcpdump || return 1
 	nl_bg "$n" "$f.log" tcpdump -i eth0 -nn -U --immediate-mode -w "$f" "$@"
 	nl_wait 5 grep -q listening "$f.log"
 }
@@ -426,6 +475,7 @@ nl_ipv6_on() {
 # it sits beside nginx's IPv4 listener) answering every request with TEXT
 nl_http6() {
 	local n=$1 text=$2 port=${3:-80} h=$NL_TMP/http6.sh
+	nl_have nl_http6 socat || return 1
 	cat >"$h" <<'EOS'
 #!/bin/bash
 # one HTTP request on stdin/stdout (socat EXEC): read the header, answer
@@ -442,6 +492,7 @@ EOS
 # nl_udp6_echo NAME PORT VIP6: as nl_udp_echo, over IPv6, bound to the VIP
 nl_udp6_echo() {
 	local n=$1 port=$2 vip=$3
+	nl_have nl_udp6_echo socat || return 1
 	nl_bg "$n" "$NL_TMP/udp6-$n.log" \
 		socat -T 5 UDP6-RECVFROM:"$port",bind="[$vip]",reuseaddr,fork SYSTEM:"read -r l; echo $n \$l"
 	sleep 0.3

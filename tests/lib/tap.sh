@@ -4,7 +4,8 @@
 #
 #   t_ok NAME | t_fail NAME [WHY] | t_skip NAME WHY | t_check NAME CMD...
 #   t_is NAME GOT WANT       equality, both shown on failure
-#   t_require NAMES...       skip (and exit 0) without root or without the binaries
+#   t_require NAME [TOOL...] skip (and exit 0) without root or without the
+#                            binaries; "not ok" (exit 1) naming each missing tool
 #   t_setup NAME [ARGS]      nl_dr_topology + nl_drlbd ARGS, or "not ok" and exit
 #   t_done                   when T_NAME is set: drlbd must exit 0 on SIGTERM
 #                            with no sanitizer report; then the exit status:
@@ -81,16 +82,26 @@ t_done() {
 	exit "$T_FAILED"
 }
 
-# Common preamble for integration tests: root, tools, daemon present.
-# Prints skip lines for NAMES and exits 0 when the test cannot run.
-t_require() { # NAMES...
-	local why=
+# Common preamble for integration tests: root, daemon present, tools.
+# Without root or the binaries the test cannot run here: a skip line and exit 0.
+# A missing tool is a failure naming the tool and its package: the README's
+# set-up command installs every one, so a skip would hide a broken install.
+# ip, nginx and curl are always needed (t_setup's topology, nl_curl_count).
+t_require() { # NAME [TOOL...]
+	local name=$1 why= miss
+	shift
 	[ "$(id -u)" = 0 ] || why="needs root"
-	[ -z "$why" ] && ! ip netns list >/dev/null 2>&1 && why="no network namespaces"
 	[ -z "$why" ] && ! nl_have_drlb && why="build/drlbd or build/drlbadm missing"
 	if [ -n "$why" ]; then
-		local t
-		for t in "$@"; do t_skip "$t" "$why"; done
+		t_skip "$name" "$why"
+		exit 0
+	fi
+	if ! miss=$(nl_need ip nginx curl "$@"); then
+		t_fail "$name" "missing tools: $miss; bash tools/install-deps.sh --all installs them"
+		exit 1
+	fi
+	if ! ip netns list >/dev/null 2>&1; then
+		t_skip "$name" "no network namespaces"
 		exit 0
 	fi
 }

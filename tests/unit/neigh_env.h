@@ -45,7 +45,7 @@ record(void *arg, const uint8_t *frame, uint32_t len)
 
 /* A frame arrives: in a buffer of exactly len bytes. */
 static __attribute__((unused)) void
-feed(void (*input)(void *, const uint8_t *, uint32_t), void *arg,
+feed(void (*input)(void *, unsigned, const uint8_t *, uint32_t), void *arg,
     const uint8_t *frame, uint32_t len)
 {
 	uint8_t *copy = malloc(len > 0 ? len : 1);
@@ -53,7 +53,7 @@ feed(void (*input)(void *, const uint8_t *, uint32_t), void *arg,
 	if (copy == NULL)
 		exit(1);
 	memcpy(copy, frame, len);
-	input(arg, copy, len);
+	input(arg, 0, copy, len);	/* on link 0 */
 	free(copy);
 }
 
@@ -154,6 +154,20 @@ log_new(void)
 	n = fread(log_buf, 1, sizeof(log_buf) - 1, log_rd);
 	log_buf[n] = '\0';
 	return log_buf;
+}
+
+/* How often what occurs in the log since log_new was last called (read
+ * to its end; call it often enough that no line straddles two reads). */
+static __attribute__((unused)) int
+log_count(const char *what)
+{
+	const char *l;
+	int n = 0;
+
+	while (*(l = log_new()) != '\0')
+		for (const char *p = l; (p = strstr(p, what)) != NULL; p++)
+			n++;
+	return n;
 }
 
 /* log (from log_new) has line, or has not when !want */

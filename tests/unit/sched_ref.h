@@ -1,23 +1,59 @@
 /*
  * Reference scans of IPVS's lc, wlc, sed and nq: one pass over the list per
- * decision, transcribed loop for loop from net/netfilter/ipvs/ip_vs_lc.c,
- * ip_vs_wlc.c, ip_vs_sed.c and ip_vs_nq.c (with __s64 products, as IPVS
- * has them; IPVS's "overloaded" is drlb's !dest_usable).  The daemon's
- * schedulers answer from lload.c's index instead; tests/unit/test_sched_lc.c
- * checks every decision against these, bench/sched_bench.c times both.
- * Not part of the daemon.
+ * decision, transcribed loop for loop from Linux 6.12.118's
+ * net/netfilter/ipvs/ip_vs_lc.c, ip_vs_wlc.c, ip_vs_sed.c and ip_vs_nq.c
+ * (with __s64 products, as IPVS has them; IPVS's "overloaded" is drlb's
+ * !dest_usable), the load from include/net/ip_vs.h
+ * (ip_vs_dest_conn_overhead) and which connections are active from
+ * ip_vs_proto_tcp.c (tcp_state_active_table), each copied here rather than
+ * taken from the daemon's code.  The daemon's schedulers answer from
+ * lload.c's index instead; tests/unit/test_sched_lc.c checks every decision
+ * against these and the daemon's counts against ref_conn_active,
+ * bench/sched_bench.c times both.  Not part of the daemon.
  */
 #ifndef DRLB_TEST_SCHED_REF_H
 #define DRLB_TEST_SCHED_REF_H
 
+#include <stdbool.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "svc.h"
+#include "conn.h"
 
+/* tcp_state_active_table: the states that count in ActiveConn */
+static const bool ref_tcp_state_active[CONN_S_LAST] = {
+	[CONN_S_NONE]		= false,
+	[CONN_S_ESTABLISHED]	= true,
+	[CONN_S_SYN_SENT]	= true,
+	[CONN_S_SYN_RECV]	= true,
+	[CONN_S_FIN_WAIT]	= false,
+	[CONN_S_TIME_WAIT]	= false,
+	[CONN_S_CLOSE]		= false,
+	[CONN_S_CLOSE_WAIT]	= false,
+	[CONN_S_LAST_ACK]	= false,
+	[CONN_S_LISTEN]		= false,
+	[CONN_S_SYNACK]		= true,
+};
+
+/* Is connection c (not a template) in its real server's ActiveConn?  TCP:
+ * as its state says (set_tcp_state); UDP never (bound INACTIVE, and
+ * udp_state_transition leaves the flag alone). */
+static inline bool
+ref_conn_active(const struct conn *c)
+{
+	return c->key.protocol == IPPROTO_TCP && c->state < CONN_S_LAST &&
+	    ref_tcp_state_active[c->state];
+}
+
+/* ip_vs_dest_conn_overhead: (activeconns << 8) + totalconns, where
+ * totalconns counts every connection (InActConn is total - active) */
 static inline uint64_t
 ref_conn_overhead(const struct dest *d)
 {
-	return ((uint64_t)d->activeconns << 8) + d->inactconns;
+	uint64_t total = (uint64_t)d->activeconns + d->inactconns;
+
+	return ((uint64_t)d->activeconns << 8) + total;
 }
 
 /* ip_vs_lc_schedule */

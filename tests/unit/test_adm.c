@@ -154,7 +154,8 @@ recipe_body(struct body *b, const char *sched, int w7)
 {
 	struct drlb_ctl_svc_entry s = svc4(IPPROTO_TCP, "198.18.0.1", 80, sched, 2);
 	struct drlb_ctl_dest_entry d7 = dest4("198.18.0.7", 80, w7, 3, 12);
-	struct drlb_ctl_dest_entry d8 = dest4("198.18.0.8", 80, 2, 0, 1);
+	/* .8's one connection is test_conns' SYN_RECV one: active */
+	struct drlb_ctl_dest_entry d8 = dest4("198.18.0.8", 80, 2, 1, 0);
 
 	s.stats = (struct drlb_stats){ 123456789ULL, 98765432109ULL, 0,
 	    12345678901234ULL, 0 };
@@ -543,6 +544,76 @@ test_v6(void)
 	golden_list("v6_list_n.out", &b, ALL, DRLB_OPT_NUMERIC);
 	golden_list("v6_save_n.out", &b, SAVE, DRLB_OPT_NUMERIC);
 	golden_json("v6_list_json.out", &b, J_ALL, 0);
+	free(b.p);
+}
+
+/* A real server that never answered ARP/ND: named once on stderr after the
+ * listing, however many services it serves; the others are not. */
+static void
+test_warn_unresolved(void)
+{
+	struct body b = { 0 };
+	struct drlb_ctl_svc_entry s;
+	struct drlb_ctl_dest_entry d7 = dest4("198.18.0.7", 80, 1, 0, 0);
+	struct drlb_ctl_dest_entry d8 = dest4("198.18.0.8", 80, 1, 0, 0);
+	struct drlb_ctl_dest_entry d9 = dest4("198.18.0.9", 443, 1, 0, 0);
+	struct drlb_ctl_dest_entry d6;
+	struct list_table t;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+
+	d7.mac_state = DRLB_MAC_RESOLVED;
+	d8.mac_state = DRLB_MAC_FAILED;
+	d9.mac_state = DRLB_MAC_NONE;		/* not yet answered: no word */
+	s = svc4(IPPROTO_TCP, "198.18.0.1", 80, "wlc", 2);
+	body_add(&b, &s, sizeof(s));
+	body_add(&b, &d7, sizeof(d7));
+	body_add(&b, &d8, sizeof(d8));
+	s = svc4(IPPROTO_TCP, "198.18.0.1", 443, "wlc", 2);
+	body_add(&b, &s, sizeof(s));
+	d8.conf.port = 443;
+	body_add(&b, &d8, sizeof(d8));
+	body_add(&b, &d9, sizeof(d9));
+	memset(&s, 0, sizeof(s));
+	s.conf.af = AF_INET6;
+	s.conf.protocol = IPPROTO_TCP;
+	inet_pton(AF_INET6, "2001:db8::1", &s.conf.addr.in6);
+	s.conf.port = 80;
+	s.conf.netmask = 128;
+	s.num_dests = 1;
+	body_add(&b, &s, sizeof(s));
+	memset(&d6, 0, sizeof(d6));
+	d6.conf.af = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::8", &d6.conf.addr.in6);
+	d6.conf.port = 80;
+	d6.mac_state = DRLB_MAC_FAILED;
+	body_add(&b, &d6, sizeof(d6));
+
+	EXPECT_EQ(list_table_decode(&t, b.p, b.len), 0, "decode for warnings");
+	if ((f = open_memstream(&out, &outlen)) == NULL)
+		abort();
+	list_warn_unresolved(f, "drlbadm", t.svcs, t.n);
+	fclose(f);
+	EXPECT_STR(out, "drlbadm: warning: real server 198.18.0.8 does not "
+	    "answer ARP: not scheduled (in DR a real server must be on the "
+	    "director's own Ethernet segment)\n"
+	    "drlbadm: warning: real server 2001:db8::8 does not answer "
+	    "neighbor solicitations: not scheduled (in DR a real server must "
+	    "be on the director's own Ethernet segment)\n",
+	    "-L: each real server that never answered, once, on its own");
+	free(out);
+	out = NULL;
+	if ((f = open_memstream(&out, &outlen)) == NULL)
+		abort();
+	list_warn_unresolved(f, "drlbadm", &t.svcs[1], 1);
+	fclose(f);
+	EXPECT_STR(out, "drlbadm: warning: real server 198.18.0.8 does not "
+	    "answer ARP: not scheduled (in DR a real server must be on the "
+	    "director's own Ethernet segment)\n",
+	    "-L -t one service: its own");
+	free(out);
+	list_table_free(&t);
 	free(b.p);
 }
 
@@ -965,6 +1036,7 @@ main(int argc, char **argv)
 	test_multi();
 	test_sort_quirk();
 	test_v6();
+	test_warn_unresolved();
 	test_names();
 	test_conns();
 	test_timeout();

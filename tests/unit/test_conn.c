@@ -5,13 +5,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "svc.h"
-#include "conn.h"
-#include "sched.h"
+#include "fixtures.h"
 #include "expect.h"
 
 
@@ -27,30 +26,6 @@ on_freed(void *arg, struct dest *d)
 	freed_count++;
 }
 
-static struct drlb_ctl_req
-mkreq(uint16_t proto, int n, int weight)
-{
-	struct drlb_ctl_req r;
-	char rip[32];
-
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = proto;
-	inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
-	r.svc.port = 80;
-	r.svc.netmask = 0xffffffffu;
-	strcpy(r.svc.sched_name, "wlc");
-	if (n > 0) {
-		snprintf(rip, sizeof(rip), "198.18.0.%d", n);
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, rip, &r.dest.addr.in);
-		r.dest.port = 80;
-		r.dest.conn_flags = DRLB_FWD_DROUTE;
-		r.dest.weight = weight;
-	}
-	return r;
-}
-
 static struct svc *
 svc_of(uint16_t proto)
 {
@@ -64,14 +39,7 @@ svc_of(uint16_t proto)
 static struct dest *
 dest_of(uint16_t proto, int n)
 {
-	struct svc *s = svc_of(proto);
-	uint32_t i;
-
-	for (i = 0; s != NULL && i < s->ndests; i++)
-		if ((ntohl(s->dests[i]->conf.addr.in.s_addr) & 0xff) ==
-		    (uint32_t)n)
-			return s->dests[i];
-	return NULL;
+	return fx_svc_dest(svc_of(proto), n);
 }
 
 static struct conn_key
@@ -99,13 +67,13 @@ fresh(void)
 	T.on_dest_freed = on_freed;
 	freed_dest = NULL;
 	freed_count = 0;
-	r = mkreq(IPPROTO_TCP, 0, 0);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 0, 0);
 	svc_apply(&T, DRLB_CTL_ADD_SVC, &r, NULL, 0);
-	r = mkreq(IPPROTO_TCP, 1, 1);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 1, 1);
 	svc_apply(&T, DRLB_CTL_ADD_DEST, &r, NULL, 0);
-	r = mkreq(IPPROTO_UDP, 0, 0);
+	r = fx_req(IPPROTO_UDP, 80, "wlc", 0, 0);
 	svc_apply(&T, DRLB_CTL_ADD_SVC, &r, NULL, 0);
-	r = mkreq(IPPROTO_UDP, 1, 1);
+	r = fx_req(IPPROTO_UDP, 80, "wlc", 1, 1);
 	svc_apply(&T, DRLB_CTL_ADD_DEST, &r, NULL, 0);
 }
 
@@ -117,7 +85,8 @@ test_layout(void)
 	struct conn_table *t = conn_table_create(1u << 16);
 
 	EXPECT_EQ(sizeof(struct conn), 48, "struct conn is 48 bytes");
-	/* the bound: <= 64 bytes per connection, overhead included */
+	/* the table's budget: <= 64 bytes a connection, side arrays included
+	 * (README and drlbd(8) promise 60 at the default 1 M entries) */
 	EXPECT(t != NULL && conn_table_bytes(t) <= (size_t)64 << 16,
 	    "a table of 65536 entries: <= 64 bytes each, all included");
 	conn_table_destroy(t);
@@ -131,7 +100,7 @@ test_states(void)
 	/*        sNO   sES   sSS   sSR   sFW   sTW   sCL   sCW   sLA   sLI   sSA */
 	/*syn*/ {"SR", "ES", "ES", "SR", "SR", "SR", "SR", "SR", "SR", "SR", "SR"},
 	/*fin*/ {"CL", "FW", "SS", "TW", "FW", "TW", "CL", "CW", "LA", "LI", "TW"},
-	/*ack*/ {"CL", "ES", "SS", "ES", "FW", "TW", "CL", "CW", "CL", "LI", "ES"},
+	/*ack*/ {"ES", "ES", "SS", "ES", "FW", "TW", "CL", "CW", "CL", "LI", "ES"},
 	/*rst*/ {"CL", "CL", "CL", "SR", "CL", "CL", "CL", "CL", "LA", "LI", "CL"},
 	};
 	static const char *const abbr[CONN_S_LAST] = {
@@ -175,6 +144,85 @@ test_states(void)
 	EXPECT_STR(conn_state_name(CONN_S_ESTABLISHED), "ESTABLISHED",
 	    "state name ESTABLISHED");
 	EXPECT_STR(conn_state_name(CONN_S_SYNACK), "SYNACK", "state name SYNACK");
+}
+
+/*
+ * ActiveConn is IPVS's tcp_state_active_table (ip_vs_proto_tcp.c), every
+ * state; every INPUT-ONLY transition moves the connection in or out of it
+ * as set_tcp_state does, and restore/sync (conn_restore) put it where told.
+ */
+static void
+test_active(void)
+{
+	static const bool act[CONN_S_LAST] = {
+		[CONN_S_NONE] = false,		[CONN_S_ESTABLISHED] = true,
+		[CONN_S_SYN_SENT] = true,	[CONN_S_SYN_RECV] = true,
+		[CONN_S_FIN_WAIT] = false,	[CONN_S_TIME_WAIT] = false,
+		[CONN_S_CLOSE] = false,		[CONN_S_CLOSE_WAIT] = false,
+		[CONN_S_LAST_ACK] = false,	[CONN_S_LISTEN] = false,
+		[CONN_S_SYNACK] = true,
+	};
+	static const uint8_t ev[4] = {
+		CONN_TCP_SYN, CONN_TCP_FIN, CONN_TCP_ACK, CONN_TCP_RST,
+	};
+	struct conn_table *ct = conn_table_create(16);
+	struct conn_key k;
+	struct conn *c;
+	struct dest *d;
+	int s, e, bad = 0, badudp = 0, badmove = 0;
+
+	fresh();
+	d = dest_of(IPPROTO_TCP, 1);
+	for (s = 0; s < CONN_S_LAST; s++) {
+		if (conn_state_active(IPPROTO_TCP, (enum conn_state)s) != act[s])
+			bad++;
+		if (conn_state_active(IPPROTO_UDP, (enum conn_state)s))
+			badudp++;
+	}
+	EXPECT_EQ(bad, 0, "active states: SYN_SENT, SYN_RECV, ESTABLISHED, "
+	    "SYNACK, as tcp_state_active_table");
+	EXPECT_EQ(badudp, 0, "UDP is never active");
+
+	for (s = 0; s < CONN_S_LAST; s++)
+		for (e = 0; e < 4; e++) {
+			enum conn_state n = conn_tcp_next((enum conn_state)s,
+			    ev[e]);
+
+			k = key(IPPROTO_TCP, 9, (uint16_t)(s * 4 + e + 1));
+			c = conn_insert(ct, &k, d, 100);
+			conn_restore(ct, c, (enum conn_state)s, act[s], 200);
+			if (d->activeconns != (uint32_t)act[s] ||
+			    d->inactconns != (uint32_t)!act[s])
+				badmove++;
+			conn_seen(ct, c, ev[e], 100);
+			if (c->state != n || d->activeconns != (uint32_t)act[n] ||
+			    d->inactconns != (uint32_t)!act[n] ||
+			    !(c->flags & CONN_F_INACTIVE) != act[n])
+				badmove++;
+			conn_flush(ct, &T);
+		}
+	EXPECT_EQ(badmove, 0, "all 44 transitions: ActiveConn/InActConn "
+	    "follow the new state, as set_tcp_state");
+	EXPECT_EQ(d->activeconns + d->inactconns, 0, "all uncounted");
+
+	/* the issue's lone SYN: a new connection is bound inactive, its SYN
+	 * (NONE -> SYN_RECV) makes it active */
+	k = key(IPPROTO_TCP, 9, 999);
+	c = conn_insert(ct, &k, d, 100);
+	EXPECT(d->activeconns == 0 && d->inactconns == 1,
+	    "new connection: InActConn (ip_vs_bind_dest, INACTIVE)");
+	conn_seen(ct, c, CONN_TCP_SYN, 100);
+	EXPECT(d->activeconns == 1 && d->inactconns == 0,
+	    "its SYN: SYN_RECV, ActiveConn");
+	/* restore as told, whatever the state (a synced flag) */
+	conn_restore(ct, c, CONN_S_ESTABLISHED, false, 300);
+	EXPECT(c->state == CONN_S_ESTABLISHED && d->activeconns == 0 &&
+	    d->inactconns == 1, "conn_restore: inactive as told");
+	conn_restore(ct, c, CONN_S_FIN_WAIT, true, 300);
+	EXPECT(c->state == CONN_S_FIN_WAIT && d->activeconns == 1 &&
+	    d->inactconns == 0, "conn_restore: active as told");
+	conn_flush(ct, &T);
+	conn_table_destroy(ct);
 }
 
 static void
@@ -267,12 +315,13 @@ test_counting(void)
 
 	conn_seen(ct, c, CONN_TCP_SYN, 100);
 	EXPECT_EQ(c->state, CONN_S_SYN_RECV, "SYN -> SYN_RECV");
-	EXPECT_EQ(d->inactconns * 10 + d->activeconns, 10, "SYN_RECV inactive");
+	EXPECT_EQ(d->inactconns * 10 + d->activeconns, 1,
+	    "SYN_RECV is active (tcp_state_active_table)");
 	EXPECT_EQ(c->expires, 160, "SYN_RECV expires after 60 s");
 	conn_seen(ct, c, CONN_TCP_ACK, 101);
 	EXPECT_EQ(c->state, CONN_S_ESTABLISHED, "ACK -> ESTABLISHED");
 	EXPECT_EQ(d->inactconns * 10 + d->activeconns, 1,
-	    "ESTABLISHED moves to ActiveConn");
+	    "ESTABLISHED stays in ActiveConn");
 	EXPECT_EQ(c->expires, 1001, "ESTABLISHED expires after 900 s");
 	conn_seen(ct, c, CONN_TCP_ACK, 102);
 	EXPECT_EQ(d->inactconns * 10 + d->activeconns, 1,
@@ -474,8 +523,8 @@ test_expiry(void)
 		k = key(IPPROTO_TCP, 6, (uint16_t)(100 + n));
 		c = conn_insert(ct, &k, d, 10000);
 		conn_seen(ct, c, CONN_TCP_SYN, 10000);
-		if (n % 2)
-			conn_seen(ct, c, CONN_TCP_ACK, 10000);
+		/* SYN_RECV is active: ACK keeps it so, FIN (TIME_WAIT) not */
+		conn_seen(ct, c, n % 2 ? CONN_TCP_ACK : CONN_TCP_FIN, 10000);
 	}
 	EXPECT_EQ(d->activeconns * 1000 + d->inactconns, 25025,
 	    "25 active, 25 inactive");
@@ -540,7 +589,7 @@ test_trash(void)
 	conn_seen(ct, c, CONN_TCP_SYN, 100);
 	conn_seen(ct, c, CONN_TCP_ACK, 100);		/* expires 1000 */
 
-	r = mkreq(IPPROTO_TCP, 1, 1);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 1, 1);
 	EXPECT_EQ(svc_apply(&T, DRLB_CTL_DEL_DEST, &r, NULL, 0), 0, "-d A");
 	EXPECT_EQ(T.trash == a, 1, "A with a live conn goes to the trash");
 	EXPECT_EQ(svc_of(IPPROTO_TCP)->ndests, 0, "A is out of the service");
@@ -552,7 +601,7 @@ test_trash(void)
 	EXPECT_EQ(a->activeconns, 1, "A still counts its conn");
 
 	/* the service goes too: A's ->svc must stay valid */
-	r = mkreq(IPPROTO_TCP, 0, 0);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 0, 0);
 	EXPECT_EQ(svc_apply(&T, DRLB_CTL_DEL_SVC, &r, NULL, 0), 0, "-D");
 	EXPECT_EQ(a->svc->conf.port, 80, "trashed A's service still readable");
 	EXPECT_EQ(conn_expire(ct, &T, 1000, 10), 0, "refreshed conn alive at 1000");
@@ -574,7 +623,7 @@ test_overload(void)
 	int i;
 
 	fresh();
-	r = mkreq(IPPROTO_TCP, 1, 1);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 1, 1);
 	r.dest.u_threshold = 4;
 	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
 	a = dest_of(IPPROTO_TCP, 1);
@@ -618,8 +667,63 @@ test_overload(void)
 	r.dest.l_threshold = 0;
 	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
 	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
-	    "-e raising -x clears OVERLOAD (as __ip_vs_update_dest)");
+	    "-e raising -x above 4/3 of the count clears OVERLOAD");
 	conn_flush(ct, &T);
+
+	/* an -e that changes -x or -y looks again (__ip_vs_update_dest ->
+	 * __ip_vs_dest_update_overload): set at or above -x, cleared below
+	 * the lower threshold, kept in between */
+	r.dest.u_threshold = 4;
+	r.dest.l_threshold = 0;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	for (i = 0; i < 4; i++) {
+		k = key(IPPROTO_TCP, 3, (uint16_t)(1 + i));
+		conn_insert(ct, &k, a, 400);
+	}
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1, "-x 4, 4 conns: overloaded");
+	r.dest.u_threshold = 5;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
+	    "-e -x 5 with 4 conns: 4 is not below 5 - 5/4: still overloaded");
+	r.dest.weight = 2;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
+	    "-e of the weight only: the overload state is not looked at");
+	r.dest.u_threshold = 8;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
+	    "-e -x 8: 4 is below 8 - 8/4: cleared");
+	r.dest.u_threshold = 3;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
+	    "-e -x 3 with 4 conns: overloaded at once, before any new one");
+	k = key(IPPROTO_TCP, 3, 99);
+	conn_insert(ct, &k, a, 400);		/* 5: no edge, stays */
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1, "5 conns: still");
+	r.dest.u_threshold = 0;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0, "-e -x 0: cleared");
+	r.dest.u_threshold = (uint32_t)INT_MAX + 1;
+	EXPECT_EQ(svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0), EINVAL,
+	    "-x above INT_MAX refused (ip_vs_edit_dest)");
+	conn_flush(ct, &T);
+
+	/* a persistence template counts in PersistConn only and leaves -x
+	 * alone (ip_vs_bind_dest) */
+	r.dest.u_threshold = 1;
+	svc_apply(&T, DRLB_CTL_EDIT_DEST, &r, NULL, 0);
+	k = key(IPPROTO_TCP, 4, 0);
+	k.af |= CONN_KEY_TEMPLATE;
+	conn_template_insert(ct, &k, a, 500, 60);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
+	    "-x 1 and one template: not overloaded");
+	k = key(IPPROTO_TCP, 4, 1);
+	conn_insert(ct, &k, a, 500);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 1,
+	    "-x 1 and one connection: overloaded");
+	conn_flush(ct, &T);
+	EXPECT_EQ((a->flags & DEST_F_OVERLOAD) != 0, 0,
+	    "connection and template gone: cleared");
 	conn_table_destroy(ct);
 }
 
@@ -629,6 +733,7 @@ main(void)
 	svc_table_init(&T);
 	test_layout();
 	test_states();
+	test_active();
 	test_timeouts();
 	test_counting();
 	test_keys();

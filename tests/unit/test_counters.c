@@ -50,6 +50,17 @@ static const char expected_text[] =
     "arp_probes_sent 29\n"
     "arp_replies_learnt 30\n"
     "arp_vip_conflicts 31\n"
+    "arp_vip_claim_requests 64\n"
+    "arp_vip_claim_replies 65\n"
+    "arp_vip_claim_gratuitous 66\n"
+    "arp_vip_claim_probes 67\n"
+    "arp_vip_checks_sent 85\n"
+    "arp_vip_claimers 68\n"
+    "arp_vip_reclaims 69\n"
+    "arp_mac_flaps 70\n"
+    "arp_mac_holds 71\n"
+    "arp_mac_refused 72\n"
+    "arp_log_suppressed 73\n"
     "arp_malformed 32\n"
     "ndp 33\n"
     "ext_hdrs 34\n"
@@ -59,7 +70,18 @@ static const char expected_text[] =
     "ndp_unsolicited_na_sent 38\n"
     "ndp_probes_sent 39\n"
     "ndp_adverts_learnt 40\n"
+    "ndp_unsolicited_ignored 74\n"
     "ndp_vip_conflicts 41\n"
+    "ndp_vip_claim_adverts 75\n"
+    "ndp_vip_claim_solicits 76\n"
+    "ndp_vip_claim_probes 77\n"
+    "ndp_vip_checks_sent 86\n"
+    "ndp_vip_claimers 78\n"
+    "ndp_vip_reclaims 79\n"
+    "ndp_mac_flaps 80\n"
+    "ndp_mac_holds 81\n"
+    "ndp_mac_refused 82\n"
+    "ndp_log_suppressed 83\n"
     "ndp_malformed 42\n"
     "ndp_mcast_join_errors 43\n"
     "workers 2\n"
@@ -115,6 +137,17 @@ fill(struct counters_input *in)
 	in->arp.probes_sent = 29;
 	in->arp.replies_learnt = 30;
 	in->arp.vip_conflicts = 31;
+	in->arp.vip_claim_requests = 64;
+	in->arp.vip_claim_replies = 65;
+	in->arp.vip_claim_gratuitous = 66;
+	in->arp.vip_claim_probes = 67;
+	in->arp.vip_checks_sent = 85;
+	in->arp.vip_claimers = 68;
+	in->arp.vip_reclaims = 69;
+	in->arp.mac_flaps = 70;
+	in->arp.mac_holds = 71;
+	in->arp.mac_refused = 72;
+	in->arp.log_suppressed = 73;
 	in->arp.malformed = 32;
 	in->dp.ndp = 33;
 	in->dp.ext_hdrs = 34;
@@ -124,7 +157,18 @@ fill(struct counters_input *in)
 	in->ndp.unsolicited_na_sent = 38;
 	in->ndp.probes_sent = 39;
 	in->ndp.adverts_learnt = 40;
+	in->ndp.unsolicited_ignored = 74;
 	in->ndp.vip_conflicts = 41;
+	in->ndp.vip_claim_adverts = 75;
+	in->ndp.vip_claim_solicits = 76;
+	in->ndp.vip_claim_probes = 77;
+	in->ndp.vip_checks_sent = 86;
+	in->ndp.vip_claimers = 78;
+	in->ndp.vip_reclaims = 79;
+	in->ndp.mac_flaps = 80;
+	in->ndp.mac_holds = 81;
+	in->ndp.mac_refused = 82;
+	in->ndp.log_suppressed = 83;
 	in->ndp.malformed = 42;
 	in->ndp.mcast_join_errors = 43;
 	in->workers = 2;

@@ -9,13 +9,8 @@
 #include <string.h>
 
 #include "datapath.h"
-#include "sched.h"
+#include "fixtures.h"
 #include "expect.h"
-
-static const uint8_t MAC_DIR[6] = { 0x02, 0, 0, 0, 0, 0x02 };
-static const uint8_t MAC_CLI[6] = { 0x02, 0, 0, 0, 0, 0x64 };
-static const uint8_t MAC_RS1[6] = { 0x02, 0, 0, 0, 0, 0x07 };
-static const uint8_t MAC_RS2[6] = { 0x02, 0, 0, 0, 0, 0x08 };
 
 static struct svc_table st;
 static struct conn_table *ct;
@@ -25,106 +20,29 @@ static uint8_t buf[70000 + 64];
 static struct virtio_net_hdr *vh = (struct virtio_net_hdr *)(buf + 54);
 static uint8_t *fr = buf + 64;		/* vnet header right before, as in the ring */
 
-static uint32_t
-ip4(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return a.s_addr;
-}
-
+/* the real server 198.18.0.<rip> of proto 198.18.0.1:port; with mac, its
+ * MAC known */
 static void
-req_svc(struct drlb_ctl_req *r, uint16_t proto, const char *vip, uint16_t port,
-    const char *sched)
+add_dest(uint16_t proto, uint16_t port, int rip, int w, const uint8_t *mac)
 {
-	memset(r, 0, sizeof(*r));
-	r->svc.af = AF_INET;
-	r->svc.protocol = proto;
-	r->svc.addr.in.s_addr = ip4(vip);
-	r->svc.port = port;
-	snprintf(r->svc.sched_name, sizeof(r->svc.sched_name), "%s", sched);
-	r->svc.netmask = 0xffffffff;
-}
+	struct drlb_ctl_req r = fx_req(proto, port, NULL, rip, w);
 
-static struct dest *
-find_dest(const char *rip)
-{
-	for (struct svc *s = st.head; s; s = s->next)
-		for (uint32_t i = 0; i < s->ndests; i++)
-			if (s->dests[i]->conf.addr.in.s_addr == ip4(rip))
-				return s->dests[i];
-	return NULL;
-}
-
-static void
-add_dest(uint16_t proto, const char *vip, uint16_t port, const char *rip,
-    int w, const uint8_t *mac)
-{
-	struct drlb_ctl_req r;
-	char err[256];
-
-	req_svc(&r, proto, vip, port, "wlc");
-	r.dest.af = AF_INET;
-	r.dest.addr.in.s_addr = ip4(rip);
-	r.dest.port = port;
-	r.dest.weight = w;
-	r.dest.conn_flags = DRLB_FWD_DROUTE;
-	if (svc_apply(&st, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)) != 0) {
-		printf("not ok - add dest %s: %s\n", rip, err);
+	if (fx_apply(&st, DRLB_CTL_ADD_DEST, &r) != 0) {
+		printf("not ok - add dest 198.18.0.%d\n", rip);
 		exit(1);
 	}
-	/* what arp.c does when the real server answers */
-	for (struct svc *s = st.head; s; s = s->next)
-		for (uint32_t i = 0; i < s->ndests; i++) {
-			struct dest *d = s->dests[i];
-			if (d->conf.addr.in.s_addr == ip4(rip) && mac) {
-				memcpy(d->mac, mac, 6);
-				d->mac_state = DRLB_MAC_RESOLVED;
-				d->flags &= ~DEST_F_NOMAC;
-				sched_dest_load_changed(d);
-			}
-		}
+	if (mac != NULL)
+		fx_resolve(fx_dest_find(&st, port, rip), mac);
 }
 
-/* Ethernet + IPv4 + TCP/UDP, payload bytes of pattern */
+/* a frame from the client's MAC into fr, with no vnet header */
 static uint32_t
 mkframe(const uint8_t *dst, const char *src, uint16_t sport, const char *dstip,
     uint16_t dport, uint8_t proto, uint8_t tcpflags, uint32_t payload)
 {
-	uint32_t l4 = proto == IPPROTO_TCP ? 20 : proto == IPPROTO_UDP ? 8 : 8;
-	uint32_t iplen = 20 + l4 + payload, a;
-	uint8_t *ip = fr + 14;
-
-	memset(fr, 0, 14 + iplen);
-	memcpy(fr, dst, 6);
-	memcpy(fr + 6, MAC_CLI, 6);
-	fr[12] = 0x08;
-	ip[0] = 0x45;
-	ip[2] = (uint8_t)(iplen >> 8);
-	ip[3] = (uint8_t)iplen;
-	ip[6] = 0x40;			/* DF */
-	ip[8] = 64;
-	ip[9] = proto;
-	a = ip4(src);
-	memcpy(ip + 12, &a, 4);
-	a = ip4(dstip);
-	memcpy(ip + 16, &a, 4);
-	ip[20] = (uint8_t)(sport >> 8);
-	ip[21] = (uint8_t)sport;
-	ip[22] = (uint8_t)(dport >> 8);
-	ip[23] = (uint8_t)dport;
-	if (proto == IPPROTO_TCP) {
-		ip[32] = 5 << 4;
-		ip[33] = tcpflags;
-	} else if (proto == IPPROTO_UDP) {
-		ip[24] = (uint8_t)((8 + payload) >> 8);
-		ip[25] = (uint8_t)(8 + payload);
-	}
-	for (uint32_t i = 0; i < payload; i++)
-		ip[20 + l4 + i] = (uint8_t)(i * 7);
 	memset(vh, 0, sizeof(*vh));
-	return 14 + iplen;
+	return fx_frame4(fr, dst, fx_ip4(src), sport, fx_ip4(dstip), dport,
+	    proto, tcpflags, payload);
 }
 
 static enum dp_verdict
@@ -145,7 +63,6 @@ int
 main(void)
 {
 	struct drlb_ctl_req r;
-	char err[256];
 	uint8_t copy[256];
 	uint32_t len;
 	struct dest *d1, *d2;
@@ -153,37 +70,35 @@ main(void)
 
 	svc_table_init(&st);
 	ct = conn_table_create(1024);
-	dp_init(&dp, MAC_DIR, 1500, &st, ct);
+	dp_init(&dp, FX_MAC_DIR, 1500, &st, ct);
 	dp.now = 1;
 
-	req_svc(&r, IPPROTO_TCP, "198.18.0.1", 80, "wrr");
-	EXPECT_EQ(svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)), 0,
+	EXPECT_EQ(fx_svc(&st, DRLB_CTL_ADD_SVC, 80, "wrr"), 0,
 	    "add TCP service");
-	req_svc(&r, IPPROTO_UDP, "198.18.0.1", 53, "wlc");
-	EXPECT_EQ(svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)), 0,
-	    "add UDP service");
-	add_dest(IPPROTO_TCP, "198.18.0.1", 80, "198.18.0.7", 1, MAC_RS1);
-	add_dest(IPPROTO_TCP, "198.18.0.1", 80, "198.18.0.8", 1, MAC_RS2);
-	add_dest(IPPROTO_UDP, "198.18.0.1", 53, "198.18.0.7", 1, MAC_RS1);
+	r = fx_req(IPPROTO_UDP, 53, "wlc", 0, 0);
+	EXPECT_EQ(fx_apply(&st, DRLB_CTL_ADD_SVC, &r), 0, "add UDP service");
+	add_dest(IPPROTO_TCP, 80, 7, 1, FX_MAC_RS1);
+	add_dest(IPPROTO_TCP, 80, 8, 1, FX_MAC_RS2);
+	add_dest(IPPROTO_UDP, 53, 7, 1, FX_MAC_RS1);
 
 	/* a SYN is scheduled; only the Ethernet addresses change */
-	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
 	memcpy(copy, fr, len);
 	EXPECT_EQ(run(len), DP_FORWARD, "SYN to VIP:80 is forwarded");
-	EXPECT(memcmp(fr, MAC_RS1, 6) == 0 || memcmp(fr, MAC_RS2, 6) == 0,
+	EXPECT(memcmp(fr, FX_MAC_RS1, 6) == 0 || memcmp(fr, FX_MAC_RS2, 6) == 0,
 	    "destination MAC is a real server's");
-	EXPECT_MEM(fr + 6, MAC_DIR, 6, "source MAC is the director's");
+	EXPECT_MEM(fr + 6, FX_MAC_DIR, 6, "source MAC is the director's");
 	EXPECT_MEM(fr + 12, copy + 12, len - 12,
 	    "the IP packet is untouched, byte for byte");
 	EXPECT_EQ(conn_count(ct), 1, "one connection in the table");
-	d1 = memcmp(fr, MAC_RS1, 6) == 0 ? find_dest("198.18.0.7") :
-	    find_dest("198.18.0.8");
+	d1 = memcmp(fr, FX_MAC_RS1, 6) == 0 ? fx_dest_find(&st, 80, 7) :
+	    fx_dest_find(&st, 80, 8);
 
 	/* the same flow sticks */
 	for (int i = 0; i < 5; i++) {
-		len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
-		    IPPROTO_TCP, ACK, 100);
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1",
+		    80, IPPROTO_TCP, ACK, 100);
 		EXPECT_EQ(run(len), DP_FORWARD, "ACK of the flow forwarded");
 		EXPECT_MEM(fr, d1->mac, 6, "same flow, same real server");
 	}
@@ -193,53 +108,100 @@ main(void)
 	EXPECT_EQ(d1->stats.outpkts, 0, "OutPkts stays 0 in DR");
 
 	/* a second flow goes to the other real server (wrr 1:1) */
-	len = mkframe(MAC_DIR, "198.18.0.100", 40001, "198.18.0.1", 80,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40001, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
 	EXPECT_EQ(run(len), DP_FORWARD, "second SYN forwarded");
-	d2 = memcmp(fr, MAC_RS1, 6) == 0 ? find_dest("198.18.0.7") :
-	    find_dest("198.18.0.8");
+	d2 = memcmp(fr, FX_MAC_RS1, 6) == 0 ? fx_dest_find(&st, 80, 7) :
+	    fx_dest_find(&st, 80, 8);
 	EXPECT(d1 != d2, "wrr 1:1 alternates real servers");
+
+	/* IPVS conn_reuse_mode 1: a SYN on a connection in CLOSE (or
+	 * TIME_WAIT) is a new connection, scheduled afresh; in FIN_WAIT it
+	 * is not (that takes conn_reuse_mode 2) */
+	{
+		uint32_t conns0 = d1->stats.conns + d2->stats.conns;
+		uint32_t n0 = conn_count(ct);
+
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, RST, 0);
+		EXPECT_EQ(run(len), DP_FORWARD, "RST of the flow forwarded");
+		EXPECT_EQ(d1->activeconns + d2->activeconns, 1,
+		    "RST: CLOSE, no longer active");
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, SYN, 0);
+		EXPECT_EQ(run(len), DP_FORWARD, "SYN on the CLOSE flow forwarded");
+		EXPECT_EQ(d1->stats.conns + d2->stats.conns, conns0 + 1,
+		    "SYN in CLOSE: a new connection was scheduled");
+		EXPECT_EQ(conn_count(ct), n0, "... in place of the old entry");
+		EXPECT_EQ(d1->activeconns + d2->activeconns +
+		    d1->inactconns + d2->inactconns, n0,
+		    "counts: the old entry uncounted, the new one counted");
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, ACK, 0);
+		run(len);
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, FIN | ACK, 0);
+		run(len);			/* ES -> FIN_WAIT */
+		conns0 = d1->stats.conns + d2->stats.conns;
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+		    IPPROTO_TCP, SYN, 0);
+		EXPECT_EQ(run(len), DP_FORWARD, "SYN on the FIN_WAIT flow forwarded");
+		EXPECT_EQ(d1->stats.conns + d2->stats.conns, conns0,
+		    "SYN in FIN_WAIT: the same connection (SYN_RECV)");
+	}
 
 	/* unknown TCP flow, not a SYN: IPVS does not schedule it */
 	before = dp.cnt.no_conn;
-	len = mkframe(MAC_DIR, "198.18.0.100", 40002, "198.18.0.1", 80,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40002, "198.18.0.1", 80,
 	    IPPROTO_TCP, ACK, 0);
 	EXPECT_EQ(run(len), DP_DROP, "ACK of an unknown flow is dropped");
 	EXPECT_EQ(dp.cnt.no_conn, before + 1, "counted as no_conn");
-	len = mkframe(MAC_DIR, "198.18.0.100", 40003, "198.18.0.1", 80,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40003, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN | RST, 0);
 	EXPECT_EQ(run(len), DP_DROP, "SYN+RST does not schedule");
 
 	/* UDP: any packet schedules */
-	len = mkframe(MAC_DIR, "198.18.0.100", 5353, "198.18.0.1", 53,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 5353, "198.18.0.1", 53,
 	    IPPROTO_UDP, 0, 20);
 	EXPECT_EQ(run(len), DP_FORWARD, "UDP datagram forwarded");
-	EXPECT_MEM(fr, MAC_RS1, 6, "UDP goes to the UDP service's real server");
-	EXPECT_EQ(find_dest("198.18.0.7")->inactconns >= 1, 1,
-	    "UDP connections count as inactive");
+	EXPECT_MEM(fr, FX_MAC_RS1, 6, "UDP goes to the UDP service's real server");
+	{
+		union drlb_inaddr vip;
+		struct svc *us;
+
+		memset(&vip, 0, sizeof(vip));
+		vip.in.s_addr = fx_ip4("198.18.0.1");
+		us = svc_find(&st, AF_INET, IPPROTO_UDP, &vip, 53);
+
+		/* the UDP service's own .7, not the TCP service's */
+		EXPECT(us != NULL && us->ndests == 1 &&
+		    us->dests[0]->inactconns == 1 &&
+		    us->dests[0]->activeconns == 0,
+		    "UDP connections count as inactive");
+	}
 
 	/* policy drops, each under its own counter */
-	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 81,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 81,
 	    IPPROTO_TCP, SYN, 0);
 	EXPECT_EQ(run(len), DP_DROP, "VIP but no service on the port: dropped");
 	EXPECT_EQ(dp.cnt.no_service, 1, "counted as no_service");
 
-	len = mkframe(MAC_DIR, "198.18.0.100", 0, "198.18.0.1", 0,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 0, "198.18.0.1", 0,
 	    IPPROTO_ICMP, 0, 8);
 	EXPECT_EQ(run(len), DP_DROP, "ICMP to the VIP: dropped");
 	EXPECT_EQ(dp.cnt.other_proto, 1, "counted as other_proto");
 
-	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.99", 80,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.99", 80,
 	    IPPROTO_TCP, SYN, 0);
 	EXPECT_EQ(run(len), DP_DROP, "not a VIP: dropped");
 	EXPECT_EQ(dp.cnt.not_vip, 1, "counted as not_vip");
 
-	len = mkframe(MAC_RS2, "198.18.0.100", 40000, "198.18.0.1", 80,
+	len = mkframe(FX_MAC_RS2, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
 	EXPECT_EQ(run(len), DP_DROP, "frame to another MAC: not ours");
 	EXPECT_EQ(dp.cnt.not_for_us, 1, "counted as not_for_us");
 
-	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
 	fr[14 + 6] = 0x20;		/* MF */
 	EXPECT_EQ(run(len), DP_DROP, "first fragment dropped");
@@ -250,7 +212,7 @@ main(void)
 
 	/* malformed: every length the header claims is checked */
 	before = dp.cnt.malformed;
-	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
 	fr[14] = 0x44;			/* IHL 4 */
 	EXPECT_EQ(run(len), DP_DROP, "IHL < 5 dropped");
@@ -281,7 +243,7 @@ main(void)
 	}
 
 	/* unfinished checksum (CHECKSUM_PARTIAL on veth) gets finished */
-	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, ACK, 333);
 	{
 		/* the pseudo-header sum the sender's kernel leaves */
@@ -320,11 +282,11 @@ main(void)
 	}
 
 	/* oversize: a coalesced frame needs the kernel's segmentation data */
-	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, ACK, 9000);
 	EXPECT_EQ(run(len), DP_DROP, "frame over the MTU without GSO info dropped");
 	EXPECT_EQ(dp.cnt.oversize, 1, "counted as oversize");
-	len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
 	    IPPROTO_TCP, ACK, 9000);
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
@@ -338,23 +300,16 @@ main(void)
 
 	/* weight 0: existing flow continues, no new ones */
 	{
-		struct drlb_ctl_req e;
-
-		req_svc(&e, IPPROTO_TCP, "198.18.0.1", 80, "wrr");
-		e.dest.af = AF_INET;
-		e.dest.addr = d1->conf.addr;
-		e.dest.port = 80;
-		e.dest.weight = 0;
-		e.dest.conn_flags = DRLB_FWD_DROUTE;
-		EXPECT_EQ(svc_apply(&st, DRLB_CTL_EDIT_DEST, &e, err, sizeof(err)),
-		    0, "set weight 0");
-		len = mkframe(MAC_DIR, "198.18.0.100", 40000, "198.18.0.1", 80,
-		    IPPROTO_TCP, ACK, 10);
+		EXPECT_EQ(fx_dest(&st, DRLB_CTL_EDIT_DEST, 80,
+		    d1->conf.addr.b[3], 0), 0, "set weight 0");
+		len = mkframe(FX_MAC_DIR, "198.18.0.100", 40000, "198.18.0.1",
+		    80, IPPROTO_TCP, ACK, 10);
 		EXPECT_EQ(run(len), DP_FORWARD, "existing flow still forwarded");
 		EXPECT_MEM(fr, d1->mac, 6, "existing flow keeps its real server");
 		for (int i = 0; i < 4; i++) {
-			len = mkframe(MAC_DIR, "198.18.0.101", (uint16_t)(41000 + i),
-			    "198.18.0.1", 80, IPPROTO_TCP, SYN, 0);
+			len = mkframe(FX_MAC_DIR, "198.18.0.101",
+			    (uint16_t)(41000 + i), "198.18.0.1", 80,
+			    IPPROTO_TCP, SYN, 0);
 			EXPECT_EQ(run(len), DP_FORWARD, "new flow forwarded");
 			EXPECT_MEM(fr, d2->mac, 6,
 			    "new flows avoid the weight-0 real server");
@@ -362,24 +317,41 @@ main(void)
 	}
 
 	/* a real server whose MAC is unknown is not scheduled */
-	add_dest(IPPROTO_TCP, "198.18.0.1", 80, "198.18.0.9", 100, NULL);
-	len = mkframe(MAC_DIR, "198.18.0.102", 42000, "198.18.0.1", 80,
+	add_dest(IPPROTO_TCP, 80, 9, 100, NULL);
+	len = mkframe(FX_MAC_DIR, "198.18.0.102", 42000, "198.18.0.1", 80,
 	    IPPROTO_TCP, SYN, 0);
 	EXPECT_EQ(run(len), DP_FORWARD, "SYN forwarded despite an unresolved dest");
 	EXPECT_MEM(fr, d2->mac, 6, "the unresolved real server gets nothing");
 
 	/* sloppy_tcp: a mid-stream segment of an unknown flow is scheduled */
 	dp.sloppy_tcp = 1;
-	len = mkframe(MAC_DIR, "198.18.0.103", 43000, "198.18.0.1", 80,
+	len = mkframe(FX_MAC_DIR, "198.18.0.103", 43000, "198.18.0.1", 80,
 	    IPPROTO_TCP, ACK, 10);
 	EXPECT_EQ(run(len), DP_FORWARD, "sloppy_tcp: ACK of an unknown flow scheduled");
-	len = mkframe(MAC_DIR, "198.18.0.103", 43001, "198.18.0.1", 80,
+	{
+		struct conn_key k;
+		struct conn *c;
+
+		memset(&k, 0, sizeof(k));
+		k.af = AF_INET;
+		k.protocol = IPPROTO_TCP;
+		k.caddr.in.s_addr = fx_ip4("198.18.0.103");
+		k.vaddr.in.s_addr = fx_ip4("198.18.0.1");
+		k.cport = htons(43000);
+		k.vport = htons(80);
+		c = conn_lookup(ct, &k);
+		/* INPUT-ONLY ack in NONE -> ESTABLISHED (tcp_states[]) */
+		EXPECT(c != NULL && c->state == CONN_S_ESTABLISHED &&
+		    !(c->flags & CONN_F_INACTIVE),
+		    "sloppy_tcp: a flow picked up by its ACK is ESTABLISHED, active");
+	}
+	len = mkframe(FX_MAC_DIR, "198.18.0.103", 43001, "198.18.0.1", 80,
 	    IPPROTO_TCP, RST | ACK, 0);
 	EXPECT_EQ(run(len), DP_DROP, "sloppy_tcp: RST of an unknown flow still dropped");
 	dp.sloppy_tcp = 0;
 
 	/* ARP goes beside the path */
-	len = mkframe(MAC_DIR, "198.18.0.100", 0, "198.18.0.1", 0, 0, 0, 28);
+	len = mkframe(FX_MAC_DIR, "198.18.0.100", 0, "198.18.0.1", 0, 0, 0, 28);
 	fr[12] = 0x08;
 	fr[13] = 0x06;
 	EXPECT_EQ(run(len), DP_CONSUMED, "ARP consumed");

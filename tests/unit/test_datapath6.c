@@ -10,13 +10,9 @@
 
 #include "csum.h"
 #include "datapath.h"
-#include "sched.h"
+#include "fixtures.h"
 #include "expect.h"
 
-static const uint8_t MAC_DIR[6] = { 0x02, 0, 0, 0, 0, 0x02 };
-static const uint8_t MAC_CLI[6] = { 0x02, 0, 0, 0, 0, 0x64 };
-static const uint8_t MAC_RS1[6] = { 0x02, 0, 0, 0, 0, 0x07 };
-static const uint8_t MAC_RS2[6] = { 0x02, 0, 0, 0, 0, 0x08 };
 static const uint8_t MAC_SNM[6] = { 0x33, 0x33, 0xff, 0, 0, 0x01 };
 
 static struct svc_table st;
@@ -75,12 +71,8 @@ add(uint16_t af, uint16_t op, uint16_t proto, const char *vip, uint16_t port,
 		for (uint32_t i = 0; i < s->ndests; i++) {
 			struct dest *d = s->dests[i];
 
-			if (memcmp(d->conf.addr.b, r.dest.addr.b, 16) == 0) {
-				memcpy(d->mac, mac, 6);
-				d->mac_state = DRLB_MAC_RESOLVED;
-				d->flags &= ~DEST_F_NOMAC;
-				sched_dest_load_changed(d);
-			}
+			if (memcmp(d->conf.addr.b, r.dest.addr.b, 16) == 0)
+				fx_resolve(d, mac);
 		}
 }
 
@@ -102,7 +94,7 @@ mk6(const uint8_t *dst, const char *src, uint16_t sport, const char *dstip,
 	plen = n * 8 + l4 + payload;
 	memset(fr, 0, 14 + 40 + plen);
 	memcpy(fr, dst, 6);
-	memcpy(fr + 6, MAC_CLI, 6);
+	memcpy(fr + 6, FX_MAC_CLI, 6);
 	fr[12] = 0x86;
 	fr[13] = 0xdd;
 	ip6[0] = 0x60;
@@ -146,9 +138,10 @@ run(uint32_t len)
 }
 
 static void
-nd_stub(void *arg, const uint8_t *frame, uint32_t len)
+nd_stub(void *arg, unsigned link, const uint8_t *frame, uint32_t len)
 {
 	(void)arg;
+	(void)link;
 	(void)frame;
 	(void)len;
 	nd_seen++;
@@ -179,15 +172,16 @@ test_forwarding(void)
 	struct dest *d1 = NULL;
 	const uint8_t *m1;
 
-	len = mk6(MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, SYN, 0, NULL, NULL);
+	len = mk6(FX_MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, SYN, 0, NULL,
+	    NULL);
 	memcpy(copy, fr, len);
 	EXPECT_EQ(run(len), DP_FORWARD, "IPv6 SYN to [VIP]:80 is forwarded");
-	EXPECT(memcmp(fr, MAC_RS1, 6) == 0 || memcmp(fr, MAC_RS2, 6) == 0,
+	EXPECT(memcmp(fr, FX_MAC_RS1, 6) == 0 || memcmp(fr, FX_MAC_RS2, 6) == 0,
 	    "IPv6: destination MAC is a real server's");
-	EXPECT_MEM(fr + 6, MAC_DIR, 6, "IPv6: source MAC is the director's");
+	EXPECT_MEM(fr + 6, FX_MAC_DIR, 6, "IPv6: source MAC is the director's");
 	EXPECT_MEM(fr + 12, copy + 12, len - 12,
 	    "IPv6: the IP packet is untouched, byte for byte");
-	m1 = memcmp(fr, MAC_RS1, 6) == 0 ? MAC_RS1 : MAC_RS2;
+	m1 = memcmp(fr, FX_MAC_RS1, 6) == 0 ? FX_MAC_RS1 : FX_MAC_RS2;
 	for (uint32_t i = 0; i < st.head->ndests; i++)
 		if (memcmp(st.head->dests[i]->mac, m1, 6) == 0)
 			d1 = st.head->dests[i];
@@ -195,19 +189,22 @@ test_forwarding(void)
 	    "InBytes: the IPv6 packet with its 40-byte header");
 	EXPECT_EQ(st.head->stats.inbytes, 60, "service InBytes as well");
 
-	len = mk6(MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, ACK, 100, NULL,
+	len = mk6(FX_MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, ACK, 100, NULL,
 	    NULL);
 	EXPECT_EQ(run(len), DP_FORWARD, "IPv6 ACK of the flow forwarded");
 	EXPECT_MEM(fr, m1, 6, "IPv6: same flow, same real server");
 	EXPECT_EQ(d1->activeconns, 1, "IPv6 flow ESTABLISHED: ActiveConn 1");
-	len = mk6(MAC_DIR, CLI, 40001, VIP, 80, IPPROTO_TCP, SYN, 0, NULL, NULL);
+	len = mk6(FX_MAC_DIR, CLI, 40001, VIP, 80, IPPROTO_TCP, SYN, 0, NULL,
+	    NULL);
 	EXPECT_EQ(run(len), DP_FORWARD, "second IPv6 SYN forwarded");
 	EXPECT(memcmp(fr, m1, 6) != 0, "wrr 1:1 alternates over IPv6 too");
-	len = mk6(MAC_DIR, CLI, 40002, VIP, 80, IPPROTO_TCP, ACK, 0, NULL, NULL);
+	len = mk6(FX_MAC_DIR, CLI, 40002, VIP, 80, IPPROTO_TCP, ACK, 0, NULL,
+	    NULL);
 	EXPECT_EQ(run(len), DP_DROP, "IPv6 ACK of an unknown flow dropped");
 
 	/* Ethernet padding after a short IPv6 packet is not sent */
-	len = mk6(MAC_DIR, CLI, 5353, VIP, 53, IPPROTO_UDP, 0, 4, NULL, NULL);
+	len = mk6(FX_MAC_DIR, CLI, 5353, VIP, 53, IPPROTO_UDP, 0, 4, NULL,
+	    NULL);
 	{
 		struct dp_frame f = { .data = fr, .len = len + 6,
 		    .wire_len = len + 6, .vnet = vh };
@@ -215,19 +212,20 @@ test_forwarding(void)
 		    "IPv6 UDP datagram forwarded");
 		EXPECT_EQ(f.len, len, "trailing padding not transmitted");
 	}
-	EXPECT_MEM(fr, MAC_RS1, 6, "IPv6 UDP to the UDP service's real server");
+	EXPECT_MEM(fr, FX_MAC_RS1, 6,
+	    "IPv6 UDP to the UDP service's real server");
 
 	/* extension headers: walked, the packet forwarded as it is */
 	{
 		static const uint8_t dst_opts[] = { 60, 0xff };
 		static const uint8_t hbh_dst[] = { 0, 60, 0xff };
 
-		len = mk6(MAC_DIR, CLI, 40010, VIP, 80, IPPROTO_TCP, SYN, 0,
+		len = mk6(FX_MAC_DIR, CLI, 40010, VIP, 80, IPPROTO_TCP, SYN, 0,
 		    dst_opts, &l4off);
 		EXPECT_EQ(l4off, 48, "builder: TCP after 8 bytes of options");
 		EXPECT_EQ(run(len), DP_FORWARD,
 		    "SYN after a destination-options header forwarded");
-		len = mk6(MAC_DIR, CLI, 40011, VIP, 80, IPPROTO_TCP, SYN, 0,
+		len = mk6(FX_MAC_DIR, CLI, 40011, VIP, 80, IPPROTO_TCP, SYN, 0,
 		    hbh_dst, NULL);
 		EXPECT_EQ(run(len), DP_FORWARD,
 		    "SYN after hop-by-hop + destination options forwarded");
@@ -241,15 +239,15 @@ test_forwarding(void)
 		static const uint8_t rt[] = { 43, 0xff };
 		uint64_t mal = dp.cnt.malformed;
 
-		len = mk6(MAC_DIR, CLI, 40012, VIP, 80, IPPROTO_TCP, SYN, 0,
+		len = mk6(FX_MAC_DIR, CLI, 40012, VIP, 80, IPPROTO_TCP, SYN, 0,
 		    dst_hbh, NULL);
 		EXPECT_EQ(run(len), DP_DROP, "hop-by-hop not first: dropped");
 		EXPECT_EQ(dp.cnt.malformed, mal + 1, "counted as malformed");
-		len = mk6(MAC_DIR, CLI, 40013, VIP, 80, IPPROTO_TCP, SYN, 0,
+		len = mk6(FX_MAC_DIR, CLI, 40013, VIP, 80, IPPROTO_TCP, SYN, 0,
 		    nine, NULL);
 		EXPECT_EQ(run(len), DP_DROP, "nine extension headers: dropped");
 		EXPECT_EQ(dp.cnt.ext_hdr_dropped, 1, "counted as ext_hdr_dropped");
-		len = mk6(MAC_DIR, CLI, 40014, VIP, 80, IPPROTO_TCP, SYN, 0,
+		len = mk6(FX_MAC_DIR, CLI, 40014, VIP, 80, IPPROTO_TCP, SYN, 0,
 		    rt, &l4off);
 		fr[14 + 40 + 3] = 1;	/* segments left 1 */
 		EXPECT_EQ(run(len), DP_DROP,
@@ -258,28 +256,29 @@ test_forwarding(void)
 		fr[14 + 40 + 3] = 0;
 		EXPECT_EQ(run(len), DP_FORWARD,
 		    "routing header with no segments left: forwarded");
-		len = mk6(MAC_DIR, CLI, 40015, VIP, 80, IPPROTO_TCP, SYN, 0,
+		len = mk6(FX_MAC_DIR, CLI, 40015, VIP, 80, IPPROTO_TCP, SYN, 0,
 		    frag, NULL);
 		EXPECT_EQ(run(len), DP_DROP, "IPv6 fragment dropped");
 		EXPECT_EQ(dp.cnt.fragment, 1, "counted as fragment");
 	}
 
 	/* the other policies */
-	len = mk6(MAC_DIR, CLI, 40000, "2001:db8::99", 80, IPPROTO_TCP, SYN, 0,
-	    NULL, NULL);
+	len = mk6(FX_MAC_DIR, CLI, 40000, "2001:db8::99", 80, IPPROTO_TCP, SYN,
+	    0, NULL, NULL);
 	EXPECT_EQ(run(len), DP_DROP, "IPv6 not to a VIP: dropped");
 	EXPECT_EQ(dp.cnt.not_vip, 1, "counted as not_vip");
-	len = mk6(MAC_DIR, CLI, 40000, VIP, 81, IPPROTO_TCP, SYN, 0, NULL, NULL);
+	len = mk6(FX_MAC_DIR, CLI, 40000, VIP, 81, IPPROTO_TCP, SYN, 0, NULL,
+	    NULL);
 	EXPECT_EQ(run(len), DP_DROP, "IPv6 VIP, no service on the port");
 	EXPECT_EQ(dp.cnt.no_service, 1, "counted as no_service");
-	len = mk6(MAC_DIR, CLI, 0, VIP, 0, IPPROTO_ICMPV6, 0, 8, NULL, NULL);
+	len = mk6(FX_MAC_DIR, CLI, 0, VIP, 0, IPPROTO_ICMPV6, 0, 8, NULL, NULL);
 	fr[14 + 40] = 128;		/* echo request */
 	EXPECT_EQ(run(len), DP_DROP, "ICMPv6 echo to the VIP: dropped");
 	EXPECT_EQ(dp.cnt.other_proto, 1, "counted as other_proto");
 	{
 		uint64_t mal = dp.cnt.malformed;
 
-		len = mk6(MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, SYN, 0,
+		len = mk6(FX_MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, SYN, 0,
 		    NULL, NULL);
 		fr[14 + 4] = fr[14 + 5] = 0;	/* payload length 0 */
 		EXPECT_EQ(run(len), DP_DROP, "payload length 0 (jumbo): dropped");
@@ -307,7 +306,7 @@ test_offload(void)
 
 	/* CHECKSUM_PARTIAL: the field holds the pseudo-header sum (any value
 	 * works for this check: the finished sum must verify) */
-	len = mk6(MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, ACK, 333,
+	len = mk6(FX_MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, ACK, 333,
 	    dst_opts, &l4off);
 	{
 		static uint8_t ph[40];
@@ -333,7 +332,7 @@ test_offload(void)
 	    "IPv6: finished checksum (after extension headers) verifies");
 
 	/* metadata that disagrees with the packet: recomputed from it */
-	len = mk6(MAC_DIR, CLI, 5353, VIP, 53, IPPROTO_UDP, 0, 77, dst_opts,
+	len = mk6(FX_MAC_DIR, CLI, 5353, VIP, 53, IPPROTO_UDP, 0, 77, dst_opts,
 	    &l4off);
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh->csum_start = htole16(54);	/* the options, not UDP */
@@ -345,11 +344,11 @@ test_offload(void)
 	    "IPv6 UDP checksum is never 0");
 
 	/* MTU and coalesced frames */
-	len = mk6(MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, ACK, 9000, NULL,
+	len = mk6(FX_MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, ACK, 9000, NULL,
 	    NULL);
 	EXPECT_EQ(run(len), DP_DROP, "IPv6 over the MTU without GSO: dropped");
 	EXPECT_EQ(dp.cnt.oversize, 1, "counted as oversize");
-	len = mk6(MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, ACK, 9000, NULL,
+	len = mk6(FX_MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, ACK, 9000, NULL,
 	    NULL);
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
@@ -360,7 +359,7 @@ test_offload(void)
 	EXPECT_EQ(vh->flags, VIRTIO_NET_HDR_F_NEEDS_CSUM,
 	    "GSO frame keeps its partial checksum for the kernel");
 	EXPECT_EQ(dp.cnt.gso, 1, "counted as gso");
-	len = mk6(MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, ACK, 9000, NULL,
+	len = mk6(FX_MAC_DIR, CLI, 40000, VIP, 80, IPPROTO_TCP, ACK, 9000, NULL,
 	    NULL);
 	vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
 	vh->gso_size = htole16(1428);
@@ -379,24 +378,24 @@ test_persistence(void)
 	add(AF_INET6, DRLB_CTL_ADD_SVC, IPPROTO_TCP, v, 443, "rr",
 	    DRLB_SVC_F_PERSISTENT, 64, NULL, NULL);
 	add(AF_INET6, DRLB_CTL_ADD_DEST, IPPROTO_TCP, v, 443, "rr",
-	    DRLB_SVC_F_PERSISTENT, 64, "2001:db8::7", MAC_RS1);
+	    DRLB_SVC_F_PERSISTENT, 64, "2001:db8::7", FX_MAC_RS1);
 	add(AF_INET6, DRLB_CTL_ADD_DEST, IPPROTO_TCP, v, 443, "rr",
-	    DRLB_SVC_F_PERSISTENT, 64, "2001:db8::8", MAC_RS2);
-	len = mk6(MAC_DIR, "2001:db8:0:1::10", 50000, v, 443, IPPROTO_TCP, SYN,
-	    0, NULL, NULL);
+	    DRLB_SVC_F_PERSISTENT, 64, "2001:db8::8", FX_MAC_RS2);
+	len = mk6(FX_MAC_DIR, "2001:db8:0:1::10", 50000, v, 443, IPPROTO_TCP,
+	    SYN, 0, NULL, NULL);
 	EXPECT_EQ(run(len), DP_FORWARD, "persistent IPv6: first client placed");
 	memcpy(first, fr, 6);
 	for (int i = 0; i < 4; i++) {
 		char c[64];
 
 		snprintf(c, sizeof(c), "2001:db8:0:1:%x::%x", i * 0x1111, i + 1);
-		len = mk6(MAC_DIR, c, (uint16_t)(50001 + i), v, 443,
+		len = mk6(FX_MAC_DIR, c, (uint16_t)(50001 + i), v, 443,
 		    IPPROTO_TCP, SYN, 0, NULL, NULL);
 		EXPECT_EQ(run(len), DP_FORWARD, "same /64: forwarded");
 		EXPECT_MEM(fr, first, 6, "same /64: same real server (-M 64)");
 	}
-	len = mk6(MAC_DIR, "2001:db8:0:2::10", 50010, v, 443, IPPROTO_TCP, SYN,
-	    0, NULL, NULL);
+	len = mk6(FX_MAC_DIR, "2001:db8:0:2::10", 50010, v, 443, IPPROTO_TCP,
+	    SYN, 0, NULL, NULL);
 	EXPECT_EQ(run(len), DP_FORWARD, "another /64: forwarded");
 	EXPECT(memcmp(fr, first, 6) != 0,
 	    "another /64: a new template, rr's next real server");
@@ -423,18 +422,19 @@ test_nd_and_icmp(void)
 	EXPECT_EQ(run(len), DP_DROP, "other multicast ICMPv6 dropped");
 
 	/* ICMPv6 packet too big about a flow: to that flow's real server */
-	len = mk6(MAC_DIR, CLI, 41000, VIP, 80, IPPROTO_TCP, SYN, 0, NULL, NULL);
+	len = mk6(FX_MAC_DIR, CLI, 41000, VIP, 80, IPPROTO_TCP, SYN, 0, NULL,
+	    NULL);
 	EXPECT_EQ(run(len), DP_FORWARD, "flow for the PTB test");
 	memcpy(rsmac, fr, 6);
 	{
 		uint8_t inner[60];
 
 		/* what the real server sent: VIP:80 -> client:41000 */
-		mk6(MAC_CLI, VIP, 80, CLI, 41000, IPPROTO_TCP, ACK, 0, NULL,
+		mk6(FX_MAC_CLI, VIP, 80, CLI, 41000, IPPROTO_TCP, ACK, 0, NULL,
 		    NULL);
 		memcpy(inner, ip6, 60);
-		len = mk6(MAC_DIR, "2001:db8::fe", 0, VIP, 0, IPPROTO_ICMPV6, 0,
-		    60, NULL, NULL);
+		len = mk6(FX_MAC_DIR, "2001:db8::fe", 0, VIP, 0, IPPROTO_ICMPV6,
+		    0, 60, NULL, NULL);
 		ip6[40] = 2;		/* packet too big */
 		ip6[41] = 0;
 		ip6[46] = 0x05;		/* MTU 1280 */
@@ -444,28 +444,15 @@ test_nd_and_icmp(void)
 		EXPECT_MEM(fr, rsmac, 6, "to the flow's real server");
 		EXPECT_EQ(dp.cnt.icmp_forwarded, 1, "counted as icmp_forwarded");
 		ip6[48 + 40 + 3] = 99;	/* client port 41000 -> other */
-		memcpy(fr, MAC_DIR, 6);
+		memcpy(fr, FX_MAC_DIR, 6);
 		EXPECT_EQ(run(len), DP_DROP, "PTB about no known flow: dropped");
 	}
 
 	/* IPv4 fragmentation needed, the same way */
-	len = 14 + 20 + 20;
-	memset(fr, 0, len);
-	memcpy(fr, MAC_DIR, 6);
-	memcpy(fr + 6, MAC_CLI, 6);
-	fr[12] = 0x08;
-	ip[0] = 0x45;
-	ip[3] = 40;
-	ip[8] = 64;
-	ip[9] = IPPROTO_TCP;
-	pton(AF_INET, "198.18.0.100", ip + 12);
-	pton(AF_INET, "198.18.0.1", ip + 16);
-	ip[20] = 0xa0; ip[21] = 0x28;	/* 41000 */
-	ip[23] = 80;
-	ip[32] = 5 << 4;
-	ip[33] = SYN;
+	len = fx_frame4(fr, FX_MAC_DIR, fx_ip4("198.18.0.100"), 41000,
+	    fx_ip4("198.18.0.1"), 80, IPPROTO_TCP, SYN, 0);
 	EXPECT_EQ(run(len), DP_FORWARD, "IPv4 flow for the frag-needed test");
-	EXPECT_MEM(fr, MAC_RS1, 6, "IPv4 flow at its only real server");
+	EXPECT_MEM(fr, FX_MAC_RS1, 6, "IPv4 flow at its only real server");
 	{
 		uint8_t inner[28];
 
@@ -478,8 +465,8 @@ test_nd_and_icmp(void)
 		inner[24] = inner[25] = inner[26] = inner[27] = 0;
 		len = 14 + 20 + 8 + 28;
 		memset(fr, 0, len);
-		memcpy(fr, MAC_DIR, 6);
-		memcpy(fr + 6, MAC_CLI, 6);
+		memcpy(fr, FX_MAC_DIR, 6);
+		memcpy(fr + 6, FX_MAC_CLI, 6);
 		fr[12] = 0x08;
 		ip[0] = 0x45;
 		ip[3] = 56;
@@ -493,10 +480,10 @@ test_nd_and_icmp(void)
 		memcpy(ip + 28, inner, 28);
 		EXPECT_EQ(run(len), DP_FORWARD,
 		    "ICMP fragmentation needed about a flow: forwarded");
-		EXPECT_MEM(fr, MAC_RS1, 6, "to the flow's real server");
+		EXPECT_MEM(fr, FX_MAC_RS1, 6, "to the flow's real server");
 		EXPECT_EQ(dp.cnt.icmp_forwarded, 2, "counted as icmp_forwarded");
 		ip[21] = 1;		/* host unreachable: not ours */
-		memcpy(fr, MAC_DIR, 6);
+		memcpy(fr, FX_MAC_DIR, 6);
 		EXPECT_EQ(run(len), DP_DROP, "other ICMP unreachable: dropped");
 	}
 }
@@ -506,24 +493,24 @@ main(void)
 {
 	svc_table_init(&st);
 	ct = conn_table_create(1024);
-	dp_init(&dp, MAC_DIR, 1500, &st, ct);
+	dp_init(&dp, FX_MAC_DIR, 1500, &st, ct);
 	dp.now = 1;
 	dp.ndp_input = nd_stub;
 
 	add(AF_INET6, DRLB_CTL_ADD_SVC, IPPROTO_TCP, VIP, 80, "wrr", 0, 128,
 	    NULL, NULL);
 	add(AF_INET6, DRLB_CTL_ADD_DEST, IPPROTO_TCP, VIP, 80, "wrr", 0, 128,
-	    "2001:db8::7", MAC_RS1);
+	    "2001:db8::7", FX_MAC_RS1);
 	add(AF_INET6, DRLB_CTL_ADD_DEST, IPPROTO_TCP, VIP, 80, "wrr", 0, 128,
-	    "2001:db8::8", MAC_RS2);
+	    "2001:db8::8", FX_MAC_RS2);
 	add(AF_INET6, DRLB_CTL_ADD_SVC, IPPROTO_UDP, VIP, 53, "wlc", 0, 128,
 	    NULL, NULL);
 	add(AF_INET6, DRLB_CTL_ADD_DEST, IPPROTO_UDP, VIP, 53, "wlc", 0, 128,
-	    "2001:db8::7", MAC_RS1);
+	    "2001:db8::7", FX_MAC_RS1);
 	add(AF_INET, DRLB_CTL_ADD_SVC, IPPROTO_TCP, "198.18.0.1", 80, "wlc", 0,
 	    0xffffffff, NULL, NULL);
 	add(AF_INET, DRLB_CTL_ADD_DEST, IPPROTO_TCP, "198.18.0.1", 80, "wlc", 0,
-	    0xffffffff, "198.18.0.7", MAC_RS1);
+	    0xffffffff, "198.18.0.7", FX_MAC_RS1);
 
 	test_forwarding();
 	test_offload();

@@ -11,10 +11,8 @@
 #include <string.h>
 
 #include "est.h"
-#include "svc.h"
+#include "fixtures.h"
 #include "expect.h"
-
-static char err[DRLB_CTL_ERRMSG_MAX];
 
 static void
 test_step_response(void)
@@ -103,27 +101,6 @@ test_decay(void)
 	EXPECT_EQ(e.inpps, 0, "after reset: no spike from the old counters");
 }
 
-static struct drlb_ctl_req
-dreq(const char *rip, int weight)
-{
-	struct drlb_ctl_req r;
-
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
-	r.svc.port = 80;
-	r.svc.netmask = 0xffffffffu;
-	snprintf(r.svc.sched_name, sizeof(r.svc.sched_name), "wlc");
-	if (rip != NULL) {
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, rip, &r.dest.addr.in);
-		r.dest.conn_flags = DRLB_FWD_DROUTE;
-		r.dest.weight = weight;
-	}
-	return r;
-}
-
 static void
 test_table(void)
 {
@@ -134,12 +111,9 @@ test_table(void)
 	struct dest *d1, *d2;
 
 	svc_table_init(&t);
-	r = dreq(NULL, 0);
-	EXPECT_EQ(svc_apply(&t, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)), 0, "add service");
-	r = dreq("198.18.0.7", 1);
-	EXPECT_EQ(svc_apply(&t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)), 0, "add rs1");
-	r = dreq("198.18.0.8", 1);
-	EXPECT_EQ(svc_apply(&t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)), 0, "add rs2");
+	EXPECT_EQ(fx_svc(&t, DRLB_CTL_ADD_SVC, 80, "wlc"), 0, "add service");
+	EXPECT_EQ(fx_dest(&t, DRLB_CTL_ADD_DEST, 80, 7, 1), 0, "add rs1");
+	EXPECT_EQ(fx_dest(&t, DRLB_CTL_ADD_DEST, 80, 8, 1), 0, "add rs2");
 	s = t.head;
 	d2 = s->dests[0];
 	d1 = s->dests[1];
@@ -155,9 +129,9 @@ test_table(void)
 	EXPECT_EQ(d1->rates.inpps, 250, "rs1 InPPS 250");
 
 	/* -Z: svc_apply zeroes counters and rates; est_zero the averages */
-	r = dreq(NULL, 0);
+	r = fx_req(IPPROTO_TCP, 80, "wlc", 0, 0);
 	r.svc.af = 0;
-	EXPECT_EQ(svc_apply(&t, DRLB_CTL_ZERO, &r, err, sizeof(err)), 0, "-Z");
+	EXPECT_EQ(fx_apply(&t, DRLB_CTL_ZERO, &r), 0, "-Z");
 	est_zero(e, &t, NULL);
 	EXPECT_EQ(est_tick(e, &t), 0, "tick after -Z");
 	EXPECT_EQ(s->rates.cps, 0, "-Z: CPS 0 after the next tick (no negative spike)");
@@ -170,17 +144,15 @@ test_table(void)
 	/* a real server held by a connection goes to the trash: still
 	 * estimated; back with -a, its estimator goes on */
 	dest_hold(d1);
-	r = dreq("198.18.0.7", 1);
-	EXPECT_EQ(svc_apply(&t, DRLB_CTL_DEL_DEST, &r, err, sizeof(err)), 0, "-d rs1 (held)");
+	EXPECT_EQ(fx_dest(&t, DRLB_CTL_DEL_DEST, 80, 7, 1), 0, "-d rs1 (held)");
 	EXPECT_EQ(est_prune(e, &t), 0, "prune");
 	EXPECT_EQ(est_count(e), 3, "trashed real server still estimated");
-	EXPECT_EQ(svc_apply(&t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)), 0, "-a rs1 back");
+	EXPECT_EQ(fx_dest(&t, DRLB_CTL_ADD_DEST, 80, 7, 1), 0, "-a rs1 back");
 	EXPECT(s->dests[0] == d1, "rs1 revived from the trash");
 	dest_put(&t, d1);
 
 	/* a deleted real server is forgotten */
-	r = dreq("198.18.0.8", 1);
-	EXPECT_EQ(svc_apply(&t, DRLB_CTL_DEL_DEST, &r, err, sizeof(err)), 0, "-d rs2");
+	EXPECT_EQ(fx_dest(&t, DRLB_CTL_DEL_DEST, 80, 8, 1), 0, "-d rs2");
 	EXPECT_EQ(est_prune(e, &t), 0, "prune after -d");
 	EXPECT_EQ(est_count(e), 2, "deleted real server forgotten");
 	est_forget(e, d1);
@@ -189,19 +161,16 @@ test_table(void)
 	/* many objects: the table grows, then shrinks when they go */
 	int bad = 0;
 	for (int i = 0; i < 200; i++) {
-		char ip[32];
-		snprintf(ip, sizeof(ip), "198.18.0.%d", 20 + i);
-		r = dreq(ip, 1);
-		r.svc.port = (uint16_t)(1000 + i);
-		if (svc_apply(&t, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)) != 0 ||
-		    svc_apply(&t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err)) != 0)
+		uint16_t port = (uint16_t)(1000 + i);
+
+		if (fx_svc(&t, DRLB_CTL_ADD_SVC, port, "wlc") != 0 ||
+		    fx_dest(&t, DRLB_CTL_ADD_DEST, port, 20 + i, 1) != 0)
 			bad++;
 	}
 	EXPECT_EQ(bad, 0, "200 services with a real server each added");
 	EXPECT_EQ(est_tick(e, &t), 0, "tick with 200 more services");
 	EXPECT_EQ(est_count(e), 1 + 1 + 400, "all 402 objects estimated");
-	r = dreq(NULL, 0);
-	EXPECT_EQ(svc_apply(&t, DRLB_CTL_FLUSH, &r, err, sizeof(err)), 0, "-C");
+	EXPECT_EQ(fx_svc(&t, DRLB_CTL_FLUSH, 80, "wlc"), 0, "-C");
 	EXPECT_EQ(est_prune(e, &t), 0, "prune after -C");
 	EXPECT_EQ(est_count(e), 0, "all forgotten after -C");
 

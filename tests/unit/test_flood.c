@@ -3,12 +3,7 @@
  * half-open connection's place to a new flow, never an established one's;
  * under pressure half-open connections time out sooner.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <string.h>
-
-#include "conn.h"
-#include "sched.h"
+#include "fixtures.h"
 #include "expect.h"
 
 static struct svc_table st;
@@ -16,39 +11,17 @@ static struct svc_table st;
 static struct dest *
 setup(void)
 {
-	struct drlb_ctl_req r;
-	char err[256];
-
 	svc_table_init(&st);
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
-	r.svc.port = 80;
-	r.svc.netmask = 0xffffffff;
-	strcpy(r.svc.sched_name, "wlc");
-	svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
-	r.dest.af = AF_INET;
-	inet_pton(AF_INET, "198.18.0.7", &r.dest.addr.in);
-	r.dest.port = 80;
-	r.dest.weight = 1;
-	svc_apply(&st, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
+	fx_svc(&st, DRLB_CTL_ADD_SVC, 80, "wlc");
+	fx_dest(&st, DRLB_CTL_ADD_DEST, 80, 7, 1);
 	return st.head->dests[0];
 }
 
+/* the n-th client port of the recipe's client to VIP:80 */
 static struct conn_key
 key(uint32_t n)
 {
-	struct conn_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.af = AF_INET;
-	k.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, "198.18.0.100", &k.caddr.in);
-	inet_pton(AF_INET, "198.18.0.1", &k.vaddr.in);
-	k.cport = htons((uint16_t)(1024 + n));
-	k.vport = htons(80);
-	return k;
+	return fx_key(80, (uint16_t)(1024 + n));
 }
 
 int
@@ -69,6 +42,8 @@ main(void)
 			conn_seen(t, c, CONN_TCP_ACK, 1);
 	}
 	EXPECT_EQ(conn_count(t), 64, "table full");
+	EXPECT(d->activeconns == 64 && d->inactconns == 0,
+	    "SYN_RECV and ESTABLISHED both count in ActiveConn");
 	k = key(1000);
 	EXPECT(conn_insert(t, &k, d, 1) == NULL,
 	    "unbound table: a full table refuses a new flow");
@@ -89,7 +64,8 @@ main(void)
 			est++;
 	}
 	EXPECT_EQ(est, 32, "every established connection is still there");
-	EXPECT_EQ(d->activeconns + d->inactconns, 64, "counters follow");
+	EXPECT(d->activeconns == 64 && d->inactconns == 0,
+	    "counters follow: the active half-open ones given way are uncounted");
 
 	/* now everything is established: nothing may give way */
 	k = key(3000);

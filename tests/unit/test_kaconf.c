@@ -240,20 +240,20 @@ static const struct bad bad[] = {
 	  "x.conf:3: lb_kind TUN: drlbd forwards by direct routing only" },
 	{ "virtual_server 198.18.0.1 80 {\n lvs_method NAT\n}\n",
 	  "x.conf:2: lvs_method NAT" },
-	{ "virtual_server 198.18.0.1 80 {\n ha_suspend\n}\n",
-	  "x.conf:2: unsupported keyword 'ha_suspend' in virtual_server" },
+	{ "virtual_server 198.18.0.1 80 {\n ha_suspended\n}\n",
+	  "x.conf:2: unsupported keyword 'ha_suspended' in virtual_server" },
 	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
-	  "  notify_up /bin/true\n }\n}\n",
-	  "x.conf:3: unsupported keyword 'notify_up' in real_server" },
+	  "  notify_sideways /bin/true\n }\n}\n",
+	  "x.conf:3: unsupported keyword 'notify_sideways' in real_server" },
 	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
-	  "  SSL_GET {\n url { path / }\n }\n }\n}\n",
-	  "x.conf:3: SSL_GET is not supported by drlbd" },
+	  "  PING_CHECK {\n }\n }\n}\n",
+	  "x.conf:3: PING_CHECK is not run by drlbd" },
 	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
-	  "  HTTP_GET {\n   url {\n    path /\n    virtualhost x\n }\n }\n }\n}\n",
-	  "x.conf:6: unsupported keyword 'virtualhost' in url" },
+	  "  HTTP_GET {\n   url {\n    path /\n    vhost x\n }\n }\n }\n}\n",
+	  "x.conf:6: unsupported keyword 'vhost' in url" },
 	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
-	  "  TCP_CHECK {\n   bindto 198.18.0.2\n  }\n }\n}\n",
-	  "x.conf:4: unsupported keyword 'bindto' in TCP_CHECK" },
+	  "  TCP_CHECK {\n   misc_path /bin/true\n  }\n }\n}\n",
+	  "x.conf:4: unsupported keyword 'misc_path' in TCP_CHECK" },
 	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
 	  "  HTTP_GET {\n   connect_timeout 1\n  }\n }\n}\n",
 	  "x.conf:3: HTTP_GET without a url block" },
@@ -271,13 +271,14 @@ static const struct bad bad[] = {
 	{ "virtual_server fwmark 1 {\n}\n",
 	  "x.conf:1: virtual_server fwmark: not supported by drlbd" },
 	{ "virtual_server group WEB {\n}\n",
-	  "x.conf:1: virtual_server group: not supported by drlbd" },
-	{ "virtual_server_group WEB {\n 198.18.0.1 80\n}\n",
-	  "x.conf:1: unsupported keyword 'virtual_server_group'" },
+	  "x.conf:1: virtual_server group WEB: no virtual_server_group WEB" },
+	{ "virtual_server_group WEB {\n fwmark 1\n}\n",
+	  "x.conf:2: virtual_server_group WEB: fwmark: not supported by drlbd" },
 	{ "static_ipaddress {\n 198.18.0.3/24 dev eth0\n}\n",
 	  "x.conf:1: unsupported keyword 'static_ipaddress'" },
-	{ "include /etc/keepalived/other.conf\n",
-	  "x.conf:1: include is not supported by drlbd" },
+	{ "include /nonexistent/drlb/other.conf\n",
+	  "x.conf:1: include /nonexistent/drlb/other.conf: "
+	  "/nonexistent/drlb/other.conf: no such file" },
 	{ "virtual_server 198.18.0.1 80 {\n protocol SCTP\n}\n",
 	  "x.conf:2: protocol SCTP: drlbd forwards TCP and UDP only" },
 	{ "virtual_server www.example.org 80 {\n}\n",
@@ -292,8 +293,9 @@ static const struct bad bad[] = {
 	  "  MISC_CHECK {\n   misc_path \"/bin/true\n  }\n }\n}\n",
 	  "x.conf:4: unterminated quoted string" },
 	{ "virtual_server 198.18.0.1 53 {\n protocol UDP\n"
-	  " real_server 198.18.0.7 53 {\n  TCP_CHECK {\n  }\n }\n}\n",
-	  "x.conf:4: TCP_CHECK on a UDP virtual server" },
+	  " real_server 198.18.0.7 53 {\n  TCP_CHECK {\n  fwmark 3\n  }\n"
+	  " }\n}\n",
+	  "x.conf:5: fwmark: drlbd's checks cannot mark their packets" },
 	{ "virtual_server 198.18.0.1 80 {\n persistence_granularity 255.0.255.0\n}\n",
 	  "x.conf:2: persistence_granularity: '255.0.255.0' is not a netmask" },
 	{ "virtual_server 198.18.0.1 80 {\n sorry_server 198.18.0.7 80\n"
@@ -324,6 +326,103 @@ test_errors(void)
 			EXPECT_STR(err, bad[i].err, what);
 		else
 			EXPECT(k.vs == NULL, "nothing left after an error");
+	}
+}
+
+/* keepalived's reading: warnings, inheritance, groups, limits, CRLF */
+static void
+test_keepalived(void)
+{
+	static const char t[] =
+	    "virtual_server_group G {\r\n"				/* 1 */
+	    "  198.18.0.10-12 80\r\n"					/* 2 */
+	    "}\r\n"							/* 3 */
+	    "virtual_server group G {\r\n"				/* 4 */
+	    "  lb_kind dr ! lower case\r\n"				/* 5 */
+	    "  protocol TCP\r\n"					/* 6 */
+	    "  lb_algo rr\r\n"						/* 7 */
+	    "  retry 4\r\n"						/* 8 */
+	    "  weight 3\r\n"						/* 9 */
+	    "  quorum 9\r\n"						/* 10 */
+	    "  real_server 198.18.0.7 80 {\r\n"			/* 11 */
+	    "    HTTP_GET { url { path /a#b\r\n } }\r\n"		/* 12 */
+	    "    MISC_CHECK { misc_path \"/bin/true #1\" }\r\n"	/* 13 */
+	    "    DNS_CHECK { }\r\n"					/* 14 */
+	    "  }\r\n"							/* 15 */
+	    "}";							/* 16 */
+	struct kaconf k;
+	char err[512];
+	const struct kaconf_check *c;
+
+	EXPECT_EQ(kaconf_parse_buf("k.conf", t, sizeof(t) - 1, &k, err,
+	    sizeof(err)), 0, "CRLF, no final newline, a group: parses");
+	if (k.vs == NULL) {
+		printf("# %s\n", err);
+		return;
+	}
+	EXPECT_EQ(k.vs->nsvcs, 3, "the group's range: three services");
+	EXPECT_EQ(k.vs->svcs[2].addr.b[3], 12, "... the last 198.18.0.12");
+	EXPECT_EQ(k.vs->rs->weight, 3, "the virtual server's weight inherited");
+	EXPECT_EQ(k.vs->quorum, 3, "quorum above the total weight: reduced");
+	EXPECT(k.nwarn >= 2 && strstr(k.warn[0], "k.conf:5: lb_kind dr: read "
+	    "as DR") == k.warn[0], "lb_kind dr: a warning naming its line");
+	c = k.vs->rs->checks;
+	EXPECT_STR(c->path, "/a", "'#' starts a comment anywhere");
+	EXPECT_EQ(c->retry, 4, "retry from the virtual server");
+	EXPECT_EQ(c->delay_before_retry_ms, 3000, "HTTP_GET: 3 s by default");
+	c = c->next;
+	EXPECT_STR(c->misc_path, "/bin/true #1", "... but not in quotes");
+	EXPECT_EQ(c->retry, 4, "MISC_CHECK: retry inherited over its 0");
+	c = c->next;
+	EXPECT_EQ(c->dns_type, 6, "DNS_CHECK: SOA by default");
+	EXPECT_EQ(c->delay_before_retry_ms, 60000, "DNS_CHECK: delay_loop");
+	kaconf_free(&k);
+}
+
+static const struct bad bad2[] = {
+	{ "virtual_server 198.18.0.1 80 {\n protocol TCP\n\n"
+	  " persistence_timeout 2678401\n}\n",
+	  "x.conf:4: persistence_timeout: '2678401' is not a number from 1 "
+	  "to 2678400" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  weight -1\n }\n}\n",
+	  "x.conf:3: weight: '-1' is not a number" },
+	{ "virtual_server 198.18.0.1 65536 {\n}\n",
+	  "x.conf:1: virtual_server: '65536' is not a number from 0 to 65535" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  TCP_CHECK {\n   connect_port 0\n  }\n }\n}\n",
+	  "x.conf:4: connect_port: '0' is not a number from 1 to 65535" },
+	{ "virtual_server 198.18.0.1 80 {\n lb_kind TUN\n}\n",
+	  "x.conf:2: lb_kind TUN: drlbd forwards by direct routing only" },
+	{ "virtual_server 198.18.0.1 80 {\n persistence_engine sip\n}\n",
+	  "x.conf:2: persistence_engine sip: drlbd has no persistence engines" },
+	{ "virtual_server 198.18.0.1 80 {\n protocol TCP\n ops\n"
+	  " real_server 198.18.0.7 80 {\n }\n}\n",
+	  "x.conf:1: ops: one-packet scheduling is for UDP only" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  UDP_CHECK {\n   require_reply 6g\n  }\n }\n}\n",
+	  "x.conf:4: require_reply: '6g' is not a hex string" },
+	{ "virtual_server 198.18.0.1 80 {\n real_server 198.18.0.7 80 {\n"
+	  "  HTTP_GET {\n   url {\n    path /\n    status_code 200-099\n"
+	  "   }\n  }\n }\n}\n",
+	  "x.conf:6: status_code: '200-099' is not a code" },
+};
+
+static void
+test_errors2(void)
+{
+	for (size_t i = 0; i < sizeof(bad2) / sizeof(bad2[0]); i++) {
+		struct kaconf k;
+		char err[512], what[200];
+		int rc = kaconf_parse_buf("x.conf", bad2[i].text,
+		    strlen(bad2[i].text), &k, err, sizeof(err));
+
+		snprintf(what, sizeof(what), "value %zu: %s", i, bad2[i].err);
+		EXPECT_EQ(rc, -1, what);
+		if (rc == 0)
+			kaconf_free(&k);
+		else if (strncmp(err, bad2[i].err, strlen(bad2[i].err)) != 0)
+			EXPECT_STR(err, bad2[i].err, what);
 	}
 }
 
@@ -373,6 +472,8 @@ main(void)
 	test_parse();
 	test_table();
 	test_errors();
+	test_keepalived();
+	test_errors2();
 	test_md5();
 	return EXPECT_DONE();
 }

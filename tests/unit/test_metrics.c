@@ -13,35 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "metrics.h"
 #include "expect.h"
 
 #define GOLDEN "tests/golden/metrics.prom"
-
-static char err[DRLB_CTL_ERRMSG_MAX];
-
-static struct drlb_ctl_req
-req(uint16_t proto, const char *vip, uint16_t port, const char *sched,
-    const char *rip, int weight)
-{
-	struct drlb_ctl_req r;
-
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = proto;
-	inet_pton(AF_INET, vip, &r.svc.addr.in);
-	r.svc.port = port;
-	r.svc.netmask = 0xffffffffu;
-	if (sched != NULL)
-		snprintf(r.svc.sched_name, sizeof(r.svc.sched_name), "%s", sched);
-	if (rip != NULL) {
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, rip, &r.dest.addr.in);
-		r.dest.conn_flags = DRLB_FWD_DROUTE;
-		r.dest.weight = weight;
-	}
-	return r;
-}
 
 /* The recipe plus a UDP service: TCP 198.18.0.1:80 wlc -> .7 w2, .8 w1;
  * UDP 198.18.0.1:53 rr -> .7 w1 (MAC not resolved). */
@@ -53,16 +29,13 @@ build(struct svc_table *t)
 	int bad = 0;
 
 	svc_table_init(t);
-	r = req(IPPROTO_TCP, "198.18.0.1", 80, "wlc", NULL, 0);
-	bad |= svc_apply(t, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
-	r = req(IPPROTO_TCP, "198.18.0.1", 80, NULL, "198.18.0.7", 2);
-	bad |= svc_apply(t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
-	r = req(IPPROTO_TCP, "198.18.0.1", 80, NULL, "198.18.0.8", 1);
-	bad |= svc_apply(t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
-	r = req(IPPROTO_UDP, "198.18.0.1", 53, "rr", NULL, 0);
-	bad |= svc_apply(t, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
-	r = req(IPPROTO_UDP, "198.18.0.1", 53, NULL, "198.18.0.7", 1);
-	bad |= svc_apply(t, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
+	bad |= fx_svc(t, DRLB_CTL_ADD_SVC, 80, "wlc");
+	bad |= fx_dest(t, DRLB_CTL_ADD_DEST, 80, 7, 2);
+	bad |= fx_dest(t, DRLB_CTL_ADD_DEST, 80, 8, 1);
+	r = fx_req(IPPROTO_UDP, 53, "rr", 0, 0);
+	bad |= fx_apply(t, DRLB_CTL_ADD_SVC, &r);
+	r = fx_req(IPPROTO_UDP, 53, NULL, 7, 1);
+	bad |= fx_apply(t, DRLB_CTL_ADD_DEST, &r);
 	EXPECT_EQ(bad, 0, "state built with svc_apply");
 
 	s = t->head;			/* TCP :80; dests[0] is .8 (newest) */
@@ -85,6 +58,8 @@ build(struct svc_table *t)
 	s->dests[0]->mac_state = DRLB_MAC_RESOLVED;
 	s->dests[0]->flags &= ~(uint32_t)DEST_F_NOMAC;
 	s->dests[0]->flags |= DEST_F_OVERLOAD;	/* resolved but not usable */
+	/* UDP :53's .7 never answered ARP: arp_failed 1 */
+	s->next->dests[0]->mac_state = DRLB_MAC_FAILED;
 }
 
 static char *
@@ -319,11 +294,16 @@ main(void)
 	    .tx_errors = 2, .tx_batches = 90 };
 	struct arp_counters arp = { .vip_requests_answered = 5, .garp_sent = 3,
 	    .probes_sent = 4, .replies_learnt = 4 };
+	/* a real server that announced the VIP from its own MAC */
+	struct neigh_claimer cl = { .mac = { 0x02, 0, 0, 0, 0, 0x07 },
+	    .claims = 3 };
+	uint16_t claf = AF_INET;
 	struct metrics_input in;
 	uint32_t len = 0;
 	char *text;
 
 	build(&t);
+	cl.vip.in.s_addr = fx_ip4("198.18.0.1");
 	memset(&dp, 0, sizeof(dp));
 	dp.rx = 1000; dp.forwarded = 500; dp.arp = 20; dp.conns_new = 30;
 	dp.no_conn = 7; dp.no_dest = 3; dp.table_full = 1; dp.not_for_us = 400;
@@ -335,6 +315,9 @@ main(void)
 	in.arp = &arp;
 	in.conns = 17;
 	in.conns_max = 1048576;
+	in.claimers = &cl;
+	in.claimer_af = &claf;
+	in.nclaimers = 1;
 
 	text = metrics_render(&in, &len);
 	EXPECT(text != NULL, "metrics_render");
@@ -356,6 +339,8 @@ main(void)
 	    "drops by reason");
 	EXPECT(strstr(text, "drlb_connection_table_entries_limit 1048576\n") != NULL,
 	    "connection table bound");
+	EXPECT(strstr(text, "drlb_vip_claims_total{mac=\"02:00:00:00:00:07\","
+	    "vip=\"198.18.0.1\"} 3\n") != NULL, "VIP claims by MAC");
 	test_file(text, len);
 	free(text);
 

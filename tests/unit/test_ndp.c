@@ -177,7 +177,11 @@ test_announce_and_probe(void)
 	    "... the announcement repeated first");
 	now = 2000;
 	ndp_tick(nd, now);
-	EXPECT_EQ(nsent, 8, "after 2 s: only the NS");
+	EXPECT_EQ(nsent, 9, "after 2 s: the NS, and a check of the VIP");
+	EXPECT(sent_is(6, (const uint8_t[6]){ 0x33, 0x33, 0xff, 0, 0, 1 },
+	    LLADDR, "ff02::1:ff00:1", NS, 0, VIP), "... an NS for the VIP "
+	    "(a host holding it on its interface answers)");
+	EXPECT_EQ(cnt().vip_checks_sent, 1, "vip_checks_sent");
 }
 
 static void
@@ -346,13 +350,13 @@ test_vip(void)
 	    lla(TLLA, MAC_CLI), 8);
 	EXPECT_EQ(nsent, n0 + 4, "NS for another address, an NA: no answer");
 
-	/* someone else advertises the VIP */
-	c0 = cnt();
-	in(MAC_EVIL, VIP, "ff02::1", NA, F_O, VIP, lla(TLLA, MAC_EVIL), 8);
-	expect_log(log_new(), "02:00:00:00:00:66 also claims VIP 2001:db8::1 "
-	    "(a real server advertising its VIP?)", 1, "conflict logged");
-	EXPECT_EQ(cnt().vip_conflicts - c0.vip_conflicts, 1, "vip_conflicts");
-	EXPECT_EQ(nsent, n0 + 4, "a conflict is not answered");
+	EXPECT_EQ(cnt().vip_claim_probes - c0.vip_claim_probes, 1,
+	    "DAD for the VIP: vip_claim_probes");
+	expect_log(log_new(), "02:00:00:00:00:64 claims VIP 2001:db8::1 by a "
+	    "duplicate address detection probe: a host about to take it (told "
+	    "it is taken); on that host keep the VIP on lo only, never on its "
+	    "interface, and proxy_ndp off (run tools/drlb-realserver check "
+	    "2001:db8::1 there)", 1, "... logged");
 
 	/* our own frames, as the capture sees them */
 	c0 = cnt();
@@ -367,6 +371,148 @@ test_vip(void)
 	EXPECT(resolved_at(dest(80, "2001:db8::8"), MAC_RS2),
 	    "our own frames: nothing learnt");
 	EXPECT_EQ(cnt().malformed, c0.malformed, "... nor counted malformed");
+}
+
+/* unsolicited NAs for vip sent since index i0 */
+static int
+announced(int i0, const char *vip)
+{
+	uint8_t f[86];
+	int n = 0;
+
+	nd_frame(f, MAC_ALL, MAC_DIR, vip, "ff02::1", NA, F_O, vip,
+	    lla(TLLA, MAC_DIR), 8);
+	for (int i = i0; i < nsent; i++)
+		n += sent[i].len == 86 && memcmp(sent[i].f, f, 86) == 0;
+	return n;
+}
+
+static void
+test_claims(void)
+{
+	struct ndp_counters c0;
+	struct neigh_claimer cl[4];
+	int n0;
+
+	now += 10000;
+	ndp_tick(nd, now);
+	log_new();
+	nsent = 0;
+	c0 = cnt();
+
+	/* someone else advertises the VIP, overriding the clients' caches */
+	in(MAC_EVIL, VIP, "ff02::1", NA, F_O, VIP, lla(TLLA, MAC_EVIL), 8);
+	expect_log(log_new(), "02:00:00:00:00:66 claims VIP 2001:db8::1 by a "
+	    "neighbor advertisement with the override flag: clients that "
+	    "believe it bypass the director; on that host keep the VIP on lo "
+	    "only, never on its interface, and proxy_ndp off (run "
+	    "tools/drlb-realserver check 2001:db8::1 there)", 1,
+	    "an NA with override for the VIP from another MAC: logged");
+	EXPECT_EQ(cnt().vip_claim_adverts - c0.vip_claim_adverts, 1,
+	    "vip_claim_adverts");
+	EXPECT_EQ(cnt().vip_conflicts - c0.vip_conflicts, 1, "vip_conflicts");
+	EXPECT_EQ(cnt().vip_claimers - c0.vip_claimers, 1, "vip_claimers");
+	EXPECT_EQ(nsent, 1, "one frame:");
+	EXPECT(sent_is(0, MAC_ALL, VIP, "ff02::1", NA, F_O, VIP),
+	    "... the VIP re-announced (unsolicited NA, override)");
+	EXPECT_EQ(cnt().vip_reclaims - c0.vip_reclaims, 1, "vip_reclaims");
+	in(MAC_EVIL, VIP, "ff02::1", NA, 0, VIP, lla(TLLA, MAC_EVIL), 8);
+	expect_log(log_new(), "claims", 0, "the same MAC again: not logged");
+	EXPECT_EQ(cnt().vip_claim_adverts - c0.vip_claim_adverts, 2,
+	    "... without override too: counted");
+	EXPECT_EQ(nsent, 1, "... not re-announced within 2 s");
+	now += 1500;
+	ndp_tick(nd, now);
+	EXPECT_EQ(announced(1, VIP), 1, "the re-announcement repeated 1.5 s "
+	    "later");
+	/* the VIP said to be at our MAC is no claim */
+	in(MAC_EVIL, VIP, "ff02::1", NA, F_O, VIP, lla(TLLA, MAC_DIR), 8);
+	EXPECT_EQ(cnt().vip_conflicts - c0.vip_conflicts, 2,
+	    "an NA for the VIP at our MAC: no claim");
+
+	/* a real server with the VIP on its interface asks for a client
+	 * from it: the client learns the VIP at its MAC */
+	now += 500;
+	ndp_tick(nd, now);
+	n0 = nsent;
+	in(MAC_RS2, VIP, "ff02::1:ff00:100", NS, 0, "2001:db8::100",
+	    lla(SLLA, MAC_RS2), 8);
+	expect_log(log_new(), "02:00:00:00:00:08 (real server 2001:db8::8) "
+	    "claims VIP 2001:db8::1 by a neighbor solicitation (who-has "
+	    "2001:db8::100 from 2001:db8::1): clients that believe it bypass "
+	    "the director;", 1, "an NS from the VIP: logged, naming the "
+	    "real server");
+	EXPECT_EQ(cnt().vip_claim_solicits - c0.vip_claim_solicits, 1,
+	    "vip_claim_solicits");
+	EXPECT_EQ(announced(n0, VIP), 1, "... the VIP re-announced");
+	EXPECT(resolved_at(dest(80, "2001:db8::8"), MAC_RS2),
+	    "... the real server's own address untouched");
+
+	EXPECT_EQ(cnt().vip_conflicts - c0.vip_conflicts, 3, "3 conflicts");
+	EXPECT_EQ(ndp_claimers(nd, cl, 4), 3,
+	    "ndp_claimers: 3 MACs (with the DAD prober)");
+	EXPECT_MEM(cl[0].mac, MAC_EVIL, 6, "... the one with 2 claims first");
+	EXPECT_EQ(cl[0].claims, 2, "... 2 claims");
+}
+
+static void
+test_learn_solicited_only(void)
+{
+	struct ndp_counters c0;
+
+	in(MAC_RS1B, "2001:db8::7", LLADDR, NA, F_S, "2001:db8::7", NULL, 0);
+	EXPECT(resolved_at(dest(80, "2001:db8::7"), MAC_RS1B), "at RS1B");
+	log_new();
+	c0 = cnt();
+	/* unsolicited, to all nodes, override: anyone may send that */
+	in(MAC_EVIL, "2001:db8::7", "ff02::1", NA, F_O, "2001:db8::7",
+	    lla(TLLA, MAC_EVIL), 8);
+	EXPECT(resolved_at(dest(80, "2001:db8::7"), MAC_RS1B),
+	    "an unsolicited NA for a real server is not learnt");
+	/* solicited, but not by us */
+	in(MAC_EVIL, "2001:db8::7", "2001:db8::100", NA, F_S | F_O,
+	    "2001:db8::7", lla(TLLA, MAC_EVIL), 8);
+	EXPECT(resolved_at(dest(80, "2001:db8::7"), MAC_RS1B),
+	    "an NA answering someone else is not learnt");
+	EXPECT_EQ(cnt().unsolicited_ignored - c0.unsolicited_ignored, 2,
+	    "unsolicited_ignored");
+	in(MAC_EVIL, "2001:db8::100", "ff02::1", NA, F_O, "2001:db8::100",
+	    lla(TLLA, MAC_EVIL), 8);
+	EXPECT_EQ(cnt().unsolicited_ignored - c0.unsolicited_ignored, 2,
+	    "... an NA about a client is none of ours");
+	/* an answer to our solicitation */
+	in(MAC_RS1, "2001:db8::7", LLADDR, NA, F_S | F_O, "2001:db8::7",
+	    lla(TLLA, MAC_RS1), 8);
+	EXPECT(resolved_at(dest(80, "2001:db8::7"), MAC_RS1),
+	    "a solicited NA to our link-local address is learnt");
+	EXPECT_EQ(cnt().mac_flaps - c0.mac_flaps, 1, "... a flap");
+	expect_log(log_new(), "real server 2001:db8::7 is at 02:00:00:00:00:07, "
+	    "was at 02:00:00:00:00:17 (MAC flap)", 1, "... logged as one");
+}
+
+static void
+test_pin(void)
+{
+	struct ndp_counters c0 = cnt();
+	struct neigh_static s;
+	char err[128];
+
+	neigh_static_parse("[2001:db8::8]=02:00:00:00:00:88", &s, err,
+	    sizeof(err));
+	EXPECT_EQ(ndp_static_mac(nd, &s), 0, "ndp_static_mac");
+	EXPECT(resolved_at(dest(80, "2001:db8::8"), s.mac),
+	    "pinned: the dest moves to the MAC given at once");
+	in(MAC_RS2, "2001:db8::8", LLADDR, NA, F_S, "2001:db8::8",
+	    lla(TLLA, MAC_RS2), 8);
+	EXPECT(resolved_at(dest(80, "2001:db8::8"), s.mac),
+	    "... and stays there whatever answers");
+	EXPECT_EQ(cnt().mac_refused - c0.mac_refused, 1, "mac_refused");
+	expect_log(log_new(), "02:00:00:00:00:08 says it is real server "
+	    "2001:db8::8, which is pinned (--static-mac) at "
+	    "02:00:00:00:00:88: ignored", 1, "... said");
+	neigh_static_parse("198.18.0.7=02:00:00:00:00:88", &s, err,
+	    sizeof(err));
+	EXPECT_EQ(ndp_static_mac(nd, &s), 0, "an IPv4 pin: ignored by ND");
 }
 
 static void
@@ -432,6 +578,9 @@ main(void)
 	test_options();
 	test_failed();
 	test_vip();
+	test_claims();
+	test_learn_solicited_only();
+	test_pin();
 	test_no_arp();
 
 	/* the table goes first: flushing it calls the hooks */

@@ -9,11 +9,8 @@
 #include <string.h>
 
 #include "datapath.h"
-#include "sched.h"
+#include "fixtures.h"
 #include "expect.h"
-
-static const uint8_t MAC_DIR[6] = { 0x02, 0, 0, 0, 0, 0x02 };
-static const uint8_t MAC_CLI[6] = { 0x02, 0, 0, 0, 0, 0x64 };
 
 static struct svc_table st;
 static struct conn_table *ct;
@@ -22,52 +19,25 @@ static uint8_t buf[2048];
 static struct virtio_net_hdr *vh = (struct virtio_net_hdr *)(buf + 54);
 static uint8_t *fr = buf + 64;
 
-static uint32_t
-ip4(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return a.s_addr;
-}
-
+/* op on the persistent rr service on 198.18.0.1:port (-p timeout -M
+ * mask), or with rip > 0 on its real server 198.18.0.<rip> */
 static int
 svc_req(uint16_t op, uint16_t port, uint32_t timeout, const char *mask,
-    const char *rip, int w)
+    int rip, int w)
 {
-	struct drlb_ctl_req r;
-	char err[256];
+	int e = rip > 0 ? fx_dest(&st, op, port, rip, w) :
+	    fx_svc_persist(&st, op, port, "rr", timeout, fx_ip4(mask));
 
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = IPPROTO_TCP;
-	r.svc.addr.in.s_addr = ip4("198.18.0.1");
-	r.svc.port = port;
-	strcpy(r.svc.sched_name, "rr");
-	r.svc.flags = DRLB_SVC_F_PERSISTENT;
-	r.svc.timeout = timeout;
-	r.svc.netmask = ip4(mask);
-	if (rip) {
-		r.dest.af = AF_INET;
-		r.dest.addr.in.s_addr = ip4(rip);
-		r.dest.port = port;
-		r.dest.weight = w;
-		r.dest.conn_flags = DRLB_FWD_DROUTE;
-	}
-	if (svc_apply(&st, op, &r, err, sizeof(err)) != 0) {
-		printf("# svc_apply(%u): %s\n", op, err);
+	if (e != 0)
 		return -1;
-	}
-	/* what arp.c does when a real server answers */
+	/* every real server answers ARP, its MAC ending in its address's
+	 * last byte */
 	for (struct svc *s = st.head; s; s = s->next)
 		for (uint32_t i = 0; i < s->ndests; i++) {
 			struct dest *d = s->dests[i];
-			d->mac[5] = d->conf.addr.b[3];
-			d->mac_state = DRLB_MAC_RESOLVED;
-			if (d->flags & DEST_F_NOMAC) {
-				d->flags &= ~DEST_F_NOMAC;
-				sched_dest_load_changed(d);
-			}
+			uint8_t mac[6] = { 2, 0, 0, 0, 0, d->conf.addr.b[3] };
+
+			fx_resolve(d, mac);
 		}
 	return 0;
 }
@@ -77,40 +47,12 @@ svc_req(uint16_t op, uint16_t port, uint32_t timeout, const char *mask,
 static int
 tcp(const char *client, uint16_t sport, uint16_t dport, uint8_t flags)
 {
-	uint8_t *ip = fr + 14;
-	uint32_t a;
-	struct dp_frame f = { .data = fr, .len = 54, .wire_len = 54,
-	    .vnet = vh };
+	struct dp_frame f = { .data = fr, .vnet = vh };
 
-	memset(buf, 0, sizeof(buf));
-	memcpy(fr, MAC_DIR, 6);
-	memcpy(fr + 6, MAC_CLI, 6);
-	fr[12] = 0x08;
-	ip[0] = 0x45;
-	ip[3] = 40;
-	ip[8] = 64;
-	ip[9] = IPPROTO_TCP;
-	a = ip4(client);
-	memcpy(ip + 12, &a, 4);
-	a = ip4("198.18.0.1");
-	memcpy(ip + 16, &a, 4);
-	ip[20] = (uint8_t)(sport >> 8);
-	ip[21] = (uint8_t)sport;
-	ip[22] = (uint8_t)(dport >> 8);
-	ip[23] = (uint8_t)dport;
-	ip[32] = 5 << 4;
-	ip[33] = flags;
+	memset(vh, 0, sizeof(*vh));
+	f.len = f.wire_len = fx_frame4(fr, FX_MAC_DIR, fx_ip4(client), sport,
+	    fx_ip4("198.18.0.1"), dport, IPPROTO_TCP, flags, 0);
 	return dp_process(&dp, &f) == DP_FORWARD ? fr[5] : 0;
-}
-
-static struct dest *
-dest_of(const char *rip)
-{
-	for (struct svc *s = st.head; s; s = s->next)
-		for (uint32_t i = 0; i < s->ndests; i++)
-			if (s->dests[i]->conf.addr.in.s_addr == ip4(rip))
-				return s->dests[i];
-	return NULL;
 }
 
 static int
@@ -148,14 +90,14 @@ main(void)
 
 	svc_table_init(&st);
 	ct = conn_table_create(4096);
-	dp_init(&dp, MAC_DIR, 1500, &st, ct);
+	dp_init(&dp, FX_MAC_DIR, 1500, &st, ct);
 	dp.now = 1;
 
 	/* -A -t VIP:80 -s rr -p 30 -M 255.255.255.128, two real servers */
-	EXPECT_EQ(svc_req(DRLB_CTL_ADD_SVC, 80, 30, "255.255.255.128", NULL, 0),
+	EXPECT_EQ(svc_req(DRLB_CTL_ADD_SVC, 80, 30, "255.255.255.128", 0, 0),
 	    0, "add persistent service");
-	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128", "198.18.0.7", 1);
-	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128", "198.18.0.8", 1);
+	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128", 7, 1);
+	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128", 8, 1);
 
 	/* clients .100 and .101 are one group (.0/25), .200 another */
 	a = tcp("198.18.0.100", 40000, 80, SYN);
@@ -168,11 +110,12 @@ main(void)
 	c = tcp("198.18.0.200", 41000, 80, SYN);
 	EXPECT_EQ(c, a == 7 ? 8 : 7, "another client group is scheduled (rr: the other)");
 	EXPECT_EQ(templates(), 2, "one template per client group");
-	EXPECT_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->persistconns, 1,
+	EXPECT_EQ(fx_dest_find(&st, 80, a)->persistconns, 1,
 	    "PersistConn counts the template");
-	EXPECT_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->inactconns, 7,
+	EXPECT_EQ(fx_dest_find(&st, 80, a)->activeconns +
+	    fx_dest_find(&st, 80, a)->inactconns, 7,
 	    "the template is not counted as a connection");
-	EXPECT_EQ(dest_of(a == 7 ? "198.18.0.7" : "198.18.0.8")->stats.conns, 7,
+	EXPECT_EQ(fx_dest_find(&st, 80, a)->stats.conns, 7,
 	    "Conns counts connections, not templates");
 
 	/* a long-lived connection keeps its template past the timeout */
@@ -187,21 +130,19 @@ main(void)
 	advance(200);		/* connections gone; template expires 30 s later at most */
 	advance(40);
 	EXPECT_EQ(templates(), 0, "template expires once its connections are gone");
-	EXPECT_EQ(dest_of("198.18.0.7")->persistconns + dest_of("198.18.0.8")->persistconns,
-	    0, "PersistConn back to 0");
+	EXPECT_EQ(fx_dest_find(&st, 80, 7)->persistconns +
+	    fx_dest_find(&st, 80, 8)->persistconns, 0, "PersistConn back to 0");
 	EXPECT_EQ(conn_count(ct), 0, "table empty");
 
 	/* a removed real server ends the stickiness */
 	a = tcp("198.18.0.100", 43000, 80, SYN);
-	svc_req(DRLB_CTL_DEL_DEST, 80, 30, "255.255.255.128",
-	    a == 7 ? "198.18.0.7" : "198.18.0.8", 0);
+	svc_req(DRLB_CTL_DEL_DEST, 80, 30, "255.255.255.128", a, 0);
 	b = tcp("198.18.0.100", 43001, 80, SYN);
 	EXPECT_EQ(b, a == 7 ? 8 : 7, "template of a removed real server is replaced");
 	EXPECT_EQ(tcp("198.18.0.100", 43000, 80, ACK), a,
 	    "the old connection still goes to the removed real server");
 	EXPECT_EQ(templates(), 2, "old template lives on for its connection");
-	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128",
-	    a == 7 ? "198.18.0.7" : "198.18.0.8", 1);
+	svc_req(DRLB_CTL_ADD_DEST, 80, 30, "255.255.255.128", a, 1);
 	EXPECT_EQ(tcp("198.18.0.100", 43002, 80, SYN), b,
 	    "the group stays with its new real server");
 	advance(1000);
@@ -209,8 +150,7 @@ main(void)
 
 	/* weight 0: clients with a template keep coming (IPVS default) */
 	a = tcp("198.18.0.100", 44000, 80, SYN);
-	svc_req(DRLB_CTL_EDIT_DEST, 80, 30, "255.255.255.128",
-	    a == 7 ? "198.18.0.7" : "198.18.0.8", 0);
+	svc_req(DRLB_CTL_EDIT_DEST, 80, 30, "255.255.255.128", a, 0);
 	EXPECT_EQ(tcp("198.18.0.101", 44001, 80, SYN), a,
 	    "weight 0 keeps clients that have a template");
 	EXPECT_EQ(tcp("198.18.0.200", 44002, 80, SYN), a == 7 ? 8 : 7,
@@ -218,11 +158,11 @@ main(void)
 	advance(1000);
 
 	/* port-0 service: all ports of the VIP stick together */
-	svc_req(DRLB_CTL_FLUSH, 0, 0, "255.255.255.255", NULL, 0);
-	EXPECT_EQ(svc_req(DRLB_CTL_ADD_SVC, 0, 60, "255.255.255.255", NULL, 0), 0,
+	svc_req(DRLB_CTL_FLUSH, 0, 0, "255.255.255.255", 0, 0);
+	EXPECT_EQ(svc_req(DRLB_CTL_ADD_SVC, 0, 60, "255.255.255.255", 0, 0), 0,
 	    "add persistent port-0 service");
-	svc_req(DRLB_CTL_ADD_DEST, 0, 60, "255.255.255.255", "198.18.0.7", 1);
-	svc_req(DRLB_CTL_ADD_DEST, 0, 60, "255.255.255.255", "198.18.0.8", 1);
+	svc_req(DRLB_CTL_ADD_DEST, 0, 60, "255.255.255.255", 7, 1);
+	svc_req(DRLB_CTL_ADD_DEST, 0, 60, "255.255.255.255", 8, 1);
 	a = tcp("198.18.0.100", 45000, 80, SYN);
 	EXPECT(a == 7 || a == 8, "port 80 scheduled by the port-0 service");
 	EXPECT_EQ(tcp("198.18.0.100", 45001, 443, SYN), a, "port 443: same real server");
@@ -232,6 +172,7 @@ main(void)
 	    "another client (mask /32) is scheduled anew");
 	conn_flush(ct, &st);
 	EXPECT_EQ(conn_count(ct), 0, "flush removes connections and templates");
-	EXPECT_EQ(dest_of("198.18.0.7")->persistconns, 0, "flush uncounts templates");
+	EXPECT_EQ(fx_dest_find(&st, 0, 7)->persistconns, 0,
+	    "flush uncounts templates");
 	return EXPECT_DONE();
 }

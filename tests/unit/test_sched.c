@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svc.h"
-#include "conn.h"
-#include "sched.h"
+#include "fixtures.h"
 #include "expect.h"
 
 
@@ -23,42 +21,6 @@ static uint16_t next_cport = 10000;
 
 #define VIP "198.18.0.1"
 #define VPORT 80
-
-static struct drlb_ctl_req
-mkreq(const char *sched, int n, int weight)
-{
-	struct drlb_ctl_req r;
-	char rip[32];
-
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, VIP, &r.svc.addr.in);
-	r.svc.port = VPORT;
-	r.svc.netmask = 0xffffffffu;
-	if (sched != NULL)
-		snprintf(r.svc.sched_name, sizeof(r.svc.sched_name), "%s", sched);
-	if (n > 0) {
-		snprintf(rip, sizeof(rip), "198.18.0.%d", n);
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, rip, &r.dest.addr.in);
-		r.dest.port = VPORT;
-		r.dest.conn_flags = DRLB_FWD_DROUTE;
-		r.dest.weight = weight;
-	}
-	return r;
-}
-
-static int
-apply(uint16_t op, const struct drlb_ctl_req *r)
-{
-	char err[DRLB_CTL_ERRMSG_MAX];
-	int e = svc_apply(&T, op, r, err, sizeof(err));
-
-	if (e != 0)
-		printf("# svc_apply(%u): %d %s\n", op, e, err);
-	return e;
-}
 
 static struct svc *
 the_svc(void)
@@ -73,14 +35,7 @@ the_svc(void)
 static struct dest *
 dest_n(int n)
 {
-	struct svc *s = the_svc();
-	uint32_t i;
-
-	for (i = 0; s != NULL && i < s->ndests; i++)
-		if ((ntohl(s->dests[i]->conf.addr.in.s_addr) & 0xff) ==
-		    (uint32_t)n)
-			return s->dests[i];
-	return NULL;
+	return fx_dest_find(&T, VPORT, n);
 }
 
 /* a fresh service with this scheduler; dests added in this order with
@@ -89,7 +44,6 @@ dest_n(int n)
 static void
 setup(const char *sched, const int *weights, int n)
 {
-	struct drlb_ctl_req r;
 	int i;
 
 	if (CT != NULL) {
@@ -99,22 +53,17 @@ setup(const char *sched, const int *weights, int n)
 	svc_table_free(&T);
 	svc_table_init(&T);
 	CT = conn_table_create(4096);
-	r = mkreq(sched, 0, 0);
-	apply(DRLB_CTL_ADD_SVC, &r);
+	fx_svc(&T, DRLB_CTL_ADD_SVC, VPORT, sched);
 	for (i = 0; i < n; i++) {
-		r = mkreq(sched, i + 1, weights[i]);
-		apply(DRLB_CTL_ADD_DEST, &r);
-		dest_n(i + 1)->flags &= ~DEST_F_NOMAC;
-		sched_dest_load_changed(dest_n(i + 1));
+		fx_dest(&T, DRLB_CTL_ADD_DEST, VPORT, i + 1, weights[i]);
+		fx_resolve(dest_n(i + 1), NULL);
 	}
 }
 
 static void
 set_weight(int n, int w)
 {
-	struct drlb_ctl_req r = mkreq(NULL, n, w);
-
-	apply(DRLB_CTL_EDIT_DEST, &r);
+	fx_dest(&T, DRLB_CTL_EDIT_DEST, VPORT, n, w);
 }
 
 static char
@@ -194,12 +143,8 @@ test_wrr(void)
 
 	/* the same after -E: init_svc sees all three, cw starts at mw 4 */
 	setup("wrr", w432, 3);
-	{
-		struct drlb_ctl_req r = mkreq("wlc", 0, 0);
-		apply(DRLB_CTL_EDIT_SVC, &r);
-		r = mkreq("wrr", 0, 0);
-		apply(DRLB_CTL_EDIT_SVC, &r);
-	}
+	fx_svc(&T, DRLB_CTL_EDIT_SVC, VPORT, "wlc");
+	fx_svc(&T, DRLB_CTL_EDIT_SVC, VPORT, "wrr");
 	EXPECT_STR(picks(9, 0), "ABACBACBA", "wrr 4,3,2 from a fresh init_svc");
 
 	/* mid-stream weight edit: after C B A A B A (cw 3, last A) B goes
@@ -231,10 +176,7 @@ test_wrr(void)
 	 * mw 3 < cw -> cw = 3; list C B */
 	setup("wrr", w432, 3);
 	EXPECT_STR(picks(4, 0), "CBAA", "wrr before removal");
-	{
-		struct drlb_ctl_req r = mkreq(NULL, 1, 0);
-		apply(DRLB_CTL_DEL_DEST, &r);
-	}
+	fx_dest(&T, DRLB_CTL_DEL_DEST, VPORT, 1, 0);
 	EXPECT_STR(picks(10, 0), "BCBCBBCBCB",
 	    "wrr after removing the heaviest dest (cw clamped to mw)");
 
@@ -242,12 +184,8 @@ test_wrr(void)
 	 * the head: list D C B A, mw 5, cw stays 3, scan from the head */
 	setup("wrr", w432, 3);
 	EXPECT_STR(picks(6, 0), "CBAABA", "wrr before adding D");
-	{
-		struct drlb_ctl_req r = mkreq(NULL, 4, 5);
-		apply(DRLB_CTL_ADD_DEST, &r);
-		dest_n(4)->flags &= ~DEST_F_NOMAC;
-		sched_dest_load_changed(dest_n(4));
-	}
+	fx_dest(&T, DRLB_CTL_ADD_DEST, VPORT, 4, 5);
+	fx_resolve(dest_n(4), NULL);
 	EXPECT_STR(picks(17, 0), "DBADCBADCBADDADBA",
 	    "wrr after adding D=5 mid-stream");
 
@@ -276,10 +214,7 @@ test_wrr(void)
 
 	/* -E to wrr on a service with dests: init_svc sees them */
 	setup("wlc", w432, 3);
-	{
-		struct drlb_ctl_req r = mkreq("wrr", 0, 0);
-		apply(DRLB_CTL_EDIT_SVC, &r);
-	}
+	fx_svc(&T, DRLB_CTL_EDIT_SVC, VPORT, "wrr");
 	EXPECT_STR(picks(9, 0), "ABACBACBA", "wrr after -E from wlc");
 }
 
@@ -323,15 +258,17 @@ test_wlc(void)
 	EXPECT_EQ(dest_n(1)->inactconns, 3, "wlc: A holds 3 connections");
 	EXPECT_EQ(dest_n(2)->inactconns, 5, "wlc: B holds 5 connections");
 
-	/* an active connection weighs 256 inactive ones */
+	/* an active connection weighs 257 inactive ones (activeconns * 256
+	 * + totalconns, ip_vs_dest_conn_overhead): A takes 257 against B's
+	 * one active, the 258th ties and goes to B (newer) */
 	setup("wlc", w11, 2);
 	establish(dest_n(2));
 	EXPECT_EQ(dest_n(2)->activeconns, 1, "wlc: B has one active connection");
-	s = picks(257, 1);
-	for (i = 0, na = 0; i < 256; i++)
+	s = picks(258, 1);
+	for (i = 0, na = 0; i < 257; i++)
 		na += s[i] == 'A';
-	EXPECT_EQ(na, 256, "wlc: A takes 256 new connections against 1 active");
-	EXPECT_EQ(s[256], 'B', "wlc: the 257th ties and goes to B (newer)");
+	EXPECT_EQ(na, 257, "wlc: A takes 257 new connections against 1 active");
+	EXPECT_EQ(s[257], 'B', "wlc: the 258th ties and goes to B (newer)");
 
 	/* weight 0 never */
 	setup("wlc", w01, 2);

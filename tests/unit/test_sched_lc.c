@@ -15,9 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svc.h"
-#include "conn.h"
-#include "sched.h"
+#include "fixtures.h"
 #include "sched_ref.h"
 #include "expect.h"
 
@@ -31,42 +29,6 @@ static unsigned long compared, mismatches;
 #define VIP "198.18.0.1"
 #define VPORT 80
 #define MAX_DEST 40
-
-static struct drlb_ctl_req
-mkreq(const char *sched, uint16_t vport, int n, int weight)
-{
-	struct drlb_ctl_req r;
-	char rip[32];
-
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, VIP, &r.svc.addr.in);
-	r.svc.port = vport;
-	r.svc.netmask = 0xffffffffu;
-	if (sched != NULL)
-		snprintf(r.svc.sched_name, sizeof(r.svc.sched_name), "%s", sched);
-	if (n > 0) {
-		snprintf(rip, sizeof(rip), "198.18.0.%d", 10 + n);
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, rip, &r.dest.addr.in);
-		r.dest.port = vport;
-		r.dest.conn_flags = DRLB_FWD_DROUTE;
-		r.dest.weight = weight;
-	}
-	return r;
-}
-
-static int
-apply(uint16_t op, const struct drlb_ctl_req *r)
-{
-	char err[DRLB_CTL_ERRMSG_MAX];
-	int e = svc_apply(&T, op, r, err, sizeof(err));
-
-	if (e != 0)
-		printf("# svc_apply(%u): %d %s\n", op, e, err);
-	return e;
-}
 
 static struct svc *
 svc_at(uint16_t vport)
@@ -93,12 +55,7 @@ dest_num(const struct dest *d)
 static struct dest *
 dest_n(int n)
 {
-	struct svc *s = the_svc();
-
-	for (uint32_t i = 0; s != NULL && i < s->ndests; i++)
-		if (dest_num(s->dests[i]) == n)
-			return s->dests[i];
-	return NULL;
+	return fx_svc_dest(the_svc(), 10 + n);
 }
 
 static char
@@ -123,26 +80,20 @@ set_flag(int n, uint32_t flag, int on)
 static void
 add(int n, int weight)
 {
-	struct drlb_ctl_req r = mkreq(NULL, VPORT, n, weight);
-
-	apply(DRLB_CTL_ADD_DEST, &r);
+	fx_dest(&T, DRLB_CTL_ADD_DEST, VPORT, 10 + n, weight);
 	set_flag(n, DEST_F_NOMAC, 0);
 }
 
 static void
 set_weight(int n, int w)
 {
-	struct drlb_ctl_req r = mkreq(NULL, VPORT, n, w);
-
-	apply(DRLB_CTL_EDIT_DEST, &r);
+	fx_dest(&T, DRLB_CTL_EDIT_DEST, VPORT, 10 + n, w);
 }
 
 static void
 del(int n)
 {
-	struct drlb_ctl_req r = mkreq(NULL, VPORT, n, 0);
-
-	apply(DRLB_CTL_DEL_DEST, &r);
+	fx_dest(&T, DRLB_CTL_DEL_DEST, VPORT, 10 + n, 0);
 }
 
 static void
@@ -161,15 +112,13 @@ teardown(void)
 static void
 setup(const char *sched, const int *weights, int n)
 {
-	struct drlb_ctl_req r;
 	struct drlb_timeouts tm = { 30, 5, 300 };
 
 	teardown();
 	svc_table_init(&T);
 	CT = conn_table_create(1u << 16);
 	conn_set_timeouts(CT, &tm);
-	r = mkreq(sched, VPORT, 0, 0);
-	apply(DRLB_CTL_ADD_SVC, &r);
+	fx_svc(&T, DRLB_CTL_ADD_SVC, VPORT, sched);
 	for (int i = 0; i < n; i++)
 		add(i + 1, weights[i]);
 }
@@ -189,6 +138,77 @@ decide(struct svc *s)
 		printf("# %s: index picked %c, the scan %c (decision %lu)\n",
 		    s->sched->name, letter(d), letter(want), compared);
 	return d;
+}
+
+/* ------------------------------------------- counts, recounted */
+
+#define RECOUNT_MAX (2 * MAX_DEST + 8)
+
+struct recount {
+	const struct dest *d[RECOUNT_MAX];
+	uint64_t active[RECOUNT_MAX], total[RECOUNT_MAX];
+	int n, overflow;
+};
+
+static int
+recount_cb(struct conn *c, void *arg)
+{
+	struct recount *r = arg;
+	int i;
+
+	if (c->flags & CONN_F_TEMPLATE)
+		return 0;
+	for (i = 0; i < r->n && r->d[i] != c->dest; i++)
+		;
+	if (i == r->n) {
+		if (r->n == RECOUNT_MAX) {
+			r->overflow = 1;
+			return 0;
+		}
+		r->d[r->n] = c->dest;
+		r->active[r->n] = r->total[r->n] = 0;
+		r->n++;
+	}
+	r->total[i]++;
+	r->active[i] += ref_conn_active(c);
+	return 0;
+}
+
+static int
+recount_differs(const struct recount *r, const struct dest *d)
+{
+	uint64_t a = 0, t = 0;
+
+	for (int i = 0; i < r->n; i++)
+		if (r->d[i] == d) {
+			a = r->active[i];
+			t = r->total[i];
+		}
+	return d->activeconns != a || d->activeconns + (uint64_t)d->inactconns != t;
+}
+
+/*
+ * ActiveConn/InActConn of every dest (listed or in the trash) against a
+ * recount of the connection table with sched_ref.h's copy of
+ * tcp_state_active_table: the scans read the daemon's counts, this keeps
+ * those counts to the reference's rule.  Returns how many dests differ.
+ */
+static int
+counts_differ(void)
+{
+	struct svc *s = the_svc();
+	struct recount r;
+	int bad = 0;
+
+	memset(&r, 0, sizeof(r));
+	conn_walk(CT, recount_cb, &r);
+	if (r.overflow)
+		return -1;
+	for (uint32_t i = 0; s != NULL && i < s->ndests; i++)
+		bad += recount_differs(&r, s->dests[i]);
+	for (const struct dest *d = T.trash; d != NULL; d = d->trash_next)
+		bad += recount_differs(&r, d);
+	return bad;
 }
 
 static struct conn_key
@@ -286,16 +306,33 @@ test_lc(void)
 	setup("lc", w111, 3);
 	EXPECT_STR(picks(6, OPEN), "CBACBA", "lc: least overhead, ties to the newest");
 
-	/* an active connection weighs 256 inactive ones: B holds one active
-	 * (256); A takes 256 (0..255 < 256); at 256 = 256 the tie goes to B
-	 * (first in the list), then B 257 > A 256 -> A */
+	/* an active connection weighs 257 inactive ones (activeconns * 256
+	 * + totalconns, ip_vs_dest_conn_overhead): B holds one active (257);
+	 * A takes 257 (0..256 < 257); at 257 = 257 the tie goes to B (first
+	 * in the list), then B 258 > A 257 -> A */
 	setup("lc", w11, 2);
 	establish(2);
 	EXPECT_EQ(dest_n(2)->activeconns, 1, "lc: B has one active connection");
-	s = picks(258, OPEN);
-	EXPECT_EQ(count_of(s, 'A'), 257, "lc: A takes 257 of 258");
-	EXPECT_EQ(s[256], 'B', "lc: the 257th ties at 256 and goes to B");
-	EXPECT_EQ(s[257], 'A', "lc: then A again");
+	s = picks(259, OPEN);
+	EXPECT_EQ(count_of(s, 'A'), 258, "lc: A takes 258 of 259");
+	EXPECT_EQ(s[257], 'B', "lc: the 258th ties at 257 and goes to B");
+	EXPECT_EQ(s[258], 'A', "lc: then A again");
+
+	/* the issue's reproduction: rs1 (A) then rs2 (B); a connection to B
+	 * is established; a lone SYN goes to A.  SYN_RECV is active
+	 * (tcp_state_active_table), so both weigh the same and the next
+	 * connection goes to B, first in the list (both 257) */
+	setup("lc", w11, 2);
+	establish(2);
+	{
+		struct conn_key k = next_key();
+		struct conn *c = conn_insert(CT, &k, dest_n(1), now);
+
+		conn_seen(CT, c, CONN_TCP_SYN, now);
+	}
+	EXPECT(dest_n(1)->activeconns == 1 && dest_n(1)->inactconns == 0,
+	    "lc: A's lone SYN (SYN_RECV) is an active connection");
+	EXPECT_STR(picks(1, PEEK), "B", "lc: B and A weigh the same: B, first in the list");
 
 	/* weights other than 0 do not matter; weight 0 never wins.
 	 * list C(1) B(5) A(0): C0 B0 -> C; C1 B0 -> B; tie -> C; B */
@@ -356,10 +393,10 @@ test_wlc(void)
 	 * a = 10: 28 > 30 no -> B */
 	set_weight(1, 4);
 	EXPECT_STR(picks(9, OPEN), "AAAAAAAAB", "wlc: weight 4 after an edit");
-	/* B 8, A 10; one connection on A established: 256 + 10, and
-	 * 8 * 4 > 266 * 3 is false -> B */
+	/* B 8, A 10; one connection on A established: 256 + 11, and
+	 * 8 * 4 > 267 * 3 is false -> B */
 	establish(1);
-	EXPECT_STR(picks(1, PEEK), "B", "wlc: one active connection weighs 256");
+	EXPECT_STR(picks(1, PEEK), "B", "wlc: one active connection weighs 257");
 }
 
 static void
@@ -481,6 +518,7 @@ random_run(const char *sched, uint64_t seed, int steps)
 	    CONN_TCP_FIN, CONN_TCP_SYN, CONN_TCP_RST };
 	unsigned long before = mismatches, cmp0 = compared;
 	unsigned long picked = 0, nulls = 0, trash_events = 0;
+	unsigned long recounts = 0, recount_bad = 0;
 	uint32_t nkeys = 0;
 	char what[160];
 	struct svc *s;
@@ -533,23 +571,24 @@ random_run(const char *sched, uint64_t seed, int steps)
 			struct drlb_ctl_req r;
 
 			d = s->dests[rnd(s->ndests)];
-			r = mkreq(NULL, VPORT, dest_num(d), rand_weight());
+			r = fx_req(IPPROTO_TCP, VPORT, NULL, 10 + dest_num(d),
+			    rand_weight());
 			if (rnd(3) == 0) {
 				r.dest.u_threshold = 2 + rnd(30);
 				r.dest.l_threshold = rnd(2) ? rnd(r.dest.u_threshold) : 0;
 			}
-			apply(DRLB_CTL_EDIT_DEST, &r);
+			fx_apply(&T, DRLB_CTL_EDIT_DEST, &r);
 		} else if (ev < 880) {
 			/* a dest added (maybe back from the trash) */
 			int n = 1 + (int)rnd(MAX_DEST);
 
 			if (dest_n(n) == NULL) {
-				struct drlb_ctl_req r =
-				    mkreq(NULL, VPORT, n, rand_weight());
+				struct drlb_ctl_req r = fx_req(IPPROTO_TCP,
+				    VPORT, NULL, 10 + n, rand_weight());
 
 				if (rnd(4) == 0)
 					r.dest.u_threshold = 2 + rnd(30);
-				apply(DRLB_CTL_ADD_DEST, &r);
+				fx_apply(&T, DRLB_CTL_ADD_DEST, &r);
 				if (rnd(4) != 0)
 					set_flag(n, DEST_F_NOMAC, 0);
 			}
@@ -562,13 +601,18 @@ random_run(const char *sched, uint64_t seed, int steps)
 			    DEST_F_OVERLOAD, (int)rnd(2));
 		} else {
 			/* -E -s: another of the four takes the service */
-			struct drlb_ctl_req r = mkreq(names[rnd(4)], VPORT, 0, 0);
-
-			apply(DRLB_CTL_EDIT_SVC, &r);
+			fx_svc(&T, DRLB_CTL_EDIT_SVC, VPORT, names[rnd(4)]);
 		}
 		/* after every event, not only before a new connection */
 		(void)decide(s);
+		if (i % 509 == 0) {
+			recounts++;
+			recount_bad += counts_differ() != 0;
+		}
 	}
+	snprintf(what, sizeof(what), "%s: ActiveConn/InActConn equal a recount "
+	    "by tcp_state_active_table at %lu points", sched, recounts);
+	EXPECT_EQ(recount_bad, 0, what);
 	snprintf(what, sizeof(what), "%s: seed %#llx, %d events, %lu decisions "
 	    "(%lu picks, %lu none, %lu load changes of trashed dests): index == "
 	    "scan", sched, (unsigned long long)seed, steps, compared - cmp0,

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sched.h"
+#include "fixtures.h"
 #include "sched/hsiphash.h"
 #include "expect.h"
 
@@ -27,59 +27,25 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static void
-req_init(struct drlb_ctl_req *r, const char *sched, uint32_t flags)
-{
-	memset(r, 0, sizeof(*r));
-	r->svc.af = AF_INET;
-	r->svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, NET "1", &r->svc.addr.in);
-	r->svc.port = 80;
-	r->svc.netmask = 0xffffffff;
-	r->svc.flags = flags;
-	strcpy(r->svc.sched_name, sched);
-}
-
 static struct svc *
 mksvc(struct svc_table *t, const char *sched, uint32_t flags)
 {
-	struct drlb_ctl_req r;
-	char err[256];
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, 80, sched, 0, 0);
 
-	req_init(&r, sched, flags);
-	if (svc_apply(t, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)) != 0)
+	r.svc.flags = flags;
+	if (fx_apply(t, DRLB_CTL_ADD_SVC, &r) != 0)
 		return NULL;
 	return svc_find(t, AF_INET, IPPROTO_TCP, &r.svc.addr, 80);
-}
-
-static struct dest *
-dest_of(struct svc *s, int n)
-{
-	for (uint32_t i = 0; i < s->ndests; i++)
-		if (s->dests[i]->conf.addr.b[3] == n)
-			return s->dests[i];
-	return NULL;
 }
 
 /* -a/-e/-d 198.18.0.n; a new dest gets its MAC at once (ARP's job) */
 static int
 dest_op(struct svc_table *t, struct svc *s, uint16_t op, int n, int w)
 {
-	struct drlb_ctl_req r;
-	char err[256], ip[32];
-	struct dest *d;
-	int rc;
+	int rc = fx_dest(t, op, s->conf.port, n, w);
 
-	req_init(&r, s->conf.sched_name, s->conf.flags);
-	snprintf(ip, sizeof(ip), NET "%d", n);
-	r.dest.af = AF_INET;
-	inet_pton(AF_INET, ip, &r.dest.addr.in);
-	r.dest.port = 80;
-	r.dest.weight = w;
-	r.dest.conn_flags = DRLB_FWD_DROUTE;
-	rc = svc_apply(t, op, &r, err, sizeof(err));
-	if (rc == 0 && op == DRLB_CTL_ADD_DEST && (d = dest_of(s, n)) != NULL)
-		d->flags &= ~DEST_F_NOMAC;
+	if (rc == 0 && op == DRLB_CTL_ADD_DEST)
+		fx_resolve(fx_svc_dest(s, n), NULL);
 	return rc;
 }
 
@@ -258,7 +224,7 @@ test_mh_golden(void)
 	    "mh-fallback: rehash with growing offsets as IPVS");
 	s->conf.flags &= ~DRLB_SVC_F_SCHED1;
 	dest_op(&st, s, DRLB_CTL_EDIT_DEST, 9, 3);
-	dest_of(s, 9)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 9)->flags |= DEST_F_NOMAC;
 	picks(s, 100, 16, got);
 	EXPECT_STR(got, "7,8,0,7,7,0,0,7,8,0,0,0,0,0,8,0,",
 	    "a dest without MAC is unavailable like an overloaded one");
@@ -267,7 +233,7 @@ test_mh_golden(void)
 	EXPECT_STR(got, "7,8,7,7,7,7,8,7,8,8,7,7,8,7,8,8,",
 	    "mh-fallback around a dest without MAC");
 	s->conf.flags &= ~DRLB_SVC_F_SCHED1;
-	dest_of(s, 9)->flags &= ~DEST_F_NOMAC;
+	fx_svc_dest(s, 9)->flags &= ~DEST_F_NOMAC;
 
 	/* -d .8: rebuilt from .9 (3) and .7 (1) */
 	dest_op(&st, s, DRLB_CTL_DEL_DEST, 8, 0);
@@ -579,7 +545,7 @@ test_lblc_common(const char *name)
 	a = lpick(s, 1);
 	snprintf(what, sizeof(what), "%s: first pick by wlc (newest, .9)", name);
 	EXPECT_EQ(a, 9, what);
-	dest_of(s, 9)->inactconns = 50;		/* wlc would now say .8 */
+	fx_svc_dest(s, 9)->inactconns = 50;	/* wlc would now say .8 */
 	snprintf(what, sizeof(what), "%s: cache hit keeps the server", name);
 	EXPECT_EQ(lpick(s, 1), 9, what);
 	b = lpick(s, 2);
@@ -588,31 +554,44 @@ test_lblc_common(const char *name)
 
 	/* is_overloaded: activeconns 2 > weight 1, and .8 has 0*2 < 1; wlc:
 	 * .8 and .7 idle, the tie goes to the newer, .8 */
-	dest_of(s, 9)->activeconns = 2;
+	fx_svc_dest(s, 9)->activeconns = 2;
 	snprintf(what, sizeof(what), "%s: overloaded cached server: re-pick by wlc", name);
 	EXPECT_EQ(lpick(s, 1), 8, what);
 	/* .8 cached now; busy beyond its weight, but no one has room: kept */
-	dest_of(s, 7)->activeconns = 1;
-	dest_of(s, 8)->activeconns = 2;
-	dest_of(s, 9)->activeconns = 2;
+	fx_svc_dest(s, 7)->activeconns = 1;
+	fx_svc_dest(s, 8)->activeconns = 2;
+	fx_svc_dest(s, 9)->activeconns = 2;
 	snprintf(what, sizeof(what), "%s: over its weight but no dest has room: kept", name);
 	EXPECT_EQ(lpick(s, 1), 8, what);
-	dest_of(s, 7)->activeconns = 0;
-	dest_of(s, 8)->activeconns = 0;
-	dest_of(s, 9)->activeconns = 0;
-	dest_of(s, 9)->inactconns = 0;
+	fx_svc_dest(s, 7)->activeconns = 0;
+	fx_svc_dest(s, 8)->activeconns = 0;
+	fx_svc_dest(s, 9)->activeconns = 0;
+	fx_svc_dest(s, 9)->inactconns = 0;
+
+	/* the wlc pick weighs an active connection as 257 inactive ones
+	 * (ip_vs_dest_conn_overhead: activeconns * 256 + totalconns): .9
+	 * with one active (257) loses to .8 with 256 inactive */
+	fx_svc_dest(s, 9)->activeconns = 1;
+	fx_svc_dest(s, 8)->inactconns = 256;
+	fx_svc_dest(s, 7)->inactconns = 300;
+	snprintf(what, sizeof(what), "%s: one active weighs 257: .8 (256) "
+	    "beats .9 (257)", name);
+	EXPECT_EQ(lpick(s, 5), 8, what);
+	fx_svc_dest(s, 9)->activeconns = 0;
+	fx_svc_dest(s, 8)->inactconns = 0;
+	fx_svc_dest(s, 7)->inactconns = 0;
 
 	/* -x overload flag: lblc keeps the cached server (IPVS checks OVERLOAD
 	 * only in the wlc pick); lblcr's set_min skips the member: .9 */
-	dest_of(s, 8)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 8)->flags |= DEST_F_OVERLOAD;
 	snprintf(what, sizeof(what), "%s: -x overloaded cached server: %s", name,
 	    lblcr ? "lblcr takes another set member" : "lblc keeps it");
 	EXPECT_EQ(lpick(s, 1), lblcr ? 9 : 8, what);
-	dest_of(s, 8)->flags &= ~DEST_F_OVERLOAD;
-	dest_of(s, 8)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 8)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 8)->flags |= DEST_F_NOMAC;
 	snprintf(what, sizeof(what), "%s: cached server without MAC: re-pick", name);
 	EXPECT_EQ(lpick(s, 1), 9, what);
-	dest_of(s, 8)->flags &= ~DEST_F_NOMAC;
+	fx_svc_dest(s, 8)->flags &= ~DEST_F_NOMAC;
 
 	/* weight 0: re-pick */
 	dest_op(&st, s, DRLB_CTL_EDIT_DEST, 9, 0);
@@ -630,14 +609,14 @@ test_lblc_common(const char *name)
 	for (int v = 1; v <= 3; v++) {
 		int p = lpick(s, v);
 		snprintf(what, sizeof(what), "%s: VIP .%d -> live dest", name, v);
-		EXPECT(p != a && p != 0 && dest_of(s, p) != NULL, what);
+		EXPECT(p != a && p != 0 && fx_svc_dest(s, p) != NULL, what);
 	}
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, a, 1);
 
 	/* expiry: entries unused for 24 h go at the full check (every 30
 	 * runs of the 60 s timer) */
 	a = lpick(s, 4);
-	dest_of(s, a)->inactconns = 1000;	/* wlc would pick another */
+	fx_svc_dest(s, a)->inactconns = 1000;	/* wlc would pick another */
 	for (uint32_t t = 1001; t <= 1000 + 23 * 3600; t += 60)
 		s->sched->tick(s, t);
 	snprintf(what, sizeof(what), "%s: after 23 h unused, still cached", name);
@@ -665,12 +644,12 @@ test_lblcr_set(void)
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, 8, 2);
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, 9, 2);
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: set {9}");
-	dest_of(s, 9)->activeconns = 3;		/* > 2, and .8 has room */
+	fx_svc_dest(s, 9)->activeconns = 3;	/* > 2, and .8 has room */
 	EXPECT_EQ(lpick(s, 1), 8, "lblcr: overloaded: wlc adds .8, set {8,9}");
-	dest_of(s, 9)->activeconns = 0;
-	dest_of(s, 8)->activeconns = 1;
+	fx_svc_dest(s, 9)->activeconns = 0;
+	fx_svc_dest(s, 8)->activeconns = 1;
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: least loaded member of the set (.9)");
-	dest_of(s, 9)->activeconns = 2;
+	fx_svc_dest(s, 9)->activeconns = 2;
 	EXPECT_EQ(lpick(s, 1), 8, "lblcr: least loaded member of the set (.8)");
 	/* .7 idle is not in the set: not chosen while the set is fine */
 	EXPECT(lpick(s, 1) != 7, "lblcr: a dest outside the set is not used");
@@ -679,21 +658,21 @@ test_lblcr_set(void)
 	dest_op(&st, s, DRLB_CTL_DEL_DEST, 8, 0);
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: removed member skipped");
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, 8, 2);
-	dest_of(s, 8)->activeconns = 0;
+	fx_svc_dest(s, 8)->activeconns = 0;
 	EXPECT_EQ(lpick(s, 1), 8, "lblcr: re-added RIP is a member again (IPVS trash revival)");
 
 	/* shrink: 24 h after the last change the most loaded member goes */
-	dest_of(s, 8)->activeconns = 1;
-	dest_of(s, 9)->activeconns = 0;
-	dest_of(s, 9)->inactconns = 0;
+	fx_svc_dest(s, 8)->activeconns = 1;
+	fx_svc_dest(s, 9)->activeconns = 0;
+	fx_svc_dest(s, 9)->inactconns = 0;
 	for (now += 60; now <= 5000 + 24 * 3600 + 60; now += 60) {
 		s->sched->tick(s, now);
 		if ((now / 60) % 20 == 0)
 			lpick(s, 1);		/* keep the entry in use */
 	}
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: after 24 h the set shrinks; .9 least loaded");
-	dest_of(s, 9)->activeconns = 1;
-	dest_of(s, 8)->activeconns = 0;
+	fx_svc_dest(s, 9)->activeconns = 1;
+	fx_svc_dest(s, 8)->activeconns = 0;
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: .8 (most loaded) left the set");
 	svc_table_free(&st);
 }
@@ -705,8 +684,6 @@ test_switch(void)
 	static const char *const names[] = { "mh", "lblc", "lblcr", "wlc" };
 	struct svc_table st;
 	struct svc *s;
-	struct drlb_ctl_req r;
-	char err[256];
 	int ok = 1;
 
 	svc_table_init(&st);
@@ -714,8 +691,7 @@ test_switch(void)
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, 7, 1);
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, 8, 1);
 	for (int i = 0; i < 8; i++) {
-		req_init(&r, names[i % 4], 0);
-		if (svc_apply(&st, DRLB_CTL_EDIT_SVC, &r, err, sizeof(err)) != 0 ||
+		if (fx_svc(&st, DRLB_CTL_EDIT_SVC, 80, names[i % 4]) != 0 ||
 		    pick(s, 100, 0) == 0)
 			ok = 0;
 	}

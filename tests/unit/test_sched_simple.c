@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sched.h"
+#include "fixtures.h"
 #include "sched/twos.h"
 #include "expect.h"
 
@@ -26,28 +26,13 @@ static struct svc_table st;
 
 /* ------------------------------------------------------------ helpers */
 
-static void
-req_init(struct drlb_ctl_req *r, const char *sched, uint16_t port,
-    uint32_t flags)
-{
-	memset(r, 0, sizeof(*r));
-	r->svc.af = AF_INET;
-	r->svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, NET "1", &r->svc.addr.in);
-	r->svc.port = port;
-	r->svc.netmask = 0xffffffff;
-	r->svc.flags = flags;
-	strcpy(r->svc.sched_name, sched);
-}
-
 static struct svc *
 mksvc(const char *sched, uint16_t port, uint32_t flags)
 {
-	struct drlb_ctl_req r;
-	char err[256];
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, port, sched, 0, 0);
 
-	req_init(&r, sched, port, flags);
-	if (svc_apply(&st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err)) != 0)
+	r.svc.flags = flags;
+	if (fx_apply(&st, DRLB_CTL_ADD_SVC, &r) != 0)
 		return NULL;
 	return svc_find(&st, AF_INET, IPPROTO_TCP, &r.svc.addr, port);
 }
@@ -56,42 +41,22 @@ mksvc(const char *sched, uint16_t port, uint32_t flags)
 static int
 set_flags(struct svc *s, uint32_t flags)
 {
-	struct drlb_ctl_req r;
-	char err[256];
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, s->conf.port,
+	    s->conf.sched_name, 0, 0);
 
-	req_init(&r, s->conf.sched_name, s->conf.port, flags);
-	return svc_apply(&st, DRLB_CTL_EDIT_SVC, &r, err, sizeof(err));
-}
-
-static struct dest *
-dest_of(struct svc *s, int n)
-{
-	for (uint32_t i = 0; i < s->ndests; i++)
-		if (s->dests[i]->conf.addr.b[3] == n)
-			return s->dests[i];
-	return NULL;
+	r.svc.flags = flags;
+	return fx_apply(&st, DRLB_CTL_EDIT_SVC, &r);
 }
 
 /* add/edit/delete real server 198.18.0.n; a new one gets its MAC at once
- * (the daemon's ARP module clears NOMAC in real life) */
+ * (in real life the daemon's ARP module learns it) */
 static int
 dest_op(struct svc *s, uint16_t op, int n, int w)
 {
-	struct drlb_ctl_req r;
-	char err[256], rip[32];
-	struct dest *d;
-	int rc;
+	int rc = fx_dest(&st, op, s->conf.port, n, w);
 
-	req_init(&r, s->conf.sched_name, s->conf.port, s->conf.flags);
-	snprintf(rip, sizeof(rip), NET "%d", n);
-	r.dest.af = AF_INET;
-	inet_pton(AF_INET, rip, &r.dest.addr.in);
-	r.dest.port = s->conf.port;
-	r.dest.weight = w;
-	r.dest.conn_flags = DRLB_FWD_DROUTE;
-	rc = svc_apply(&st, op, &r, err, sizeof(err));
-	if (rc == 0 && op == DRLB_CTL_ADD_DEST && (d = dest_of(s, n)) != NULL)
-		d->flags &= ~DEST_F_NOMAC;
+	if (rc == 0 && op == DRLB_CTL_ADD_DEST)
+		fx_resolve(fx_svc_dest(s, n), NULL);
 	return rc;
 }
 
@@ -145,11 +110,7 @@ picks(struct svc *s, int n, int count, char *out)
 static void
 del_svc(struct svc *s)
 {
-	struct drlb_ctl_req r;
-	char err[256];
-
-	req_init(&r, s->conf.sched_name, s->conf.port, 0);
-	svc_apply(&st, DRLB_CTL_DEL_SVC, &r, err, sizeof(err));
+	fx_svc(&st, DRLB_CTL_DEL_SVC, s->conf.port, NULL);
 }
 
 /* ------------------------------------------------------------ fo */
@@ -168,14 +129,14 @@ test_fo(void)
 	picks(s, 3, 1, str);
 	EXPECT_STR(str, "13,13,13,",
 	    "fo: highest weight, tie to the first in list (newest)");
-	dest_of(s, 13)->activeconns = 1000000;
+	fx_svc_dest(s, 13)->activeconns = 1000000;
 	EXPECT_EQ(pick(s), 13, "fo: load is ignored");
-	dest_of(s, 13)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 13)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 12, "fo: overloaded primary -> next highest weight");
-	dest_of(s, 13)->flags &= ~DEST_F_OVERLOAD;
-	dest_of(s, 13)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 13)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 13)->flags |= DEST_F_NOMAC;
 	EXPECT_EQ(pick(s), 12, "fo: primary without MAC -> next");
-	dest_of(s, 13)->flags &= ~DEST_F_NOMAC;
+	fx_svc_dest(s, 13)->flags &= ~DEST_F_NOMAC;
 	EXPECT_EQ(pick(s), 13, "fo: primary back");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 13, 0);
 	EXPECT_EQ(pick(s), 12, "fo: primary at weight 0 -> next");
@@ -209,22 +170,22 @@ test_ovf(void)
 	picks(s, 12, 1, str);
 	EXPECT_STR(str, "23,23,23,23,22,22,22,22,21,21,21,0,",
 	    "ovf: fill the highest weight until activeconns > weight, overflow in order");
-	dest_of(s, 22)->activeconns = 3;
+	fx_svc_dest(s, 22)->activeconns = 3;
 	EXPECT_EQ(pick(s), 22, "ovf: activeconns == weight still takes one");
-	dest_of(s, 23)->activeconns = 0;
-	dest_of(s, 23)->inactconns = 100000;
+	fx_svc_dest(s, 23)->activeconns = 0;
+	fx_svc_dest(s, 23)->inactconns = 100000;
 	EXPECT_EQ(pick(s), 23, "ovf: inactive connections do not count");
-	dest_of(s, 23)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 23)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 22, "ovf: overloaded -> next");
-	dest_of(s, 23)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 23)->flags &= ~DEST_F_OVERLOAD;
 	dest_op(s, DRLB_CTL_EDIT_DEST, 23, 0);
-	dest_of(s, 23)->activeconns = 0;
+	fx_svc_dest(s, 23)->activeconns = 0;
 	EXPECT_EQ(pick(s), 22, "ovf: weight 0 is never picked, even idle");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 21, 5);
 	EXPECT_EQ(pick(s), 21, "ovf: a raised weight takes over (4 active <= 5)");
-	dest_of(s, 21)->activeconns = 6;
+	fx_svc_dest(s, 21)->activeconns = 6;
 	EXPECT_EQ(pick(s), 22, "ovf: and overflows again at 6 > 5");
-	dest_of(s, 22)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 22)->flags |= DEST_F_NOMAC;
 	EXPECT_EQ(pick(s), 0, "ovf: nothing usable under its weight -> none");
 	del_svc(s);
 }
@@ -273,11 +234,13 @@ ref_twos(struct ref_dest *rd, int nd)
 		r2 -= rd[i].w;
 		if (r1 <= 0 && c1 < 0) {
 			c1 = i;
-			oh1 = ((unsigned long long)rd[i].act << 8) + rd[i].inact;
+			oh1 = ((unsigned long long)rd[i].act << 8) +
+			    rd[i].act + rd[i].inact;
 		}
 		if (r2 <= 0 && c2 < 0) {
 			c2 = i;
-			oh2 = ((unsigned long long)rd[i].act << 8) + rd[i].inact;
+			oh2 = ((unsigned long long)rd[i].act << 8) +
+			    rd[i].act + rd[i].inact;
 		}
 	}
 	if ((unsigned long long)rd[c2].w * oh1 >
@@ -341,7 +304,7 @@ test_twos(void)
 		if (got != want && mism++ == 0)
 			first_mism = i;
 		if (r >= 0) {
-			struct dest *d = dest_of(s, rd[r].n);
+			struct dest *d = fx_svc_dest(s, rd[r].n);
 
 			if (i % 3 == 0) {
 				rd[r].act++;
@@ -382,8 +345,8 @@ test_twos(void)
 
 	/* weight 0 and unusable dests never come up */
 	dest_op(s, DRLB_CTL_EDIT_DEST, 34, 0);
-	dest_of(s, 33)->flags |= DEST_F_OVERLOAD;
-	dest_of(s, 32)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 33)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 32)->flags |= DEST_F_NOMAC;
 	{
 		int only31 = 1;
 
@@ -392,18 +355,18 @@ test_twos(void)
 				only31 = 0;
 		EXPECT(only31, "twos: skips weight 0, overloaded and MAC-less dests");
 	}
-	dest_of(s, 31)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 31)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 0, "twos: nothing usable -> none");
 	del_svc(s);
 }
 
 /* ------------------------------------------------------------ dh */
 
-/* ip_vs_dh_hashkey from the address in host order */
+/* ip_vs_dh_hashkey from the address in host order: hash_32(addr, 8) */
 static int
 ref_dh_bucket(uint32_t addr_host)
 {
-	return (int)(((uint64_t)addr_host * 2654435761ull) & 255);
+	return (int)((addr_host * 0x61C88647u) >> 24);
 }
 
 static void
@@ -414,16 +377,26 @@ test_dh(void)
 	const int list3[3] = { 43, 42, 41 };
 
 	EXPECT(s != NULL && s->sched == &sched_dh, "dh: service created");
-	EXPECT(ref_dh_bucket(0xc6120001u) == 177 &&
-	    ref_dh_bucket(0xc6120002u) == 98 &&
-	    ref_dh_bucket(0xc61200c8u) == 72,
+	EXPECT(ref_dh_bucket(0xc6120001u) == 188 &&
+	    ref_dh_bucket(0xc6120002u) == 30 &&
+	    ref_dh_bucket(0xc61200c8u) == 191,
 	    "dh: reference hash matches golden values");
+
+	/* the issue's reproduction: VIP 198.18.0.1, add rs1 then rs2 (list
+	 * rs2 rs1): bucket 188 is even -> rs2 (the old multiplicative hash
+	 * gave bucket 177 -> rs1) */
+	dest_op(s, DRLB_CTL_ADD_DEST, 1, 1);
+	dest_op(s, DRLB_CTL_ADD_DEST, 2, 1);
+	EXPECT_EQ(pick(s), 2, "dh: VIP 198.18.0.1, rs1 then rs2 -> bucket 188 -> rs2");
+	dest_op(s, DRLB_CTL_DEL_DEST, 1, 0);
+	dest_op(s, DRLB_CTL_DEL_DEST, 2, 0);
+
 	dest_op(s, DRLB_CTL_ADD_DEST, 41, 1);
 	dest_op(s, DRLB_CTL_ADD_DEST, 42, 5);
 	dest_op(s, DRLB_CTL_ADD_DEST, 43, 1);		/* list 43 42 41 */
 
-	/* the VIPs 198.18.0.0..255 hit all 256 buckets (only the low byte is
-	 * hashed, times an odd constant); bucket i belongs to list[i % 3] */
+	/* the VIPs 198.18.0.0..255 land in 221 distinct buckets; bucket i
+	 * belongs to list[i % 3] */
 	memset(cnt, 0, sizeof(cnt));
 	ok = 1;
 	for (x = 0; x < 256; x++) {
@@ -435,14 +408,14 @@ test_dh(void)
 		cnt[got]++;
 	}
 	EXPECT(ok, "dh: every VIP goes to the dest of its bucket (round robin over the list)");
-	EXPECT(cnt[43] == 86 && cnt[42] == 85 && cnt[41] == 85,
-	    "dh: 86/85/85 buckets, weight 5 gets no more than weight 1 (as IPVS)");
+	EXPECT(cnt[43] == 90 && cnt[42] == 83 && cnt[41] == 83,
+	    "dh: 90/83/83 VIPs, weight 5 gets no more buckets than weight 1 (as IPVS)");
 	{
 		struct conn_key k1 = mkkey(0xc6120063u, 1000, VIP_HOST);
 		struct conn_key k2 = mkkey(0xc6120064u, 2000, VIP_HOST);
 		int a = pick_key(s, &k1);
 
-		EXPECT_EQ(a, list3[177 % 3], "dh: VIP .1 is bucket 177 -> list[0]");
+		EXPECT_EQ(a, list3[188 % 3], "dh: VIP .1 is bucket 188 -> list[2]");
 		EXPECT(pick_key(s, &k1) == a && pick_key(s, &k2) == a,
 		    "dh: same VIP -> same dest, whatever the client");
 	}
@@ -455,21 +428,22 @@ test_dh(void)
 
 		cnt[pick_key(s, &k)]++;
 	}
-	EXPECT(cnt[0] == 85 && cnt[43] == 86 && cnt[41] == 85,
-	    "dh: weight 0 -> its 85 buckets yield none, others unchanged");
+	EXPECT(cnt[0] == 83 && cnt[43] == 90 && cnt[41] == 83,
+	    "dh: weight 0 -> its VIPs' buckets yield none, others unchanged");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 42, 5);
-	dest_of(s, 43)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 43)->flags |= DEST_F_OVERLOAD;
 	memset(cnt, 0, sizeof(cnt));
 	for (x = 0; x < 256; x++) {
 		struct conn_key k = mkkey(0xc6120063u, 40000, 0xc6120000u | x);
 
 		cnt[pick_key(s, &k)]++;
 	}
-	EXPECT(cnt[0] == 86 && cnt[42] == 85 && cnt[41] == 85,
-	    "dh: overloaded -> its 86 buckets yield none (no fallback)");
-	dest_of(s, 43)->flags &= ~DEST_F_OVERLOAD;
+	EXPECT(cnt[0] == 90 && cnt[42] == 83 && cnt[41] == 83,
+	    "dh: overloaded -> its VIPs' buckets yield none (no fallback)");
+	fx_svc_dest(s, 43)->flags &= ~DEST_F_OVERLOAD;
 
-	/* removal: list 43 41 -> 128 / 128; then 44 at the head: 44 43 41 */
+	/* removal: list 43 41, buckets 128 / 128 (VIPs 129 / 127); then 44
+	 * at the head: 44 43 41 */
 	dest_op(s, DRLB_CTL_DEL_DEST, 42, 0);
 	ok = 1;
 	memset(cnt, 0, sizeof(cnt));
@@ -481,7 +455,7 @@ test_dh(void)
 			ok = 0;
 		cnt[got]++;
 	}
-	EXPECT(ok && cnt[43] == 128 && cnt[41] == 128,
+	EXPECT(ok && cnt[43] == 129 && cnt[41] == 127,
 	    "dh: a removed dest's buckets are dealt again over the rest");
 	dest_op(s, DRLB_CTL_ADD_DEST, 44, 1);
 	ok = 1;
@@ -707,7 +681,7 @@ test_sh(void)
 	dest_op(s, DRLB_CTL_EDIT_DEST, 52, 2);
 
 	/* unusable without fallback: exactly its buckets fail */
-	dest_of(s, 52)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags |= DEST_F_OVERLOAD;
 	sh_owners(s, own2);
 	ok = 1;
 	for (b = 0; b < 256; b++)
@@ -747,15 +721,15 @@ test_sh(void)
 		/* bucket 3 (52): 6 = pat[0] = 53 */
 		EXPECT_EQ(own2[3], 53, "sh-fallback: bucket 3 -> bucket 6 -> 53");
 	}
-	dest_of(s, 52)->flags &= ~DEST_F_OVERLOAD;
-	dest_of(s, 52)->flags |= DEST_F_NOMAC;
+	fx_svc_dest(s, 52)->flags &= ~DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags |= DEST_F_NOMAC;
 	sh_owners(s, own);
 	EXPECT_EQ(diff_count(own, own2), 0,
 	    "sh-fallback: MAC unknown moves the same keys as overloaded");
-	dest_of(s, 52)->flags &= ~DEST_F_NOMAC;
-	dest_of(s, 51)->flags |= DEST_F_OVERLOAD;
-	dest_of(s, 52)->flags |= DEST_F_OVERLOAD;
-	dest_of(s, 53)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags &= ~DEST_F_NOMAC;
+	fx_svc_dest(s, 51)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 52)->flags |= DEST_F_OVERLOAD;
+	fx_svc_dest(s, 53)->flags |= DEST_F_OVERLOAD;
 	EXPECT_EQ(pick(s), 0, "sh-fallback: all unusable -> none");
 	del_svc(s);
 

@@ -14,7 +14,7 @@
 
 #include "fanout.h"
 #include "statefile.h"
-#include "tables.h"
+#include "fixtures.h"
 #include "sched.h"
 #include "expect.h"
 
@@ -33,35 +33,12 @@ saved_at(int fd)
 static void
 rules(struct svc_table *st)
 {
-	struct drlb_ctl_req r;
-	char err[256];
-
 	svc_table_init(st);
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
-	r.svc.port = 80;
-	r.svc.netmask = 0xffffffff;
-	strcpy(r.svc.sched_name, "wlc");
-	svc_apply(st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
-	r.svc.port = 443;
-	r.svc.flags = DRLB_SVC_F_PERSISTENT;
-	r.svc.timeout = 300;
-	svc_apply(st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
+	fx_svc(st, DRLB_CTL_ADD_SVC, 80, "wlc");
+	fx_svc_persist(st, DRLB_CTL_ADD_SVC, 443, "wlc", 300, 0xffffffff);
 	for (int p = 0; p < 2; p++)
-		for (int i = 7; i <= 8; i++) {
-			char a[32];
-
-			r.svc.port = p ? 443 : 80;
-			r.svc.flags = p ? DRLB_SVC_F_PERSISTENT : 0;
-			snprintf(a, sizeof(a), "198.18.0.%d", i);
-			r.dest.af = AF_INET;
-			inet_pton(AF_INET, a, &r.dest.addr.in);
-			r.dest.port = r.svc.port;
-			r.dest.weight = 1;
-			svc_apply(st, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
-		}
+		for (int i = 7; i <= 8; i++)
+			fx_dest(st, DRLB_CTL_ADD_DEST, p ? 443 : 80, i, 1);
 }
 
 /*
@@ -92,19 +69,21 @@ test_workers(void)
 	conn_set_hooks(&A, &a, NULL, NULL, NULL);
 	conn_set_hooks(&B, &b, NULL, NULL, NULL);
 	/* one template for the client group 198.18.0.0/24 on :443 */
-	tk = key(443, 0);
+	tk = fx_key(443, 0);
 	tk.caddr.b[3] = 0;
 	tk.af |= CONN_KEY_TEMPLATE;
-	EXPECT(conn_set_table(&A, &tk) == A.tmpl, "a template key: the shared table");
-	tmpl = conn_template_insert(A.tmpl, &tk, dest(&a, 443, 8), 10, 300);
+	EXPECT(conn_set_table(&A, &tk) == A.tmpl,
+	    "a template key: the shared table");
+	tmpl = conn_template_insert(A.tmpl, &tk, fx_dest_find(&a, 443, 8), 10,
+	    300);
 	for (int i = 0; i < 64; i++) {
-		struct conn_key k = key(443, (uint16_t)(3000 + i));
+		struct conn_key k = fx_key(443, (uint16_t)(3000 + i));
 		struct conn_table *t;
 		struct conn *c;
 
 		k.caddr.b[3] = (uint8_t)(100 + i);
 		t = conn_set_table(&A, &k);
-		c = conn_insert(t, &k, dest(&a, 443, 8), 10);
+		c = conn_insert(t, &k, fx_dest_find(&a, 443, 8), 10);
 		conn_set_control(t, c, tmpl);
 		conn_seen(t, c, CONN_TCP_SYN, 10);
 		conn_seen(t, c, CONN_TCP_ACK, 10);
@@ -122,7 +101,7 @@ test_workers(void)
 	tmpl = conn_lookup(B.tmpl, &tk);
 	EXPECT(tmpl != NULL, "the template is in the shared table");
 	for (int i = 0; i < 64; i++) {
-		struct conn_key k = key(443, (uint16_t)(3000 + i));
+		struct conn_key k = fx_key(443, (uint16_t)(3000 + i));
 		unsigned w = fanout_worker(AF_INET, &k.caddr, 2);
 		struct conn *c;
 
@@ -143,11 +122,12 @@ test_workers(void)
 	EXPECT_EQ(per[0] + per[1], 64, "all 64");
 	EXPECT(tmpl != NULL && conn_n_control(B.tmpl, tmpl) == 64,
 	    "the template controls 64 after the restore");
-	EXPECT_EQ(dest(&b, 443, 8)->activeconns, 64, "ActiveConn 64");
-	EXPECT_EQ(dest(&b, 443, 8)->persistconns, 1, "PersistConn 1");
+	EXPECT_EQ(fx_dest_find(&b, 443, 8)->activeconns, 64, "ActiveConn 64");
+	EXPECT_EQ(fx_dest_find(&b, 443, 8)->persistconns, 1, "PersistConn 1");
 	conn_set_flush(&B, &b);
-	EXPECT_EQ(dest(&b, 443, 8)->activeconns + dest(&b, 443, 8)->persistconns,
-	    0, "flushing the set uncounts everything");
+	EXPECT_EQ(fx_dest_find(&b, 443, 8)->activeconns +
+	    fx_dest_find(&b, 443, 8)->persistconns, 0,
+	    "flushing the set uncounts everything");
 	conn_set_flush(&A, &a);
 	conn_set_destroy(&A);
 	conn_set_destroy(&B);
@@ -180,7 +160,7 @@ image_base(struct image *im)
 {
 	struct svc_table st;
 	struct conn_set cs;
-	struct conn_key k, tk = key(443, 0);
+	struct conn_key k, tk = fx_key(443, 0);
 	struct conn *tmpl, *c;
 	FILE *f = tmpfile();
 	int fd = fileno(f);
@@ -188,10 +168,10 @@ image_base(struct image *im)
 	rules(&st);
 	conn_set_create(&cs, 1, 64);
 	tk.af |= CONN_KEY_TEMPLATE;
-	tmpl = conn_template_insert(cs.tmpl, &tk, dest(&st, 443, 8), 10, 300);
+	tmpl = conn_template_insert(cs.tmpl, &tk, fx_dest_find(&st, 443, 8), 10, 300);
 	for (int i = 0; i < 3; i++) {
-		k = key(i < 2 ? 443 : 80, (uint16_t)(1000 + i));
-		c = conn_insert(cs.w[0], &k, dest(&st, i < 2 ? 443 : 80,
+		k = fx_key(i < 2 ? 443 : 80, (uint16_t)(1000 + i));
+		c = conn_insert(cs.w[0], &k, fx_dest_find(&st, i < 2 ? 443 : 80,
 		    i < 2 ? 8 : 7), 10);
 		if (i < 2)
 			conn_set_control(cs.w[0], c, tmpl);
@@ -329,7 +309,7 @@ test_crafted(void)
 	image_base(&im);
 	im.r[2].control = 2;		/* 1001's template: 1000's record */
 	for (unsigned n = 1; n <= 2; n++) {
-		struct conn_key k = key(443, 1001), tk = key(443, 0);
+		struct conn_key k = fx_key(443, 1001), tk = fx_key(443, 0);
 		struct conn *tmpl;
 
 		tk.af |= CONN_KEY_TEMPLATE;
@@ -529,7 +509,7 @@ test_edits(void)
 			 * without it */
 			lost = 1;
 			if (ed->rec == 0) {
-				struct conn_key k = key(443, 1000);
+				struct conn_key k = fx_key(443, 1000);
 				struct conn_table *t;
 				struct conn *c;
 
@@ -594,11 +574,11 @@ test_counts(void)
 	im.r[3].left = 0xffffffff;
 	im.r[0].left = 0xffffffff;
 	image_restore(&im, IMG_LEN(4), 1, &x);
-	k = key(80, 1002);
+	k = fx_key(80, 1002);
 	c = conn_lookup(x.cs.w[0], &k);
 	EXPECT(c != NULL && c->expires == 100 + 900,
 	    "a connection's time left no more than its state's timeout");
-	k = key(443, 0);
+	k = fx_key(443, 0);
 	k.af |= CONN_KEY_TEMPLATE;
 	c = conn_lookup(x.cs.tmpl, &k);
 	EXPECT(c != NULL && c->expires == 100 + 300,
@@ -678,24 +658,24 @@ main(void)
 	rules(&a);
 	rules(&b);
 	/* port 80: 3 connections: established to .7, SYN_RECV to .8, FIN_WAIT to .7 */
-	k = key(80, 1000);
-	c = conn_insert(ta, &k, dest(&a, 80, 7), 10);
+	k = fx_key(80, 1000);
+	c = conn_insert(ta, &k, fx_dest_find(&a, 80, 7), 10);
 	conn_seen(ta, c, CONN_TCP_SYN, 10);
 	conn_seen(ta, c, CONN_TCP_ACK, 10);
-	k = key(80, 1001);
-	c = conn_insert(ta, &k, dest(&a, 80, 8), 10);
+	k = fx_key(80, 1001);
+	c = conn_insert(ta, &k, fx_dest_find(&a, 80, 8), 10);
 	conn_seen(ta, c, CONN_TCP_SYN, 10);
-	k = key(80, 1002);
-	c = conn_insert(ta, &k, dest(&a, 80, 7), 10);
+	k = fx_key(80, 1002);
+	c = conn_insert(ta, &k, fx_dest_find(&a, 80, 7), 10);
 	conn_seen(ta, c, CONN_TCP_SYN, 10);
 	conn_seen(ta, c, CONN_TCP_ACK, 10);
 	conn_seen(ta, c, CONN_TCP_FIN, 10);
 	/* port 443 persistent: a template to .8 controlling one connection */
-	tk = key(443, 0);
+	tk = fx_key(443, 0);
 	tk.af |= CONN_KEY_TEMPLATE;
-	tmpl = conn_template_insert(ta, &tk, dest(&a, 443, 8), 10, 300);
-	k = key(443, 2000);
-	c = conn_insert(ta, &k, dest(&a, 443, 8), 10);
+	tmpl = conn_template_insert(ta, &tk, fx_dest_find(&a, 443, 8), 10, 300);
+	k = fx_key(443, 2000);
+	c = conn_insert(ta, &k, fx_dest_find(&a, 443, 8), 10);
 	conn_set_control(ta, c, tmpl);
 	conn_seen(ta, c, CONN_TCP_SYN, 10);
 	conn_seen(ta, c, CONN_TCP_ACK, 10);
@@ -709,54 +689,52 @@ main(void)
 	EXPECT_EQ(out.skipped, 0, "none skipped");
 	EXPECT_EQ(conn_count(tb), 5, "table holds them");
 
-	k = key(80, 1000);
+	k = fx_key(80, 1000);
 	c = conn_lookup(tb, &k);
-	EXPECT(c != NULL && c->dest == dest(&b, 80, 7), "connection keeps its real server");
-	EXPECT(c != NULL && c->state == CONN_S_ESTABLISHED, "... and its state");
-	EXPECT(c != NULL && c->expires == 1000 + 900 - 10, "... and its remaining time");
-	k = key(80, 1001);
+	EXPECT(c != NULL && c->dest == fx_dest_find(&b, 80, 7),
+	    "connection keeps its real server");
+	EXPECT(c != NULL && c->state == CONN_S_ESTABLISHED,
+	    "... and its state");
+	EXPECT(c != NULL && c->expires == 1000 + 900 - 10,
+	    "... and its remaining time");
+	k = fx_key(80, 1001);
 	c = conn_lookup(tb, &k);
-	EXPECT(c != NULL && c->state == CONN_S_SYN_RECV && c->dest == dest(&b, 80, 8),
+	EXPECT(c != NULL && c->state == CONN_S_SYN_RECV &&
+	    c->dest == fx_dest_find(&b, 80, 8),
 	    "half-open connection restored as such");
-	k = key(80, 1002);
+	k = fx_key(80, 1002);
 	c = conn_lookup(tb, &k);
 	EXPECT(c != NULL && c->state == CONN_S_FIN_WAIT, "FIN_WAIT restored");
-	EXPECT_EQ(dest(&b, 80, 7)->activeconns, 1, "ActiveConn as before (.7)");
-	EXPECT_EQ(dest(&b, 80, 7)->inactconns, 1, "InActConn as before (.7)");
-	EXPECT_EQ(dest(&b, 80, 8)->inactconns, 1, "InActConn as before (.8)");
-	EXPECT_EQ(dest(&b, 443, 8)->persistconns, 1, "PersistConn as before");
-	EXPECT_EQ(dest(&b, 443, 8)->activeconns, 1, "persistent service's ActiveConn");
-	k = key(443, 2000);
+	EXPECT_EQ(fx_dest_find(&b, 80, 7)->activeconns, 1, "ActiveConn as before (.7)");
+	EXPECT_EQ(fx_dest_find(&b, 80, 7)->inactconns, 1, "InActConn as before (.7)");
+	EXPECT_EQ(fx_dest_find(&b, 80, 8)->activeconns, 1,
+	    "ActiveConn as before (.8: SYN_RECV is active)");
+	EXPECT_EQ(fx_dest_find(&b, 80, 8)->inactconns, 0, "InActConn as before (.8)");
+	EXPECT_EQ(fx_dest_find(&b, 443, 8)->persistconns, 1, "PersistConn as before");
+	EXPECT_EQ(fx_dest_find(&b, 443, 8)->activeconns, 1, "persistent service's ActiveConn");
+	k = fx_key(443, 2000);
 	c = conn_lookup(tb, &k);
 	tmpl = conn_lookup(tb, &tk);
 	EXPECT(c != NULL && tmpl != NULL && conn_control(tb, c) == tmpl,
 	    "connection still controlled by its template");
-	EXPECT(tmpl != NULL && conn_n_control(tb, tmpl) == 1, "template controls 1");
+	EXPECT(tmpl != NULL && conn_n_control(tb, tmpl) == 1,
+	    "template controls 1");
 
 	/* a real server gone from the rules: its connections are skipped */
 	{
 		struct conn_table *tc = conn_table_create(256);
 		struct svc_table c3;
-		struct drlb_ctl_req r;
-		char err[256];
 
 		rules(&c3);
-		memset(&r, 0, sizeof(r));
-		r.svc.af = AF_INET;
-		r.svc.protocol = IPPROTO_TCP;
-		inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
-		r.svc.port = 80;
-		r.dest.af = AF_INET;
-		inet_pton(AF_INET, "198.18.0.7", &r.dest.addr.in);
-		r.dest.port = 80;
-		svc_apply(&c3, DRLB_CTL_DEL_DEST, &r, err, sizeof(err));
+		fx_dest(&c3, DRLB_CTL_DEL_DEST, 80, 7, 0);
 		lseek(fd, 0, SEEK_SET);
 		struct conn_set sc;
 
 		conn_set_single(&sc, tc);
 		n = statefile_restore(fd, &sc, &c3, 50, saved_at(fd), &out);
 		EXPECT_EQ(n, 3, "restored what still has a real server");
-		EXPECT_EQ(out.skipped, 2, "skipped the 2 of the removed real server");
+		EXPECT_EQ(out.skipped, 2,
+		    "skipped the 2 of the removed real server");
 		EXPECT_EQ(out.why[STATEFILE_GONE], 2,
 		    "... as no longer in the rules");
 		conn_flush(tc, &c3);

@@ -14,41 +14,19 @@
 
 #include "sched.h"
 #include "sync.h"
-#include "tables.h"
+#include "fixtures.h"
 #include "expect.h"
 
 static void
 rules(struct svc_table *st)
 {
-	struct drlb_ctl_req r;
-	char err[256];
-
 	svc_table_init(st);
-	memset(&r, 0, sizeof(r));
-	r.svc.af = AF_INET;
-	r.svc.protocol = IPPROTO_TCP;
-	inet_pton(AF_INET, "198.18.0.1", &r.svc.addr.in);
-	r.svc.port = 80;
-	r.svc.netmask = 0xffffffff;
-	strcpy(r.svc.sched_name, "wlc");
-	svc_apply(st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
-	r.svc.port = 443;
-	r.svc.flags = DRLB_SVC_F_PERSISTENT;
-	r.svc.timeout = 300;
-	r.svc.netmask = htonl(0xffffff00);
-	svc_apply(st, DRLB_CTL_ADD_SVC, &r, err, sizeof(err));
+	fx_svc(st, DRLB_CTL_ADD_SVC, 80, "wlc");
+	fx_svc_persist(st, DRLB_CTL_ADD_SVC, 443, "wlc", 300,
+	    htonl(0xffffff00));
 	for (int p = 0; p < 2; p++)
-		for (int i = 7; i <= 8; i++) {
-			char a[32];
-
-			r.svc.port = p ? 443 : 80;
-			snprintf(a, sizeof(a), "198.18.0.%d", i);
-			r.dest.af = AF_INET;
-			inet_pton(AF_INET, a, &r.dest.addr.in);
-			r.dest.port = r.svc.port;
-			r.dest.weight = 1;
-			svc_apply(st, DRLB_CTL_ADD_DEST, &r, err, sizeof(err));
-		}
+		for (int i = 7; i <= 8; i++)
+			fx_dest(st, DRLB_CTL_ADD_DEST, p ? 443 : 80, i, 1);
 }
 
 /* decode into an array */
@@ -114,9 +92,11 @@ test_layout_v4(void)
 	inet_pton(AF_INET, "198.18.0.7", &sc.daddr.in);
 
 	sync_mesg_init(buf, 7);
-	EXPECT_EQ(sync_mesg_len(buf), SYNC_MESG_HLEN, "v4: empty message is the 8-byte header");
+	EXPECT_EQ(sync_mesg_len(buf), SYNC_MESG_HLEN,
+	    "v4: empty message is the 8-byte header");
 	EXPECT_EQ(sync_mesg_add(buf, sizeof(buf), &sc), 0, "v4: entry added");
-	EXPECT_EQ(sync_mesg_len(buf), sizeof(want), "v4: 8 + 36 bytes (sizeof ip_vs_sync_v4)");
+	EXPECT_EQ(sync_mesg_len(buf), sizeof(want),
+	    "v4: 8 + 36 bytes (sizeof ip_vs_sync_v4)");
 	EXPECT_MEM(buf, want, sizeof(want), "v4: bytes as ip_vs_sync.c lays them out");
 	EXPECT_EQ(decode(buf, sizeof(want), 7, &g, &st), 0, "v4: decodes");
 	EXPECT_EQ(g.n, 1, "v4: one entry");
@@ -126,23 +106,29 @@ test_layout_v4(void)
 	EXPECT_EQ(sync_mesg_add(buf, sizeof(buf), &sc), 0, "v4: second entry");
 	EXPECT_EQ(sync_mesg_len(buf), 8 + 72, "v4: two entries, no padding");
 	EXPECT_EQ(buf[4], 2, "v4: nr_conns 2");
-	EXPECT_EQ(sync_mesg_add(buf, 8 + 72 + 35, &sc), -1, "v4: an entry that does not fit is refused");
+	EXPECT_EQ(sync_mesg_add(buf, 8 + 72 + 35, &sc), -1,
+	    "v4: an entry that does not fit is refused");
 	EXPECT_EQ(decode(buf, 80, 7, &g, &st), 0, "v4: two decode");
 	EXPECT_EQ(g.n, 2, "v4: two entries back");
 
 	/* the kernel's reasons to drop a whole message */
-	EXPECT_EQ(decode(buf, 79, 7, &g, &st), -1, "drop: size field is not the datagram's length");
+	EXPECT_EQ(decode(buf, 79, 7, &g, &st), -1,
+	    "drop: size field is not the datagram's length");
 	EXPECT_EQ(decode(buf, 80, 8, &g, &st), -1, "drop: another syncid");
-	EXPECT_EQ(decode(buf, 80, 0, &g, &st), 0, "backup syncid 0 takes every syncid");
+	EXPECT_EQ(decode(buf, 80, 0, &g, &st), 0,
+	    "backup syncid 0 takes every syncid");
 	buf[5] = 0;
-	EXPECT_EQ(decode(buf, 80, 7, &g, &st), -1, "drop: version 0 (not spoken)");
+	EXPECT_EQ(decode(buf, 80, 7, &g, &st), -1,
+	    "drop: version 0 (not spoken)");
 	buf[5] = 1;
 	buf[4] = 3;
-	EXPECT_EQ(decode(buf, 80, 7, &g, &st), -1, "drop: nr_conns past the end");
+	EXPECT_EQ(decode(buf, 80, 7, &g, &st), -1,
+	    "drop: nr_conns past the end");
 	buf[4] = 2;
 	buf[8 + 3] = 0x30;		/* entry size 48 > what is there */
 	buf[8 + 36 + 3] = 0x24;
-	EXPECT_EQ(decode(buf, 80, 7, &g, &st), -1, "drop: entry size past the end");
+	EXPECT_EQ(decode(buf, 80, 7, &g, &st), -1,
+	    "drop: entry size past the end");
 }
 
 static void
@@ -167,7 +153,8 @@ test_layout_v6_and_options(void)
 	inet_pton(AF_INET6, "2001:db8::7", &sc.daddr.in6);
 	sync_mesg_init(buf, 1);
 	EXPECT_EQ(sync_mesg_add(buf, sizeof(buf), &sc), 0, "v6: entry added");
-	EXPECT_EQ(sync_mesg_len(buf), 8 + 72, "v6: 8 + 72 bytes (sizeof ip_vs_sync_v6)");
+	EXPECT_EQ(sync_mesg_len(buf), 8 + 72,
+	    "v6: 8 + 72 bytes (sizeof ip_vs_sync_v6)");
 	EXPECT_EQ(buf[8], 1, "v6: type has STYPE_F_INET6");
 	EXPECT_EQ(buf[9], IPPROTO_UDP, "v6: protocol at offset 1");
 	EXPECT_EQ(buf[8 + 2] << 8 | buf[8 + 3], 72, "v6: ver_size 72");
@@ -178,7 +165,8 @@ test_layout_v6_and_options(void)
 	EXPECT_MEM(buf + 8 + 40, sc.vaddr.b, 16, "v6: vaddr at 40");
 	EXPECT_MEM(buf + 8 + 56, sc.daddr.b, 16, "v6: daddr at 56");
 	EXPECT_EQ(decode(buf, 80, 1, &g, &st), 0, "v6: decodes");
-	EXPECT(g.n == 1 && memcmp(&g.sc[0], &sc, sizeof(sc)) == 0, "v6: round trip");
+	EXPECT(g.n == 1 && memcmp(&g.sc[0], &sc, sizeof(sc)) == 0,
+	    "v6: round trip");
 
 	/* options after the entry, as the kernel handles them: an optional
 	 * (0x40) unknown one is ignored, a sequence option (NAT) accepted,
@@ -199,12 +187,15 @@ test_layout_v6_and_options(void)
 		buf[3] = (uint8_t)len;
 	}
 	EXPECT_EQ(decode(buf, len, 1, &g, &st), 0, "options: message accepted");
-	EXPECT_EQ(g.n, 1, "options: seq data and an optional unknown option pass");
+	EXPECT_EQ(g.n, 1,
+	    "options: seq data and an optional unknown option pass");
 	buf[8 + 72 + 26] = 9;			/* now mandatory */
-	EXPECT_EQ(decode(buf, len, 1, &g, &st), 0, "options: mandatory unknown: message kept");
+	EXPECT_EQ(decode(buf, len, 1, &g, &st), 0,
+	    "options: mandatory unknown: message kept");
 	EXPECT(g.n == 0 && st.skipped == 1, "options: ... the entry skipped");
 	buf[8 + 72 + 1] = 23;			/* seq data of the wrong size */
-	EXPECT_EQ(decode(buf, len, 1, &g, &st), -1, "options: bad seq length drops the message");
+	EXPECT_EQ(decode(buf, len, 1, &g, &st), -1,
+	    "options: bad seq length drops the message");
 }
 
 static void
@@ -229,17 +220,17 @@ test_apply(void)
 
 	/* master: an ESTABLISHED connection on :80 to .8, and a persistent
 	 * one on :443 to .7 with its template (client /24) */
-	k = key(80, 40000);
-	c = conn_insert(ta, &k, dest(&a, 80, 8), 10);
+	k = fx_key(80, 40000);
+	c = conn_insert(ta, &k, fx_dest_find(&a, 80, 8), 10);
 	conn_seen(ta, c, CONN_TCP_SYN, 10);
 	conn_seen(ta, c, CONN_TCP_ACK, 10);
 	EXPECT_EQ(c->state, CONN_S_ESTABLISHED, "master: :80 established");
-	tk = key(443, 0);
+	tk = fx_key(443, 0);
 	tk.caddr.b[3] = 0;
 	tk.af |= CONN_KEY_TEMPLATE;
-	tmpl = conn_template_insert(ta, &tk, dest(&a, 443, 7), 10, 300);
-	k2 = key(443, 40001);
-	c2 = conn_insert(ta, &k2, dest(&a, 443, 7), 10);
+	tmpl = conn_template_insert(ta, &tk, fx_dest_find(&a, 443, 7), 10, 300);
+	k2 = fx_key(443, 40001);
+	c2 = conn_insert(ta, &k2, fx_dest_find(&a, 443, 7), 10);
 	conn_set_control(ta, c2, tmpl);
 	conn_seen(ta, c2, CONN_TCP_SYN, 10);
 	conn_seen(ta, c2, CONN_TCP_ACK, 10);
@@ -248,18 +239,21 @@ test_apply(void)
 	sync_conn_from(&sc, ta, tmpl);
 	EXPECT_EQ(sc.flags, SYNC_F_TEMPLATE | SYNC_F_INACTIVE | SYNC_F_NOOUTPUT | SYNC_F_DROUTE,
 	    "template: flags as IPVS's (0x1183)");
-	EXPECT_EQ(sc.timeout, 300, "template: timeout is the persistence timeout");
+	EXPECT_EQ(sc.timeout, 300,
+	    "template: timeout is the persistence timeout");
 	EXPECT_EQ(sc.cport, 0, "template: cport 0");
 	EXPECT_EQ(sc.caddr.b[3], 0, "template: client masked");
 	sync_mesg_add(buf, sizeof(buf), &sc);
 	sync_conn_from(&sc, ta, c2);
-	EXPECT_EQ(sc.flags, SYNC_F_NOOUTPUT | SYNC_F_DROUTE, "established: not INACTIVE");
+	EXPECT_EQ(sc.flags, SYNC_F_NOOUTPUT | SYNC_F_DROUTE,
+	    "established: not INACTIVE");
 	EXPECT_EQ(sc.timeout, 900, "established: 900 s");
 	sync_mesg_add(buf, sizeof(buf), &sc);
 	sync_conn_from(&sc, ta, c);
 	EXPECT_EQ(ntohs(sc.dport), 80, "dport: the real server's port");
 	sync_mesg_add(buf, sizeof(buf), &sc);
-	EXPECT_EQ(decode(buf, sync_mesg_len(buf), 1, &g, &st), 0, "three entries decode");
+	EXPECT_EQ(decode(buf, sync_mesg_len(buf), 1, &g, &st), 0,
+	    "three entries decode");
 	EXPECT_EQ(g.n, 3, "three entries");
 
 	/* backup at t=100: its own dests, found by address */
@@ -269,16 +263,24 @@ test_apply(void)
 	EXPECT_EQ(as.templates, 1, "backup: template created");
 	EXPECT_EQ(as.created, 2, "backup: two connections created");
 	bc = conn_lookup(tb, &k);
-	EXPECT(bc != NULL && bc->dest == dest(&b, 80, 8), "backup: :80 bound to its own .8");
-	EXPECT(bc != NULL && bc->state == CONN_S_ESTABLISHED, "backup: :80 ESTABLISHED");
-	EXPECT(bc != NULL && bc->expires == 100 + 900, "backup: expires 900 s after the message");
+	EXPECT(bc != NULL && bc->dest == fx_dest_find(&b, 80, 8),
+	    "backup: :80 bound to its own .8");
+	EXPECT(bc != NULL && bc->state == CONN_S_ESTABLISHED,
+	    "backup: :80 ESTABLISHED");
+	EXPECT(bc != NULL && bc->expires == 100 + 900,
+	    "backup: expires 900 s after the message");
 	bt = conn_lookup(tb, &tk);
-	EXPECT(bt != NULL && bt->dest == dest(&b, 443, 7), "backup: template bound to .7");
+	EXPECT(bt != NULL && bt->dest == fx_dest_find(&b, 443, 7),
+	    "backup: template bound to .7");
 	c2 = conn_lookup(tb, &k2);
-	EXPECT(c2 != NULL && conn_control(tb, c2) == bt, "backup: connection linked to its template");
-	EXPECT_EQ(dest(&b, 80, 8)->activeconns, 1, "backup: .8 ActiveConn 1");
-	EXPECT_EQ(dest(&b, 80, 8)->inactconns, 0, "backup: .8 InActConn 0");
-	EXPECT_EQ(dest(&b, 443, 7)->persistconns, 1, "backup: .7 PersistConn 1");
+	EXPECT(c2 != NULL && conn_control(tb, c2) == bt,
+	    "backup: connection linked to its template");
+	EXPECT_EQ(fx_dest_find(&b, 80, 8)->activeconns, 1,
+	    "backup: .8 ActiveConn 1");
+	EXPECT_EQ(fx_dest_find(&b, 80, 8)->inactconns, 0,
+	    "backup: .8 InActConn 0");
+	EXPECT_EQ(fx_dest_find(&b, 443, 7)->persistconns, 1,
+	    "backup: .7 PersistConn 1");
 
 	/* an update: the connection closes on the master */
 	conn_seen(ta, conn_lookup(ta, &k), CONN_TCP_FIN, 20);
@@ -289,9 +291,12 @@ test_apply(void)
 	sync_apply(&sb, &b, 110, &sc, &as);
 	EXPECT_EQ(as.updated, 1, "backup: updated, not created");
 	EXPECT_EQ(bc->state, CONN_S_FIN_WAIT, "backup: FIN_WAIT");
-	EXPECT_EQ(dest(&b, 80, 8)->activeconns, 0, "backup: .8 ActiveConn back to 0");
-	EXPECT_EQ(dest(&b, 80, 8)->inactconns, 1, "backup: .8 InActConn 1");
-	EXPECT_EQ(bc->expires, 110 + 120, "backup: FIN_WAIT timeout from the message");
+	EXPECT_EQ(fx_dest_find(&b, 80, 8)->activeconns, 0,
+	    "backup: .8 ActiveConn back to 0");
+	EXPECT_EQ(fx_dest_find(&b, 80, 8)->inactconns, 1,
+	    "backup: .8 InActConn 1");
+	EXPECT_EQ(bc->expires, 110 + 120,
+	    "backup: FIN_WAIT timeout from the message");
 
 	/* a real server the backup does not have: skipped, counted */
 	inet_pton(AF_INET, "198.18.0.9", &sc.daddr.in);
@@ -305,9 +310,39 @@ test_apply(void)
 	EXPECT_EQ(as.no_dest, 2, "backup: no such service counted");
 	EXPECT_EQ(conn_count(tb), 3, "backup: still three entries");
 
+	/* a half-open connection: the master counts SYN_RECV as active
+	 * (tcp_state_active_table) and sends it without INACTIVE; the
+	 * backup counts it as the message says (ip_vs_proc_conn), even
+	 * where the state would say otherwise */
+	k = fx_key(80, 40003);
+	c = conn_insert(ta, &k, fx_dest_find(&a, 80, 8), 120);
+	conn_seen(ta, c, CONN_TCP_SYN, 120);
+	sync_conn_from(&sc, ta, c);
+	EXPECT(sc.state == CONN_S_SYN_RECV && !(sc.flags & SYNC_F_INACTIVE),
+	    "master: SYN_RECV goes out active");
+	sync_apply(&sb, &b, 120, &sc, &as);
+	EXPECT(fx_dest_find(&b, 80, 8)->activeconns == 1 &&
+	    fx_dest_find(&b, 80, 8)->inactconns == 1,
+	    "backup: the SYN_RECV connection in ActiveConn");
+	sc.state = CONN_S_ESTABLISHED;
+	sc.flags |= SYNC_F_INACTIVE;
+	sync_apply(&sb, &b, 121, &sc, &as);
+	bc = conn_lookup(tb, &k);
+	EXPECT(bc != NULL && bc->state == CONN_S_ESTABLISHED &&
+	    fx_dest_find(&b, 80, 8)->activeconns == 0 &&
+	    fx_dest_find(&b, 80, 8)->inactconns == 2,
+	    "backup: the message's INACTIVE wins over the state");
+	sc.flags &= ~SYNC_F_INACTIVE;
+	sync_apply(&sb, &b, 122, &sc, &as);
+	EXPECT(fx_dest_find(&b, 80, 8)->activeconns == 1 &&
+	    fx_dest_find(&b, 80, 8)->inactconns == 1,
+	    "backup: and moves back when the flag does");
+
 	conn_flush(ta, &a);
 	conn_flush(tb, &b);
-	EXPECT_EQ(dest(&b, 80, 8)->inactconns + dest(&b, 80, 8)->activeconns, 0, "backup: counts back to 0");
+	EXPECT_EQ(fx_dest_find(&b, 80, 8)->inactconns +
+	    fx_dest_find(&b, 80, 8)->activeconns, 0,
+	    "backup: counts back to 0");
 	conn_table_destroy(ta);
 	conn_table_destroy(tb);
 	svc_table_free(&a);

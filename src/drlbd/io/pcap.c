@@ -189,7 +189,7 @@ pc_tx_queue(struct io *io, struct dp_frame *f)
 }
 
 static void
-pc_rx_done(struct io *io)
+pc_tx_flush(struct io *io)
 {
 	for (unsigned i = 0; i < io->ntx; i++) {
 		io->st.tx_batches++;	/* one send() per frame */
@@ -236,7 +236,8 @@ const struct io_ops io_pcap_ops = {
 	.fd = pc_fd,
 	.rx_burst = pc_rx_burst,
 	.tx_queue = pc_tx_queue,
-	.rx_done = pc_rx_done,
+	.tx_flush = pc_tx_flush,
+	.rx_done = pc_tx_flush,	/* the frames are our copies */
 	.set_filter = pc_set_filter,
 	.stats = pc_stats,
 };

@@ -303,10 +303,9 @@ ring_tx_queue(struct io *io, struct dp_frame *f)
 }
 
 static void
-ring_rx_done(struct io *io)
+ring_tx_flush(struct io *io)
 {
 	unsigned sent = 0;
-	uint32_t i = io->burst_start;
 
 	while (sent < io->ntx) {
 		int r = sendmmsg(io->tx_fd, io->msgs + sent, io->ntx - sent,
@@ -325,6 +324,14 @@ ring_rx_done(struct io *io)
 		io->st.tx_frames += (unsigned)r;
 	}
 	io->ntx = 0;
+}
+
+static void
+ring_rx_done(struct io *io)
+{
+	uint32_t i = io->burst_start;
+
+	ring_tx_flush(io);
 	/* give the slots back to the kernel, oldest first */
 	for (unsigned n = 0; n < io->burst_n; n++) {
 		__atomic_store_n(&ring_slot(io, i)->tp_status, TP_STATUS_KERNEL,
@@ -360,6 +367,7 @@ const struct io_ops io_ring_ops = {
 	.fd = ring_fd,
 	.rx_burst = ring_rx_burst,
 	.tx_queue = ring_tx_queue,
+	.tx_flush = ring_tx_flush,
 	.rx_done = ring_rx_done,
 	.set_filter = ring_set_filter,
 	.stats = ring_stats,

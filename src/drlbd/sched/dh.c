@@ -13,36 +13,22 @@
  * service hashes to the same bucket; dh is here for ipvsadm compatibility.
  */
 #include <stdlib.h>
-#include <string.h>
-#include <arpa/inet.h>
-#include <sys/socket.h>
 
 #include "../sched.h"
+#include "iphash.h"
 
 #define DH_TAB_BITS	8			/* IP_VS_DH_TAB_BITS */
 #define DH_TAB_SIZE	(1 << DH_TAB_BITS)
-#define DH_TAB_MASK	(DH_TAB_SIZE - 1)
 
 struct dh_state {
 	struct dest *buckets[DH_TAB_SIZE];
 };
 
-/*
- * ip_vs_dh_hashkey: Knuth's multiplicative hash, but masked to the LOW 8
- * bits, so only the address's low byte matters (IPVS as is).  IPv6 folds
- * the four 32-bit words by XOR first.
- */
+/* ip_vs_dh_hashkey: hash_32 of the folded address, as sh, lblc, lblcr */
 static unsigned int
 dh_hashkey(int af, const union drlb_inaddr *addr)
 {
-	uint32_t fold, w[4];
-
-	memcpy(w, addr->b, sizeof(w));
-	fold = w[0];
-	if (af == AF_INET6)
-		fold = w[0] ^ w[1] ^ w[2] ^ w[3];
-	return (unsigned int)(((uint64_t)ntohl(fold) * 2654435761ull) &
-	    DH_TAB_MASK);
+	return ipvs_hash_32(ipvs_addr_fold(af, addr), DH_TAB_BITS);
 }
 
 /* ip_vs_dh_reassign: bucket i gets dest i mod ndests, weight ignored */

@@ -33,6 +33,7 @@
 
 #include "drlb/addr.h"
 #include "../sched.h"
+#include "iphash.h"
 
 #define LBLC_TAB_BITS		10	/* CONFIG_IP_VS_LBLC_TAB_BITS */
 #define LBLC_TAB_SIZE		(1u << LBLC_TAB_BITS)
@@ -66,11 +67,7 @@ struct lblc_table {
 static uint32_t
 lblc_hashkey(uint16_t af, const union drlb_inaddr *a)
 {
-	uint32_t w[4], f;
-
-	memcpy(w, a->b, sizeof(w));
-	f = af == AF_INET6 ? w[0] ^ w[1] ^ w[2] ^ w[3] : w[0];
-	return (ntohl(f) * 0x61C88647u) >> (32 - LBLC_TAB_BITS);
+	return ipvs_hash_32(ipvs_addr_fold(af, a), LBLC_TAB_BITS);
 }
 
 static struct lblc_entry *
@@ -256,12 +253,6 @@ lblc_done_svc(struct svc *svc)
 	svc->sched_data = NULL;
 }
 
-static inline uint64_t
-lblc_overhead(const struct dest *d)
-{
-	return ((uint64_t)d->activeconns << 8) + d->inactconns;
-}
-
 /* __ip_vs_lblc_schedule: weighted least-connection over svc->dests */
 static struct dest *
 lblc_wlc(const struct svc *svc)
@@ -274,7 +265,7 @@ lblc_wlc(const struct svc *svc)
 		d = svc->dests[i];
 		if (dest_usable(d) && d->conf.weight > 0) {
 			least = d;
-			loh = lblc_overhead(d);
+			loh = dest_conn_overhead(d);
 			break;
 		}
 	}
@@ -284,7 +275,7 @@ lblc_wlc(const struct svc *svc)
 		d = svc->dests[i];
 		if (!dest_usable(d))
 			continue;
-		doh = lblc_overhead(d);
+		doh = dest_conn_overhead(d);
 		if (loh * (uint64_t)d->conf.weight >
 		    doh * (uint64_t)least->conf.weight) {
 			least = d;

@@ -35,6 +35,7 @@
 
 #include "drlb/addr.h"
 #include "../sched.h"
+#include "iphash.h"
 
 #define LBLCR_TAB_BITS		10	/* CONFIG_IP_VS_LBLCR_TAB_BITS */
 #define LBLCR_TAB_SIZE		(1u << LBLCR_TAB_BITS)
@@ -73,20 +74,11 @@ struct lblcr_table {
 	bool timer_armed;
 };
 
+/* ip_vs_lblcr_hashkey (hash_32 of the folded address) */
 static uint32_t
 lblcr_hashkey(uint16_t af, const union drlb_inaddr *a)
 {
-	uint32_t w[4], f;
-
-	memcpy(w, a->b, sizeof(w));
-	f = af == AF_INET6 ? w[0] ^ w[1] ^ w[2] ^ w[3] : w[0];
-	return (ntohl(f) * 0x61C88647u) >> (32 - LBLCR_TAB_BITS);	/* hash_32 */
-}
-
-static inline uint64_t
-lblcr_overhead(const struct dest *d)
-{
-	return ((uint64_t)d->activeconns << 8) + d->inactconns;
+	return ipvs_hash_32(ipvs_addr_fold(af, a), LBLCR_TAB_BITS);
 }
 
 /* a member's weight and load: live, or as it was when removed */
@@ -99,7 +91,7 @@ elem_weight(const struct lblcr_elem *e)
 static uint64_t
 elem_overhead(const struct lblcr_elem *e)
 {
-	return e->dest != NULL ? lblcr_overhead(e->dest) : e->overhead;
+	return e->dest != NULL ? dest_conn_overhead(e->dest) : e->overhead;
 }
 
 /* ip_vs_dest_set_insert */
@@ -169,7 +161,7 @@ set_min(const struct lblcr_entry *en)
 		if (least == NULL || !dest_usable(least))
 			continue;
 		if (least->conf.weight > 0) {
-			loh = lblcr_overhead(least);
+			loh = dest_conn_overhead(least);
 			break;
 		}
 	}
@@ -179,7 +171,7 @@ set_min(const struct lblcr_entry *en)
 		d = e->dest;
 		if (d == NULL || !dest_usable(d))
 			continue;
-		doh = lblcr_overhead(d);
+		doh = dest_conn_overhead(d);
 		if (loh * (uint64_t)d->conf.weight >
 		    doh * (uint64_t)least->conf.weight) {
 			least = d;
@@ -287,7 +279,7 @@ lblcr_dest_changed(struct svc *svc)
 				if (e->dest != NULL &&
 				    !lblcr_in_svc(svc, e->dest)) {
 					e->weight = e->dest->conf.weight;
-					e->overhead = lblcr_overhead(e->dest);
+					e->overhead = dest_conn_overhead(e->dest);
 					e->dest = NULL;
 				}
 				if (e->dest == NULL)
@@ -408,7 +400,7 @@ lblcr_wlc(const struct svc *svc)
 		d = svc->dests[i];
 		if (dest_usable(d) && d->conf.weight > 0) {
 			least = d;
-			loh = lblcr_overhead(d);
+			loh = dest_conn_overhead(d);
 			break;
 		}
 	}
@@ -418,7 +410,7 @@ lblcr_wlc(const struct svc *svc)
 		d = svc->dests[i];
 		if (!dest_usable(d))
 			continue;
-		doh = lblcr_overhead(d);
+		doh = dest_conn_overhead(d);
 		if (loh * (uint64_t)d->conf.weight >
 		    doh * (uint64_t)least->conf.weight) {
 			least = d;

@@ -2,7 +2,8 @@
  * Least-Connection (IPVS ip_vs_lc.c).
  *
  * The usable dest of weight > 0 with the least overhead =
- * (activeconns << 8) + inactconns; only a strictly smaller overhead
+ * (activeconns << 8) + totalconns (dest_conn_overhead, IPVS's
+ * ip_vs_dest_conn_overhead); only a strictly smaller overhead
  * replaces the least so far, so ties go to the first in list order (the
  * newest dest).  Weights other than 0 play no part.
  *

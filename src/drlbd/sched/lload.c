@@ -12,7 +12,7 @@
  * Each node keeps the winner's position and its (h, w), so a match reads
  * two adjacent nodes, never the dests themselves.  Comparison, as IPVS
  * wlc: b beats a iff h(a) * w(b) > h(b) * w(a), in 64 bits.  Bounds:
- * h < 2^41 (activeconns < 2^32 shifted by 8, plus inactconns < 2^32) and
+ * h < 2^41 (activeconns < 2^32 times 257, plus inactconns < 2^32) and
  * w <= 65535 < 2^16 (svc.c refuses more), so each product < 2^57.
  *
  * Memory: 40 bytes per leaf (two nodes' worth plus the list pointer), one
@@ -62,7 +62,7 @@ lload_leaf(enum lload_rule r, const struct dest *d, uint32_t pos)
 		x.w = 1;
 		/* FALLTHROUGH */
 	case LLOAD_WLC:
-		x.h = ((uint64_t)d->activeconns << 8) + d->inactconns;
+		x.h = dest_conn_overhead(d);
 		break;
 	case LLOAD_SED:
 		x.h = (uint64_t)d->activeconns + 1;

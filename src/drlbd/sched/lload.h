@@ -5,8 +5,8 @@
  * rules all pick the eligible dest (usable, weight > 0) with the least
  * h / w, the first in list order among equals, for a per-rule h and w:
  *
- *   lc   h = (activeconns << 8) + inactconns   w = 1
- *   wlc  h = (activeconns << 8) + inactconns   w = weight
+ *   lc   h = (activeconns << 8) + totalconns   w = 1
+ *   wlc  h = (activeconns << 8) + totalconns   w = weight
  *   sed  h = activeconns + 1                   w = weight
  *   nq   h = activeconns + 1, or 0 when idle   w = weight
  *

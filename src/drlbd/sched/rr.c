@@ -5,7 +5,9 @@
  * IPVS keeps a pointer to the last pick's list node; we keep the dest
  * itself (so a dest added at the head does not move the cursor) and a hint
  * of its position, checked before use, so that a pick costs O(1) unless the
- * list changed.  When the last pick is removed the lap restarts at the head.
+ * list changed.  When the last pick is removed the mark moves to its
+ * predecessor (the head if it was first), so the lap goes on with its
+ * successor, as ip_vs_rr_del_dest.
  */
 #include <stdlib.h>
 
@@ -48,6 +50,26 @@ rr_find(const struct svc *svc, struct rr_mark *m)
 	return -1;
 }
 
+/*
+ * ip_vs_rr_del_dest: IPVS has already unlinked d, so the mark, if it is d,
+ * becomes d's old predecessor (p->next->prev), the list head when d was
+ * first: the next pick is d's successor, not the head.
+ */
+static void
+rr_del_dest(struct svc *svc, struct dest *d, uint32_t at)
+{
+	struct rr_mark *m = svc->sched_data;
+
+	if (m->last != d)
+		return;
+	if (at == 0) {
+		m->last = NULL;
+		return;
+	}
+	m->last = svc->dests[at - 1];
+	m->pos = at - 1;
+}
+
 static void
 rr_dest_changed(struct svc *svc)
 {
@@ -82,5 +104,6 @@ const struct sched_ops sched_rr = {
 	.init_svc	= rr_init_svc,
 	.done_svc	= rr_done_svc,
 	.dest_changed	= rr_dest_changed,
+	.del_dest	= rr_del_dest,
 	.schedule	= rr_schedule,
 };

@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 
 #include "../sched.h"
+#include "iphash.h"
 
 #define SH_TAB_BITS	8			/* IP_VS_SH_TAB_BITS */
 #define SH_TAB_SIZE	(1 << SH_TAB_BITS)
@@ -38,15 +39,6 @@ struct sh_state {
 	struct dest *buckets[SH_TAB_SIZE];
 };
 
-/* the kernel's hash_32() (include/linux/hash.h, since 4.7) */
-#define GOLDEN_RATIO_32	0x61C88647u
-
-static inline uint32_t
-sh_hash_32(uint32_t val, unsigned int bits)
-{
-	return (val * GOLDEN_RATIO_32) >> (32 - bits);
-}
-
 /*
  * ip_vs_sh_hashkey: host-order port plus host-order address (IPv6: its four
  * 32-bit words XORed first), summed modulo 2^32, through hash_32; offset
@@ -56,14 +48,8 @@ static inline unsigned int
 sh_hashkey(int af, const union drlb_inaddr *addr, uint16_t port,
     unsigned int offset)
 {
-	uint32_t fold, w[4];
-
-	memcpy(w, addr->b, sizeof(w));
-	fold = w[0];
-	if (af == AF_INET6)
-		fold = w[0] ^ w[1] ^ w[2] ^ w[3];
-	return (offset + sh_hash_32((uint32_t)ntohs(port) + ntohl(fold),
-	    SH_TAB_BITS)) & SH_TAB_MASK;
+	return (offset + ipvs_hash_32((uint32_t)ntohs(port) +
+	    ipvs_addr_fold(af, addr), SH_TAB_BITS)) & SH_TAB_MASK;
 }
 
 static inline bool

@@ -3,7 +3,8 @@
  *
  * Two dests are drawn at random, each with probability by weight, and the
  * less loaded of the two wins, load being overhead / weight with overhead
- * = (activeconns << 8) + inactconns as in wlc.  Step by step as IPVS:
+ * = (activeconns << 8) + totalconns as in wlc (dest_conn_overhead).  Step
+ * by step as IPVS:
  *
  *   total = sum of the weights of the usable dests with weight > 0
  *   r1, r2 = rand32() % (total + 1), drawn in this order
@@ -19,7 +20,7 @@
  * IPVS uses the kernel's prandom; drlb keeps an xorshift64* generator per
  * service, seeded from getrandom() (see twos.h for the test hook).
  *
- * Bounds: overhead < 2^32 * 256 + 2^32 < 2^41 and weights <= 65535, so the
+ * Bounds: overhead < 2^32 * 257 + 2^32 < 2^41 and weights <= 65535, so the
  * cross products stay below 2^57 in 64 bits (IPVS multiplies in int and
  * would overflow long before).  total < 2^32 * 65535 fits in 64 bits.
  */
@@ -97,12 +98,6 @@ twos_done_svc(struct svc *svc)
 	svc->sched_data = NULL;
 }
 
-static inline uint64_t
-twos_overhead(const struct dest *d)
-{
-	return ((uint64_t)d->activeconns << 8) + d->inactconns;
-}
-
 static struct dest *
 twos_schedule(struct svc *svc, const struct conn_key *key)
 {
@@ -136,12 +131,12 @@ twos_schedule(struct svc *svc, const struct conn_key *key)
 		if (rweight1 <= 0 && weight1 == -1) {
 			choice1 = d;
 			weight1 = d->conf.weight;
-			overhead1 = twos_overhead(d);
+			overhead1 = dest_conn_overhead(d);
 		}
 		if (rweight2 <= 0 && weight2 == -1) {
 			choice2 = d;
 			weight2 = d->conf.weight;
-			overhead2 = twos_overhead(d);
+			overhead2 = dest_conn_overhead(d);
 		}
 		if (weight1 != -1 && weight2 != -1)
 			break;

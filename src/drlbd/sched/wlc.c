@@ -2,11 +2,11 @@
  * Weighted Least-Connection (IPVS ip_vs_wlc.c).
  *
  * Pick the usable dest with the least overhead / weight, where overhead =
- * (activeconns << 8) + inactconns: an active connection weighs 256
- * inactive ones.  Ratios are compared by cross-multiplying,
- * loh * w(d) > doh * w(least), never by dividing.  Bounds: overhead <
- * 2^32 * 256 + 2^32 < 2^41 and weights <= 65535 (svc.c), so each product
- * is below 2^57 in 64 bits.
+ * (activeconns << 8) + totalconns (dest_conn_overhead): an active
+ * connection weighs 257 inactive ones.  Ratios are compared by
+ * cross-multiplying, loh * w(d) > doh * w(least), never by dividing.
+ * Bounds: overhead < 2^32 * 257 + 2^32 < 2^41 and weights <= 65535
+ * (svc.c), so each product is below 2^57 in 64 bits.
  *
  * IPVS starts from the first usable dest with weight > 0 in list order
  * (newest first), and only a strictly better one replaces it: ties go to
