@@ -98,6 +98,7 @@ frame_one(const uint8_t *hdr, const uint8_t *data, size_t len)
 		abort();
 	memcpy(frame, data, len);
 	memcpy(orig, data, len);
+	memset(&f, 0, sizeof(f));	/* link 0, the only one */
 	if (hdr[0] & 0x04) {
 		if ((vh = malloc(sizeof(*vh))) == NULL)
 			abort();
