@@ -343,9 +343,10 @@ statefile_outcome_text(const struct statefile_outcome *out, char *buf,
 	int n = 0, w;
 	const char *sep = "";
 
+	/* past the end of buf, only counted (no pointer beyond it) */
 #define APPEND(...) do {						\
-	w = snprintf(buf + n, len > (size_t)n ? len - (size_t)n : 0,	\
-	    __VA_ARGS__);						\
+	w = len > (size_t)n ? snprintf(buf + n, len - (size_t)n,	\
+	    __VA_ARGS__) : snprintf(NULL, 0, __VA_ARGS__);		\
 	if (w < 0)							\
 		return -1;						\
 	n += w;								\

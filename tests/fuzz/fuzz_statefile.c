@@ -328,6 +328,17 @@ one(const uint8_t *data, size_t size, unsigned workers)
 	set_create(&cs, workers);
 	n = statefile_restore(as_file(data, size), &cs, &st, NOW, WALL, &out);
 	check_outcome(n, &out, &cs, size);
+	/* the log line's words, whole or cut to a small buffer */
+	if (n >= 0) {
+		char text[300], cut[12];
+		int len = statefile_outcome_text(&out, text, sizeof(text));
+
+		if (len <= 0 || (size_t)len >= sizeof(text) ||
+		    strlen(text) != (size_t)len ||
+		    statefile_outcome_text(&out, cut, sizeof(cut)) != len ||
+		    strncmp(cut, text, sizeof(cut) - 1) != 0)
+			abort();
+	}
 	check_set(&cs, NOW);
 
 	/* time passes: what was due expires, links and counts hold */
