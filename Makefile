@@ -156,6 +156,8 @@ fuzz_neigh_SRC  := $(call dsrc,neigh.c) $(DP_SRC)
 fuzz_neigh_LIBNET_SRC := $(call dsrc,arp.c ndp.c)
 fuzz_neigh_LIBS := $(LIBNET_LIBS)
 FUZZ += fuzz_neigh
+fuzz_statefile_SRC := $(call dsrc,statefile.c) $(TABLES_SRC)
+FUZZ += fuzz_statefile
 FUZZ_CPPFLAGS := $(CPPFLAGS) -iquote src/drlbd -iquote src/drlbadm -iquote tests/fuzz
 
 # libFuzzer's objects of NAME_LIBNET_SRC
@@ -172,6 +174,12 @@ $(B)/tests/replay_$(1): tests/fuzz/$(1).c tests/fuzz/nonet.c tests/fuzz/driver.c
 	$(CC) $(FUZZ_CPPFLAGS) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $$@ $$(filter %.c %.o,$$^) $$($(1)_LIBS) $(LDLIBS)
 endef
 $(foreach f,$(FUZZ),$(eval $(call fuzz_rules_tmpl,$(f))))
+
+# fuzz_statefile's seeds are files statefile_save writes: its source built
+# as their writer (tests/fuzz/mkseeds.py runs it)
+$(B)/tests/seed_statefile: tests/fuzz/fuzz_statefile.c $(fuzz_statefile_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_CPPFLAGS) -DSTATEFILE_SEEDS $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
 fuzz: $(addprefix $(B)/fuzz/,$(FUZZ))
 	@for f in $(FUZZ); do \

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "drlb/ctl.h"
@@ -853,15 +854,18 @@ start(struct drlbd *d)
 	announce_update(d, clock_ms());
 	if (d->state_fd >= 0) {
 		/* the connections of the drlbd that ran before us */
-		long skipped, n = statefile_restore(d->state_fd, &d->conns,
-		    &d->svcs, d->dp.now, &skipped);
+		struct statefile_outcome so;
+		char why[256];
+		long n = statefile_restore(d->state_fd, &d->conns, &d->svcs,
+		    d->dp.now, (uint64_t)time(NULL), &so);
 
 		if (n < 0)
 			log_warn("state file %s: not restored", o->state_file);
-		else if (n + skipped > 0)
+		else if (so.whole > 0 || so.truncated || so.trailing) {
+			statefile_outcome_text(&so, why, sizeof(why));
 			log_info("state file %s: %ld connections restored, %ld "
-			    "skipped (expired, or no longer in the rules)",
-			    o->state_file, n, skipped);
+			    "skipped (%s)", o->state_file, n, so.skipped, why);
+		}
 	}
 	if (workers_start(&d->workers) < 0)
 		fatalx("cannot start the worker threads");

@@ -23,7 +23,9 @@ replay(const char *path, unsigned *n)
 		return -1;
 	}
 	rewind(f);
-	buf = malloc((size_t)len + 1);
+	/* exactly len bytes, as libFuzzer hands an input over: a read past
+	 * its end is a heap overflow */
+	buf = malloc((size_t)len);
 	if (buf == NULL || fread(buf, 1, (size_t)len, f) != (size_t)len) {
 		perror(path);
 		return -1;

@@ -4,7 +4,12 @@
  *    table (svc_apply checks every field it is handed);
  *  - drlbadm's side: any reply body decoded as GET_SERVICES and GET_CONNS
  *    and formatted in every listing (numeric: no name lookups).
- * Byte 0 picks the op; the rest is the body.
+ * Input: a sequence of messages, each byte 0 the op, bytes 1-2 the body's
+ * length (big endian), then the body (the last one: what is left, if
+ * less).  Each input starts from an empty service table, so what a
+ * sequence of requests reaches (editing what an earlier one added) its
+ * input alone reproduces, and a committed corpus replays what the run
+ * reached.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +20,11 @@
 #include "svc.h"
 #include "fuzz.h"
 
-static struct svc_table st;
 static FILE *devnull;
-static int uses;
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* one message: applied as a request, decoded as replies */
+static void
+message(struct svc_table *st, uint8_t op, const uint8_t *data, size_t len)
 {
 	struct drlb_ctl_req req;
 	struct list_table t = { 0 };
@@ -35,36 +39,46 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		DRLB_OPT_NUMERIC | DRLB_OPT_PERSISTENTCONN,
 	};
 
-	if (devnull == NULL) {
-		devnull = fopen("/dev/null", "w");
-		svc_table_init(&st);
-	}
-	if (++uses % 512 == 0) {
-		svc_table_free(&st);
-		svc_table_init(&st);
-	}
-	if (size < 1)
-		return 0;
-
 	/* drlbd: the request as it comes off the socket */
 	memset(&req, 0, sizeof(req));
-	memcpy(&req, data + 1, size - 1 < sizeof(req) ? size - 1 : sizeof(req));
-	svc_apply(&st, (uint16_t)(data[0] % DRLB_CTL_OP_MAX), &req, err,
+	memcpy(&req, data, len < sizeof(req) ? len : sizeof(req));
+	svc_apply(st, (uint16_t)(op % DRLB_CTL_OP_MAX), &req, err,
 	    sizeof(err));
 
 	/* drlbadm: the reply as it comes off the socket (into a malloc'ed,
-	 * so aligned, buffer as ctl_recv() gives it) */
-	if ((body = malloc(size)) == NULL)
-		return 0;
-	memcpy(body, data + 1, size - 1);
-	if (list_table_decode(&t, body, size - 1) == 0) {
+	 * so aligned, buffer as ctl_recv() gives it; of exactly its length:
+	 * ctl_recv's spare NUL is for error texts only) */
+	if ((body = malloc(len)) == NULL)
+		return;
+	memcpy(body, data, len);
+	if (list_table_decode(&t, body, len) == 0) {
 		list_table_sort(&t);
-		list_all(devnull, &info, &t, opts[data[0] % 5]);
+		list_all(devnull, &info, &t, opts[op % 5]);
 		list_save(devnull, &t, DRLB_OPT_NUMERIC);
 		list_table_free(&t);
 	}
-	list_conns(devnull, body,
-	    (size - 1) / sizeof(struct drlb_ctl_conn_entry), DRLB_OPT_NUMERIC);
+	list_conns(devnull, body, len / sizeof(struct drlb_ctl_conn_entry),
+	    DRLB_OPT_NUMERIC);
 	free(body);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct svc_table st;
+
+	if (devnull == NULL && (devnull = fopen("/dev/null", "w")) == NULL)
+		abort();
+	svc_table_init(&st);
+	while (size >= 3) {
+		size_t len = (size_t)data[1] << 8 | data[2];
+
+		if (len > size - 3)
+			len = size - 3;
+		message(&st, data[0], data + 3, len);
+		data += 3 + len;
+		size -= 3 + len;
+	}
+	svc_table_free(&st);
 	return 0;
 }

@@ -1,9 +1,15 @@
 /*
  * Fuzz target: the data path (parse -> look up / schedule -> rewrite ->
- * checksum) with any frame, any offload metadata, any capture status.
- * Input: byte 0 flags, bytes 1-10 a virtio_net_hdr, the rest the frame.
+ * checksum) with any frames, any offload metadata, any capture status.
+ * Input: a sequence of frames, each byte 0 flags, bytes 1-10 a
+ * virtio_net_hdr, bytes 11-12 the frame's length (big endian), then the
+ * frame (the last one: what is left, if less).  Each input starts from an
+ * empty connection table at second 1, so what a sequence reaches (a
+ * handshake, a full table, expiry, a template's connections) its input
+ * alone reproduces, and a committed corpus replays what the run reached.
  * Besides "no crash, no sanitizer report" it checks DR's promise: a
- * forwarded frame's IP header and ports are unchanged.
+ * forwarded frame's IP header and ports are unchanged; and flushed at the
+ * end, the table leaves no count on any real server.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,6 +23,7 @@
 static struct svc_table st;
 static struct conn_table *ct;
 static struct dp dp;
+static int ready;
 static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 
 static void
@@ -51,9 +58,6 @@ static void
 setup(void)
 {
 	svc_table_init(&st);
-	ct = conn_table_create(64);	/* small: the full-table path too */
-	dp_init(&dp, mac, 1500, &st, ct);
-	dp.now = 1;
 	add(DRLB_CTL_ADD_SVC, IPPROTO_TCP, "198.18.0.1", 80, "wrr", 0, NULL);
 	add(DRLB_CTL_ADD_DEST, IPPROTO_TCP, "198.18.0.1", 80, "wrr", 0, "198.18.0.7");
 	add(DRLB_CTL_ADD_DEST, IPPROTO_TCP, "198.18.0.1", 80, "wrr", 0, "198.18.0.8");
@@ -78,31 +82,36 @@ setup(void)
 		}
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* one frame of the sequence */
+static void
+frame_one(const uint8_t *hdr, const uint8_t *data, size_t len)
 {
-	static uint8_t buf[16 + 70000];
-	static uint8_t orig[70000];
-	struct virtio_net_hdr *vh = (struct virtio_net_hdr *)(buf + 6);
+	static uint8_t orig[65536];
+	struct virtio_net_hdr *vh = NULL;
 	struct dp_frame f;
-	size_t len;
+	uint8_t *frame;
 
-	if (ct == NULL)
-		setup();
-	if (size < 11 || size - 11 > sizeof(orig))
-		return 0;
-	len = size - 11;
-	memcpy(vh, data + 1, sizeof(*vh));
-	memcpy(buf + 16, data + 11, len);
-	memcpy(orig, data + 11, len);
-	f.data = buf + 16;
+	/* the frame in a buffer of exactly its length, so that a read past
+	 * its end is a heap overflow; the virtio_net_hdr, which the ring
+	 * places just before the frame, in one of exactly its own */
+	if ((frame = malloc(len)) == NULL)
+		abort();
+	memcpy(frame, data, len);
+	memcpy(orig, data, len);
+	memset(&f, 0, sizeof(f));	/* link 0, the only one */
+	if (hdr[0] & 0x04) {
+		if ((vh = malloc(sizeof(*vh))) == NULL)
+			abort();
+		memcpy(vh, hdr + 1, sizeof(*vh));
+	}
+	f.data = frame;
 	f.len = (uint32_t)len;
-	f.wire_len = (uint32_t)len + ((data[0] & 0x10) ? 1 : 0);
-	f.flags = (data[0] & 0x01 ? DP_FRAME_CSUM_PARTIAL : 0) |
-	    (data[0] & 0x02 ? DP_FRAME_VLAN : 0);
-	f.vnet = (data[0] & 0x04) ? vh : NULL;
-	dp.sloppy_tcp = (data[0] & 0x08) != 0;
-	dp.now += data[0] >> 5;		/* time passes: expiry runs too */
+	f.wire_len = (uint32_t)len + ((hdr[0] & 0x10) ? 1 : 0);
+	f.flags = (hdr[0] & 0x01 ? DP_FRAME_CSUM_PARTIAL : 0) |
+	    (hdr[0] & 0x02 ? DP_FRAME_VLAN : 0);
+	f.vnet = vh;
+	dp.sloppy_tcp = (hdr[0] & 0x08) != 0;
+	dp.now += hdr[0] >> 5;		/* time passes: expiry runs too */
 	conn_expire(ct, &st, dp.now, 64);
 
 	if (dp_process(&dp, &f) == DP_FORWARD) {
@@ -112,10 +121,46 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (uint32_t)(orig[14] & 0x0f) * 4;
 		uint32_t ports = (orig[14] >> 4) == 6 ? 0 : 4;
 
-		if (f.len > len || memcmp(buf + 16 + 12, orig + 12, 2) != 0 ||
-		    memcmp(buf + 16 + 14, orig + 14, ihl) != 0 ||
-		    memcmp(buf + 16 + 14 + ihl, orig + 14 + ihl, ports) != 0)
+		if (f.len > len || memcmp(frame + 12, orig + 12, 2) != 0 ||
+		    memcmp(frame + 14, orig + 14, ihl) != 0 ||
+		    memcmp(frame + 14 + ihl, orig + 14 + ihl, ports) != 0)
 			abort();
 	}
+	free(vh);
+	free(frame);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!ready) {
+		setup();
+		ready = 1;
+	}
+	/* small, as the daemon binds it (a full table reclaims half-open
+	 * connections) */
+	if ((ct = conn_table_create(16)) == NULL)
+		abort();
+	conn_table_bind(ct, &st);
+	dp_init(&dp, mac, 1500, &st, ct);
+	dp.now = 1;
+	while (size >= 13) {
+		size_t len = (size_t)data[11] << 8 | data[12];
+
+		if (len > size - 13)
+			len = size - 13;
+		frame_one(data, data + 13, len);
+		data += 13 + len;
+		size -= 13 + len;
+	}
+	conn_flush(ct, &st);
+	conn_table_destroy(ct);
+	for (struct svc *s = st.head; s != NULL; s = s->next)
+		for (uint32_t i = 0; i < s->ndests; i++)
+			if (s->dests[i]->activeconns != 0 ||
+			    s->dests[i]->inactconns != 0 ||
+			    s->dests[i]->persistconns != 0 ||
+			    s->dests[i]->refcnt != 1)
+				abort();
 	return 0;
 }

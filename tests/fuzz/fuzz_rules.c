@@ -1,8 +1,10 @@
 /*
  * Fuzz target: the rule parsers as drlbd --config and drlbadm -R use them:
  * lines split into words (drlb_cmd_split), parsed as ipvsadm arguments
- * (drlb_cmd_parse), and every command that changes rules applied to one
- * service table (svc_apply), which is rebuilt now and then.
+ * (drlb_cmd_parse), and every command that changes rules applied to a
+ * service table (svc_apply), empty at each input's start: what an input
+ * reaches, it reaches alone (a committed corpus replays what the run
+ * reached).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,22 +14,15 @@
 #include "conn.h"
 #include "fuzz.h"
 
-static struct svc_table st;
-static int ready, uses;
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct svc_table st;
 	char *text, *line, *save = NULL;
 
-	if (!ready || ++uses % 256 == 0) {
-		if (ready)
-			svc_table_free(&st);
-		svc_table_init(&st);
-		ready = 1;
-	}
 	if ((text = malloc(size + 1)) == NULL)
 		return 0;
+	svc_table_init(&st);
 	memcpy(text, data, size);
 	text[size] = '\0';
 	for (line = strtok_r(text, "\n", &save); line != NULL;
@@ -47,5 +42,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			svc_apply(&st, op, &cmd.req, err, sizeof(err));
 	}
 	free(text);
+	svc_table_free(&st);
 	return 0;
 }

@@ -2,10 +2,15 @@
  * Fuzz target: the connection-sync decoder, which reads whatever any host
  * on the segment multicasts to 224.0.0.81:8848 (IPVS sync message v1), and
  * the backup applying each entry to its table (bound to its own real
- * servers, templates included).
+ * servers, templates included).  Each input is one message, applied to an
+ * empty table, then again a minute later (updates of what it created,
+ * after what was due expired): what an input reaches it reaches alone, so
+ * a committed corpus replays what the run reached.  Flushed at the end,
+ * the table leaves no count or reference on any real server.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sync.h"
@@ -13,10 +18,10 @@
 #include "fuzz.h"
 
 static struct svc_table st;
-static struct conn_table *ct;
 static struct sync_apply_stats as;
 static struct conn_set cs;
-static uint32_t now = 1;
+static uint32_t now;
+static int ready;
 
 static void
 add(uint16_t op, uint16_t af, const char *vip, uint16_t port, uint32_t flags,
@@ -55,11 +60,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sync_decode_stats ds = { 0 };
+	struct conn_table *ct;
 
-	if (ct == NULL) {
+	if (!ready) {
 		svc_table_init(&st);
-		ct = conn_table_create(256);
-		conn_set_single(&cs, ct);
 		add(DRLB_CTL_ADD_SVC, AF_INET, "198.18.0.1", 80, 0, NULL);
 		add(DRLB_CTL_ADD_DEST, AF_INET, "198.18.0.1", 80, 0, "198.18.0.7");
 		add(DRLB_CTL_ADD_SVC, AF_INET, "198.18.0.1", 443,
@@ -68,10 +72,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    DRLB_SVC_F_PERSISTENT, "198.18.0.8");
 		add(DRLB_CTL_ADD_SVC, AF_INET6, "2001:db8::1", 80, 0, NULL);
 		add(DRLB_CTL_ADD_DEST, AF_INET6, "2001:db8::1", 80, 0, "2001:db8::7");
+		ready = 1;
 	}
+	/* small, as the daemon binds it: one message can fill it */
+	if ((ct = conn_table_create(32)) == NULL)
+		abort();
+	conn_table_bind(ct, &st);
+	conn_set_single(&cs, ct);
+	now = 1;
 	sync_mesg_decode(data, size, 0, apply, NULL, &ds);
-	/* time passes: entries expire, the table never fills for good */
-	now += 7;
-	conn_expire(ct, &st, now, 1024);
+	now += 60;
+	conn_expire(ct, &st, now, UINT32_MAX);
+	sync_mesg_decode(data, size, 0, apply, NULL, &ds);
+	conn_flush(ct, &st);
+	conn_table_destroy(ct);
+	for (struct svc *s = st.head; s != NULL; s = s->next)
+		for (uint32_t i = 0; i < s->ndests; i++)
+			if (s->dests[i]->activeconns != 0 ||
+			    s->dests[i]->inactconns != 0 ||
+			    s->dests[i]->persistconns != 0 ||
+			    s->dests[i]->refcnt != 1)
+				abort();
 	return 0;
 }

@@ -30,24 +30,28 @@ def frame(proto, src, sport, dst, dport, flags=0x02, payload=b"", frag=0x4000):
 def vnet(flags=0, gso=0, hdr=0, gsosz=0, start=0, off=0):
     return struct.pack("<BBHHHH", flags, gso, hdr, gsosz, start, off)
 
-# fuzz_frame: byte 0 flags, 10 bytes virtio_net_hdr, frame
+# fuzz_frame: frames, each byte 0 flags (0x20 and up: seconds passing
+# before it), 10 bytes virtio_net_hdr, 2 bytes its length, the frame
+def ff(flags, v, f):
+    return bytes([flags]) + v + struct.pack("!H", len(f)) + f
+
 syn = frame(6, "198.18.0.100", 40000, "198.18.0.1", 80)
 ack = frame(6, "198.18.0.100", 40000, "198.18.0.1", 80, 0x10, b"GET / HTTP/1.0\r\n\r\n")
 udp = frame(17, "198.18.0.100", 5353, "198.18.0.1", 53, payload=b"query")
-w("fuzz_frame", "syn", b"\x00" + vnet() + syn)
-w("fuzz_frame", "syn-partial", b"\x05" + vnet(1, 0, 0, 0, 34, 16) + syn)
-w("fuzz_frame", "ack-data", b"\x24" + vnet(1, 0, 0, 0, 34, 16) + ack)
-w("fuzz_frame", "gso", b"\x04" + vnet(1, 1, 54, 1448, 34, 16) + ack + b"x" * 3000)
-w("fuzz_frame", "udp", b"\x05" + vnet(1, 0, 0, 0, 34, 6) + udp)
-w("fuzz_frame", "udp-nocsum", b"\x01" + vnet() + udp)
-w("fuzz_frame", "portzero", b"\x00" + vnet() + frame(6, "198.18.0.100", 40001, "198.18.0.3", 443))
-w("fuzz_frame", "frag", b"\x00" + vnet() + frame(6, "198.18.0.100", 40000, "198.18.0.1", 80, frag=0x2000))
-w("fuzz_frame", "icmp", b"\x00" + vnet() + frame(1, "198.18.0.100", 0, "198.18.0.1", 0))
-w("fuzz_frame", "sloppy-ack", b"\x08" + vnet() + ack)
-w("fuzz_frame", "arp", b"\x00" + vnet() + b"\xff" * 6 + CLI + b"\x08\x06" +
+w("fuzz_frame", "syn", ff(0x00, vnet(), syn))
+w("fuzz_frame", "syn-partial", ff(0x05, vnet(1, 0, 0, 0, 34, 16), syn))
+w("fuzz_frame", "ack-data", ff(0x24, vnet(1, 0, 0, 0, 34, 16), ack))
+w("fuzz_frame", "gso", ff(0x04, vnet(1, 1, 54, 1448, 34, 16), ack + b"x" * 3000))
+w("fuzz_frame", "udp", ff(0x05, vnet(1, 0, 0, 0, 34, 6), udp))
+w("fuzz_frame", "udp-nocsum", ff(0x01, vnet(), udp))
+w("fuzz_frame", "portzero", ff(0x00, vnet(), frame(6, "198.18.0.100", 40001, "198.18.0.3", 443)))
+w("fuzz_frame", "frag", ff(0x00, vnet(), frame(6, "198.18.0.100", 40000, "198.18.0.1", 80, frag=0x2000)))
+w("fuzz_frame", "icmp", ff(0x00, vnet(), frame(1, "198.18.0.100", 0, "198.18.0.1", 0)))
+w("fuzz_frame", "sloppy-ack", ff(0x08, vnet(), ack))
+w("fuzz_frame", "arp", ff(0x00, vnet(), b"\xff" * 6 + CLI + b"\x08\x06" +
   struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, CLI, ip4("198.18.0.100"),
-              b"\0" * 6, ip4("198.18.0.1")))
-w("fuzz_frame", "truncated", b"\x10" + vnet() + syn[:30])
+              b"\0" * 6, ip4("198.18.0.1"))))
+w("fuzz_frame", "truncated", ff(0x10, vnet(), syn[:30]))
 
 # IPv6: TCP SYN to [2001:db8::1]:80, a hop-by-hop header, UDP to :53, a fragment
 def ip6(s):
@@ -59,11 +63,27 @@ def frame6(nh, payload, src="2001:db8::100", dst="2001:db8::1"):
     return DIR + CLI + b"\x86\xdd" + hdr + payload
 
 tcp6 = struct.pack("!HHIIBBHHH", 40000, 80, 1, 0, 5 << 4, 0x02, 64240, 0, 0)
-w("fuzz_frame", "syn6", b"\x00" + vnet() + frame6(6, tcp6))
-w("fuzz_frame", "syn6-partial", b"\x05" + vnet(1, 0, 0, 0, 54, 16) + frame6(6, tcp6))
-w("fuzz_frame", "hbh6", b"\x00" + vnet() + frame6(0, bytes([6, 0, 1, 4, 0, 0, 0, 0]) + tcp6))
-w("fuzz_frame", "udp6", b"\x00" + vnet() + frame6(17, struct.pack("!HHHH", 5353, 53, 13, 0) + b"query"))
-w("fuzz_frame", "frag6", b"\x00" + vnet() + frame6(44, bytes([6, 0, 0, 1, 0, 0, 0, 1]) + tcp6))
+w("fuzz_frame", "syn6", ff(0x00, vnet(), frame6(6, tcp6)))
+w("fuzz_frame", "syn6-partial", ff(0x05, vnet(1, 0, 0, 0, 54, 16), frame6(6, tcp6)))
+w("fuzz_frame", "hbh6", ff(0x00, vnet(), frame6(0, bytes([6, 0, 1, 4, 0, 0, 0, 0]) + tcp6)))
+w("fuzz_frame", "udp6", ff(0x00, vnet(), frame6(17, struct.pack("!HHHH", 5353, 53, 13, 0) + b"query")))
+w("fuzz_frame", "frag6", ff(0x00, vnet(), frame6(44, bytes([6, 0, 0, 1, 0, 0, 0, 1]) + tcp6)))
+
+# sequences: what one input reaches from an empty table (0xe0: 7 s pass)
+fin = frame(6, "198.18.0.100", 40000, "198.18.0.1", 80, 0x11)
+tick = ff(0xe0, vnet(), b"")
+w("fuzz_frame", "handshake", ff(0x00, vnet(), syn) + ff(0x20, vnet(), ack) +
+  ff(0x20, vnet(), fin) + tick)
+# more new flows than the table holds (16): half-open ones give way
+w("fuzz_frame", "flood", b"".join(
+  ff(0x00, vnet(), frame(6, "198.18.0.%d" % (100 + i), 40000 + i, "198.18.0.1", 80))
+  for i in range(20)))
+# a client's template at the port-0 service and its connections, expiring
+w("fuzz_frame", "persist-expire", b"".join(
+  ff(0x00, vnet(), frame(6, "198.18.0.100", 40000 + i, "198.18.0.3", 22 + i))
+  for i in range(3)) + tick * 20)
+# a UDP flow outlives its 300 s, then comes again
+w("fuzz_frame", "udp-expire", ff(0x01, vnet(), udp) + tick * 45 + ff(0x01, vnet(), udp))
 
 # fuzz_rules: lines of ipvsadm -S -n / -R text
 w("fuzz_rules", "recipe", open("conf/recipe.conf", "rb").read())
@@ -78,13 +98,54 @@ w("fuzz_rules", "persistent",
 w("fuzz_rules", "ipvsadm-names", b"ipvsadm -A -t 198.18.0.1:http -s mh -b mh-port\n"
   b"ipvsadm -a -t 198.18.0.1:http -r 198.18.0.9:http -g -w 1\n")
 
-# fuzz_ctl: byte 0 op, then a request / reply body
-req = bytearray(120)
-struct.pack_into("<HH4s", req, 0, 2, 6, ip4("198.18.0.1"))
-struct.pack_into("<H", req, 20, 80)
-req[28:31] = b"wlc"
+# fuzz_ctl: messages, each byte 0 the op, 2 bytes the body's length, the
+# body (a struct drlb_ctl_req as request; as reply, whatever it is)
+def creq(vip="198.18.0.1", port=80, proto=6, sched=b"wlc", flags=0, timeout=0,
+         netmask=None, rip=None, weight=1, uthr=0, lthr=0, tmo=(0, 0, 0)):
+    v6 = ":" in vip
+    b = bytearray(120)
+    struct.pack_into("<HH16sH", b, 0, 10 if v6 else 2, proto,
+                     ip6(vip) if v6 else ip4(vip), port)
+    b[28:28 + len(sched)] = sched
+    struct.pack_into("<II", b, 44, flags, timeout)
+    if netmask is None:
+        netmask = 128 if v6 else 0xffffffff
+    struct.pack_into("<I", b, 52, netmask)
+    if rip is not None:
+        struct.pack_into("<HH16sIiII", b, 72, 10 if v6 else 2, port,
+                         ip6(rip) if v6 else ip4(rip), 3, weight, uthr, lthr)
+    struct.pack_into("<III", b, 108, *tmo)
+    return bytes(b)
+
+def cmsg(op, body):
+    return bytes([op]) + struct.pack("!H", len(body)) + body
+
+FLUSH, ADD_SVC, EDIT_SVC, DEL_SVC, ADD_DEST, EDIT_DEST, DEL_DEST, ZERO, SET_TIMEOUT = range(1, 10)
+req = creq()
 for op in (1, 2, 5, 8):
-    w("fuzz_ctl", "op%d" % op, bytes([op]) + bytes(req))
+    w("fuzz_ctl", "op%d" % op, cmsg(op, req))
+# sequences: what one input reaches from an empty table
+w("fuzz_ctl", "lifecycle", b"".join([
+    cmsg(ADD_SVC, creq()),
+    cmsg(ADD_DEST, creq(rip="198.18.0.7")),
+    cmsg(ADD_DEST, creq(rip="198.18.0.8", weight=2, uthr=100, lthr=50)),
+    cmsg(EDIT_SVC, creq(sched=b"rr")),
+    cmsg(EDIT_DEST, creq(rip="198.18.0.7", weight=0)),
+    cmsg(ZERO, creq()),
+    cmsg(DEL_DEST, creq(rip="198.18.0.8")),
+    cmsg(DEL_SVC, creq()),
+    cmsg(FLUSH, b"")]))
+w("fuzz_ctl", "persistent", b"".join([
+    cmsg(ADD_SVC, creq(port=0, sched=b"sh", flags=0x1 | 0x10, timeout=300,
+                       netmask=0x00ffffff)),
+    cmsg(ADD_DEST, creq(port=0, sched=b"sh", rip="198.18.0.7")),
+    cmsg(ADD_DEST, creq(port=0, sched=b"sh", rip="198.18.0.8")),
+    cmsg(EDIT_SVC, creq(port=0, sched=b"mh", flags=0x1 | 0x8, timeout=60))]))
+w("fuzz_ctl", "ipv6-udp", b"".join([
+    cmsg(ADD_SVC, creq(vip="2001:db8::1", port=53, proto=17, sched=b"lblc")),
+    cmsg(ADD_DEST, creq(vip="2001:db8::1", port=53, proto=17, rip="2001:db8::7")),
+    cmsg(EDIT_SVC, creq(vip="2001:db8::1", port=53, proto=17, sched=b"twos")),
+    cmsg(SET_TIMEOUT, creq(tmo=(600, 60, 120)))]))
 
 # fuzz_args: argv words separated by NUL
 for i, cmd in enumerate([
@@ -239,3 +300,13 @@ w("fuzz_neigh", "na-flap-hold", nd(HOLD, EVIL, "2001:db8::7", LL, 136, "2001:db8
 w("fuzz_neigh", "na-pinned", nd(DIR, EVIL, "2001:db8::a", LL, 136, "2001:db8::a", lla(2, EVIL), S))
 w("fuzz_neigh", "na-pinned-burst", nd(BURST, EVIL, "2001:db8::a", LL, 136, "2001:db8::a",
                                       lla(2, EVIL), S))
+
+# fuzz_statefile: files statefile_save writes from populated tables (the
+# target's source built as their writer, so seeds and target share the
+# rules), and the crafted files of issue 15 as regression inputs
+import subprocess
+subprocess.run(["make", "-s", "build/tests/seed_statefile"], check=True)
+for d in ("tests/fuzz/corpus/fuzz_statefile", "tests/fuzz/regress/fuzz_statefile"):
+    os.makedirs(d, exist_ok=True)
+subprocess.run(["build/tests/seed_statefile", "tests/fuzz/corpus/fuzz_statefile",
+                "tests/fuzz/regress/fuzz_statefile"], check=True)

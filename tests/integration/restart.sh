@@ -61,6 +61,7 @@ sleep 1.5
 nl_stop_pid "$D3"
 nl_drlbd_in dir "$NL_SOCK" "$NL_TMP/d4.log" --config "$NL_TMP/rules" ||
 	t_fail "$T: drlbd starts again (no state)"
+D4=$NL_LASTPID
 for ((i = 0; i < 150; i++)); do kill -0 "$UP" 2>/dev/null || break; sleep 0.1; done
 wait "$UP"
 rc=$?
@@ -69,4 +70,15 @@ t_check "$T: control: without the state file the transfer breaks (rc $rc)" [ "$r
 c=$(nl_adm --counters)
 t_check "$T: control: ... its segments dropped as no_conn" \
 	awk '$1 == "no_conn" && $2 > 0 { f = 1 } END { exit !f }' <<<"$c"
+nl_stop_pid "$D4"
+
+# ---- the state file cut inside its last record (as by a full disk)
+truncate -s -10 "$STATE"
+nl_drlbd_in dir "$NL_SOCK" "$NL_TMP/d5.log" --config "$NL_TMP/rules" --state-file "$STATE" ||
+	t_fail "$T: drlbd starts with a truncated state file"
+D5=$NL_LASTPID
+t_check "$T: a truncated state file: what it holds whole restored, and said" \
+	grep -q "connections restored, [0-9]* skipped (.*the file is truncated: " "$NL_TMP/d5.log"
+nl_stop_pid "$D5"
+t_is "$T: ... and drlbd stops cleanly" "$?" 0
 t_done
