@@ -225,6 +225,7 @@ test_mh_golden(void)
 	s->conf.flags &= ~DRLB_SVC_F_SCHED1;
 	dest_op(&st, s, DRLB_CTL_EDIT_DEST, 9, 3);
 	fx_svc_dest(s, 9)->flags |= DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	picks(s, 100, 16, got);
 	EXPECT_STR(got, "7,8,0,7,7,0,0,7,8,0,0,0,0,0,8,0,",
 	    "a dest without MAC is unavailable like an overloaded one");
@@ -234,6 +235,7 @@ test_mh_golden(void)
 	    "mh-fallback around a dest without MAC");
 	s->conf.flags &= ~DRLB_SVC_F_SCHED1;
 	fx_svc_dest(s, 9)->flags &= ~DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 
 	/* -d .8: rebuilt from .9 (3) and .7 (1) */
 	dest_op(&st, s, DRLB_CTL_DEL_DEST, 8, 0);
@@ -546,6 +548,7 @@ test_lblc_common(const char *name)
 	snprintf(what, sizeof(what), "%s: first pick by wlc (newest, .9)", name);
 	EXPECT_EQ(a, 9, what);
 	fx_svc_dest(s, 9)->inactconns = 50;	/* wlc would now say .8 */
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	snprintf(what, sizeof(what), "%s: cache hit keeps the server", name);
 	EXPECT_EQ(lpick(s, 1), 9, what);
 	b = lpick(s, 2);
@@ -555,43 +558,59 @@ test_lblc_common(const char *name)
 	/* is_overloaded: activeconns 2 > weight 1, and .8 has 0*2 < 1; wlc:
 	 * .8 and .7 idle, the tie goes to the newer, .8 */
 	fx_svc_dest(s, 9)->activeconns = 2;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	snprintf(what, sizeof(what), "%s: overloaded cached server: re-pick by wlc", name);
 	EXPECT_EQ(lpick(s, 1), 8, what);
 	/* .8 cached now; busy beyond its weight, but no one has room: kept */
 	fx_svc_dest(s, 7)->activeconns = 1;
+	sched_dest_load_changed(fx_svc_dest(s, 7));
 	fx_svc_dest(s, 8)->activeconns = 2;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	fx_svc_dest(s, 9)->activeconns = 2;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	snprintf(what, sizeof(what), "%s: over its weight but no dest has room: kept", name);
 	EXPECT_EQ(lpick(s, 1), 8, what);
 	fx_svc_dest(s, 7)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 7));
 	fx_svc_dest(s, 8)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	fx_svc_dest(s, 9)->activeconns = 0;
 	fx_svc_dest(s, 9)->inactconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 
 	/* the wlc pick weighs an active connection as 257 inactive ones
 	 * (ip_vs_dest_conn_overhead: activeconns * 256 + totalconns): .9
 	 * with one active (257) loses to .8 with 256 inactive */
 	fx_svc_dest(s, 9)->activeconns = 1;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	fx_svc_dest(s, 8)->inactconns = 256;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	fx_svc_dest(s, 7)->inactconns = 300;
+	sched_dest_load_changed(fx_svc_dest(s, 7));
 	snprintf(what, sizeof(what), "%s: one active weighs 257: .8 (256) "
 	    "beats .9 (257)", name);
 	EXPECT_EQ(lpick(s, 5), 8, what);
 	fx_svc_dest(s, 9)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	fx_svc_dest(s, 8)->inactconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	fx_svc_dest(s, 7)->inactconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 7));
 
 	/* -x overload flag: lblc keeps the cached server (IPVS checks OVERLOAD
 	 * only in the wlc pick); lblcr's set_min skips the member: .9 */
 	fx_svc_dest(s, 8)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	snprintf(what, sizeof(what), "%s: -x overloaded cached server: %s", name,
 	    lblcr ? "lblcr takes another set member" : "lblc keeps it");
 	EXPECT_EQ(lpick(s, 1), lblcr ? 9 : 8, what);
 	fx_svc_dest(s, 8)->flags &= ~DEST_F_OVERLOAD;
 	fx_svc_dest(s, 8)->flags |= DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	snprintf(what, sizeof(what), "%s: cached server without MAC: re-pick", name);
 	EXPECT_EQ(lpick(s, 1), 9, what);
 	fx_svc_dest(s, 8)->flags &= ~DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 
 	/* weight 0: re-pick */
 	dest_op(&st, s, DRLB_CTL_EDIT_DEST, 9, 0);
@@ -617,6 +636,7 @@ test_lblc_common(const char *name)
 	 * runs of the 60 s timer) */
 	a = lpick(s, 4);
 	fx_svc_dest(s, a)->inactconns = 1000;	/* wlc would pick another */
+	sched_dest_load_changed(fx_svc_dest(s, a));
 	for (uint32_t t = 1001; t <= 1000 + 23 * 3600; t += 60)
 		s->sched->tick(s, t);
 	snprintf(what, sizeof(what), "%s: after 23 h unused, still cached", name);
@@ -645,11 +665,15 @@ test_lblcr_set(void)
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, 9, 2);
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: set {9}");
 	fx_svc_dest(s, 9)->activeconns = 3;	/* > 2, and .8 has room */
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	EXPECT_EQ(lpick(s, 1), 8, "lblcr: overloaded: wlc adds .8, set {8,9}");
 	fx_svc_dest(s, 9)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	fx_svc_dest(s, 8)->activeconns = 1;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: least loaded member of the set (.9)");
 	fx_svc_dest(s, 9)->activeconns = 2;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	EXPECT_EQ(lpick(s, 1), 8, "lblcr: least loaded member of the set (.8)");
 	/* .7 idle is not in the set: not chosen while the set is fine */
 	EXPECT(lpick(s, 1) != 7, "lblcr: a dest outside the set is not used");
@@ -659,12 +683,15 @@ test_lblcr_set(void)
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: removed member skipped");
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, 8, 2);
 	fx_svc_dest(s, 8)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	EXPECT_EQ(lpick(s, 1), 8, "lblcr: re-added RIP is a member again (IPVS trash revival)");
 
 	/* shrink: 24 h after the last change the most loaded member goes */
 	fx_svc_dest(s, 8)->activeconns = 1;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	fx_svc_dest(s, 9)->activeconns = 0;
 	fx_svc_dest(s, 9)->inactconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	for (now += 60; now <= 5000 + 24 * 3600 + 60; now += 60) {
 		s->sched->tick(s, now);
 		if ((now / 60) % 20 == 0)
@@ -672,7 +699,9 @@ test_lblcr_set(void)
 	}
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: after 24 h the set shrinks; .9 least loaded");
 	fx_svc_dest(s, 9)->activeconns = 1;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	fx_svc_dest(s, 8)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: .8 (most loaded) left the set");
 	svc_table_free(&st);
 }

@@ -28,14 +28,20 @@
  * can only fall).  No pointer to a removed dest is ever kept.
  * As in lblc, a member with no known MAC (NOMAC) is skipped like an
  * overloaded one; IPVS has no such state.
+ *
+ * IPVS scans the list for the wlc pick and for is_overloaded's "some dest
+ * has room"; drlb answers both from lload.c's index (O(1) per decision,
+ * O(log n) per load change), which also tells in O(1) whether a member's
+ * dest is still listed.  The answers are the scans'.  A set is scanned as
+ * in IPVS (set_min, set_max): it holds the few dests its entry grew to.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "drlb/addr.h"
-#include "../sched.h"
 #include "iphash.h"
+#include "lload.h"
 
 #define LBLCR_TAB_BITS		10	/* CONFIG_IP_VS_LBLCR_TAB_BITS */
 #define LBLCR_TAB_SIZE		(1u << LBLCR_TAB_BITS)
@@ -70,6 +76,7 @@ struct lblcr_table {
 	uint32_t rover;
 	uint32_t counter;
 	uint32_t now;			/* the last tick's clock */
+	struct lload *ll;		/* the wlc pick and is_overloaded's room */
 	uint32_t next_check;
 	bool timer_armed;
 };
@@ -243,15 +250,6 @@ lblcr_new(struct lblcr_table *t, uint16_t af, const union drlb_inaddr *a,
 	t->entries++;
 }
 
-static bool
-lblcr_in_svc(const struct svc *svc, const struct dest *d)
-{
-	for (uint32_t i = 0; i < svc->ndests; i++)
-		if (svc->dests[i] == d)
-			return true;
-	return false;
-}
-
 static struct dest *
 lblcr_find_rip(const struct svc *svc, const struct lblcr_elem *e)
 {
@@ -271,13 +269,14 @@ lblcr_dest_changed(struct svc *svc)
 {
 	struct lblcr_table *t = svc->sched_data;
 
+	lload_rebuild(t->ll, svc);
 	for (uint32_t b = 0; b < LBLCR_TAB_SIZE; b++)
 		for (struct lblcr_entry *en = t->bucket[b]; en != NULL;
 		    en = en->next)
 			for (struct lblcr_elem *e = en->set; e != NULL;
 			    e = e->next) {
 				if (e->dest != NULL &&
-				    !lblcr_in_svc(svc, e->dest)) {
+				    !lload_listed(t->ll, svc, e->dest)) {
 					e->weight = e->dest->conf.weight;
 					e->overhead = dest_conn_overhead(e->dest);
 					e->dest = NULL;
@@ -363,6 +362,10 @@ lblcr_init_svc(struct svc *svc)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return -1;
+	if ((t->ll = lload_new(svc, LLOAD_WLC)) == NULL) {
+		free(t);
+		return -1;
+	}
 	t->max_size = LBLCR_TAB_SIZE * 16;
 	t->counter = 1;
 	svc->sched_data = t;
@@ -384,55 +387,26 @@ lblcr_done_svc(struct svc *svc)
 			set_eraseall(en);
 			free(en);
 		}
+	lload_free(t->ll);
 	free(t);
 	svc->sched_data = NULL;
 }
 
-/* __ip_vs_lblcr_schedule: weighted least-connection over svc->dests */
-static struct dest *
-lblcr_wlc(const struct svc *svc)
+static void
+lblcr_dest_load_changed(struct svc *svc, struct dest *d)
 {
-	struct dest *d, *least = NULL;
-	uint64_t loh = 0, doh;
-	uint32_t i;
+	struct lblcr_table *t = svc->sched_data;
 
-	for (i = 0; i < svc->ndests; i++) {
-		d = svc->dests[i];
-		if (dest_usable(d) && d->conf.weight > 0) {
-			least = d;
-			loh = dest_conn_overhead(d);
-			break;
-		}
-	}
-	if (least == NULL)
-		return NULL;
-	for (i++; i < svc->ndests; i++) {
-		d = svc->dests[i];
-		if (!dest_usable(d))
-			continue;
-		doh = dest_conn_overhead(d);
-		if (loh * (uint64_t)d->conf.weight >
-		    doh * (uint64_t)least->conf.weight) {
-			least = d;
-			loh = doh;
-		}
-	}
-	return least;
+	lload_update(t->ll, d);
 }
 
 /* is_overloaded: busy beyond its weight while another has room */
 static bool
-lblcr_is_overloaded(const struct dest *dest, const struct svc *svc)
+lblcr_is_overloaded(const struct dest *dest, const struct lblcr_table *t,
+    const struct svc *svc)
 {
-	if ((int64_t)dest->activeconns > dest->conf.weight) {
-		for (uint32_t i = 0; i < svc->ndests; i++) {
-			const struct dest *d = svc->dests[i];
-
-			if ((int64_t)d->activeconns * 2 < d->conf.weight)
-				return true;
-		}
-	}
-	return false;
+	return (int64_t)dest->activeconns > dest->conf.weight &&
+	    lload_any_room(t->ll, svc);
 }
 
 static struct dest *
@@ -453,24 +427,27 @@ lblcr_schedule(struct svc *svc, const struct conn_key *key)
 			if (m != NULL)
 				set_erase(t, en, m);
 		}
-		if (d != NULL && !lblcr_is_overloaded(d, svc))
+		if (d != NULL && !lblcr_is_overloaded(d, t, svc))
 			return d;
-		if ((d = lblcr_wlc(svc)) == NULL)
+		/* __ip_vs_lblcr_schedule: wlc over the list, from the
+		 * index */
+		if ((d = lload_pick(t->ll, svc)) == NULL)
 			return NULL;
 		set_insert(t, en, d, true);
 		return d;
 	}
-	if ((d = lblcr_wlc(svc)) == NULL)
+	if ((d = lload_pick(t->ll, svc)) == NULL)
 		return NULL;
 	lblcr_new(t, svc->conf.af, &key->vaddr, d);
 	return d;
 }
 
 const struct sched_ops sched_lblcr = {
-	.name		= "lblcr",
-	.init_svc	= lblcr_init_svc,
-	.done_svc	= lblcr_done_svc,
-	.dest_changed	= lblcr_dest_changed,
-	.schedule	= lblcr_schedule,
-	.tick		= lblcr_tick,
+	.name			= "lblcr",
+	.init_svc		= lblcr_init_svc,
+	.done_svc		= lblcr_done_svc,
+	.dest_changed		= lblcr_dest_changed,
+	.schedule		= lblcr_schedule,
+	.dest_load_changed	= lblcr_dest_load_changed,
+	.tick			= lblcr_tick,
 };
