@@ -8,6 +8,8 @@
  * by hashing, for every slot, a client key that lands in it; the
  * multi-director property (two tables, and a forked process, built from
  * the same commands are equal); and the disruption Maglev promises.
+ * Larger tables (--mh-table-size) against tests/tools/mh_golden.py, another
+ * transliteration of ip_vs_mh.c, with 10,000 dests.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -706,6 +708,167 @@ test_lblcr_set(void)
 	svc_table_free(&st);
 }
 
+/* ------------------------------------------------------------ table size */
+
+/*
+ * The clients 198.18.0.0 + i, i < 2^17 (all of 198.18.0.0/15, no mh-port)
+ * through s: clients per id (a dest's address - 198.18.0.0; 0 for none)
+ * for ids < nids, distinct owners, and sum(i * id): what
+ * tests/tools/mh_golden.py prints.
+ */
+static long long
+client_sweep(struct svc *s, uint32_t *cnt, uint32_t nids, uint32_t *owners)
+{
+	static uint8_t seen[1u << 17];
+	long long fp = 0;
+
+	memset(seen, 0, sizeof(seen));
+	*owners = 0;
+	for (uint32_t i = 0; i < (1u << 17); i++) {
+		struct conn_key k = key_of(100, 0);
+		struct dest *d;
+		uint32_t id;
+
+		k.caddr.in.s_addr = htonl(0xc6120000u + i);
+		d = s->sched->schedule(s, &k);
+		id = d == NULL ? 0 : ntohl(d->conf.addr.in.s_addr) - 0xc6120000u;
+		if (id < nids)
+			cnt[id]++;
+		if (!seen[id]) {
+			seen[id] = 1;
+			++*owners;
+		}
+		fp += (long long)i * id;
+	}
+	return fp;
+}
+
+/* mh with weights w[0..n-1] on .7, .8, ... (added in this order) */
+static struct svc *
+mh_weights(struct svc_table *st, const int *w, int n)
+{
+	struct svc *s = mksvc(st, "mh", 0);
+
+	for (int i = 0; s != NULL && i < n; i++)
+		dest_op(st, s, DRLB_CTL_ADD_DEST, 7 + i, w[i]);
+	return s;
+}
+
+/* dests 198.18.1.0 .. of weight 1 (256 + j for j < n), MACs learnt */
+static void
+add_many(struct svc_table *st, struct svc *s, int n)
+{
+	for (int j = 0; j < n; j++)
+		fx_dest(st, DRLB_CTL_ADD_DEST, s->conf.port, 256 + j, 1);
+	for (uint32_t i = 0; i < s->ndests; i++)
+		fx_resolve(s->dests[i], NULL);
+}
+
+/*
+ * --mh-table-size: primes only, within bounds; a larger table is the one a
+ * kernel built with that CONFIG_IP_VS_MH_TAB_INDEX has (golden values from
+ * tests/tools/mh_golden.py, a transliteration of ip_vs_mh.c and of
+ * lib/siphash.c), IP_VS_MH_TAB_BITS included; 10,000 dests fit.
+ */
+static void
+test_mh_table_size(void)
+{
+	static const int w123[] = { 1, 2, 3 }, wbig[] = { 60000, 1, 3000 };
+	static const uint32_t bad[] = { 0, 2, 249, 250, 4092, 4095, 131073,
+	    1048575, 1048583, 4294967291u };
+	static const uint32_t good[] = { 251, 509, 4093, 8191, 131071,
+	    1000003, 1048573 };
+	struct svc_table st;
+	struct svc *s, *s2;
+	uint32_t cnt[16], owners, *many;
+	long long fp;
+	int nbad = 0, ngood = 0;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		nbad += sched_mh_set_table_size(bad[i]) != 0;
+	EXPECT_EQ(nbad, (int)(sizeof(bad) / sizeof(bad[0])),
+	    "mh table size: composites and primes out of 251..1048573 refused");
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ngood += sched_mh_set_table_size(good[i]) == 0;
+	EXPECT_EQ(ngood, (int)(sizeof(good) / sizeof(good[0])),
+	    "mh table size: primes in 251..1048573 taken");
+
+	/* the default, through the same sweep as the larger tables */
+	sched_mh_set_table_size(SCHED_MH_TAB_DEFAULT);
+	svc_table_init(&st);
+	s = mh_weights(&st, w123, 3);
+	memset(cnt, 0, sizeof(cnt));
+	fp = client_sweep(s, cnt, 16, &owners);
+	EXPECT(cnt[7] == 21704 && cnt[8] == 43532 && cnt[9] == 65836 &&
+	    owners == 3 && fp == 71590000051LL,
+	    "M = 4093: 198.18.0.0/15's clients as IPVS's default table");
+	svc_table_free(&st);
+
+	/* 131071: CONFIG_IP_VS_MH_TAB_INDEX = 17 */
+	EXPECT_EQ(sched_mh_set_table_size(131071), 0, "M = 131071");
+	svc_table_init(&st);
+	s = mh_weights(&st, w123, 3);
+	memset(cnt, 0, sizeof(cnt));
+	fp = client_sweep(s, cnt, 16, &owners);
+	EXPECT(cnt[7] == 21637 && cnt[8] == 44061 && cnt[9] == 65374 &&
+	    owners == 3 && fp == 71588785759LL,
+	    "M = 131071: the clients as a kernel with MH_TAB_INDEX 17");
+	/* IP_VS_MH_TAB_BITS 8, not 6: 60000:1:3000 takes 234:1:11 turns */
+	svc_table_free(&st);
+	svc_table_init(&st);
+	s = mh_weights(&st, wbig, 3);
+	memset(cnt, 0, sizeof(cnt));
+	fp = client_sweep(s, cnt, 16, &owners);
+	EXPECT(cnt[7] == 124702 && cnt[8] == 534 && cnt[9] == 5836 &&
+	    owners == 3 && fp == 60924649855LL,
+	    "M = 131071: rshift from IP_VS_MH_TAB_BITS = 17 / 2");
+
+	/* a service keeps its M: back to 4093 for new services, an edit
+	 * rebuilds this one at 131071 still */
+	sched_mh_set_table_size(SCHED_MH_TAB_DEFAULT);
+	dest_op(&st, s, DRLB_CTL_EDIT_DEST, 8, 2);
+	dest_op(&st, s, DRLB_CTL_EDIT_DEST, 8, 1);
+	memset(cnt, 0, sizeof(cnt));
+	EXPECT_EQ(client_sweep(s, cnt, 16, &owners), 60924649855LL,
+	    "a service keeps the table size it was given");
+	svc_table_free(&st);
+
+	/* 10,000 dests (built under rr, then -E to mh: one populate) */
+	svc_table_init(&st);
+	s = mksvc(&st, "rr", 0);
+	add_many(&st, s, 10000);
+	EXPECT(fx_svc(&st, DRLB_CTL_EDIT_SVC, 80, "mh") != 0 &&
+	    s->sched == &sched_rr,
+	    "M = 4093: 10000 dests refused (IPVS: more dests than slots)");
+	EXPECT_EQ(sched_mh_set_table_size(131071), 0, "M = 131071 again");
+	EXPECT_EQ(fx_svc(&st, DRLB_CTL_EDIT_SVC, 80, "mh"), 0,
+	    "M = 131071: 10000 dests taken");
+	many = calloc(256 + 10000, sizeof(*many));
+	fp = client_sweep(s, many, 256 + 10000, &owners);
+	EXPECT(owners == 10000 && many[256] == 12 && many[257] == 14 &&
+	    many[258] == 14 && many[259] == 11 && fp == 45568977236314LL,
+	    "M = 131071, 10000 dests: the clients as the kernel's table, "
+	    "every dest has some");
+	free(many);
+	/* a second service made now gets the same table */
+	s2 = NULL;
+	{
+		struct svc_table st2;
+
+		svc_table_init(&st2);
+		s2 = mksvc(&st2, "rr", 0);
+		add_many(&st2, s2, 10000);
+		fx_svc(&st2, DRLB_CTL_EDIT_SVC, 80, "mh");
+		many = calloc(256 + 10000, sizeof(*many));
+		EXPECT_EQ(client_sweep(s2, many, 256 + 10000, &owners), fp,
+		    "two directors with 10000 dests agree");
+		free(many);
+		svc_table_free(&st2);
+	}
+	svc_table_free(&st);
+	sched_mh_set_table_size(SCHED_MH_TAB_DEFAULT);
+}
+
 /* -E to mh/lblc and back, with dests: init and done keep memory clean */
 static void
 test_switch(void)
@@ -742,5 +905,6 @@ main(void)
 	test_lblc_common("lblcr");
 	test_lblcr_set();
 	test_switch();
+	test_mh_table_size();
 	return EXPECT_DONE();
 }

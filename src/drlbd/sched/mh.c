@@ -12,11 +12,16 @@
  * Everything is as in IPVS so that drlb and any 64-bit Linux director with
  * the same ipvsadm commands build the same table and send a client to the
  * same real server:
- *  - M = 4093 (primes[CONFIG_IP_VS_MH_TAB_INDEX - 8] with the default 12);
+ *  - M = 4093 (primes[CONFIG_IP_VS_MH_TAB_INDEX - 8] with the default 12),
+ *    or the prime drlbd's --mh-table-size gives (sched_mh_set_table_size):
+ *    IPVS's other primes, 251 .. 131071, are those of kernels built with
+ *    CONFIG_IP_VS_MH_TAB_INDEX 8 .. 17; IPVS refuses more dests than M;
  *  - offset and skip hash the dest's address + port with hsiphash under the
  *    kernel's fixed keys (generate_hash_secret), never a random seed;
  *  - turns per round = (last_weight / gcd) >> rshift, at least 1 for a
- *    non-zero weight; rshift keeps weight/gcd within IP_VS_MH_TAB_BITS bits;
+ *    non-zero weight; rshift keeps weight/gcd within IP_VS_MH_TAB_BITS bits,
+ *    CONFIG_IP_VS_MH_TAB_INDEX / 2, which is fls(M) / 2 for each of IPVS's
+ *    primes (each lies just below 2^index) and is taken so for any M;
  *  - dests are visited in svc->dests order, which is IPVS's list order
  *    (newest first): the order decides who wins a contested slot;
  *  - the weight used to build the table is IPVS's last_weight, the latest
@@ -34,14 +39,10 @@
 #include "../sched.h"
 #include "hsiphash.h"
 
-/* IPVS's table sizes; the default is index 12 - 8 = 4 */
-static const int mh_primes[] = { 251, 509, 1021, 2039, 4093,
-				 8191, 16381, 32749, 65521, 131071 };
-#define MH_TAB_INDEX_CONFIG	12	/* CONFIG_IP_VS_MH_TAB_INDEX default */
-#define MH_TAB_BITS		(MH_TAB_INDEX_CONFIG / 2)
-#define MH_TAB_SIZE		4093
-_Static_assert(MH_TAB_INDEX_CONFIG - 8 == 4, "IPVS default table index");
-/* mh_primes[4] is checked at init; a constant lets the table be an array */
+_Static_assert(SCHED_MH_TAB_DEFAULT == 4093, "IPVS's IP_VS_MH_TAB_SIZE");
+
+/* M for services that take mh from now on (--mh-table-size) */
+static uint32_t mh_tab_size = SCHED_MH_TAB_DEFAULT;
 
 /* generate_hash_secret(): the same on every director, on purpose */
 static const struct hsiphash_key mh_hash1 = {{ 2654435761UL, 2654435761UL }};
@@ -53,7 +54,9 @@ struct mh_lw {
 };
 
 struct mh_state {
-	struct dest *lookup[MH_TAB_SIZE];
+	struct dest **lookup;	/* M slots */
+	uint32_t m;		/* M, prime: IP_VS_MH_TAB_SIZE */
+	int tab_bits;		/* IP_VS_MH_TAB_BITS */
 	struct mh_lw *lw;	/* one per dest in svc->dests, same order */
 	uint32_t nlw;
 	int gcd;
@@ -135,7 +138,7 @@ mh_fls(unsigned int x)
 	return r;
 }
 
-/* ip_vs_mh_shift_weight: keep max weight / gcd within MH_TAB_BITS bits */
+/* ip_vs_mh_shift_weight: keep max weight / gcd within IP_VS_MH_TAB_BITS bits */
 static int
 mh_shift_weight(const struct mh_state *s, int g)
 {
@@ -146,16 +149,39 @@ mh_shift_weight(const struct mh_state *s, int g)
 	for (uint32_t i = 0; i < s->nlw; i++)
 		if (mh_last_weight(s, i) > mw)
 			mw = mh_last_weight(s, i);
-	shift = mh_fls((unsigned int)(mw / g)) - MH_TAB_BITS;
+	shift = mh_fls((unsigned int)(mw / g)) - s->tab_bits;
 	return shift >= 0 ? shift : 0;
+}
+
+static bool
+mh_prime(uint32_t m)
+{
+	if (m < 2)
+		return false;
+	for (uint32_t q = 2; q <= m / q; q++)
+		if (m % q == 0)
+			return false;
+	return true;
+}
+
+int
+sched_mh_set_table_size(uint32_t m)
+{
+	if (m < SCHED_MH_TAB_MIN || m > SCHED_MH_TAB_MAX || !mh_prime(m))
+		return -1;
+	mh_tab_size = m;
+	return 0;
 }
 
 /*
  * Bring last_weight up to date (IPVS __ip_vs_update_dest: set on add, and
  * on edit only when the new weight is not 0).  A dest not in the previous
  * list was just added (or revived from the trash, which IPVS also treats as
- * an add).  The list is rebuilt on every change, so a stale pointer that a
- * new dest happens to reuse is never found in it.
+ * an add).  Each listed dest keeps its position + 1 in dest->sched_data, so
+ * finding it in the previous list is O(1): the position is believed only
+ * where that list holds the very dest (a revived dest's is stale, a new
+ * one's is NULL).  Old entries are compared, never followed: one may be a
+ * dest freed since.
  */
 static int
 mh_update_last_weights(struct svc *svc, struct mh_state *s)
@@ -167,17 +193,16 @@ mh_update_last_weights(struct svc *svc, struct mh_state *s)
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		struct dest *d = svc->dests[i];
+		uintptr_t p = (uintptr_t)d->sched_data;
 
 		nlw[i].d = d;
 		nlw[i].last_weight = d->conf.weight;
-		if (d->conf.weight != 0)
-			continue;
-		for (uint32_t j = 0; j < s->nlw; j++)
-			if (s->lw[j].d == d) {
-				nlw[i].last_weight = s->lw[j].last_weight;
-				break;
-			}
+		if (d->conf.weight == 0 && p != 0 && p <= s->nlw &&
+		    s->lw[p - 1].d == d)
+			nlw[i].last_weight = s->lw[p - 1].last_weight;
 	}
+	for (uint32_t i = 0; i < n; i++)
+		svc->dests[i]->sched_data = (void *)(uintptr_t)(i + 1);
 	free(s->lw);
 	s->lw = nlw;
 	s->nlw = n;
@@ -195,11 +220,11 @@ mh_populate(struct svc *svc, struct mh_state *s)
 
 	if (s->gcd < 1) {
 		/* no dest, or all with last_weight 0: an empty table */
-		memset(s->lookup, 0, sizeof(s->lookup));
+		memset(s->lookup, 0, s->m * sizeof(*s->lookup));
 		return 0;
 	}
 	ds = calloc(nd, sizeof(*ds));
-	used = calloc(MH_TAB_SIZE, 1);
+	used = calloc(s->m, 1);
 	if (ds == NULL || used == NULL) {
 		free(ds);
 		free(used);
@@ -210,9 +235,9 @@ mh_populate(struct svc *svc, struct mh_state *s)
 		int lw = mh_last_weight(s, p), t;
 
 		ds[p].offset = mh_hashkey(d->conf.af, &d->conf.addr,
-		    d->conf.port, &mh_hash1, 0) % MH_TAB_SIZE;
+		    d->conf.port, &mh_hash1, 0) % s->m;
 		ds[p].skip = mh_hashkey(d->conf.af, &d->conf.addr,
-		    d->conf.port, &mh_hash2, 0) % (MH_TAB_SIZE - 1) + 1;
+		    d->conf.port, &mh_hash2, 0) % (s->m - 1) + 1;
 		ds[p].perm = ds[p].offset;
 		t = (lw / s->gcd) >> s->rshift;
 		ds[p].turns = t ? t : (lw != 0);
@@ -236,13 +261,13 @@ mh_populate(struct svc *svc, struct mh_state *s)
 			c = ds[p].perm;
 			while (used[c]) {
 				ds[p].perm += ds[p].skip;
-				if (ds[p].perm >= MH_TAB_SIZE)
-					ds[p].perm -= MH_TAB_SIZE;
+				if (ds[p].perm >= s->m)
+					ds[p].perm -= s->m;
 				c = ds[p].perm;
 			}
 			used[c] = 1;
 			s->lookup[c] = svc->dests[p];
-			if (++n == MH_TAB_SIZE)
+			if ((uint32_t)++n == s->m)
 				goto out;
 			if (++dt_count >= ds[p].turns) {
 				dt_count = 0;
@@ -264,7 +289,7 @@ mh_reassign(struct svc *svc, struct mh_state *s)
 		return -1;
 	s->gcd = mh_gcd_weight(s);
 	s->rshift = mh_shift_weight(s, s->gcd);
-	if (svc->ndests > MH_TAB_SIZE)
+	if (svc->ndests > s->m)
 		return -1;	/* IPVS: -EINVAL, the table stays */
 	return mh_populate(svc, s);
 }
@@ -274,7 +299,10 @@ mh_done_svc(struct svc *svc)
 {
 	struct mh_state *s = svc->sched_data;
 
+	for (uint32_t i = 0; i < svc->ndests; i++)
+		svc->dests[i]->sched_data = NULL;
 	if (s != NULL) {
+		free(s->lookup);
 		free(s->lw);
 		free(s);
 	}
@@ -286,10 +314,14 @@ mh_init_svc(struct svc *svc)
 {
 	struct mh_state *s;
 
-	if (mh_primes[MH_TAB_INDEX_CONFIG - 8] != MH_TAB_SIZE)
-		return -1;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -1;
+	s->m = mh_tab_size;
+	s->tab_bits = mh_fls(s->m) / 2;
+	if ((s->lookup = calloc(s->m, sizeof(*s->lookup))) == NULL) {
+		free(s);
+		return -1;
+	}
 	svc->sched_data = s;
 	if (mh_reassign(svc, s) != 0) {
 		mh_done_svc(svc);
@@ -306,7 +338,7 @@ mh_init_svc(struct svc *svc)
 static void
 mh_drop_removed(struct svc *svc, struct mh_state *s)
 {
-	for (unsigned int c = 0; c < MH_TAB_SIZE; c++) {
+	for (uint32_t c = 0; c < s->m; c++) {
 		uint32_t i;
 
 		if (s->lookup[c] == NULL)
@@ -342,16 +374,15 @@ mh_get_fallback(const struct mh_state *s, uint16_t af,
 	unsigned int offset, roffset, hash, ihash;
 	struct dest *d;
 
-	ihash = mh_hashkey(af, addr, port, &mh_hash1, 0) % MH_TAB_SIZE;
+	ihash = mh_hashkey(af, addr, port, &mh_hash1, 0) % s->m;
 	d = s->lookup[ihash];
 	if (d == NULL)
 		return NULL;
 	if (!mh_unavailable(d))
 		return d;
-	for (offset = 0; offset < MH_TAB_SIZE; offset++) {
-		roffset = (offset + ihash) % MH_TAB_SIZE;
-		hash = mh_hashkey(af, addr, port, &mh_hash1, roffset) %
-		    MH_TAB_SIZE;
+	for (offset = 0; offset < s->m; offset++) {
+		roffset = (offset + ihash) % s->m;
+		hash = mh_hashkey(af, addr, port, &mh_hash1, roffset) % s->m;
 		d = s->lookup[hash];
 		if (d == NULL)
 			break;
@@ -374,7 +405,7 @@ mh_schedule(struct svc *svc, const struct conn_key *key)
 	if (svc->conf.flags & DRLB_SVC_F_SCHED1)	/* mh-fallback */
 		return mh_get_fallback(s, svc->conf.af, &key->caddr, port);
 	d = s->lookup[mh_hashkey(svc->conf.af, &key->caddr, port, &mh_hash1,
-	    0) % MH_TAB_SIZE];
+	    0) % s->m];
 	return d == NULL || mh_unavailable(d) ? NULL : d;
 }
 
