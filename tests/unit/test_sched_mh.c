@@ -869,6 +869,95 @@ test_mh_table_size(void)
 	sched_mh_set_table_size(SCHED_MH_TAB_DEFAULT);
 }
 
+/*
+ * The table is built at the first lookup after a run of changes (or at a
+ * tick), not at each: it must be the table IPVS has after the run.  Two
+ * directors take the same random changes (adds, trash revivals, deletes,
+ * weight edits to and from 0); one decides after every change, the other
+ * only now and then: their tables, read through 198.18.0.0/15's clients
+ * (every slot), agree at every point both decide.  Then the failing
+ * change: more dests than slots leaves the table of the last change that
+ * succeeded, built or not.
+ */
+static void
+test_mh_lazy(void)
+{
+	struct svc_table a, b;
+	struct svc *sa, *sb;
+	uint64_t x = 0x1a2b3c4d5e6fULL;
+	uint32_t cnt[1], oa, ob;
+	int differ = 0, points = 0;
+
+	svc_table_init(&a);
+	svc_table_init(&b);
+	sa = mksvc(&a, "mh", 0);
+	sb = mksvc(&b, "mh", 0);
+	for (int step = 0; step < 3000; step++) {
+		struct svc_table *t[2] = { &a, &b };
+		struct svc *sv[2] = { sa, sb };
+		int n, w, op;
+
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		n = 20 + (int)((x >> 33) % 40);
+		w = (int)((x >> 20) % 5);
+		op = (int)((x >> 40) % 3);
+		for (int i = 0; i < 2; i++) {
+			if (op == 0 && fx_svc_dest(sv[i], n) == NULL)
+				dest_op(t[i], sv[i], DRLB_CTL_ADD_DEST, n, w);
+			else if (op == 1 && fx_svc_dest(sv[i], n) != NULL)
+				fx_dest(t[i], DRLB_CTL_DEL_DEST, 80, n, 0);
+			else if (fx_svc_dest(sv[i], n) != NULL)
+				fx_dest(t[i], DRLB_CTL_EDIT_DEST, 80, n, w);
+		}
+		(void)pick(sa, 100, 0);		/* a decides every time */
+		if ((x >> 50) % 64 == 0) {
+			points++;
+			differ += client_sweep(sa, cnt, 1, &oa) !=
+			    client_sweep(sb, cnt, 1, &ob) || oa != ob;
+		}
+	}
+	EXPECT(points > 20 && differ == 0, "mh: a table built after a run of "
+	    "changes equals the one built after each");
+
+	/* 251 slots: 251 dests of weight 1 own one each; the 252nd is
+	 * refused (IPVS's -EINVAL), the table stays the 251 dests', built at
+	 * once in a or only now in b; a removal makes it fit again */
+	svc_table_free(&a);
+	svc_table_free(&b);
+	sched_mh_set_table_size(251);
+	svc_table_init(&a);
+	svc_table_init(&b);
+	sa = mksvc(&a, "mh", 0);
+	sb = mksvc(&b, "mh", 0);
+	for (int j = 0; j < 251; j++) {
+		fx_dest(&a, DRLB_CTL_ADD_DEST, 80, 256 + j, 1);
+		fx_dest(&b, DRLB_CTL_ADD_DEST, 80, 256 + j, 1);
+		(void)pick(sa, 100, 0);
+	}
+	for (uint32_t i = 0; i < sa->ndests; i++) {
+		fx_resolve(sa->dests[i], NULL);
+		fx_resolve(sb->dests[i], NULL);
+	}
+	fx_dest(&a, DRLB_CTL_ADD_DEST, 80, 256 + 251, 1);
+	fx_dest(&b, DRLB_CTL_ADD_DEST, 80, 256 + 251, 1);
+	fx_resolve(sa->dests[0], NULL);
+	fx_resolve(sb->dests[0], NULL);
+	EXPECT(client_sweep(sa, cnt, 1, &oa) == client_sweep(sb, cnt, 1, &ob) &&
+	    oa == 251 && ob == 251,
+	    "mh: more dests than slots: the last table that fitted, in both");
+	fx_dest(&a, DRLB_CTL_DEL_DEST, 80, 256 + 7, 0);
+	fx_dest(&b, DRLB_CTL_DEL_DEST, 80, 256 + 7, 0);
+	sa->sched->tick(sa, 1);		/* b: at the first lookup */
+	EXPECT(client_sweep(sa, cnt, 1, &oa) == client_sweep(sb, cnt, 1, &ob) &&
+	    oa == 251 && ob == 251,
+	    "mh: fits again after a removal: rebuilt, at a tick or a lookup");
+	svc_table_free(&a);
+	svc_table_free(&b);
+	sched_mh_set_table_size(SCHED_MH_TAB_DEFAULT);
+}
+
 /* -E to mh/lblc and back, with dests: init and done keep memory clean */
 static void
 test_switch(void)
@@ -906,5 +995,6 @@ main(void)
 	test_lblcr_set();
 	test_switch();
 	test_mh_table_size();
+	test_mh_lazy();
 	return EXPECT_DONE();
 }

@@ -57,10 +57,21 @@ struct mh_state {
 	struct dest **lookup;	/* M slots */
 	uint32_t m;		/* M, prime: IP_VS_MH_TAB_SIZE */
 	int tab_bits;		/* IP_VS_MH_TAB_BITS */
-	struct mh_lw *lw;	/* one per dest in svc->dests, same order */
+	/* the list as of the last change, in its order, with last weights;
+	 * only dests listed then (each still exists) */
+	struct mh_lw *lw;
 	uint32_t nlw;
 	int gcd;
 	int rshift;
+	/*
+	 * The list changed since the table was built: it is built before
+	 * the next lookup, or at the next tick.  A run of changes (a
+	 * configuration loaded, a checker adding its real servers) then
+	 * costs one build, not one each.  The table is the one IPVS builds
+	 * after each change: it depends only on lw, which every change
+	 * brings up to date at once.
+	 */
+	bool stale;
 };
 
 /* Scratch for one populate: what IPVS keeps in ip_vs_mh_dest_setup. */
@@ -177,21 +188,38 @@ sched_mh_set_table_size(uint32_t m)
  * Bring last_weight up to date (IPVS __ip_vs_update_dest: set on add, and
  * on edit only when the new weight is not 0).  A dest not in the previous
  * list was just added (or revived from the trash, which IPVS also treats as
- * an add).  Each listed dest keeps its position + 1 in dest->sched_data, so
- * finding it in the previous list is O(1): the position is believed only
- * where that list holds the very dest (a revived dest's is stale, a new
- * one's is NULL).  Old entries are compared, never followed: one may be a
- * dest freed since.
+ * an add).  Each listed dest keeps its position in lw + 1 in
+ * dest->sched_data, so finding it in the previous list is O(1): the
+ * position is believed only where lw holds the very dest (a revived dest's
+ * is stale, a new one's is NULL).
+ *
+ * Every dest of the previous lw still exists here: one this change removed
+ * is freed only after it.  Returns 0, or -1 without memory: lw then keeps,
+ * in place, its entries still listed, so it never holds a dest that may be
+ * freed.
  */
 static int
 mh_update_last_weights(struct svc *svc, struct mh_state *s)
 {
 	struct mh_lw *nlw = NULL;
-	uint32_t n = svc->ndests;
+	uint32_t n = svc->ndests, i, k;
 
-	if (n > 0 && (nlw = calloc(n, sizeof(*nlw))) == NULL)
+	if (n > 0 && (nlw = calloc(n, sizeof(*nlw))) == NULL) {
+		for (i = 0; i < n; i++)
+			svc->dests[i]->sched_data = (void *)(uintptr_t)(i + 1);
+		for (i = k = 0; i < s->nlw; i++) {
+			struct dest *d = s->lw[i].d;
+			uintptr_t p = (uintptr_t)d->sched_data;
+
+			if (p != 0 && p <= n && svc->dests[p - 1] == d)
+				s->lw[k++] = s->lw[i];
+		}
+		s->nlw = k;
+		for (i = 0; i < k; i++)
+			s->lw[i].d->sched_data = (void *)(uintptr_t)(i + 1);
 		return -1;
-	for (uint32_t i = 0; i < n; i++) {
+	}
+	for (i = 0; i < n; i++) {
 		struct dest *d = svc->dests[i];
 		uintptr_t p = (uintptr_t)d->sched_data;
 
@@ -201,7 +229,7 @@ mh_update_last_weights(struct svc *svc, struct mh_state *s)
 		    s->lw[p - 1].d == d)
 			nlw[i].last_weight = s->lw[p - 1].last_weight;
 	}
-	for (uint32_t i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 		svc->dests[i]->sched_data = (void *)(uintptr_t)(i + 1);
 	free(s->lw);
 	s->lw = nlw;
@@ -209,13 +237,13 @@ mh_update_last_weights(struct svc *svc, struct mh_state *s)
 	return 0;
 }
 
-/* ip_vs_mh_permutate + ip_vs_mh_populate */
+/* ip_vs_mh_permutate + ip_vs_mh_populate over lw */
 static int
-mh_populate(struct svc *svc, struct mh_state *s)
+mh_populate(struct mh_state *s)
 {
 	struct mh_setup *ds;
 	uint8_t *used;
-	uint32_t nd = svc->ndests, p;
+	uint32_t nd = s->nlw, p;
 	int n, dt_count;
 
 	if (s->gcd < 1) {
@@ -231,7 +259,7 @@ mh_populate(struct svc *svc, struct mh_state *s)
 		return -1;
 	}
 	for (p = 0; p < nd; p++) {
-		const struct dest *d = svc->dests[p];
+		const struct dest *d = s->lw[p].d;
 		int lw = mh_last_weight(s, p), t;
 
 		ds[p].offset = mh_hashkey(d->conf.af, &d->conf.addr,
@@ -266,7 +294,7 @@ mh_populate(struct svc *svc, struct mh_state *s)
 				c = ds[p].perm;
 			}
 			used[c] = 1;
-			s->lookup[c] = svc->dests[p];
+			s->lookup[c] = s->lw[p].d;
 			if ((uint32_t)++n == s->m)
 				goto out;
 			if (++dt_count >= ds[p].turns) {
@@ -281,17 +309,61 @@ out:
 	return 0;
 }
 
-/* ip_vs_mh_dest_changed / the second half of ip_vs_mh_init_svc */
+/* the second half of ip_vs_mh_reassign: 0, or -1 (no memory: the table
+ * stays) */
 static int
-mh_reassign(struct svc *svc, struct mh_state *s)
+mh_build(struct mh_state *s)
 {
-	if (mh_update_last_weights(svc, s) != 0)
-		return -1;
 	s->gcd = mh_gcd_weight(s);
 	s->rshift = mh_shift_weight(s, s->gcd);
-	if (svc->ndests > s->m)
-		return -1;	/* IPVS: -EINVAL, the table stays */
-	return mh_populate(svc, s);
+	return mh_populate(s);
+}
+
+static int
+mh_dest_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(struct dest *const *)a;
+	uintptr_t y = (uintptr_t)*(struct dest *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Where IPVS's table would still hold a reference to a removed dest (only
+ * when a change failed), drlb must not keep the pointer: the dest is freed
+ * once its last connection goes.  Such slots become empty.  Slots are
+ * compared with the listed dests, never followed.
+ */
+static void
+mh_drop_removed(struct svc *svc, struct mh_state *s)
+{
+	struct dest **sorted = NULL;
+	uint32_t n = svc->ndests;
+
+	if (n > 0 && (sorted = malloc(n * sizeof(*sorted))) == NULL) {
+		memset(s->lookup, 0, s->m * sizeof(*s->lookup));
+		return;
+	}
+	if (n > 0) {
+		memcpy(sorted, svc->dests, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), mh_dest_cmp);
+	}
+	for (uint32_t c = 0; c < s->m; c++)
+		if (s->lookup[c] != NULL && (n == 0 || bsearch(&s->lookup[c],
+		    sorted, n, sizeof(*sorted), mh_dest_cmp) == NULL))
+			s->lookup[c] = NULL;
+	free(sorted);
+}
+
+/* The table for the list as of the last change, built if it is stale. */
+static void
+mh_settle(struct svc *svc, struct mh_state *s)
+{
+	if (!s->stale)
+		return;
+	s->stale = false;
+	if (mh_build(s) != 0)
+		mh_drop_removed(svc, s);
 }
 
 static void
@@ -309,6 +381,7 @@ mh_done_svc(struct svc *svc)
 	svc->sched_data = NULL;
 }
 
+/* ip_vs_mh_init_svc */
 static int
 mh_init_svc(struct svc *svc)
 {
@@ -323,41 +396,43 @@ mh_init_svc(struct svc *svc)
 		return -1;
 	}
 	svc->sched_data = s;
-	if (mh_reassign(svc, s) != 0) {
+	/* IPVS: -EINVAL with more dests than slots */
+	if (svc->ndests > s->m || mh_update_last_weights(svc, s) != 0 ||
+	    mh_build(s) != 0) {
 		mh_done_svc(svc);
 		return -1;
 	}
 	return 0;
 }
 
-/*
- * Where IPVS's table would still hold a reference to a removed dest (only
- * when a change failed), drlb must not keep the pointer: the dest is freed
- * once its last connection goes.  Such slots become empty.
- */
-static void
-mh_drop_removed(struct svc *svc, struct mh_state *s)
-{
-	for (uint32_t c = 0; c < s->m; c++) {
-		uint32_t i;
-
-		if (s->lookup[c] == NULL)
-			continue;
-		for (i = 0; i < svc->ndests; i++)
-			if (svc->dests[i] == s->lookup[c])
-				break;
-		if (i == svc->ndests)
-			s->lookup[c] = NULL;
-	}
-}
-
+/* ip_vs_mh_dest_changed */
 static void
 mh_dest_changed(struct svc *svc)
 {
 	struct mh_state *s = svc->sched_data;
 
-	if (mh_reassign(svc, s) != 0)
-		mh_drop_removed(svc, s);
+	if (svc->ndests <= s->m && mh_update_last_weights(svc, s) == 0) {
+		s->stale = true;
+		return;
+	}
+	/*
+	 * IPVS: -EINVAL (more dests than slots) or -ENOMEM, and the table
+	 * stays as the last change that succeeded left it: build it now
+	 * from that change's list, then forget the dests this one removed.
+	 * last_weight follows the weights all the same (IPVS keeps it in
+	 * the dest).
+	 */
+	mh_settle(svc, s);
+	if (svc->ndests > s->m)
+		(void)mh_update_last_weights(svc, s);
+	mh_drop_removed(svc, s);
+}
+
+static void
+mh_tick(struct svc *svc, uint32_t now)
+{
+	(void)now;
+	mh_settle(svc, svc->sched_data);
 }
 
 static inline bool
@@ -395,10 +470,11 @@ mh_get_fallback(const struct mh_state *s, uint16_t af,
 static struct dest *
 mh_schedule(struct svc *svc, const struct conn_key *key)
 {
-	const struct mh_state *s = svc->sched_data;
+	struct mh_state *s = svc->sched_data;
 	uint16_t port = 0;
 	struct dest *d;
 
+	mh_settle(svc, s);
 	/* mh-port: the client's source port joins the key */
 	if (svc->conf.flags & DRLB_SVC_F_SCHED2)
 		port = ntohs(key->cport);
@@ -415,4 +491,5 @@ const struct sched_ops sched_mh = {
 	.done_svc	= mh_done_svc,
 	.dest_changed	= mh_dest_changed,
 	.schedule	= mh_schedule,
+	.tick		= mh_tick,
 };
