@@ -24,14 +24,6 @@
 
 #include "lload.h"
 
-#define LLOAD_NONE	UINT32_MAX	/* no eligible dest in the range */
-
-struct lload_node {
-	uint64_t h;		/* load of the range's winner */
-	uint32_t w;		/* its weight (1 for lc) */
-	uint32_t pos;		/* its list position, LLOAD_NONE */
-};
-
 struct lload {
 	enum lload_rule rule;
 	uint32_t n;		/* dests indexed: svc->ndests at the last build */
@@ -111,6 +103,38 @@ lload_same(const struct lload_node *a, const struct lload_node *b)
 	return a->pos == b->pos && a->h == b->h && a->w == b->w;
 }
 
+struct lload_node
+lload_wlc_leaf(const struct dest *d, uint32_t pos)
+{
+	return lload_leaf(LLOAD_WLC, d, pos);
+}
+
+void
+lload_tree_build(struct lload_node *node, uint32_t leaves)
+{
+	for (uint32_t k = leaves - 1; k >= 1; k--)
+		node[k] = lload_match(node[2 * k], node[2 * k + 1]);
+}
+
+void
+lload_tree_set(struct lload_node *node, uint32_t leaves, uint32_t pos,
+    struct lload_node x)
+{
+	uint32_t k = leaves + pos;
+
+	if (lload_same(&x, &node[k]))
+		return;			/* e.g. inactconns under sed */
+	node[k] = x;
+	/* re-play the matches up to the root; an unchanged winner means
+	 * every node above is unchanged too */
+	for (k >>= 1; k >= 1; k >>= 1) {
+		x = lload_match(node[2 * k], node[2 * k + 1]);
+		if (lload_same(&x, &node[k]))
+			break;
+		node[k] = x;
+	}
+}
+
 /* Forget every dest indexed so far (their sched_data goes back to NULL). */
 static void
 lload_forget(struct lload *ll)
@@ -123,7 +147,7 @@ lload_forget(struct lload *ll)
 static int
 lload_build(struct svc *svc, struct lload *ll)
 {
-	uint32_t n = svc->ndests, leaves = 1, i, k;
+	uint32_t n = svc->ndests, leaves = 1, i;
 
 	lload_forget(ll);
 	while (leaves < n)
@@ -168,8 +192,7 @@ lload_build(struct svc *svc, struct lload *ll)
 			x->pos = LLOAD_NONE;
 		}
 	}
-	for (k = leaves - 1; k >= 1; k--)
-		ll->node[k] = lload_match(ll->node[2 * k], ll->node[2 * k + 1]);
+	lload_tree_build(ll->node, leaves);
 	return 0;
 
 out_degraded:
@@ -215,8 +238,6 @@ void
 lload_update(struct lload *ll, struct dest *d)
 {
 	uintptr_t p = (uintptr_t)d->sched_data;
-	struct lload_node x;
-	uint32_t k;
 	uint8_t room;
 
 	/* not indexed: removed (in the trash), or the index is degraded */
@@ -227,19 +248,8 @@ lload_update(struct lload *ll, struct dest *d)
 		ll->nroom = room ? ll->nroom + 1 : ll->nroom - 1;
 		ll->room[p - 1] = room;
 	}
-	k = ll->leaves + (uint32_t)(p - 1);
-	x = lload_leaf(ll->rule, d, (uint32_t)(p - 1));
-	if (lload_same(&x, &ll->node[k]))
-		return;			/* e.g. inactconns under sed */
-	ll->node[k] = x;
-	/* re-play the matches up to the root; an unchanged winner means
-	 * every node above is unchanged too */
-	for (k >>= 1; k >= 1; k >>= 1) {
-		x = lload_match(ll->node[2 * k], ll->node[2 * k + 1]);
-		if (lload_same(&x, &ll->node[k]))
-			break;
-		ll->node[k] = x;
-	}
+	lload_tree_set(ll->node, ll->leaves, (uint32_t)(p - 1),
+	    lload_leaf(ll->rule, d, (uint32_t)(p - 1)));
 }
 
 struct dest *
@@ -256,6 +266,15 @@ lload_pick(const struct lload *ll, const struct svc *svc)
 	}
 	best = ll->node[1];
 	return best.pos == LLOAD_NONE ? NULL : ll->list[best.pos];
+}
+
+uint32_t
+lload_pos(const struct lload *ll, const struct dest *d)
+{
+	uintptr_t p = (uintptr_t)d->sched_data;
+
+	return p != 0 && p <= ll->n && ll->list[p - 1] == d ?
+	    (uint32_t)(p - 1) : LLOAD_NONE;
 }
 
 bool

@@ -72,6 +72,31 @@ bool lload_listed(const struct lload *ll, const struct svc *svc,
 /* Has some dest of svc->dests activeconns * 2 < weight?  O(1). */
 bool lload_any_room(const struct lload *ll, const struct svc *svc);
 
+/* d's position in svc->dests, LLOAD_NONE if not listed or not known (the
+ * index degraded), O(1). */
+uint32_t lload_pos(const struct lload *ll, const struct dest *d);
+
+/*
+ * The tree alone, for a scheduler that keeps its own over other slots
+ * (lblcr's sets): node[1 .. 2 * leaves - 1], leaves a power of two, slot i
+ * at node[leaves + i]; each node holds the winner of its range by the wlc
+ * rule, ties to the lower slot.
+ */
+#define LLOAD_NONE	UINT32_MAX	/* no eligible dest in the range */
+struct lload_node {
+	uint64_t h;		/* load of the range's winner */
+	uint32_t w;		/* its weight (1 for lc) */
+	uint32_t pos;		/* its slot, LLOAD_NONE */
+};
+/* the leaf of d at slot pos under wlc's rule (NONE unless usable and
+ * weight > 0) */
+struct lload_node lload_wlc_leaf(const struct dest *d, uint32_t pos);
+/* every inner node from the leaves, O(leaves) */
+void lload_tree_build(struct lload_node *node, uint32_t leaves);
+/* slot pos's leaf is x now: re-play the path to the root, O(log leaves) */
+void lload_tree_set(struct lload_node *node, uint32_t leaves, uint32_t pos,
+    struct lload_node x);
+
 /* sched_ops hooks for a scheduler whose state is one index */
 int lload_init_svc(struct svc *svc, enum lload_rule rule);
 void lload_done_svc(struct svc *svc);
