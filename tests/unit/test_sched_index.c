@@ -13,8 +13,8 @@
  * reference's start from the same seed, so both walk with the same two
  * numbers.  lblc and lblcr: the reference keeps its own cache, IPVS's
  * rules over RIPs (a removed RIP's entry is invalid until it is re-added,
- * as a dest waiting in IPVS's trash), no timer run, so nothing expires on
- * either side.
+ * as a dest waiting in IPVS's trash), with the 60 s timer's expiry and
+ * lblcr's daily shrink (days pass now and then).
  *
  * Real servers are 198.18.3.N (N = 1 .. MAX_DEST), clients 198.19.x.y;
  * lblc(r) keys go to 198.18.255.1 .. 198.18.255.NVADDR.
@@ -127,21 +127,69 @@ ref_draw(void *arg)
 /*
  * One entry per destination IP: lblc's one RIP, or lblcr's set of RIPs
  * (newest first).  A RIP stands for the listed dest with that address, or
- * for nothing while it is not listed.
+ * for nothing while it is not listed; then, for lblcr's shrink, for the
+ * weight and load it had when removed (snap_*).
  */
 struct ref_entry {
 	int used;
 	int n;
 	int rip[MAX_DEST_BIG];
+	uint32_t lastuse, lastmod;
 };
 static struct ref_entry ref_cache[NVADDR];
+static int32_t snap_w[MAX_DEST_BIG + 1];
+static uint64_t snap_oh[MAX_DEST_BIG + 1];
+/* the 60 s timer (check_expire), on the clock of the last tick */
+static struct {
+	int armed;
+	uint32_t now, next_check, counter;
+} ref_timer;
 static unsigned long ref_repicks;	/* cached dest overloaded: re-picked */
+static unsigned long ref_shrinks, ref_expired;
 
 static void
 ref_cache_reset(void)
 {
 	for (int v = 0; v < NVADDR; v++)
 		ref_cache[v].used = ref_cache[v].n = 0;
+	ref_timer.armed = 0;
+	ref_timer.now = 0;
+	ref_timer.counter = 1;
+}
+
+/* ip_vs_lblc(r)_check_expire from the timer, for the 16 entries here
+ * (never over max_size): every 30th run, those unused for 24 h go */
+static void
+ref_tick(uint32_t t)
+{
+	ref_timer.now = t;
+	if (!ref_timer.armed) {
+		ref_timer.next_check = t + 60;
+		ref_timer.armed = 1;
+		return;
+	}
+	if ((int32_t)(t - ref_timer.next_check) < 0)
+		return;
+	if (ref_timer.counter % 30 == 0) {
+		for (int v = 0; v < NVADDR; v++)
+			if (ref_cache[v].used && !((int64_t)t <
+			    (int64_t)ref_cache[v].lastuse + 86400)) {
+				ref_cache[v].used = ref_cache[v].n = 0;
+				ref_expired++;
+			}
+		ref_timer.counter = 1;
+	} else
+		ref_timer.counter++;
+	ref_timer.next_check = t + 60;
+}
+
+static void
+ref_new_entry(struct ref_entry *e, const struct dest *d)
+{
+	e->used = 1;
+	e->n = 1;
+	e->rip[0] = dest_num(d);
+	e->lastuse = e->lastmod = ref_timer.now;
 }
 
 /* ip_vs_lblc_schedule */
@@ -152,6 +200,7 @@ ref_lblc(const struct svc *s, int v)
 	struct dest *d;
 
 	if (e->used) {
+		e->lastuse = ref_timer.now;
 		d = dest_n(s, e->rip[0]);
 		if (d != NULL && d->conf.weight > 0 &&
 		    !(d->flags & DEST_F_NOMAC)) {
@@ -162,9 +211,10 @@ ref_lblc(const struct svc *s, int v)
 	}
 	if ((d = ref_wlc(s)) == NULL)
 		return NULL;
-	e->used = 1;
-	e->n = 1;
-	e->rip[0] = dest_num(d);
+	if (e->used)
+		e->rip[0] = dest_num(d);
+	else
+		ref_new_entry(e, d);
 	return d;
 }
 
@@ -202,7 +252,32 @@ ref_set_min(const struct svc *s, const struct ref_entry *e)
 	return least;
 }
 
-/* ip_vs_lblcr_schedule (no shrink: the clock never moves) */
+/* ip_vs_dest_set_max: by weight > 0, live or as when removed; returns a
+ * member's index or -1 */
+static int
+ref_set_max(const struct svc *s, const struct ref_entry *e)
+{
+	int most = -1;
+	uint64_t moh = 0, doh;
+	int32_t mw = 0, dw;
+
+	for (int i = 0; i < e->n; i++) {
+		struct dest *d = dest_n(s, e->rip[i]);
+
+		dw = d != NULL ? d->conf.weight : snap_w[e->rip[i]];
+		doh = d != NULL ? ref_conn_overhead(d) : snap_oh[e->rip[i]];
+		if (dw <= 0)
+			continue;
+		if (most < 0 || moh * (uint64_t)dw < doh * (uint64_t)mw) {
+			most = i;
+			moh = doh;
+			mw = dw;
+		}
+	}
+	return most;
+}
+
+/* ip_vs_lblcr_schedule */
 static struct dest *
 ref_lblcr(const struct svc *s, int v)
 {
@@ -213,12 +288,19 @@ ref_lblcr(const struct svc *s, int v)
 	if (!e->used) {
 		if ((d = ref_wlc(s)) == NULL)
 			return NULL;
-		e->used = 1;
-		e->n = 1;
-		e->rip[0] = dest_num(d);
+		ref_new_entry(e, d);
 		return d;
 	}
+	e->lastuse = ref_timer.now;
 	d = ref_set_min(s, e);
+	if (e->n > 1 && (int64_t)ref_timer.now > (int64_t)e->lastmod + 86400 &&
+	    (i = ref_set_max(s, e)) >= 0) {
+		memmove(&e->rip[i], &e->rip[i + 1],
+		    (size_t)(e->n - i - 1) * sizeof(int));
+		e->n--;
+		e->lastmod = ref_timer.now;
+		ref_shrinks++;
+	}
 	if (d != NULL) {
 		if (!ref_lblc_overloaded(d, s))
 			return d;
@@ -233,6 +315,7 @@ ref_lblcr(const struct svc *s, int v)
 		memmove(&e->rip[1], &e->rip[0], (size_t)e->n * sizeof(int));
 		e->rip[0] = dest_num(d);
 		e->n++;
+		e->lastmod = ref_timer.now;
 	}
 	return d;
 }
@@ -344,6 +427,15 @@ add(int n, int weight, uint32_t u_threshold)
 	fx_apply(&T, DRLB_CTL_ADD_DEST, &r);
 }
 
+/* the once-a-second tick: the scheduler's and the reference's timers */
+static void
+tick(struct svc *s, uint32_t t)
+{
+	if (s->sched->tick != NULL)
+		s->sched->tick(s, t);
+	ref_tick(t);
+}
+
 /* -E -s: a new scheduler takes the service; lblc(r)'s cache starts empty */
 static void
 switch_to(struct svc *s, const char *name)
@@ -374,7 +466,7 @@ random_run(const char *sched, uint64_t seed, int steps, int max_dest)
 	int i;
 
 	rng_state = seed;
-	swaps = overflows = ref_repicks = mine = 0;
+	swaps = overflows = ref_repicks = ref_shrinks = ref_expired = mine = 0;
 	run_sched = sched;
 	big_run = max_dest > 40;
 	teardown();
@@ -431,6 +523,7 @@ random_run(const char *sched, uint64_t seed, int steps, int max_dest)
 		} else if (ev < 720) {
 			now += 1 + rnd(3);
 			conn_expire(CT, &T, now, 1u << 20);
+			tick(s, now);
 		} else if (ev < 770 && s->ndests > 0) {
 			/* weight and thresholds edited (-e) */
 			struct drlb_ctl_req r;
@@ -456,8 +549,23 @@ random_run(const char *sched, uint64_t seed, int steps, int max_dest)
 			}
 		} else if (ev < 825 && s->ndests > 0) {
 			d = s->dests[rnd(s->ndests)];
+			/* what lblcr's set_max keeps of a removed member */
+			snap_w[dest_num(d)] = d->conf.weight;
+			snap_oh[dest_num(d)] = ref_conn_overhead(d);
 			fx_dest(&T, DRLB_CTL_DEL_DEST, VPORT,
 			    RIP0 + dest_num(d), 0);
+		} else if (ev < 830) {
+			/* a day passes: one timer run (lblcr's sets unchanged
+			 * for 24 h shrink), or 31 (a full check: entries
+			 * unused for 24 h expire) */
+			int runs = rnd(2) ? 1 : 31;
+
+			now += 86400 + rnd(7200);
+			for (int r = 0; r < runs; r++) {
+				now += 60;
+				tick(s, now);
+			}
+			conn_expire(CT, &T, now, 1u << 20);
 		} else if (ev < 995 && s->ndests > 0) {
 			/* MAC lost / learnt, or overloaded by hand */
 			d = s->dests[rnd(s->ndests)];
@@ -496,6 +604,10 @@ random_run(const char *sched, uint64_t seed, int steps, int max_dest)
 		printf("# %s: %lu re-picks of an overloaded cached dest\n",
 		    sched, ref_repicks);
 		EXPECT(ref_repicks > 100, "is_overloaded re-picked often");
+		printf("# %s: %lu entries expired, %lu sets shrunk\n", sched,
+		    ref_expired, ref_shrinks);
+		EXPECT(ref_expired > 0 && (sched[4] != 'r' || ref_shrinks > 0),
+		    "entries expired (and lblcr's sets shrank)");
 	}
 }
 
