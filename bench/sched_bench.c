@@ -364,7 +364,8 @@ main(int argc, char **argv)
 	uint32_t max_dests = argc > 2 ? (uint32_t)atoi(argv[2]) : 10000;
 	const char *const *list = scheds;
 	size_t nlist = sizeof(scheds) / sizeof(scheds[0]);
-	double rr_ns[sizeof(sizes) / sizeof(sizes[0])];
+	double rr_ns[sizeof(sizes) / sizeof(sizes[0])] = { 0 };
+	int rr_run[sizeof(sizes) / sizeof(sizes[0])] = { 0 };
 	int mh_seen = 0;
 
 	if (rounds < 1)
@@ -373,8 +374,6 @@ main(int argc, char **argv)
 		list = (const char *const *)&argv[3];
 		nlist = (size_t)(argc - 3);
 	}
-	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
-		rr_ns[z] = -1.0;
 	printf("sched_bench: ns per decision (schedule + its hooks, minus the same\n"
 	    "connection work replayed without them), best of %d rounds; x rr: ratio\n"
 	    "to rr with as many dests; scan: IPVS's O(n) loop in place of the index\n\n",
@@ -424,10 +423,12 @@ main(int argc, char **argv)
 					    rec, &diff));
 			}
 			ns = (ts - tr) / dec * 1e9;
-			if (strcmp(spec, "rr") == 0)
+			if (strcmp(spec, "rr") == 0) {
 				rr_ns[z] = ns;
+				rr_run[z] = 1;
+			}
 			printf("%-9s %6u %8u %12.1f", spec, n, dec, ns);
-			if (rr_ns[z] < 0)
+			if (!rr_run[z])
 				printf(" %9s", "-");
 			else if (rr_ns[z] >= NOISE_NS)
 				printf(" %9.2f", ns / rr_ns[z]);
