@@ -92,7 +92,8 @@ ADM_LIB_SRC := $(filter-out src/drlbadm/main.c,$(ADM_SRC)) $(COMMON_SRC)
 # tests: NAME_SRC, besides NAME.c; a missing module is a link error that
 # shows the dependency.
 UNIT_ON_TABLES := test_conn test_sched test_svc test_rr test_sched_simple \
-                  test_sched_mh test_sched_lc test_flood test_tmplkey
+                  test_sched_mh test_sched_lc test_sched_index test_flood \
+                  test_tmplkey
 $(foreach t,$(UNIT_ON_TABLES),$(eval $(t)_SRC := $$(TABLES_SRC)))
 UNIT_ON_DP := test_datapath test_datapath6 test_persist
 $(foreach t,$(UNIT_ON_DP),$(eval $(t)_SRC := $$(DP_SRC)))

@@ -3,7 +3,11 @@
  * scheduler, with 2 .. 10000 dests whose counters move between decisions
  * the way the daemon moves them.
  *
- *   sched_bench [rounds] [max_dests]     (default 3 rounds, 10000 dests)
+ *   sched_bench [rounds [max_dests [sched ...]]]
+ *
+ * (default 3 rounds, 10000 dests, every scheduler; "mh" also runs as
+ * "mh/131071", mh over a 131071-slot table, which 10000 dests need: IPVS's
+ * 4093 slots take at most 4093).
  *
  * Every decision is followed by what the data path does with it: a
  * connection inserted on the pick (inactive), its SYN and ACK
@@ -19,12 +23,17 @@
  *   sched   the scheduler's own schedule() plus its hooks
  *   replay  the same picks replayed from the sched loop with the hooks
  *           switched off: the connection-table work alone
- *   scan    lc/wlc/sed/nq only: IPVS's O(n) scan (tests/unit/sched_ref.h)
- *           instead of schedule(), hooks off
+ *   scan    lc/wlc/sed/nq/fo/ovf only: IPVS's O(n) scan
+ *           (tests/unit/sched_ref.h) instead of schedule(), hooks off
  * A decision's cost is (loop - replay) / decisions: what the scheduler adds
  * to the data path, index upkeep included.  Each loop is the best of
  * `rounds`; ratios are to rr with as many dests, measured in the same run
  * (the machine is shared and noisy).  No figure here is asserted anywhere.
+ *
+ * Then, for mh, what one change of the rules (an -e of one weight) costs:
+ * the table's rebuild, at each table size and number of dests; and what
+ * loading 1000 or 10000 dests one -a at a time costs, the table built
+ * after each or once.
  *
  * Addresses come from 198.18.0.0/15 (RFC 2544's benchmarking range): the
  * VIP 198.18.0.1, dests 198.19.x.y, clients 198.18.x.y.
@@ -47,7 +56,7 @@
 
 static const char *const scheds[] = {
 	"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "twos",
-	"dh", "sh", "mh", "lblc", "lblcr",
+	"dh", "sh", "mh", "mh/131071", "lblc", "lblcr",
 };
 static const uint32_t sizes[] = { 2, 10, 100, 1000, 10000 };
 
@@ -89,15 +98,30 @@ apply(struct env *e, uint16_t op, const struct drlb_ctl_req *r)
 
 static void env_free(struct env *e);
 
+/* "mh/131071": the scheduler's name, and the mh table size it asks for
+ * (0: none); name points into a static buffer */
+static const char *
+sched_name(const char *spec, uint32_t *mh_size)
+{
+	static char name[DRLB_SCHED_NAME_MAX];
+	const char *slash = strchr(spec, '/');
+
+	*mh_size = slash != NULL ? (uint32_t)atol(slash + 1) : 0;
+	snprintf(name, sizeof(name), "%.*s", slash != NULL ?
+	    (int)(slash - spec) : (int)strlen(spec), spec);
+	return name;
+}
+
 /* n dests of weights 1..10 (the same for every run), MACs learnt, then the
  * scheduler; the dests go in under rr so the scheduler is built once.
  * -1 (apply_err says why) when the scheduler refuses the service. */
 static int
-env_init(struct env *e, const char *sched, uint32_t n)
+env_init(struct env *e, const char *spec, uint32_t n)
 {
 	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, VPORT, "rr", 0, 0);
 	struct drlb_timeouts tm;
-	uint32_t i;
+	uint32_t i, mh_size;
+	const char *sched = sched_name(spec, &mh_size);
 
 	memset(e, 0, sizeof(*e));
 	svc_table_init(&e->st);
@@ -126,7 +150,11 @@ env_init(struct env *e, const char *sched, uint32_t n)
 		fx_resolve(e->svc->dests[i], NULL);
 	if (strcmp(sched, "rr") != 0) {
 		r = fx_req(IPPROTO_TCP, VPORT, sched, 0, 0);
-		if (apply(e, DRLB_CTL_EDIT_SVC, &r) != 0) {
+		if (mh_size != 0 && sched_mh_set_table_size(mh_size) != 0)
+			die("bad mh table size");
+		i = (uint32_t)apply(e, DRLB_CTL_EDIT_SVC, &r);
+		sched_mh_set_table_size(SCHED_MH_TAB_DEFAULT);
+		if (i != 0) {
 			e->real = e->svc->sched;
 			env_free(e);
 			return -1;
@@ -191,7 +219,9 @@ static double
 run(const char *sched, uint32_t n, enum loop mode, uint32_t dec,
     int32_t *rec, unsigned long *diff)
 {
-	struct dest *(*scan)(const struct svc *) = ref_find(sched);
+	uint32_t mh_size;
+	struct dest *(*scan)(const struct svc *) =
+	    ref_find(sched_name(sched, &mh_size));
 	struct env e;
 	uint64_t i, warm = 10ull * n + 16 * TICK_EVERY;
 	struct dest **pk = NULL;
@@ -249,37 +279,126 @@ min_d(double a, double b)
 	return a < b ? a : b;
 }
 
+/*
+ * mh: ms per rebuild of its table, the work of one change of the rules
+ * (an -e of one weight, back and forth) followed by a decision, which
+ * builds the table, at table size m with n dests.  -1 when m cannot hold
+ * n.
+ */
+static double
+mh_rebuild_ms(uint32_t m, uint32_t n, int changes)
+{
+	struct conn_key k = key_of(0);
+	char spec[32];
+	struct drlb_ctl_req r;
+	struct env e;
+	double t0, t;
+
+	snprintf(spec, sizeof(spec), "mh/%u", m);
+	if (env_init(&e, spec, n) != 0)
+		return -1.0;
+	r = fx_req(IPPROTO_TCP, VPORT, NULL, 0, 0);
+	r.dest.af = AF_INET;
+	r.dest.addr = e.svc->dests[0]->conf.addr;
+	r.dest.port = VPORT;
+	r.dest.conn_flags = DRLB_FWD_DROUTE;
+	t0 = now_s();
+	for (int c = 0; c < changes; c++) {
+		r.dest.weight = 11 + c % 2;
+		if (apply(&e, DRLB_CTL_EDIT_DEST, &r) != 0)
+			die(apply_err);
+		(void)e.svc->sched->schedule(e.svc, &k);
+	}
+	t = now_s() - t0;
+	env_free(&e);
+	return t / changes * 1e3;
+}
+
+/*
+ * mh: seconds to load n dests into a service that has mh from the start,
+ * one -a at a time (a configuration read, a checker adding its real
+ * servers), then decide once; with decide_each, a decision after every -a
+ * as well (so the table is built n times).
+ */
+static double
+mh_load_s(uint32_t m, uint32_t n, int decide_each)
+{
+	struct drlb_ctl_req r = fx_req(IPPROTO_TCP, VPORT, "mh", 0, 0);
+	struct conn_key k = key_of(0);
+	struct svc_table st;
+	struct svc *svc;
+	double t0, t;
+
+	svc_table_init(&st);
+	if (sched_mh_set_table_size(m) != 0 ||
+	    svc_apply(&st, DRLB_CTL_ADD_SVC, &r, apply_err,
+	    sizeof(apply_err)) != 0)
+		die("mh service");
+	sched_mh_set_table_size(SCHED_MH_TAB_DEFAULT);
+	svc = st.head;
+	t0 = now_s();
+	for (uint32_t i = 0; i < n; i++) {
+		r.dest.af = AF_INET;
+		r.dest.addr.in.s_addr = htonl(0xc6130000 + 1 + i);
+		r.dest.port = VPORT;
+		r.dest.conn_flags = DRLB_FWD_DROUTE;
+		r.dest.weight = 1 + (int)((i * 2654435761u) >> 16) % 10;
+		if (svc_apply(&st, DRLB_CTL_ADD_DEST, &r, apply_err,
+		    sizeof(apply_err)) != 0)
+			die(apply_err);
+		if (decide_each)
+			(void)svc->sched->schedule(svc, &k);
+	}
+	(void)svc->sched->schedule(svc, &k);
+	t = now_s() - t0;
+	svc_table_free(&st);
+	return t;
+}
+
 int
 main(int argc, char **argv)
 {
+	static const uint32_t mh_sizes[] = { 4093, 131071, 1048573 };
+	static const uint32_t mh_dests[] = { 10, 1000, 4093, 10000 };
 	int rounds = argc > 1 ? atoi(argv[1]) : 3;
 	uint32_t max_dests = argc > 2 ? (uint32_t)atoi(argv[2]) : 10000;
+	const char *const *list = scheds;
+	size_t nlist = sizeof(scheds) / sizeof(scheds[0]);
 	double rr_ns[sizeof(sizes) / sizeof(sizes[0])] = { 0 };
+	int rr_run[sizeof(sizes) / sizeof(sizes[0])] = { 0 };
+	int mh_seen = 0;
 
 	if (rounds < 1)
 		rounds = 1;
+	if (argc > 3) {
+		list = (const char *const *)&argv[3];
+		nlist = (size_t)(argc - 3);
+	}
 	printf("sched_bench: ns per decision (schedule + its hooks, minus the same\n"
 	    "connection work replayed without them), best of %d rounds; x rr: ratio\n"
 	    "to rr with as many dests; scan: IPVS's O(n) loop in place of the index\n\n",
 	    rounds);
-	printf("%-6s %6s %8s %12s %9s %12s %11s %10s\n", "sched", "dests",
+	printf("%-9s %6s %8s %12s %9s %12s %11s %10s\n", "sched", "dests",
 	    "decis.", "ns/decision", "x rr", "scan ns/dec", "scan/index",
 	    "loop ns");
-	for (size_t s = 0; s < sizeof(scheds) / sizeof(scheds[0]); s++) {
-		const char *name = scheds[s];
+	for (size_t s = 0; s < nlist; s++) {
+		const char *spec = list[s];
+		uint32_t mh_size;
+		const char *name = sched_name(spec, &mh_size);
 		int has_scan = ref_find(name) != NULL;
 
 		if (sched_find(name) == NULL) {
-			printf("%-6s (not registered: skipped)\n", name);
+			printf("%-9s (not registered: skipped)\n", spec);
 			continue;
 		}
+		mh_seen |= strcmp(name, "mh") == 0;
 		for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
 			uint32_t n = sizes[z];
 			/* many decisions where they cost little against the
-			 * ~50 ns of connection work; the scan at 10000 dests
-			 * costs ~30 us a decision */
-			uint32_t dec = n >= 10000 ? 20000 : n >= 1000 ? 200000 :
-			    1000000;
+			 * ~50-150 ns of connection work; an O(n) scan at
+			 * 10000 dests costs ~30 us a decision */
+			uint32_t dec = n >= 10000 ? 100000 : n >= 1000 ?
+			    200000 : 1000000;
 			int32_t *rec;
 			double ts = 1e30, tr = 1e30, tc = 1e30, ns, cns;
 			unsigned long diff = 0;
@@ -288,24 +407,30 @@ main(int argc, char **argv)
 				break;
 			if ((rec = malloc(dec * sizeof(*rec))) == NULL)
 				die("malloc");
-			if (run(name, n, L_SCHED, 1, rec, NULL) < 0) {
-				printf("%-6s %6u (the scheduler refuses: %s)\n",
-				    name, n, apply_err);
+			if (run(spec, n, L_SCHED, 1, rec, NULL) < 0) {
+				printf("%-9s %6u (the scheduler refuses: %s)\n",
+				    spec, n, apply_err);
 				free(rec);
 				continue;
 			}
 			for (int r = 0; r < rounds; r++) {
-				ts = min_d(ts, run(name, n, L_SCHED, dec, rec, NULL));
-				tr = min_d(tr, run(name, n, L_REPLAY, dec, rec, NULL));
+				ts = min_d(ts, run(spec, n, L_SCHED, dec, rec,
+				    NULL));
+				tr = min_d(tr, run(spec, n, L_REPLAY, dec, rec,
+				    NULL));
 				if (has_scan)
-					tc = min_d(tc, run(name, n, L_SCAN, dec,
+					tc = min_d(tc, run(spec, n, L_SCAN, dec,
 					    rec, &diff));
 			}
 			ns = (ts - tr) / dec * 1e9;
-			if (strcmp(name, "rr") == 0)
+			if (strcmp(spec, "rr") == 0) {
 				rr_ns[z] = ns;
-			printf("%-6s %6u %8u %12.1f", name, n, dec, ns);
-			if (rr_ns[z] >= NOISE_NS)
+				rr_run[z] = 1;
+			}
+			printf("%-9s %6u %8u %12.1f", spec, n, dec, ns);
+			if (!rr_run[z])
+				printf(" %9s", "-");
+			else if (rr_ns[z] >= NOISE_NS)
 				printf(" %9.2f", ns / rr_ns[z]);
 			else
 				printf(" %9s", "noise");
@@ -325,6 +450,45 @@ main(int argc, char **argv)
 			fflush(stdout);
 			free(rec);
 		}
+	}
+	if (!mh_seen)
+		return 0;
+	printf("\nmh: ms per change of the rules (one -e: the table rebuilt), "
+	    "best of %d rounds of 8\n%-9s", rounds, "dests");
+	for (size_t m = 0; m < sizeof(mh_sizes) / sizeof(mh_sizes[0]); m++)
+		printf(" %9s%-7u", "M=", mh_sizes[m]);
+	printf("\n");
+	for (size_t z = 0; z < sizeof(mh_dests) / sizeof(mh_dests[0]); z++) {
+		if (mh_dests[z] > max_dests)
+			break;
+		printf("%-9u", mh_dests[z]);
+		for (size_t m = 0; m < sizeof(mh_sizes) / sizeof(mh_sizes[0]);
+		    m++) {
+			double best = 1e30, t = 0;
+
+			for (int r = 0; r < rounds; r++) {
+				t = mh_rebuild_ms(mh_sizes[m], mh_dests[z], 8);
+				if (t < 0)
+					break;
+				best = min_d(best, t);
+			}
+			if (t < 0)
+				printf(" %16s", "refused");
+			else
+				printf(" %16.3f", best);
+		}
+		printf("\n");
+		fflush(stdout);
+	}
+	if (max_dests >= 10000) {
+		printf("\nmh, M=131071: s to load dests one -a at a time, then "
+		    "decide\n");
+		printf("  1000 dests, a decision after each -a: %8.3f s\n",
+		    mh_load_s(131071, 1000, 1));
+		printf("  1000 dests, no decision in between:   %8.3f s\n",
+		    mh_load_s(131071, 1000, 0));
+		printf(" 10000 dests, no decision in between:   %8.3f s\n",
+		    mh_load_s(131071, 10000, 0));
 	}
 	return 0;
 }

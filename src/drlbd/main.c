@@ -84,7 +84,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: drlbd --interface IF [--config FILE | --keepalived-config FILE]\n"
 	    "             [--socket PATH] [--socket-group GROUP] [--foreground]\n"
-	    "             [--no-arp] [--sloppy-tcp] [--max-conns N] [--user USER]\n"
+	    "             [--no-arp] [--sloppy-tcp] [--mh-table-size PRIME]\n"
+	    "             [--max-conns N] [--user USER]\n"
 	    "             [--verbose] [--state-file FILE] [--metrics-file FILE]\n"
 	    "             [--metrics-listen ADDR:PORT] [--capture ring|pcap]\n"
 	    "             [--workers N] [--ring-size MIB] [--qdisc-bypass]\n"
@@ -111,6 +112,11 @@ usage(FILE *f)
 	    "  --sloppy-tcp     any TCP segment without RST may start a connection,\n"
 	    "                   not only a SYN (IPVS sloppy_tcp; for directors behind\n"
 	    "                   ECMP with sh or mh, and restarts)\n"
+	    "  --mh-table-size PRIME   mh's lookup table size, a prime from %u\n"
+	    "                   to %u (default %u, IPVS's; kernel directors agree\n"
+	    "                   only at the size their kernel was built with: 251\n"
+	    "                   509 1021 2039 4093 8191 16381 32749 65521 131071);\n"
+	    "                   an mh service takes at most that many real servers\n"
 	    "  --max-conns N    connection table bound (default %u)\n"
 	    "  --user USER      run as USER after opening the sockets (default nobody;\n"
 	    "                   root: stay uid 0, still without any capability)\n"
@@ -148,7 +154,8 @@ usage(FILE *f)
 	    "                   withdrawn when drlbd ends, however it ends\n"
 	    "  --help           this text\n"
 	    "  --version        drlbd's version\n",
-	    DP_LINKS_MAX, DRLB_SOCKET_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
+	    DP_LINKS_MAX, DRLB_SOCKET_DEFAULT, SCHED_MH_TAB_MIN,
+	    SCHED_MH_TAB_MAX, SCHED_MH_TAB_DEFAULT, CONN_MAX_DEFAULT, FANOUT_MAX);
 }
 
 /* A command line drlbd cannot run with: say what is wrong, exit 1. */
@@ -208,6 +215,7 @@ options(struct drlbd *d, int argc, char **argv)
 		{ "mac-flap",   required_argument, NULL, 'F' },
 		{ "static-mac", required_argument, NULL, 'P' },
 		{ "announce-table", required_argument, NULL, 'B' },
+		{ "mh-table-size", required_argument, NULL, 'H' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -294,6 +302,13 @@ options(struct drlbd *d, int argc, char **argv)
 			 * FRR's import-table takes 1..252 */
 			o->announce_table = (uint32_t)number("announce-table",
 			    optarg, 1, 252);
+			break;
+		case 'H':
+			if (sched_mh_set_table_size((uint32_t)number(
+			    "mh-table-size", optarg, SCHED_MH_TAB_MIN,
+			    SCHED_MH_TAB_MAX)) != 0)
+				bad_usage("--mh-table-size %s: not a prime",
+				    optarg);
 			break;
 		case 'Q': o->iop[0].qdisc_bypass = 1; break;
 		case 'R':	/* 1 MiB blocks */

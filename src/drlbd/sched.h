@@ -56,6 +56,20 @@ dest_conn_overhead(const struct dest *d)
 	    d->inactconns;
 }
 
+/*
+ * mh's lookup table size M for services that take mh from now on (drlbd
+ * --mh-table-size): a prime from SCHED_MH_TAB_MIN to SCHED_MH_TAB_MAX.
+ * 0, or -1 when m is not such a prime (nothing changes).  The default is
+ * IPVS's IP_VS_MH_TAB_SIZE, 4093: directors agree with kernel directors
+ * only at the M their kernels were built with (CONFIG_IP_VS_MH_TAB_INDEX
+ * 8 .. 17: 251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071),
+ * and IPVS's mh takes at most M dests.
+ */
+#define SCHED_MH_TAB_DEFAULT	4093
+#define SCHED_MH_TAB_MIN	251
+#define SCHED_MH_TAB_MAX	1048573		/* the largest prime < 2^20 */
+int sched_mh_set_table_size(uint32_t m);
+
 const struct sched_ops *sched_find(const char *name);
 /* "rr wrr lc ..." (every scheduler's name) into buf; returns buf */
 const char *sched_names(char *buf, size_t len);

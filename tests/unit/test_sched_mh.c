@@ -8,6 +8,8 @@
  * by hashing, for every slot, a client key that lands in it; the
  * multi-director property (two tables, and a forked process, built from
  * the same commands are equal); and the disruption Maglev promises.
+ * Larger tables (--mh-table-size) against tests/tools/mh_golden.py, another
+ * transliteration of ip_vs_mh.c, with 10,000 dests.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -225,6 +227,7 @@ test_mh_golden(void)
 	s->conf.flags &= ~DRLB_SVC_F_SCHED1;
 	dest_op(&st, s, DRLB_CTL_EDIT_DEST, 9, 3);
 	fx_svc_dest(s, 9)->flags |= DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	picks(s, 100, 16, got);
 	EXPECT_STR(got, "7,8,0,7,7,0,0,7,8,0,0,0,0,0,8,0,",
 	    "a dest without MAC is unavailable like an overloaded one");
@@ -234,6 +237,7 @@ test_mh_golden(void)
 	    "mh-fallback around a dest without MAC");
 	s->conf.flags &= ~DRLB_SVC_F_SCHED1;
 	fx_svc_dest(s, 9)->flags &= ~DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 
 	/* -d .8: rebuilt from .9 (3) and .7 (1) */
 	dest_op(&st, s, DRLB_CTL_DEL_DEST, 8, 0);
@@ -546,6 +550,7 @@ test_lblc_common(const char *name)
 	snprintf(what, sizeof(what), "%s: first pick by wlc (newest, .9)", name);
 	EXPECT_EQ(a, 9, what);
 	fx_svc_dest(s, 9)->inactconns = 50;	/* wlc would now say .8 */
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	snprintf(what, sizeof(what), "%s: cache hit keeps the server", name);
 	EXPECT_EQ(lpick(s, 1), 9, what);
 	b = lpick(s, 2);
@@ -555,43 +560,59 @@ test_lblc_common(const char *name)
 	/* is_overloaded: activeconns 2 > weight 1, and .8 has 0*2 < 1; wlc:
 	 * .8 and .7 idle, the tie goes to the newer, .8 */
 	fx_svc_dest(s, 9)->activeconns = 2;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	snprintf(what, sizeof(what), "%s: overloaded cached server: re-pick by wlc", name);
 	EXPECT_EQ(lpick(s, 1), 8, what);
 	/* .8 cached now; busy beyond its weight, but no one has room: kept */
 	fx_svc_dest(s, 7)->activeconns = 1;
+	sched_dest_load_changed(fx_svc_dest(s, 7));
 	fx_svc_dest(s, 8)->activeconns = 2;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	fx_svc_dest(s, 9)->activeconns = 2;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	snprintf(what, sizeof(what), "%s: over its weight but no dest has room: kept", name);
 	EXPECT_EQ(lpick(s, 1), 8, what);
 	fx_svc_dest(s, 7)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 7));
 	fx_svc_dest(s, 8)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	fx_svc_dest(s, 9)->activeconns = 0;
 	fx_svc_dest(s, 9)->inactconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 
 	/* the wlc pick weighs an active connection as 257 inactive ones
 	 * (ip_vs_dest_conn_overhead: activeconns * 256 + totalconns): .9
 	 * with one active (257) loses to .8 with 256 inactive */
 	fx_svc_dest(s, 9)->activeconns = 1;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	fx_svc_dest(s, 8)->inactconns = 256;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	fx_svc_dest(s, 7)->inactconns = 300;
+	sched_dest_load_changed(fx_svc_dest(s, 7));
 	snprintf(what, sizeof(what), "%s: one active weighs 257: .8 (256) "
 	    "beats .9 (257)", name);
 	EXPECT_EQ(lpick(s, 5), 8, what);
 	fx_svc_dest(s, 9)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	fx_svc_dest(s, 8)->inactconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	fx_svc_dest(s, 7)->inactconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 7));
 
 	/* -x overload flag: lblc keeps the cached server (IPVS checks OVERLOAD
 	 * only in the wlc pick); lblcr's set_min skips the member: .9 */
 	fx_svc_dest(s, 8)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	snprintf(what, sizeof(what), "%s: -x overloaded cached server: %s", name,
 	    lblcr ? "lblcr takes another set member" : "lblc keeps it");
 	EXPECT_EQ(lpick(s, 1), lblcr ? 9 : 8, what);
 	fx_svc_dest(s, 8)->flags &= ~DEST_F_OVERLOAD;
 	fx_svc_dest(s, 8)->flags |= DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	snprintf(what, sizeof(what), "%s: cached server without MAC: re-pick", name);
 	EXPECT_EQ(lpick(s, 1), 9, what);
 	fx_svc_dest(s, 8)->flags &= ~DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 
 	/* weight 0: re-pick */
 	dest_op(&st, s, DRLB_CTL_EDIT_DEST, 9, 0);
@@ -617,6 +638,7 @@ test_lblc_common(const char *name)
 	 * runs of the 60 s timer) */
 	a = lpick(s, 4);
 	fx_svc_dest(s, a)->inactconns = 1000;	/* wlc would pick another */
+	sched_dest_load_changed(fx_svc_dest(s, a));
 	for (uint32_t t = 1001; t <= 1000 + 23 * 3600; t += 60)
 		s->sched->tick(s, t);
 	snprintf(what, sizeof(what), "%s: after 23 h unused, still cached", name);
@@ -645,11 +667,15 @@ test_lblcr_set(void)
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, 9, 2);
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: set {9}");
 	fx_svc_dest(s, 9)->activeconns = 3;	/* > 2, and .8 has room */
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	EXPECT_EQ(lpick(s, 1), 8, "lblcr: overloaded: wlc adds .8, set {8,9}");
 	fx_svc_dest(s, 9)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	fx_svc_dest(s, 8)->activeconns = 1;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: least loaded member of the set (.9)");
 	fx_svc_dest(s, 9)->activeconns = 2;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	EXPECT_EQ(lpick(s, 1), 8, "lblcr: least loaded member of the set (.8)");
 	/* .7 idle is not in the set: not chosen while the set is fine */
 	EXPECT(lpick(s, 1) != 7, "lblcr: a dest outside the set is not used");
@@ -659,12 +685,15 @@ test_lblcr_set(void)
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: removed member skipped");
 	dest_op(&st, s, DRLB_CTL_ADD_DEST, 8, 2);
 	fx_svc_dest(s, 8)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	EXPECT_EQ(lpick(s, 1), 8, "lblcr: re-added RIP is a member again (IPVS trash revival)");
 
 	/* shrink: 24 h after the last change the most loaded member goes */
 	fx_svc_dest(s, 8)->activeconns = 1;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	fx_svc_dest(s, 9)->activeconns = 0;
 	fx_svc_dest(s, 9)->inactconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	for (now += 60; now <= 5000 + 24 * 3600 + 60; now += 60) {
 		s->sched->tick(s, now);
 		if ((now / 60) % 20 == 0)
@@ -672,9 +701,261 @@ test_lblcr_set(void)
 	}
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: after 24 h the set shrinks; .9 least loaded");
 	fx_svc_dest(s, 9)->activeconns = 1;
+	sched_dest_load_changed(fx_svc_dest(s, 9));
 	fx_svc_dest(s, 8)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 8));
 	EXPECT_EQ(lpick(s, 1), 9, "lblcr: .8 (most loaded) left the set");
 	svc_table_free(&st);
+}
+
+/* ------------------------------------------------------------ table size */
+
+/*
+ * The clients 198.18.0.0 + i, i < 2^17 (all of 198.18.0.0/15, no mh-port)
+ * through s: clients per id (a dest's address - 198.18.0.0; 0 for none)
+ * for ids < nids, distinct owners, and sum(i * id): what
+ * tests/tools/mh_golden.py prints.
+ */
+static long long
+client_sweep(struct svc *s, uint32_t *cnt, uint32_t nids, uint32_t *owners)
+{
+	static uint8_t seen[1u << 17];
+	long long fp = 0;
+
+	memset(seen, 0, sizeof(seen));
+	*owners = 0;
+	for (uint32_t i = 0; i < (1u << 17); i++) {
+		struct conn_key k = key_of(100, 0);
+		struct dest *d;
+		uint32_t id;
+
+		k.caddr.in.s_addr = htonl(0xc6120000u + i);
+		d = s->sched->schedule(s, &k);
+		id = d == NULL ? 0 : ntohl(d->conf.addr.in.s_addr) - 0xc6120000u;
+		if (id < nids)
+			cnt[id]++;
+		if (!seen[id]) {
+			seen[id] = 1;
+			++*owners;
+		}
+		fp += (long long)i * id;
+	}
+	return fp;
+}
+
+/* mh with weights w[0..n-1] on .7, .8, ... (added in this order) */
+static struct svc *
+mh_weights(struct svc_table *st, const int *w, int n)
+{
+	struct svc *s = mksvc(st, "mh", 0);
+
+	for (int i = 0; s != NULL && i < n; i++)
+		dest_op(st, s, DRLB_CTL_ADD_DEST, 7 + i, w[i]);
+	return s;
+}
+
+/* dests 198.18.1.0 .. of weight 1 (256 + j for j < n), MACs learnt */
+static void
+add_many(struct svc_table *st, struct svc *s, int n)
+{
+	for (int j = 0; j < n; j++)
+		fx_dest(st, DRLB_CTL_ADD_DEST, s->conf.port, 256 + j, 1);
+	for (uint32_t i = 0; i < s->ndests; i++)
+		fx_resolve(s->dests[i], NULL);
+}
+
+/*
+ * --mh-table-size: primes only, within bounds; a larger table is the one a
+ * kernel built with that CONFIG_IP_VS_MH_TAB_INDEX has (golden values from
+ * tests/tools/mh_golden.py, a transliteration of ip_vs_mh.c and of
+ * lib/siphash.c), IP_VS_MH_TAB_BITS included; 10,000 dests fit.
+ */
+static void
+test_mh_table_size(void)
+{
+	static const int w123[] = { 1, 2, 3 }, wbig[] = { 60000, 1, 3000 };
+	static const uint32_t bad[] = { 0, 2, 249, 250, 4092, 4095, 131073,
+	    1048575, 1048583, 4294967291u };
+	static const uint32_t good[] = { 251, 509, 4093, 8191, 131071,
+	    1000003, 1048573 };
+	struct svc_table st;
+	struct svc *s, *s2;
+	uint32_t cnt[16], owners, *many;
+	long long fp;
+	int nbad = 0, ngood = 0;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		nbad += sched_mh_set_table_size(bad[i]) != 0;
+	EXPECT_EQ(nbad, (int)(sizeof(bad) / sizeof(bad[0])),
+	    "mh table size: composites and primes out of 251..1048573 refused");
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ngood += sched_mh_set_table_size(good[i]) == 0;
+	EXPECT_EQ(ngood, (int)(sizeof(good) / sizeof(good[0])),
+	    "mh table size: primes in 251..1048573 taken");
+
+	/* the default, through the same sweep as the larger tables */
+	sched_mh_set_table_size(SCHED_MH_TAB_DEFAULT);
+	svc_table_init(&st);
+	s = mh_weights(&st, w123, 3);
+	memset(cnt, 0, sizeof(cnt));
+	fp = client_sweep(s, cnt, 16, &owners);
+	EXPECT(cnt[7] == 21704 && cnt[8] == 43532 && cnt[9] == 65836 &&
+	    owners == 3 && fp == 71590000051LL,
+	    "M = 4093: 198.18.0.0/15's clients as IPVS's default table");
+	svc_table_free(&st);
+
+	/* 131071: CONFIG_IP_VS_MH_TAB_INDEX = 17 */
+	EXPECT_EQ(sched_mh_set_table_size(131071), 0, "M = 131071");
+	svc_table_init(&st);
+	s = mh_weights(&st, w123, 3);
+	memset(cnt, 0, sizeof(cnt));
+	fp = client_sweep(s, cnt, 16, &owners);
+	EXPECT(cnt[7] == 21637 && cnt[8] == 44061 && cnt[9] == 65374 &&
+	    owners == 3 && fp == 71588785759LL,
+	    "M = 131071: the clients as a kernel with MH_TAB_INDEX 17");
+	/* IP_VS_MH_TAB_BITS 8, not 6: 60000:1:3000 takes 234:1:11 turns */
+	svc_table_free(&st);
+	svc_table_init(&st);
+	s = mh_weights(&st, wbig, 3);
+	memset(cnt, 0, sizeof(cnt));
+	fp = client_sweep(s, cnt, 16, &owners);
+	EXPECT(cnt[7] == 124702 && cnt[8] == 534 && cnt[9] == 5836 &&
+	    owners == 3 && fp == 60924649855LL,
+	    "M = 131071: rshift from IP_VS_MH_TAB_BITS = 17 / 2");
+
+	/* a service keeps its M: back to 4093 for new services, an edit
+	 * rebuilds this one at 131071 still */
+	sched_mh_set_table_size(SCHED_MH_TAB_DEFAULT);
+	dest_op(&st, s, DRLB_CTL_EDIT_DEST, 8, 2);
+	dest_op(&st, s, DRLB_CTL_EDIT_DEST, 8, 1);
+	memset(cnt, 0, sizeof(cnt));
+	EXPECT_EQ(client_sweep(s, cnt, 16, &owners), 60924649855LL,
+	    "a service keeps the table size it was given");
+	svc_table_free(&st);
+
+	/* 10,000 dests (built under rr, then -E to mh: one populate) */
+	svc_table_init(&st);
+	s = mksvc(&st, "rr", 0);
+	add_many(&st, s, 10000);
+	EXPECT(fx_svc(&st, DRLB_CTL_EDIT_SVC, 80, "mh") != 0 &&
+	    s->sched == &sched_rr,
+	    "M = 4093: 10000 dests refused (IPVS: more dests than slots)");
+	EXPECT_EQ(sched_mh_set_table_size(131071), 0, "M = 131071 again");
+	EXPECT_EQ(fx_svc(&st, DRLB_CTL_EDIT_SVC, 80, "mh"), 0,
+	    "M = 131071: 10000 dests taken");
+	many = calloc(256 + 10000, sizeof(*many));
+	fp = client_sweep(s, many, 256 + 10000, &owners);
+	EXPECT(owners == 10000 && many[256] == 12 && many[257] == 14 &&
+	    many[258] == 14 && many[259] == 11 && fp == 45568977236314LL,
+	    "M = 131071, 10000 dests: the clients as the kernel's table, "
+	    "every dest has some");
+	free(many);
+	/* a second service made now gets the same table */
+	s2 = NULL;
+	{
+		struct svc_table st2;
+
+		svc_table_init(&st2);
+		s2 = mksvc(&st2, "rr", 0);
+		add_many(&st2, s2, 10000);
+		fx_svc(&st2, DRLB_CTL_EDIT_SVC, 80, "mh");
+		many = calloc(256 + 10000, sizeof(*many));
+		EXPECT_EQ(client_sweep(s2, many, 256 + 10000, &owners), fp,
+		    "two directors with 10000 dests agree");
+		free(many);
+		svc_table_free(&st2);
+	}
+	svc_table_free(&st);
+	sched_mh_set_table_size(SCHED_MH_TAB_DEFAULT);
+}
+
+/*
+ * The table is built at the first lookup after a run of changes (or at a
+ * tick), not at each: it must be the table IPVS has after the run.  Two
+ * directors take the same random changes (adds, trash revivals, deletes,
+ * weight edits to and from 0); one decides after every change, the other
+ * only now and then: their tables, read through 198.18.0.0/15's clients
+ * (every slot), agree at every point both decide.  Then the failing
+ * change: more dests than slots leaves the table of the last change that
+ * succeeded, built or not.
+ */
+static void
+test_mh_lazy(void)
+{
+	struct svc_table a, b;
+	struct svc *sa, *sb;
+	uint64_t x = 0x1a2b3c4d5e6fULL;
+	uint32_t cnt[1], oa, ob;
+	int differ = 0, points = 0;
+
+	svc_table_init(&a);
+	svc_table_init(&b);
+	sa = mksvc(&a, "mh", 0);
+	sb = mksvc(&b, "mh", 0);
+	for (int step = 0; step < 3000; step++) {
+		struct svc_table *t[2] = { &a, &b };
+		struct svc *sv[2] = { sa, sb };
+		int n, w, op;
+
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		n = 20 + (int)((x >> 33) % 40);
+		w = (int)((x >> 20) % 5);
+		op = (int)((x >> 40) % 3);
+		for (int i = 0; i < 2; i++) {
+			if (op == 0 && fx_svc_dest(sv[i], n) == NULL)
+				dest_op(t[i], sv[i], DRLB_CTL_ADD_DEST, n, w);
+			else if (op == 1 && fx_svc_dest(sv[i], n) != NULL)
+				fx_dest(t[i], DRLB_CTL_DEL_DEST, 80, n, 0);
+			else if (fx_svc_dest(sv[i], n) != NULL)
+				fx_dest(t[i], DRLB_CTL_EDIT_DEST, 80, n, w);
+		}
+		(void)pick(sa, 100, 0);		/* a decides every time */
+		if ((x >> 50) % 64 == 0) {
+			points++;
+			differ += client_sweep(sa, cnt, 1, &oa) !=
+			    client_sweep(sb, cnt, 1, &ob) || oa != ob;
+		}
+	}
+	EXPECT(points > 20 && differ == 0, "mh: a table built after a run of "
+	    "changes equals the one built after each");
+
+	/* 251 slots: 251 dests of weight 1 own one each; the 252nd is
+	 * refused (IPVS's -EINVAL), the table stays the 251 dests', built at
+	 * once in a or only now in b; a removal makes it fit again */
+	svc_table_free(&a);
+	svc_table_free(&b);
+	sched_mh_set_table_size(251);
+	svc_table_init(&a);
+	svc_table_init(&b);
+	sa = mksvc(&a, "mh", 0);
+	sb = mksvc(&b, "mh", 0);
+	for (int j = 0; j < 251; j++) {
+		fx_dest(&a, DRLB_CTL_ADD_DEST, 80, 256 + j, 1);
+		fx_dest(&b, DRLB_CTL_ADD_DEST, 80, 256 + j, 1);
+		(void)pick(sa, 100, 0);
+	}
+	for (uint32_t i = 0; i < sa->ndests; i++) {
+		fx_resolve(sa->dests[i], NULL);
+		fx_resolve(sb->dests[i], NULL);
+	}
+	fx_dest(&a, DRLB_CTL_ADD_DEST, 80, 256 + 251, 1);
+	fx_dest(&b, DRLB_CTL_ADD_DEST, 80, 256 + 251, 1);
+	fx_resolve(sa->dests[0], NULL);
+	fx_resolve(sb->dests[0], NULL);
+	EXPECT(client_sweep(sa, cnt, 1, &oa) == client_sweep(sb, cnt, 1, &ob) &&
+	    oa == 251 && ob == 251,
+	    "mh: more dests than slots: the last table that fitted, in both");
+	fx_dest(&a, DRLB_CTL_DEL_DEST, 80, 256 + 7, 0);
+	fx_dest(&b, DRLB_CTL_DEL_DEST, 80, 256 + 7, 0);
+	sa->sched->tick(sa, 1);		/* b: at the first lookup */
+	EXPECT(client_sweep(sa, cnt, 1, &oa) == client_sweep(sb, cnt, 1, &ob) &&
+	    oa == 251 && ob == 251,
+	    "mh: fits again after a removal: rebuilt, at a tick or a lookup");
+	svc_table_free(&a);
+	svc_table_free(&b);
+	sched_mh_set_table_size(SCHED_MH_TAB_DEFAULT);
 }
 
 /* -E to mh/lblc and back, with dests: init and done keep memory clean */
@@ -713,5 +994,7 @@ main(void)
 	test_lblc_common("lblcr");
 	test_lblcr_set();
 	test_switch();
+	test_mh_table_size();
+	test_mh_lazy();
 	return EXPECT_DONE();
 }

@@ -101,8 +101,10 @@ picks(struct svc *s, int n, int count, char *out)
 		struct conn_key k = mkkey(0xc6120063u, 40000, VIP_HOST);
 		struct dest *d = s->sched->schedule(s, &k);
 
-		if (d != NULL && count)
+		if (d != NULL && count) {
 			d->activeconns++;
+			sched_dest_load_changed(d);
+		}
 		out += sprintf(out, "%d,", d ? d->conf.addr.b[3] : 0);
 	}
 }
@@ -130,13 +132,17 @@ test_fo(void)
 	EXPECT_STR(str, "13,13,13,",
 	    "fo: highest weight, tie to the first in list (newest)");
 	fx_svc_dest(s, 13)->activeconns = 1000000;
+	sched_dest_load_changed(fx_svc_dest(s, 13));
 	EXPECT_EQ(pick(s), 13, "fo: load is ignored");
 	fx_svc_dest(s, 13)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 13));
 	EXPECT_EQ(pick(s), 12, "fo: overloaded primary -> next highest weight");
 	fx_svc_dest(s, 13)->flags &= ~DEST_F_OVERLOAD;
 	fx_svc_dest(s, 13)->flags |= DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 13));
 	EXPECT_EQ(pick(s), 12, "fo: primary without MAC -> next");
 	fx_svc_dest(s, 13)->flags &= ~DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 13));
 	EXPECT_EQ(pick(s), 13, "fo: primary back");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 13, 0);
 	EXPECT_EQ(pick(s), 12, "fo: primary at weight 0 -> next");
@@ -171,21 +177,28 @@ test_ovf(void)
 	EXPECT_STR(str, "23,23,23,23,22,22,22,22,21,21,21,0,",
 	    "ovf: fill the highest weight until activeconns > weight, overflow in order");
 	fx_svc_dest(s, 22)->activeconns = 3;
+	sched_dest_load_changed(fx_svc_dest(s, 22));
 	EXPECT_EQ(pick(s), 22, "ovf: activeconns == weight still takes one");
 	fx_svc_dest(s, 23)->activeconns = 0;
 	fx_svc_dest(s, 23)->inactconns = 100000;
+	sched_dest_load_changed(fx_svc_dest(s, 23));
 	EXPECT_EQ(pick(s), 23, "ovf: inactive connections do not count");
 	fx_svc_dest(s, 23)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 23));
 	EXPECT_EQ(pick(s), 22, "ovf: overloaded -> next");
 	fx_svc_dest(s, 23)->flags &= ~DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 23));
 	dest_op(s, DRLB_CTL_EDIT_DEST, 23, 0);
 	fx_svc_dest(s, 23)->activeconns = 0;
+	sched_dest_load_changed(fx_svc_dest(s, 23));
 	EXPECT_EQ(pick(s), 22, "ovf: weight 0 is never picked, even idle");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 21, 5);
 	EXPECT_EQ(pick(s), 21, "ovf: a raised weight takes over (4 active <= 5)");
 	fx_svc_dest(s, 21)->activeconns = 6;
+	sched_dest_load_changed(fx_svc_dest(s, 21));
 	EXPECT_EQ(pick(s), 22, "ovf: and overflows again at 6 > 5");
 	fx_svc_dest(s, 22)->flags |= DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 22));
 	EXPECT_EQ(pick(s), 0, "ovf: nothing usable under its weight -> none");
 	del_svc(s);
 }
@@ -313,6 +326,7 @@ test_twos(void)
 				rd[r].inact++;
 				d->inactconns++;
 			}
+			sched_dest_load_changed(d);
 			refcnt[r]++;
 		}
 		if (got != 0)
@@ -346,7 +360,9 @@ test_twos(void)
 	/* weight 0 and unusable dests never come up */
 	dest_op(s, DRLB_CTL_EDIT_DEST, 34, 0);
 	fx_svc_dest(s, 33)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 33));
 	fx_svc_dest(s, 32)->flags |= DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 32));
 	{
 		int only31 = 1;
 
@@ -356,6 +372,7 @@ test_twos(void)
 		EXPECT(only31, "twos: skips weight 0, overloaded and MAC-less dests");
 	}
 	fx_svc_dest(s, 31)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 31));
 	EXPECT_EQ(pick(s), 0, "twos: nothing usable -> none");
 	del_svc(s);
 }
@@ -432,6 +449,7 @@ test_dh(void)
 	    "dh: weight 0 -> its VIPs' buckets yield none, others unchanged");
 	dest_op(s, DRLB_CTL_EDIT_DEST, 42, 5);
 	fx_svc_dest(s, 43)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 43));
 	memset(cnt, 0, sizeof(cnt));
 	for (x = 0; x < 256; x++) {
 		struct conn_key k = mkkey(0xc6120063u, 40000, 0xc6120000u | x);
@@ -441,6 +459,7 @@ test_dh(void)
 	EXPECT(cnt[0] == 90 && cnt[42] == 83 && cnt[41] == 83,
 	    "dh: overloaded -> its VIPs' buckets yield none (no fallback)");
 	fx_svc_dest(s, 43)->flags &= ~DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 43));
 
 	/* removal: list 43 41, buckets 128 / 128 (VIPs 129 / 127); then 44
 	 * at the head: 44 43 41 */
@@ -682,6 +701,7 @@ test_sh(void)
 
 	/* unusable without fallback: exactly its buckets fail */
 	fx_svc_dest(s, 52)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 52));
 	sh_owners(s, own2);
 	ok = 1;
 	for (b = 0; b < 256; b++)
@@ -723,13 +743,18 @@ test_sh(void)
 	}
 	fx_svc_dest(s, 52)->flags &= ~DEST_F_OVERLOAD;
 	fx_svc_dest(s, 52)->flags |= DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 52));
 	sh_owners(s, own);
 	EXPECT_EQ(diff_count(own, own2), 0,
 	    "sh-fallback: MAC unknown moves the same keys as overloaded");
 	fx_svc_dest(s, 52)->flags &= ~DEST_F_NOMAC;
+	sched_dest_load_changed(fx_svc_dest(s, 52));
 	fx_svc_dest(s, 51)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 51));
 	fx_svc_dest(s, 52)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 52));
 	fx_svc_dest(s, 53)->flags |= DEST_F_OVERLOAD;
+	sched_dest_load_changed(fx_svc_dest(s, 53));
 	EXPECT_EQ(pick(s), 0, "sh-fallback: all unusable -> none");
 	del_svc(s);
 

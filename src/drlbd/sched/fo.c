@@ -5,28 +5,24 @@
  * (the newest dest, since IPVS adds at the head).  Weight 0 never wins.
  * Load is not looked at: the backup takes over only when the primary's
  * weight drops below it, or the primary is overloaded (-x) or unreachable.
+ *
+ * IPVS scans the list on every decision; drlb keeps the same arg-max in
+ * lload.c's tournament tree (h = 1, w = weight: the least 1 / weight):
+ * O(log n) when a dest's usability changes, O(1) per decision.
  */
-#include "../sched.h"
+#include "lload.h"
 
-static struct dest *
-fo_schedule(struct svc *svc, const struct conn_key *key)
+static int
+fo_init_svc(struct svc *svc)
 {
-	struct dest *d, *hweight = NULL;
-	int32_t hw = 0;			/* highest weight so far */
-	uint32_t i;
-
-	(void)key;
-	for (i = 0; i < svc->ndests; i++) {
-		d = svc->dests[i];
-		if (dest_usable(d) && d->conf.weight > hw) {
-			hweight = d;
-			hw = d->conf.weight;
-		}
-	}
-	return hweight;
+	return lload_init_svc(svc, LLOAD_FO);
 }
 
 const struct sched_ops sched_fo = {
-	.name		= "fo",
-	.schedule	= fo_schedule,
+	.name			= "fo",
+	.init_svc		= fo_init_svc,
+	.done_svc		= lload_done_svc,
+	.dest_changed		= lload_dest_changed,
+	.schedule		= lload_schedule,
+	.dest_load_changed	= lload_dest_load_changed,
 };

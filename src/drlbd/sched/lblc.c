@@ -26,14 +26,19 @@
  * goes), so at removal (dest_changed) an entry keeps only the RIP:port it
  * pointed to, and is pointed at the dest again when that RIP:port is
  * re-added.  The effect is IPVS's; no pointer to a removed dest is kept.
+ *
+ * IPVS scans the list for the wlc pick and for is_overloaded's "some dest
+ * has room"; drlb answers both from lload.c's index (O(1) per decision,
+ * O(log n) per load change), which also tells in O(1) whether an entry's
+ * dest is still listed.  The answers are the scans'.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "drlb/addr.h"
-#include "../sched.h"
 #include "iphash.h"
+#include "lload.h"
 
 #define LBLC_TAB_BITS		10	/* CONFIG_IP_VS_LBLC_TAB_BITS */
 #define LBLC_TAB_SIZE		(1u << LBLC_TAB_BITS)
@@ -59,6 +64,7 @@ struct lblc_table {
 	uint32_t rover;
 	uint32_t counter;
 	uint32_t now;			/* the last tick's clock */
+	struct lload *ll;		/* the wlc pick and is_overloaded's room */
 	uint32_t next_check;		/* when the IPVS timer would fire */
 	bool timer_armed;
 };
@@ -112,15 +118,6 @@ lblc_new(struct lblc_table *t, uint16_t af, const union drlb_inaddr *a,
 	t->entries++;
 }
 
-static bool
-lblc_in_svc(const struct svc *svc, const struct dest *d)
-{
-	for (uint32_t i = 0; i < svc->ndests; i++)
-		if (svc->dests[i] == d)
-			return true;
-	return false;
-}
-
 static struct dest *
 lblc_find_rip(const struct svc *svc, const struct lblc_entry *en)
 {
@@ -140,10 +137,12 @@ lblc_dest_changed(struct svc *svc)
 {
 	struct lblc_table *t = svc->sched_data;
 
+	lload_rebuild(t->ll, svc);
 	for (uint32_t b = 0; b < LBLC_TAB_SIZE; b++)
 		for (struct lblc_entry *en = t->bucket[b]; en != NULL;
 		    en = en->next) {
-			if (en->dest != NULL && !lblc_in_svc(svc, en->dest))
+			if (en->dest != NULL &&
+			    !lload_listed(t->ll, svc, en->dest))
 				en->dest = NULL;
 			if (en->dest == NULL)
 				en->dest = lblc_find_rip(svc, en);
@@ -229,6 +228,10 @@ lblc_init_svc(struct svc *svc)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return -1;
+	if ((t->ll = lload_new(svc, LLOAD_WLC)) == NULL) {
+		free(t);
+		return -1;
+	}
 	t->max_size = LBLC_TAB_SIZE * 16;
 	t->counter = 1;
 	svc->sched_data = t;
@@ -249,55 +252,26 @@ lblc_done_svc(struct svc *svc)
 			t->bucket[b] = en->next;
 			free(en);
 		}
+	lload_free(t->ll);
 	free(t);
 	svc->sched_data = NULL;
 }
 
-/* __ip_vs_lblc_schedule: weighted least-connection over svc->dests */
-static struct dest *
-lblc_wlc(const struct svc *svc)
+static void
+lblc_dest_load_changed(struct svc *svc, struct dest *d)
 {
-	struct dest *d, *least = NULL;
-	uint64_t loh = 0, doh;
-	uint32_t i;
+	struct lblc_table *t = svc->sched_data;
 
-	for (i = 0; i < svc->ndests; i++) {
-		d = svc->dests[i];
-		if (dest_usable(d) && d->conf.weight > 0) {
-			least = d;
-			loh = dest_conn_overhead(d);
-			break;
-		}
-	}
-	if (least == NULL)
-		return NULL;
-	for (i++; i < svc->ndests; i++) {
-		d = svc->dests[i];
-		if (!dest_usable(d))
-			continue;
-		doh = dest_conn_overhead(d);
-		if (loh * (uint64_t)d->conf.weight >
-		    doh * (uint64_t)least->conf.weight) {
-			least = d;
-			loh = doh;
-		}
-	}
-	return least;
+	lload_update(t->ll, d);
 }
 
 /* is_overloaded: busy beyond its weight while another has room */
 static bool
-lblc_is_overloaded(const struct dest *dest, const struct svc *svc)
+lblc_is_overloaded(const struct dest *dest, const struct lblc_table *t,
+    const struct svc *svc)
 {
-	if ((int64_t)dest->activeconns > dest->conf.weight) {
-		for (uint32_t i = 0; i < svc->ndests; i++) {
-			const struct dest *d = svc->dests[i];
-
-			if ((int64_t)d->activeconns * 2 < d->conf.weight)
-				return true;
-		}
-	}
-	return false;
+	return (int64_t)dest->activeconns > dest->conf.weight &&
+	    lload_any_room(t->ll, svc);
 }
 
 static struct dest *
@@ -311,20 +285,22 @@ lblc_schedule(struct svc *svc, const struct conn_key *key)
 		en->lastuse = t->now;
 		d = en->dest;
 		if (d != NULL && d->conf.weight > 0 &&
-		    !(d->flags & DEST_F_NOMAC) && !lblc_is_overloaded(d, svc))
+		    !(d->flags & DEST_F_NOMAC) && !lblc_is_overloaded(d, t, svc))
 			return d;
 	}
-	if ((d = lblc_wlc(svc)) == NULL)
+	/* __ip_vs_lblc_schedule: wlc over the list, from the index */
+	if ((d = lload_pick(t->ll, svc)) == NULL)
 		return NULL;
 	lblc_new(t, svc->conf.af, &key->vaddr, d);
 	return d;
 }
 
 const struct sched_ops sched_lblc = {
-	.name		= "lblc",
-	.init_svc	= lblc_init_svc,
-	.done_svc	= lblc_done_svc,
-	.dest_changed	= lblc_dest_changed,
-	.schedule	= lblc_schedule,
-	.tick		= lblc_tick,
+	.name			= "lblc",
+	.init_svc		= lblc_init_svc,
+	.done_svc		= lblc_done_svc,
+	.dest_changed		= lblc_dest_changed,
+	.schedule		= lblc_schedule,
+	.dest_load_changed	= lblc_dest_load_changed,
+	.tick			= lblc_tick,
 };

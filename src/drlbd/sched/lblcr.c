@@ -28,14 +28,25 @@
  * can only fall).  No pointer to a removed dest is ever kept.
  * As in lblc, a member with no known MAC (NOMAC) is skipped like an
  * overloaded one; IPVS has no such state.
+ *
+ * IPVS scans the list for the wlc pick and for is_overloaded's "some dest
+ * has room"; drlb answers both from lload.c's index (O(1) per decision,
+ * O(log n) per load change), which also tells in O(1) whether a member's
+ * dest is still listed.  A set also grows, with few destination IPs, to
+ * most of the list, and IPVS scans it on every decision (set_min): drlb
+ * keeps a tournament tree per set (lload.c's) over its members in set
+ * order, and each dest's members of every set chained, so a load change
+ * re-plays the trees of the sets holding that dest, O(k log s), and set_min
+ * reads a root.  The answers are the scans'.  set_max, for the shrink once
+ * a day, still scans.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "drlb/addr.h"
-#include "../sched.h"
 #include "iphash.h"
+#include "lload.h"
 
 #define LBLCR_TAB_BITS		10	/* CONFIG_IP_VS_LBLCR_TAB_BITS */
 #define LBLCR_TAB_SIZE		(1u << LBLCR_TAB_BITS)
@@ -45,13 +56,20 @@
 #define LBLCR_EXPIRATION	(24 * 60 * 60)	/* s, lblcr_expiration default */
 #define LBLCR_COUNT_FULL	30		/* COUNT_FOR_FULL_EXPIRATION */
 
+struct lblcr_entry;
+
 struct lblcr_elem {
-	struct lblcr_elem *next;
+	struct lblcr_elem *next;	/* in its set, newest first */
 	struct dest *dest;		/* NULL while removed from the service */
 	union drlb_inaddr raddr;	/* RIP:port, to re-attach */
 	uint16_t rport;
 	int32_t  weight;		/* snapshot while removed */
 	uint64_t overhead;		/* snapshot while removed */
+	/* the index */
+	struct lblcr_entry *en;		/* the set it is in */
+	uint32_t seq;			/* order of insertion in the set */
+	struct lblcr_elem *dnext;	/* the same dest's members, any set */
+	struct lblcr_elem **dprev;	/* NULL: not chained */
 };
 
 struct lblcr_entry {
@@ -61,6 +79,15 @@ struct lblcr_entry {
 	uint32_t size;
 	uint32_t lastmod;		/* s, set changed */
 	uint32_t lastuse;		/* s */
+	/*
+	 * set_min's tree: the member of seq s at slot leaves - 1 - s, so
+	 * the newest is leftmost and wins ties, as set order wants.  NULL
+	 * (no memory): set_min scans.
+	 */
+	struct lload_node *node;
+	struct lblcr_elem **slot;	/* by seq */
+	uint32_t leaves;
+	uint32_t nseq;			/* the next member's seq */
 };
 
 struct lblcr_table {
@@ -70,8 +97,17 @@ struct lblcr_table {
 	uint32_t rover;
 	uint32_t counter;
 	uint32_t now;			/* the last tick's clock */
+	struct lload *ll;		/* the wlc pick and is_overloaded's room */
 	uint32_t next_check;
 	bool timer_armed;
+	/*
+	 * By list position, the chain of that dest's members.  indexed:
+	 * heads and every set's tree are up to date; false after a rebuild
+	 * without memory, until the next: set_min then scans.
+	 */
+	struct lblcr_elem **heads;
+	uint32_t nheads;
+	bool indexed;
 };
 
 /* ip_vs_lblcr_hashkey (hash_32 of the folded address) */
@@ -94,14 +130,179 @@ elem_overhead(const struct lblcr_elem *e)
 	return e->dest != NULL ? dest_conn_overhead(e->dest) : e->overhead;
 }
 
+/* ------------------------------------------------------ the set index */
+
+static struct lload_node
+set_leaf(const struct lblcr_entry *en, const struct lblcr_elem *e)
+{
+	uint32_t leaf = en->leaves - 1 - e->seq;
+
+	if (e->dest == NULL)
+		return (struct lload_node){ 0, 0, LLOAD_NONE };
+	return lload_wlc_leaf(e->dest, leaf);
+}
+
+/* (Re)build en's tree: members renumbered in set order, room to grow;
+ * without memory, none (set_min scans). */
+static void
+set_tree_build(struct lblcr_entry *en)
+{
+	struct lload_node *node;
+	struct lblcr_elem **slot, *e;
+	uint32_t leaves = 2, seq = en->size, i;
+
+	while (leaves < 2 * en->size)
+		leaves <<= 1;
+	if (leaves != en->leaves || en->node == NULL) {
+		node = malloc(2 * (size_t)leaves * sizeof(*node));
+		slot = malloc((size_t)leaves * sizeof(*slot));
+		if (node == NULL || slot == NULL) {
+			free(node);
+			free(slot);
+			free(en->node);
+			free(en->slot);
+			en->node = NULL;
+			en->slot = NULL;
+			en->leaves = 0;
+			return;
+		}
+		free(en->node);
+		free(en->slot);
+		en->node = node;
+		en->slot = slot;
+		en->leaves = leaves;
+	}
+	for (i = 0; i < leaves; i++) {
+		en->node[leaves + i] = (struct lload_node){ 0, 0, LLOAD_NONE };
+		en->slot[i] = NULL;
+	}
+	for (e = en->set; e != NULL; e = e->next) {
+		e->seq = --seq;
+		en->slot[e->seq] = e;
+		en->node[leaves + leaves - 1 - e->seq] = set_leaf(en, e);
+	}
+	en->nseq = en->size;
+	lload_tree_build(en->node, leaves);
+}
+
+static void
+set_tree_free(struct lblcr_entry *en)
+{
+	free(en->node);
+	free(en->slot);
+	en->node = NULL;
+	en->slot = NULL;
+	en->leaves = 0;
+}
+
+/* e has just joined en's set (at its head): into the tree and its dest's
+ * chain */
+static void
+set_index_add(struct lblcr_table *t, struct lblcr_entry *en,
+    struct lblcr_elem *e)
+{
+	uint32_t p;
+
+	e->en = en;
+	if (!t->indexed)
+		return;
+	if ((p = lload_pos(t->ll, e->dest)) == LLOAD_NONE ||
+	    p >= t->nheads) {
+		t->indexed = false;	/* cannot happen: the list is indexed */
+		return;
+	}
+	e->dnext = t->heads[p];
+	if (e->dnext != NULL)
+		e->dnext->dprev = &e->dnext;
+	e->dprev = &t->heads[p];
+	t->heads[p] = e;
+	if (en->node == NULL || en->nseq == en->leaves)
+		set_tree_build(en);
+	else {
+		e->seq = en->nseq++;
+		en->slot[e->seq] = e;
+		lload_tree_set(en->node, en->leaves, en->leaves - 1 - e->seq,
+		    set_leaf(en, e));
+	}
+}
+
+/* e leaves en's set: out of the tree and the chain */
+static void
+set_index_del(struct lblcr_entry *en, struct lblcr_elem *e)
+{
+	if (e->dprev != NULL) {
+		if (e->dnext != NULL)
+			e->dnext->dprev = e->dprev;
+		*e->dprev = e->dnext;
+		e->dprev = NULL;
+		e->dnext = NULL;
+	}
+	if (en->node != NULL && e->seq < en->nseq && en->slot[e->seq] == e) {
+		en->slot[e->seq] = NULL;
+		lload_tree_set(en->node, en->leaves, en->leaves - 1 - e->seq,
+		    (struct lload_node){ 0, 0, LLOAD_NONE });
+	}
+}
+
+/*
+ * The list changed: positions moved, members were detached or re-attached
+ * and weights edited.  Chain every attached member under its dest's
+ * position and rebuild every set's tree, O(members).
+ */
+static void
+lblcr_reindex(struct svc *svc, struct lblcr_table *t)
+{
+	struct lblcr_elem **heads = NULL;
+	uint32_t n = svc->ndests, b, p;
+	struct lblcr_entry *en;
+	struct lblcr_elem *e;
+
+	t->indexed = false;
+	if (n > 0 && (heads = calloc(n, sizeof(*heads))) == NULL)
+		return;
+	free(t->heads);
+	t->heads = heads;
+	t->nheads = n;
+	for (b = 0; b < LBLCR_TAB_SIZE; b++)
+		for (en = t->bucket[b]; en != NULL; en = en->next)
+			for (e = en->set; e != NULL; e = e->next)
+				e->dprev = NULL;
+	for (b = 0; b < LBLCR_TAB_SIZE; b++)
+		for (en = t->bucket[b]; en != NULL; en = en->next) {
+			for (e = en->set; e != NULL; e = e->next) {
+				if (e->dest == NULL)
+					continue;
+				if ((p = lload_pos(t->ll, e->dest)) ==
+				    LLOAD_NONE)
+					return;	/* lload degraded */
+				e->dnext = heads[p];
+				if (e->dnext != NULL)
+					e->dnext->dprev = &e->dnext;
+				e->dprev = &heads[p];
+				heads[p] = e;
+			}
+			set_tree_build(en);
+		}
+	t->indexed = true;
+}
+
+/* ------------------------------------------------------ the sets */
+
 /* ip_vs_dest_set_insert */
 static void
 set_insert(struct lblcr_table *t, struct lblcr_entry *en, struct dest *d,
     bool check)
 {
 	struct lblcr_elem *e;
+	uint32_t p;
 
-	if (check)
+	if (check && t->indexed &&
+	    (p = lload_pos(t->ll, d)) != LLOAD_NONE && p < t->nheads) {
+		/* d's members, one per set holding it */
+		for (e = t->heads[p]; e != NULL; e = e->dnext)
+			if (e->en == en)
+				return;
+	} else if (check)
 		for (e = en->set; e != NULL; e = e->next)
 			if (e->dest == d)
 				return;
@@ -114,6 +315,7 @@ set_insert(struct lblcr_table *t, struct lblcr_entry *en, struct dest *d,
 	en->set = e;
 	en->size++;
 	en->lastmod = t->now;
+	set_index_add(t, en, e);
 }
 
 /* ip_vs_dest_set_erase */
@@ -126,6 +328,7 @@ set_erase(struct lblcr_table *t, struct lblcr_entry *en,
 	for (pp = &en->set; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == victim) {
 			*pp = victim->next;
+			set_index_del(en, victim);
 			free(victim);
 			en->size--;
 			en->lastmod = t->now;
@@ -140,22 +343,31 @@ set_eraseall(struct lblcr_entry *en)
 		struct lblcr_elem *e = en->set;
 
 		en->set = e->next;
+		set_index_del(en, e);
 		free(e);
 	}
 	en->size = 0;
+	set_tree_free(en);
 }
 
 /*
  * ip_vs_dest_set_min: the first usable, available member of weight > 0,
- * then any usable one strictly less loaded per weight.
+ * then any usable one strictly less loaded per weight: the root of the
+ * set's tree, or the scan.
  */
 static struct dest *
-set_min(const struct lblcr_entry *en)
+set_min(const struct lblcr_table *t, const struct lblcr_entry *en)
 {
 	const struct lblcr_elem *e;
 	struct dest *least = NULL, *d;
 	uint64_t loh = 0, doh;
 
+	if (t->indexed && en->node != NULL) {
+		uint32_t pos = en->node[1].pos;
+
+		return pos == LLOAD_NONE ? NULL :
+		    en->slot[en->leaves - 1 - pos]->dest;
+	}
 	for (e = en->set; e != NULL; e = e->next) {
 		least = e->dest;
 		if (least == NULL || !dest_usable(least))
@@ -243,15 +455,6 @@ lblcr_new(struct lblcr_table *t, uint16_t af, const union drlb_inaddr *a,
 	t->entries++;
 }
 
-static bool
-lblcr_in_svc(const struct svc *svc, const struct dest *d)
-{
-	for (uint32_t i = 0; i < svc->ndests; i++)
-		if (svc->dests[i] == d)
-			return true;
-	return false;
-}
-
 static struct dest *
 lblcr_find_rip(const struct svc *svc, const struct lblcr_elem *e)
 {
@@ -271,13 +474,14 @@ lblcr_dest_changed(struct svc *svc)
 {
 	struct lblcr_table *t = svc->sched_data;
 
+	lload_rebuild(t->ll, svc);
 	for (uint32_t b = 0; b < LBLCR_TAB_SIZE; b++)
 		for (struct lblcr_entry *en = t->bucket[b]; en != NULL;
 		    en = en->next)
 			for (struct lblcr_elem *e = en->set; e != NULL;
 			    e = e->next) {
 				if (e->dest != NULL &&
-				    !lblcr_in_svc(svc, e->dest)) {
+				    !lload_listed(t->ll, svc, e->dest)) {
 					e->weight = e->dest->conf.weight;
 					e->overhead = dest_conn_overhead(e->dest);
 					e->dest = NULL;
@@ -285,6 +489,7 @@ lblcr_dest_changed(struct svc *svc)
 				if (e->dest == NULL)
 					e->dest = lblcr_find_rip(svc, e);
 			}
+	lblcr_reindex(svc, t);
 }
 
 static uint32_t
@@ -363,8 +568,13 @@ lblcr_init_svc(struct svc *svc)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return -1;
+	if ((t->ll = lload_new(svc, LLOAD_WLC)) == NULL) {
+		free(t);
+		return -1;
+	}
 	t->max_size = LBLCR_TAB_SIZE * 16;
 	t->counter = 1;
+	lblcr_reindex(svc, t);		/* without memory: sets scanned */
 	svc->sched_data = t;
 	return 0;
 }
@@ -384,55 +594,39 @@ lblcr_done_svc(struct svc *svc)
 			set_eraseall(en);
 			free(en);
 		}
+	lload_free(t->ll);
+	free(t->heads);
 	free(t);
 	svc->sched_data = NULL;
 }
 
-/* __ip_vs_lblcr_schedule: weighted least-connection over svc->dests */
-static struct dest *
-lblcr_wlc(const struct svc *svc)
+static void
+lblcr_dest_load_changed(struct svc *svc, struct dest *d)
 {
-	struct dest *d, *least = NULL;
-	uint64_t loh = 0, doh;
-	uint32_t i;
+	struct lblcr_table *t = svc->sched_data;
+	uint32_t p;
 
-	for (i = 0; i < svc->ndests; i++) {
-		d = svc->dests[i];
-		if (dest_usable(d) && d->conf.weight > 0) {
-			least = d;
-			loh = dest_conn_overhead(d);
-			break;
-		}
+	lload_update(t->ll, d);
+	if (!t->indexed || (p = lload_pos(t->ll, d)) == LLOAD_NONE ||
+	    p >= t->nheads)
+		return;
+	/* every set holding d */
+	for (struct lblcr_elem *e = t->heads[p]; e != NULL; e = e->dnext) {
+		struct lblcr_entry *en = e->en;
+
+		if (en->node != NULL)
+			lload_tree_set(en->node, en->leaves,
+			    en->leaves - 1 - e->seq, set_leaf(en, e));
 	}
-	if (least == NULL)
-		return NULL;
-	for (i++; i < svc->ndests; i++) {
-		d = svc->dests[i];
-		if (!dest_usable(d))
-			continue;
-		doh = dest_conn_overhead(d);
-		if (loh * (uint64_t)d->conf.weight >
-		    doh * (uint64_t)least->conf.weight) {
-			least = d;
-			loh = doh;
-		}
-	}
-	return least;
 }
 
 /* is_overloaded: busy beyond its weight while another has room */
 static bool
-lblcr_is_overloaded(const struct dest *dest, const struct svc *svc)
+lblcr_is_overloaded(const struct dest *dest, const struct lblcr_table *t,
+    const struct svc *svc)
 {
-	if ((int64_t)dest->activeconns > dest->conf.weight) {
-		for (uint32_t i = 0; i < svc->ndests; i++) {
-			const struct dest *d = svc->dests[i];
-
-			if ((int64_t)d->activeconns * 2 < d->conf.weight)
-				return true;
-		}
-	}
-	return false;
+	return (int64_t)dest->activeconns > dest->conf.weight &&
+	    lload_any_room(t->ll, svc);
 }
 
 static struct dest *
@@ -444,7 +638,7 @@ lblcr_schedule(struct svc *svc, const struct conn_key *key)
 
 	if ((en = lblcr_get(t, svc->conf.af, &key->vaddr)) != NULL) {
 		en->lastuse = t->now;
-		d = set_min(en);
+		d = set_min(t, en);
 		/* more than one member and unchanged for long: shrink */
 		if (en->size > 1 &&
 		    (int64_t)t->now > (int64_t)en->lastmod + LBLCR_EXPIRATION) {
@@ -453,24 +647,27 @@ lblcr_schedule(struct svc *svc, const struct conn_key *key)
 			if (m != NULL)
 				set_erase(t, en, m);
 		}
-		if (d != NULL && !lblcr_is_overloaded(d, svc))
+		if (d != NULL && !lblcr_is_overloaded(d, t, svc))
 			return d;
-		if ((d = lblcr_wlc(svc)) == NULL)
+		/* __ip_vs_lblcr_schedule: wlc over the list, from the
+		 * index */
+		if ((d = lload_pick(t->ll, svc)) == NULL)
 			return NULL;
 		set_insert(t, en, d, true);
 		return d;
 	}
-	if ((d = lblcr_wlc(svc)) == NULL)
+	if ((d = lload_pick(t->ll, svc)) == NULL)
 		return NULL;
 	lblcr_new(t, svc->conf.af, &key->vaddr, d);
 	return d;
 }
 
 const struct sched_ops sched_lblcr = {
-	.name		= "lblcr",
-	.init_svc	= lblcr_init_svc,
-	.done_svc	= lblcr_done_svc,
-	.dest_changed	= lblcr_dest_changed,
-	.schedule	= lblcr_schedule,
-	.tick		= lblcr_tick,
+	.name			= "lblcr",
+	.init_svc		= lblcr_init_svc,
+	.done_svc		= lblcr_done_svc,
+	.dest_changed		= lblcr_dest_changed,
+	.schedule		= lblcr_schedule,
+	.dest_load_changed	= lblcr_dest_load_changed,
+	.tick			= lblcr_tick,
 };

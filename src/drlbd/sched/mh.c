@@ -12,11 +12,16 @@
  * Everything is as in IPVS so that drlb and any 64-bit Linux director with
  * the same ipvsadm commands build the same table and send a client to the
  * same real server:
- *  - M = 4093 (primes[CONFIG_IP_VS_MH_TAB_INDEX - 8] with the default 12);
+ *  - M = 4093 (primes[CONFIG_IP_VS_MH_TAB_INDEX - 8] with the default 12),
+ *    or the prime drlbd's --mh-table-size gives (sched_mh_set_table_size):
+ *    IPVS's other primes, 251 .. 131071, are those of kernels built with
+ *    CONFIG_IP_VS_MH_TAB_INDEX 8 .. 17; IPVS refuses more dests than M;
  *  - offset and skip hash the dest's address + port with hsiphash under the
  *    kernel's fixed keys (generate_hash_secret), never a random seed;
  *  - turns per round = (last_weight / gcd) >> rshift, at least 1 for a
- *    non-zero weight; rshift keeps weight/gcd within IP_VS_MH_TAB_BITS bits;
+ *    non-zero weight; rshift keeps weight/gcd within IP_VS_MH_TAB_BITS bits,
+ *    CONFIG_IP_VS_MH_TAB_INDEX / 2, which is fls(M) / 2 for each of IPVS's
+ *    primes (each lies just below 2^index) and is taken so for any M;
  *  - dests are visited in svc->dests order, which is IPVS's list order
  *    (newest first): the order decides who wins a contested slot;
  *  - the weight used to build the table is IPVS's last_weight, the latest
@@ -34,14 +39,10 @@
 #include "../sched.h"
 #include "hsiphash.h"
 
-/* IPVS's table sizes; the default is index 12 - 8 = 4 */
-static const int mh_primes[] = { 251, 509, 1021, 2039, 4093,
-				 8191, 16381, 32749, 65521, 131071 };
-#define MH_TAB_INDEX_CONFIG	12	/* CONFIG_IP_VS_MH_TAB_INDEX default */
-#define MH_TAB_BITS		(MH_TAB_INDEX_CONFIG / 2)
-#define MH_TAB_SIZE		4093
-_Static_assert(MH_TAB_INDEX_CONFIG - 8 == 4, "IPVS default table index");
-/* mh_primes[4] is checked at init; a constant lets the table be an array */
+_Static_assert(SCHED_MH_TAB_DEFAULT == 4093, "IPVS's IP_VS_MH_TAB_SIZE");
+
+/* M for services that take mh from now on (--mh-table-size) */
+static uint32_t mh_tab_size = SCHED_MH_TAB_DEFAULT;
 
 /* generate_hash_secret(): the same on every director, on purpose */
 static const struct hsiphash_key mh_hash1 = {{ 2654435761UL, 2654435761UL }};
@@ -53,11 +54,24 @@ struct mh_lw {
 };
 
 struct mh_state {
-	struct dest *lookup[MH_TAB_SIZE];
-	struct mh_lw *lw;	/* one per dest in svc->dests, same order */
+	struct dest **lookup;	/* M slots */
+	uint32_t m;		/* M, prime: IP_VS_MH_TAB_SIZE */
+	int tab_bits;		/* IP_VS_MH_TAB_BITS */
+	/* the list as of the last change, in its order, with last weights;
+	 * only dests listed then (each still exists) */
+	struct mh_lw *lw;
 	uint32_t nlw;
 	int gcd;
 	int rshift;
+	/*
+	 * The list changed since the table was built: it is built before
+	 * the next lookup, or at the next tick.  A run of changes (a
+	 * configuration loaded, a checker adding its real servers) then
+	 * costs one build, not one each.  The table is the one IPVS builds
+	 * after each change: it depends only on lw, which every change
+	 * brings up to date at once.
+	 */
+	bool stale;
 };
 
 /* Scratch for one populate: what IPVS keeps in ip_vs_mh_dest_setup. */
@@ -135,7 +149,7 @@ mh_fls(unsigned int x)
 	return r;
 }
 
-/* ip_vs_mh_shift_weight: keep max weight / gcd within MH_TAB_BITS bits */
+/* ip_vs_mh_shift_weight: keep max weight / gcd within IP_VS_MH_TAB_BITS bits */
 static int
 mh_shift_weight(const struct mh_state *s, int g)
 {
@@ -146,73 +160,112 @@ mh_shift_weight(const struct mh_state *s, int g)
 	for (uint32_t i = 0; i < s->nlw; i++)
 		if (mh_last_weight(s, i) > mw)
 			mw = mh_last_weight(s, i);
-	shift = mh_fls((unsigned int)(mw / g)) - MH_TAB_BITS;
+	shift = mh_fls((unsigned int)(mw / g)) - s->tab_bits;
 	return shift >= 0 ? shift : 0;
+}
+
+static bool
+mh_prime(uint32_t m)
+{
+	if (m < 2)
+		return false;
+	for (uint32_t q = 2; q <= m / q; q++)
+		if (m % q == 0)
+			return false;
+	return true;
+}
+
+int
+sched_mh_set_table_size(uint32_t m)
+{
+	if (m < SCHED_MH_TAB_MIN || m > SCHED_MH_TAB_MAX || !mh_prime(m))
+		return -1;
+	mh_tab_size = m;
+	return 0;
 }
 
 /*
  * Bring last_weight up to date (IPVS __ip_vs_update_dest: set on add, and
  * on edit only when the new weight is not 0).  A dest not in the previous
  * list was just added (or revived from the trash, which IPVS also treats as
- * an add).  The list is rebuilt on every change, so a stale pointer that a
- * new dest happens to reuse is never found in it.
+ * an add).  Each listed dest keeps its position in lw + 1 in
+ * dest->sched_data, so finding it in the previous list is O(1): the
+ * position is believed only where lw holds the very dest (a revived dest's
+ * is stale, a new one's is NULL).
+ *
+ * Every dest of the previous lw still exists here: one this change removed
+ * is freed only after it.  Returns 0, or -1 without memory: lw then keeps,
+ * in place, its entries still listed, so it never holds a dest that may be
+ * freed.
  */
 static int
 mh_update_last_weights(struct svc *svc, struct mh_state *s)
 {
 	struct mh_lw *nlw = NULL;
-	uint32_t n = svc->ndests;
+	uint32_t n = svc->ndests, i, k;
 
-	if (n > 0 && (nlw = calloc(n, sizeof(*nlw))) == NULL)
+	if (n > 0 && (nlw = calloc(n, sizeof(*nlw))) == NULL) {
+		for (i = 0; i < n; i++)
+			svc->dests[i]->sched_data = (void *)(uintptr_t)(i + 1);
+		for (i = k = 0; i < s->nlw; i++) {
+			struct dest *d = s->lw[i].d;
+			uintptr_t p = (uintptr_t)d->sched_data;
+
+			if (p != 0 && p <= n && svc->dests[p - 1] == d)
+				s->lw[k++] = s->lw[i];
+		}
+		s->nlw = k;
+		for (i = 0; i < k; i++)
+			s->lw[i].d->sched_data = (void *)(uintptr_t)(i + 1);
 		return -1;
-	for (uint32_t i = 0; i < n; i++) {
+	}
+	for (i = 0; i < n; i++) {
 		struct dest *d = svc->dests[i];
+		uintptr_t p = (uintptr_t)d->sched_data;
 
 		nlw[i].d = d;
 		nlw[i].last_weight = d->conf.weight;
-		if (d->conf.weight != 0)
-			continue;
-		for (uint32_t j = 0; j < s->nlw; j++)
-			if (s->lw[j].d == d) {
-				nlw[i].last_weight = s->lw[j].last_weight;
-				break;
-			}
+		if (d->conf.weight == 0 && p != 0 && p <= s->nlw &&
+		    s->lw[p - 1].d == d)
+			nlw[i].last_weight = s->lw[p - 1].last_weight;
 	}
+	for (i = 0; i < n; i++)
+		svc->dests[i]->sched_data = (void *)(uintptr_t)(i + 1);
 	free(s->lw);
 	s->lw = nlw;
 	s->nlw = n;
 	return 0;
 }
 
-/* ip_vs_mh_permutate + ip_vs_mh_populate */
+/* ip_vs_mh_permutate + ip_vs_mh_populate over lw */
 static int
-mh_populate(struct svc *svc, struct mh_state *s)
+mh_populate(struct mh_state *s)
 {
 	struct mh_setup *ds;
 	uint8_t *used;
-	uint32_t nd = svc->ndests, p;
+	uint32_t nd = s->nlw, p;
 	int n, dt_count;
 
 	if (s->gcd < 1) {
 		/* no dest, or all with last_weight 0: an empty table */
-		memset(s->lookup, 0, sizeof(s->lookup));
+		memset(s->lookup, 0, s->m * sizeof(*s->lookup));
 		return 0;
 	}
 	ds = calloc(nd, sizeof(*ds));
-	used = calloc(MH_TAB_SIZE, 1);
+	used = calloc(s->m, 1);
 	if (ds == NULL || used == NULL) {
 		free(ds);
 		free(used);
 		return -1;
 	}
 	for (p = 0; p < nd; p++) {
-		const struct dest *d = svc->dests[p];
+		const struct dest *d = s->lw[p].d;
 		int lw = mh_last_weight(s, p), t;
 
 		ds[p].offset = mh_hashkey(d->conf.af, &d->conf.addr,
-		    d->conf.port, &mh_hash1, 0) % MH_TAB_SIZE;
+		    d->conf.port, &mh_hash1, 0) % s->m;
 		ds[p].skip = mh_hashkey(d->conf.af, &d->conf.addr,
-		    d->conf.port, &mh_hash2, 0) % (MH_TAB_SIZE - 1) + 1;
+		    d->conf.port, &mh_hash2, 0) % (s->m - 1) + 1;
 		ds[p].perm = ds[p].offset;
 		t = (lw / s->gcd) >> s->rshift;
 		ds[p].turns = t ? t : (lw != 0);
@@ -236,13 +289,13 @@ mh_populate(struct svc *svc, struct mh_state *s)
 			c = ds[p].perm;
 			while (used[c]) {
 				ds[p].perm += ds[p].skip;
-				if (ds[p].perm >= MH_TAB_SIZE)
-					ds[p].perm -= MH_TAB_SIZE;
+				if (ds[p].perm >= s->m)
+					ds[p].perm -= s->m;
 				c = ds[p].perm;
 			}
 			used[c] = 1;
-			s->lookup[c] = svc->dests[p];
-			if (++n == MH_TAB_SIZE)
+			s->lookup[c] = s->lw[p].d;
+			if ((uint32_t)++n == s->m)
 				goto out;
 			if (++dt_count >= ds[p].turns) {
 				dt_count = 0;
@@ -256,17 +309,61 @@ out:
 	return 0;
 }
 
-/* ip_vs_mh_dest_changed / the second half of ip_vs_mh_init_svc */
+/* the second half of ip_vs_mh_reassign: 0, or -1 (no memory: the table
+ * stays) */
 static int
-mh_reassign(struct svc *svc, struct mh_state *s)
+mh_build(struct mh_state *s)
 {
-	if (mh_update_last_weights(svc, s) != 0)
-		return -1;
 	s->gcd = mh_gcd_weight(s);
 	s->rshift = mh_shift_weight(s, s->gcd);
-	if (svc->ndests > MH_TAB_SIZE)
-		return -1;	/* IPVS: -EINVAL, the table stays */
-	return mh_populate(svc, s);
+	return mh_populate(s);
+}
+
+static int
+mh_dest_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(struct dest *const *)a;
+	uintptr_t y = (uintptr_t)*(struct dest *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Where IPVS's table would still hold a reference to a removed dest (only
+ * when a change failed), drlb must not keep the pointer: the dest is freed
+ * once its last connection goes.  Such slots become empty.  Slots are
+ * compared with the listed dests, never followed.
+ */
+static void
+mh_drop_removed(struct svc *svc, struct mh_state *s)
+{
+	struct dest **sorted = NULL;
+	uint32_t n = svc->ndests;
+
+	if (n > 0 && (sorted = malloc(n * sizeof(*sorted))) == NULL) {
+		memset(s->lookup, 0, s->m * sizeof(*s->lookup));
+		return;
+	}
+	if (n > 0) {
+		memcpy(sorted, svc->dests, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), mh_dest_cmp);
+	}
+	for (uint32_t c = 0; c < s->m; c++)
+		if (s->lookup[c] != NULL && (n == 0 || bsearch(&s->lookup[c],
+		    sorted, n, sizeof(*sorted), mh_dest_cmp) == NULL))
+			s->lookup[c] = NULL;
+	free(sorted);
+}
+
+/* The table for the list as of the last change, built if it is stale. */
+static void
+mh_settle(struct svc *svc, struct mh_state *s)
+{
+	if (!s->stale)
+		return;
+	s->stale = false;
+	if (mh_build(s) != 0)
+		mh_drop_removed(svc, s);
 }
 
 static void
@@ -274,58 +371,68 @@ mh_done_svc(struct svc *svc)
 {
 	struct mh_state *s = svc->sched_data;
 
+	for (uint32_t i = 0; i < svc->ndests; i++)
+		svc->dests[i]->sched_data = NULL;
 	if (s != NULL) {
+		free(s->lookup);
 		free(s->lw);
 		free(s);
 	}
 	svc->sched_data = NULL;
 }
 
+/* ip_vs_mh_init_svc */
 static int
 mh_init_svc(struct svc *svc)
 {
 	struct mh_state *s;
 
-	if (mh_primes[MH_TAB_INDEX_CONFIG - 8] != MH_TAB_SIZE)
-		return -1;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -1;
+	s->m = mh_tab_size;
+	s->tab_bits = mh_fls(s->m) / 2;
+	if ((s->lookup = calloc(s->m, sizeof(*s->lookup))) == NULL) {
+		free(s);
+		return -1;
+	}
 	svc->sched_data = s;
-	if (mh_reassign(svc, s) != 0) {
+	/* IPVS: -EINVAL with more dests than slots */
+	if (svc->ndests > s->m || mh_update_last_weights(svc, s) != 0 ||
+	    mh_build(s) != 0) {
 		mh_done_svc(svc);
 		return -1;
 	}
 	return 0;
 }
 
-/*
- * Where IPVS's table would still hold a reference to a removed dest (only
- * when a change failed), drlb must not keep the pointer: the dest is freed
- * once its last connection goes.  Such slots become empty.
- */
-static void
-mh_drop_removed(struct svc *svc, struct mh_state *s)
-{
-	for (unsigned int c = 0; c < MH_TAB_SIZE; c++) {
-		uint32_t i;
-
-		if (s->lookup[c] == NULL)
-			continue;
-		for (i = 0; i < svc->ndests; i++)
-			if (svc->dests[i] == s->lookup[c])
-				break;
-		if (i == svc->ndests)
-			s->lookup[c] = NULL;
-	}
-}
-
+/* ip_vs_mh_dest_changed */
 static void
 mh_dest_changed(struct svc *svc)
 {
 	struct mh_state *s = svc->sched_data;
 
-	if (mh_reassign(svc, s) != 0)
-		mh_drop_removed(svc, s);
+	if (svc->ndests <= s->m && mh_update_last_weights(svc, s) == 0) {
+		s->stale = true;
+		return;
+	}
+	/*
+	 * IPVS: -EINVAL (more dests than slots) or -ENOMEM, and the table
+	 * stays as the last change that succeeded left it: build it now
+	 * from that change's list, then forget the dests this one removed.
+	 * last_weight follows the weights all the same (IPVS keeps it in
+	 * the dest).
+	 */
+	mh_settle(svc, s);
+	if (svc->ndests > s->m)
+		(void)mh_update_last_weights(svc, s);
+	mh_drop_removed(svc, s);
+}
+
+static void
+mh_tick(struct svc *svc, uint32_t now)
+{
+	(void)now;
+	mh_settle(svc, svc->sched_data);
 }
 
 static inline bool
@@ -342,16 +449,15 @@ mh_get_fallback(const struct mh_state *s, uint16_t af,
 	unsigned int offset, roffset, hash, ihash;
 	struct dest *d;
 
-	ihash = mh_hashkey(af, addr, port, &mh_hash1, 0) % MH_TAB_SIZE;
+	ihash = mh_hashkey(af, addr, port, &mh_hash1, 0) % s->m;
 	d = s->lookup[ihash];
 	if (d == NULL)
 		return NULL;
 	if (!mh_unavailable(d))
 		return d;
-	for (offset = 0; offset < MH_TAB_SIZE; offset++) {
-		roffset = (offset + ihash) % MH_TAB_SIZE;
-		hash = mh_hashkey(af, addr, port, &mh_hash1, roffset) %
-		    MH_TAB_SIZE;
+	for (offset = 0; offset < s->m; offset++) {
+		roffset = (offset + ihash) % s->m;
+		hash = mh_hashkey(af, addr, port, &mh_hash1, roffset) % s->m;
 		d = s->lookup[hash];
 		if (d == NULL)
 			break;
@@ -364,17 +470,18 @@ mh_get_fallback(const struct mh_state *s, uint16_t af,
 static struct dest *
 mh_schedule(struct svc *svc, const struct conn_key *key)
 {
-	const struct mh_state *s = svc->sched_data;
+	struct mh_state *s = svc->sched_data;
 	uint16_t port = 0;
 	struct dest *d;
 
+	mh_settle(svc, s);
 	/* mh-port: the client's source port joins the key */
 	if (svc->conf.flags & DRLB_SVC_F_SCHED2)
 		port = ntohs(key->cport);
 	if (svc->conf.flags & DRLB_SVC_F_SCHED1)	/* mh-fallback */
 		return mh_get_fallback(s, svc->conf.af, &key->caddr, port);
 	d = s->lookup[mh_hashkey(svc->conf.af, &key->caddr, port, &mh_hash1,
-	    0) % MH_TAB_SIZE];
+	    0) % s->m];
 	return d == NULL || mh_unavailable(d) ? NULL : d;
 }
 
@@ -384,4 +491,5 @@ const struct sched_ops sched_mh = {
 	.done_svc	= mh_done_svc,
 	.dest_changed	= mh_dest_changed,
 	.schedule	= mh_schedule,
+	.tick		= mh_tick,
 };

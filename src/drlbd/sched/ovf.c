@@ -8,32 +8,24 @@
  *
  * Only activeconns count (as IPVS): a UDP service, whose connections are
  * all inactive in DR, never overflows.
+ *
+ * IPVS scans the list on every decision; drlb keeps the same arg-max in
+ * lload.c's tournament tree (h = 1, w = weight, a dest with activeconns >
+ * weight out of the running): O(log n) per load change, O(1) per decision.
  */
-#include "../sched.h"
+#include "lload.h"
 
-static struct dest *
-ovf_schedule(struct svc *svc, const struct conn_key *key)
+static int
+ovf_init_svc(struct svc *svc)
 {
-	struct dest *d, *h = NULL;
-	int32_t hw = 0, w;
-	uint32_t i;
-
-	(void)key;
-	for (i = 0; i < svc->ndests; i++) {
-		d = svc->dests[i];
-		w = d->conf.weight;
-		/* weight is 0..65535, so the comparison is exact in 64 bits */
-		if (!dest_usable(d) || (int64_t)d->activeconns > w || w == 0)
-			continue;
-		if (h == NULL || w > hw) {
-			h = d;
-			hw = w;
-		}
-	}
-	return h;
+	return lload_init_svc(svc, LLOAD_OVF);
 }
 
 const struct sched_ops sched_ovf = {
-	.name		= "ovf",
-	.schedule	= ovf_schedule,
+	.name			= "ovf",
+	.init_svc		= ovf_init_svc,
+	.done_svc		= lload_done_svc,
+	.dest_changed		= lload_dest_changed,
+	.schedule		= lload_schedule,
+	.dest_load_changed	= lload_dest_load_changed,
 };
