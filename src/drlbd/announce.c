@@ -70,7 +70,9 @@ announce_open(const char *ifname, uint32_t table, char *err, size_t errlen)
 	    ioctl(a->fd, TUNSETPERSIST, 0) < 0) {
 		snprintf(err, errlen, "tun device %s: %s%s", a->dev,
 		    strerror(errno), errno == EBUSY ? " (in use: another "
-		    "drlbd on this interface?)" : "");
+		    "drlbd on this interface?)" : errno == EPERM ? " (needs "
+		    "CAP_NET_ADMIN at start; under systemd, add it to the "
+		    "unit's CapabilityBoundingSet=)" : "");
 		goto fail;
 	}
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||

@@ -625,6 +625,7 @@ acquire(struct drlbd *d)
 {
 	const struct drlbd_opts *o = &d->o;
 	char err[DRLB_CTL_ERRMSG_MAX + 256];
+	char priv_err[sizeof(err)];
 	uint64_t now;
 
 	/* may we, and is this host fit to direct? */
@@ -644,6 +645,7 @@ acquire(struct drlbd *d)
 			fatalx("%s", err);
 	}
 	resolve_user(d);
+	priv_err[0] = '\0';
 	/* the tun device that carries the announced VIPs' routes: drlbd
 	 * keeps its only descriptor (announce.h) */
 	if (o->announce_table != 0 && (d->announce = announce_open(o->ifname,
@@ -661,6 +663,7 @@ acquire(struct drlbd *d)
 			fatalx("--announce-table %u: no privileged helper: %s",
 			    o->announce_table, err);
 		log_info("no privileged helper: %s", err);
+		snprintf(priv_err, sizeof(priv_err), "%s", err);
 	}
 	for (unsigned l = 0; l < o->nlinks; l++) {
 		char why[512];
@@ -668,12 +671,13 @@ acquire(struct drlbd *d)
 		if (host_forwarding_check(o->ifnames[l], err, sizeof(err)) == 0)
 			continue;
 		/* a routing host: the kernel must not see the VIP frames */
+		if (d->priv == NULL)
+			snprintf(why, sizeof(why), "no privileged helper: %s",
+			    priv_err);
 		if (d->priv == NULL || (!priv_dropping(d->priv) &&
 		    priv_drop_vips(d->priv, &d->svcs, why, sizeof(why)) < 0))
-			fatalx("%s%s%s%s", err, d->priv != NULL ? " (and the "
-			    "VIP frames cannot be kept from the kernel: " : "",
-			    d->priv != NULL ? why : "",
-			    d->priv != NULL ? ")" : "");
+			fatalx("%s (and the VIP frames cannot be kept from the "
+			    "kernel: %s)", err, why);
 		log_info("IP forwarding is on for %s: VIP frames are kept from "
 		    "the kernel's IP layer (nftables table netdev %s), so it "
 		    "routes none of them", o->ifnames[l], priv_table(d->priv));

@@ -160,11 +160,19 @@ helper(int fd, const char *const *ifnames, unsigned nif, uid_t uid, gid_t gid,
 	capng_clear(CAPNG_SELECT_BOTH);
 	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
 	    CAPNG_BOUNDING_SET, CAP_NET_ADMIN);
+	memset(&rep, 0, sizeof(rep));
+	/* a bounding set without CAP_NET_ADMIN (a systemd unit's) is the
+	 * usual cause: say so rather than just vanish */
 	if (uid == 0 ? capng_apply(CAPNG_SELECT_BOTH) != 0 :
 	    capng_change_id((int)uid, (int)gid, CAPNG_DROP_SUPP_GRP |
-	    CAPNG_CLEAR_BOUNDING) != 0)
+	    CAPNG_CLEAR_BOUNDING) != 0) {
+		rep.status = EPERM;
+		snprintf(rep.msg, sizeof(rep.msg), "cannot keep CAP_NET_ADMIN "
+		    "(not in the bounding set? under systemd, add it to the "
+		    "unit's CapabilityBoundingSet=)");
+		(void)send(fd, &rep, sizeof(rep), 0);
 		_exit(1);
-	memset(&rep, 0, sizeof(rep));
+	}
 	memset(&h, 0, sizeof(h));
 	/* without nftables the helper is still of use to announce; the
 	 * requests that need nftables get the reason */
