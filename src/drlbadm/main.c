@@ -20,7 +20,7 @@
 
 #include "drlb/cmd.h"
 #include "drlb/ctl.h"
-#include "announce.h"
+#include "list_announce.h"
 #include "list.h"
 
 #ifndef DRLB_VERSION

@@ -21,6 +21,7 @@
 #include <sys/types.h>		/* pthread_mutex_t (not <pthread.h>: tests put
 				   src/drlbd, with our sched.h, on the path) */
 #include "drlb/svc-t.h"
+#include "conn_key.h"
 
 struct dest;
 struct svc;
@@ -47,15 +48,6 @@ enum conn_state {
 #define CONN_TCP_SYN 0x02
 #define CONN_TCP_RST 0x04
 #define CONN_TCP_ACK 0x10
-
-struct conn_key {
-	union drlb_inaddr caddr;	/* client, network order */
-	union drlb_inaddr vaddr;	/* VIP */
-	uint16_t cport;			/* network order */
-	uint16_t vport;			/* network order */
-	uint8_t  protocol;
-	uint8_t  af;			/* AF_INET / AF_INET6 */
-};
 
 /*
  * What an entry stores of its key: all of it but the VIP.  In DR the VIP

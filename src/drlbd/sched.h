@@ -6,8 +6,9 @@
 #ifndef DRLBD_SCHED_H
 #define DRLBD_SCHED_H
 
+#include <stddef.h>
 #include "svc.h"
-#include "conn.h"
+#include "conn_key.h"
 
 struct sched_ops {
 	const char *name;

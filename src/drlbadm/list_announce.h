@@ -3,8 +3,8 @@
  * table (drlbd --announce-table), as text or as one JSON document
  * (docs/json.md, kind "announce").  Pure formatting: no socket, no exit.
  */
-#ifndef DRLBADM_ANNOUNCE_H
-#define DRLBADM_ANNOUNCE_H
+#ifndef DRLBADM_LIST_ANNOUNCE_H
+#define DRLBADM_LIST_ANNOUNCE_H
 
 #include <stddef.h>
 #include <stdio.h>

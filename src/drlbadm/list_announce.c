@@ -1,10 +1,10 @@
-/* drlbadm --announce's listing; see announce.h. */
+/* drlbadm --announce's listing; see list_announce.h. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
 #include "drlb/ctl-t.h"
-#include "announce.h"
+#include "list_announce.h"
 #include "json.h"
 
 static const char *
