@@ -122,6 +122,9 @@ test_arp_LIBS     := $(LIBNET_LIBS)
 test_ndp_SRC      := $(call dsrc,ndp.c neigh.c trace.c) $(TABLES_SRC)
 test_ndp_LIBS     := $(LIBNET_LIBS)
 UNIT += test_neigh test_arp test_ndp
+# the scrape's request parser (its responder around it: the metrics test)
+test_metrics_http_SRC := $(call dsrc,metrics_http.c)
+UNIT += test_metrics_http
 $(foreach u,$(UNIT),$(eval $(u)_OBJ = $$(call obj,$$($(u)_SRC))))
 
 UNIT_BIN = $(addprefix $(B)/tests/,$(UNIT)) $(addprefix $(B)/tests/replay_,$(FUZZ))
