@@ -162,6 +162,9 @@ fuzz_neigh_LIBS := $(LIBNET_LIBS)
 FUZZ += fuzz_neigh
 fuzz_statefile_SRC := $(call dsrc,statefile.c) $(TABLES_SRC)
 FUZZ += fuzz_statefile
+# the --metrics-listen responder, over loopback
+fuzz_metrics_SRC := $(call dsrc,metrics_http.c)
+FUZZ += fuzz_metrics
 FUZZ_CPPFLAGS := $(CPPFLAGS) -iquote src/drlbd -iquote src/drlbadm -iquote tests/fuzz
 
 # libFuzzer's objects of NAME_LIBNET_SRC

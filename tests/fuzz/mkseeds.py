@@ -310,3 +310,46 @@ for d in ("tests/fuzz/corpus/fuzz_statefile", "tests/fuzz/regress/fuzz_statefile
     os.makedirs(d, exist_ok=True)
 subprocess.run(["build/tests/seed_statefile", "tests/fuzz/corpus/fuzz_statefile",
                 "tests/fuzz/regress/fuzz_statefile"], check=True)
+
+# fuzz_metrics: byte 0 bit 0 the render fails; then records: high nibble
+# the client, low nibble 0 connect, 1 a second passes, 2 shutdown its
+# writing side, 3 close, else write (a length byte, the bytes)
+def mwrite(cl, data, chunk=255):
+    out = b""
+    for i in range(0, len(data), chunk):
+        part = data[i:i + chunk]
+        out += bytes([cl << 4 | 4, len(part)]) + part
+    return out
+
+def mop(cl, op):
+    return bytes([cl << 4 | op])
+
+PROM_REQ = (b"GET /metrics HTTP/1.1\r\nHost: 198.18.0.2:9478\r\n"
+            b"User-Agent: Prometheus/2.45.0\r\nAccept: application/openmetrics-text;"
+            b"version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+            b"text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\n"
+            b"Accept-Encoding: gzip\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n")
+CURL_REQ = (b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9478\r\n"
+            b"User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n")
+w("fuzz_metrics", "prometheus", b"\0" + mwrite(0, PROM_REQ))
+w("fuzz_metrics", "curl", b"\0" + mwrite(0, CURL_REQ))
+w("fuzz_metrics", "curl-head", b"\0" + mwrite(0, CURL_REQ.replace(b"GET", b"HEAD", 1)))
+w("fuzz_metrics", "http10-lf", b"\0" + mwrite(0, b"GET /metrics HTTP/1.0\n\n"))
+w("fuzz_metrics", "query", b"\0" + mwrite(0, b"GET /metrics?name[]=drlb_up HTTP/1.1\r\n\r\n"))
+w("fuzz_metrics", "notfound", b"\0" + mwrite(0, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+w("fuzz_metrics", "post", b"\0" + mwrite(0, b"POST /metrics HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi"))
+w("fuzz_metrics", "garbage", b"\0" + mwrite(0, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"))
+w("fuzz_metrics", "render-fails", b"\1" + mwrite(0, CURL_REQ))
+# a byte at a time, and the head's end split
+w("fuzz_metrics", "dribble", b"\0" + mwrite(0, CURL_REQ, chunk=1))
+w("fuzz_metrics", "split-end", b"\0" + mwrite(0, CURL_REQ[:-3]) + mop(0, 1) + mwrite(0, CURL_REQ[-3:]))
+# too big, with and without a NUL hiding the end
+w("fuzz_metrics", "too-large", b"\0" + mwrite(0, b"GET /metrics HTTP/1.1\r\nX: " + b"a" * 4200))
+w("fuzz_metrics", "nul", b"\0" + mwrite(0, b"GET /metrics\0 HTTP/1.1\r\n\r\n") + mop(0, 2))
+# slowloris: 8 idle clients, time passing, then a scrape still answered
+w("fuzz_metrics", "idle-then-scrape", b"\0" + b"".join(mop(i, 0) for i in range(8)) +
+  b"".join(mop(i, 4) + b"\x05GET /" for i in range(8)) + mop(0, 1) * 3 +
+  mop(8, 0) + mop(9, 0) + mwrite(9, CURL_REQ))
+w("fuzz_metrics", "timeout", b"\0" + mwrite(0, b"GET /met") + mop(0, 1) * 6 + mwrite(0, b"rics HTTP/1.1\r\n\r\n"))
+w("fuzz_metrics", "hangup", b"\0" + mwrite(0, b"GET /metrics HTTP/1.1\r\n") + mop(0, 2) +
+  mwrite(1, CURL_REQ) + mop(1, 3) + mwrite(2, CURL_REQ))
