@@ -165,6 +165,9 @@ FUZZ += fuzz_statefile
 # the --metrics-listen responder, over loopback
 fuzz_metrics_SRC := $(call dsrc,metrics_http.c)
 FUZZ += fuzz_metrics
+# HTTP_GET's and SSL_GET's answer parser
+fuzz_http_reply_SRC := $(call dsrc,check_http.c check_tcp.c)
+FUZZ += fuzz_http_reply
 FUZZ_CPPFLAGS := $(CPPFLAGS) -iquote src/drlbd -iquote src/drlbadm -iquote tests/fuzz
 
 # libFuzzer's objects of NAME_LIBNET_SRC

@@ -353,3 +353,35 @@ w("fuzz_metrics", "idle-then-scrape", b"\0" + b"".join(mop(i, 0) for i in range(
 w("fuzz_metrics", "timeout", b"\0" + mwrite(0, b"GET /met") + mop(0, 1) * 6 + mwrite(0, b"rics HTTP/1.1\r\n\r\n"))
 w("fuzz_metrics", "hangup", b"\0" + mwrite(0, b"GET /metrics HTTP/1.1\r\n") + mop(0, 2) +
   mwrite(1, CURL_REQ) + mop(1, 3) + mwrite(2, CURL_REQ))
+
+# fuzz_http_reply: 5 bytes of the check (byte 0: bits 0-1 digest none,
+# right, wrong; 4 regex, 8 no match, 0x10 caseless, 0x20-0x60 status_code;
+# byte 1 which regex; 2, 3 its offsets; 4 the chunks' seed), the reply
+def hrep(name, reply, cfg=0, rx=0, mn=0, mx=0, seed=7):
+    w("fuzz_http_reply", name, bytes([cfg, rx, mn, mx, seed]) + reply)
+
+NGINX_BODY = b"<html><head><title>ok</title></head><body>ok</body></html>\n"
+NGINX = (b"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Mon, 02 Sep 2024 "
+         b"10:00:00 GMT\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
+         b"Last-Modified: Mon, 02 Sep 2024 09:00:00 GMT\r\nConnection: close\r\n"
+         b"ETag: \"66d57e50-3d\"\r\nAccept-Ranges: bytes\r\n\r\n" % len(NGINX_BODY)) + NGINX_BODY
+hrep("nginx-200", NGINX)
+hrep("nginx-200-digest", NGINX, cfg=1)
+hrep("nginx-200-wrong-digest", NGINX, cfg=2)
+hrep("nginx-200-regex", NGINX, cfg=4, rx=0, mn=10, mx=200)
+hrep("nginx-200-regex-nomatch", NGINX, cfg=4 | 8 | 0x10, rx=3)
+hrep("nginx-200-bytewise", NGINX, cfg=1, seed=0)
+hrep("close-delimited", b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nstatus: up\n", cfg=1 | 4, rx=3)
+hrep("chunked", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
+     b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", cfg=1)
+hrep("redirect", b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://example.org/\r\n"
+     b"Content-Length: 0\r\n\r\n", cfg=0x40)
+hrep("not-found", b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found", cfg=0x60)
+hrep("server-error", b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 4\r\n\r\nbusy")
+hrep("short-body", b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+hrep("long-body", b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabcdef", cfg=1)
+hrep("bad-status", b"HTTP/1.1 2x0 OK\r\n\r\n")
+hrep("not-http", b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+hrep("no-head-end", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n")
+hrep("big-head", b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"a" * 8300 + b"\r\n\r\nok", seed=3)
+hrep("big-body", b"HTTP/1.0 200 OK\r\n\r\n" + bytes(range(256)) * 40, cfg=1 | 4, rx=2, mx=255)
