@@ -168,7 +168,16 @@ FUZZ += fuzz_metrics
 # HTTP_GET's and SSL_GET's answer parser
 fuzz_http_reply_SRC := $(call dsrc,check_http.c check_tcp.c)
 FUZZ += fuzz_http_reply
-FUZZ_CPPFLAGS := $(CPPFLAGS) -iquote src/drlbd -iquote src/drlbadm -iquote tests/fuzz
+# the control socket: the daemon's objects but main.c (control.c reaches
+# rules, stats, sync, ARP and ND, the workers' counters), with their
+# libraries; arp.c and ndp.c as objects, for libnet's defines
+fuzz_control_SRC := $(filter-out $(call dsrc,main.c arp.c ndp.c),$(DRLBD_SRC)) \
+                    $(COMMON_SRC)
+fuzz_control_LIBNET_SRC := $(call dsrc,arp.c ndp.c)
+fuzz_control_LIBS := $(PCAP_LIBS) $(LIBNET_LIBS) $(CAPNG_LIBS) $(NFT_LIBS) $(SSL_LIBS)
+FUZZ += fuzz_control
+FUZZ_CPPFLAGS := $(CPPFLAGS) -iquote src/drlbd -iquote src/drlbadm -iquote tests/fuzz \
+                 $(PCAP_CFLAGS) $(SSL_CFLAGS)
 
 # libFuzzer's objects of NAME_LIBNET_SRC
 $(B)/fuzz/obj/%.o: %.c

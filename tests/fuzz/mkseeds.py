@@ -385,3 +385,69 @@ hrep("not-http", b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
 hrep("no-head-end", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n")
 hrep("big-head", b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"a" * 8300 + b"\r\n\r\nok", seed=3)
 hrep("big-body", b"HTTP/1.0 200 OK\r\n\r\n" + bytes(range(256)) * 40, cfg=1 | 4, rx=2, mx=255)
+
+# fuzz_control: records, high 5 bits the client, low 3 bits 0 connect,
+# 1 a second passes, 2 shutdown, 3 close, 4 read all, 5 read (a count
+# byte), 6 a whole request (op, 2-byte length, body zero-padded), else raw
+# 7 raw bytes (a count byte, the bytes)
+(GET_INFO, GET_SERVICES, GET_TIMEOUT, GET_CONNS, GET_COUNTERS, GET_METRICS,
+ TRACE, START_DAEMON, STOP_DAEMON, GET_DAEMON, SET_ARP, GET_COUNTERS_JSON,
+ GET_ANNOUNCE, SET_DRAIN) = range(10, 24)
+
+def kop(c, op):
+    return bytes([c << 3 | op])
+
+def kreq(c, op, body=b""):
+    return bytes([c << 3 | 6, op]) + struct.pack("!H", len(body)) + body
+
+def kframe(op, body=b""):
+    return struct.pack("<IHHiI", 0x44524c42, 1, op, 0, 120) + body.ljust(120, b"\0")
+
+def kraw(c, data, chunk=255):
+    return b"".join(bytes([c << 3 | 7, len(data[i:i + chunk])]) + data[i:i + chunk]
+                    for i in range(0, len(data), chunk))
+
+RECIPE = [(ADD_SVC, creq()), (ADD_DEST, creq(rip="198.18.0.7")),
+          (ADD_DEST, creq(rip="198.18.0.8", weight=2))]
+def kseq(c, reqs):
+    return b"".join(kreq(c, op, body) for op, body in reqs)
+
+# drlbadm -L -n, after the recipe's -A and -a's
+w("fuzz_control", "recipe-list", kop(0, 0) + kseq(0, RECIPE) + kop(0, 4) +
+  kop(1, 0) + kseq(1, [(GET_INFO, b""), (GET_SERVICES, b"")]) + kop(1, 4))
+w("fuzz_control", "lifecycle", kop(0, 0) + kseq(0, RECIPE + [
+    (EDIT_SVC, creq(sched=b"rr")), (EDIT_DEST, creq(rip="198.18.0.7", weight=0)),
+    (ZERO, creq()), (DEL_DEST, creq(rip="198.18.0.8")), (GET_SERVICES, b""),
+    (DEL_SVC, creq()), (FLUSH, b"")]) + kop(0, 4))
+w("fuzz_control", "persistent-ipv6", kop(0, 0) + kseq(0, [
+    (ADD_SVC, creq(port=0, sched=b"sh", flags=0x1 | 0x10, timeout=300, netmask=0x00ffffff)),
+    (ADD_DEST, creq(port=0, sched=b"sh", rip="198.18.0.7")),
+    (ADD_SVC, creq(vip="2001:db8::1", port=53, proto=17, sched=b"lblc")),
+    (ADD_DEST, creq(vip="2001:db8::1", port=53, proto=17, rip="2001:db8::7")),
+    (SET_TIMEOUT, creq(tmo=(600, 60, 120))), (GET_TIMEOUT, b""),
+    (GET_SERVICES, b"")]) + kop(0, 4))
+# what reads: every listing and counter
+w("fuzz_control", "reads", kop(0, 0) + kseq(0, RECIPE) + kseq(0, [(op, b"") for op in
+  (GET_INFO, GET_SERVICES, GET_TIMEOUT, GET_CONNS, GET_COUNTERS, GET_METRICS,
+   GET_DAEMON, GET_COUNTERS_JSON, GET_ANNOUNCE)]) + kop(0, 4))
+w("fuzz_control", "arp-drain-stop", kop(0, 0) + kseq(0, [
+    (SET_ARP, b"\0\0\0\0"), (SET_ARP, b"\1\0\0\0"), (SET_DRAIN, b"\1\0\0\0"),
+    (STOP_DAEMON, b"\1\0\0\0"), (99, b"")]) + kop(0, 4))
+# drlbadm --trace, a filtered one for a service there is not, the end
+w("fuzz_control", "trace", kop(0, 0) + kseq(0, RECIPE) + kop(1, 0) +
+  kreq(1, TRACE) + kop(1, 4) + kop(2, 0) + kreq(2, TRACE, creq(port=81)) +
+  kop(2, 4) + kop(1, 3))
+# framing: dribbled, pipelined, cut, refused
+w("fuzz_control", "dribble", kop(0, 0) + kraw(0, kframe(GET_INFO), chunk=1) + kop(0, 4))
+w("fuzz_control", "pipelined", kop(0, 0) + kraw(0, kframe(ADD_SVC, creq()) +
+  kframe(GET_SERVICES) + kframe(GET_INFO)) + kop(0, 4))
+w("fuzz_control", "bad-magic", kop(0, 0) + kraw(0, b"GET / HTTP/1.0\r\n\r\n") + kop(0, 4))
+w("fuzz_control", "bad-length", kop(0, 0) + kraw(0, struct.pack("<IHHiI", 0x44524c42, 1, GET_INFO, 0, 4096)) + kop(0, 4))
+w("fuzz_control", "half-then-shutdown", kop(0, 0) + kraw(0, kframe(GET_INFO)[:50]) + kop(0, 2) + kop(0, 4))
+# slow peers: a request not whole in 5 s, a reply not taken, 17 idle
+# clients then drlbadm still answered
+w("fuzz_control", "slow-request", kop(0, 0) + kraw(0, kframe(GET_INFO)[:20]) + kop(0, 1) * 6 + kop(0, 4))
+w("fuzz_control", "slow-reader", kop(0, 0) + kseq(0, RECIPE) + kreq(0, GET_METRICS) +
+  kop(0, 5) + b"\x10" + kop(0, 1) * 11 + kop(0, 4))
+w("fuzz_control", "idle-clients", b"".join(kop(i, 0) for i in range(17)) +
+  kreq(0, GET_INFO) + kop(0, 4))
