@@ -10,12 +10,16 @@
  * The control source is served as the loop serves it (pollfds, poll(2)
  * without waiting, serve, tick when due).  Up to NCL clients (more than
  * the 16 slots) connect and write; we are the socket's owner, so each
- * may change rules.
+ * may change rules.  Traffic comes too: SYNs and UDP datagrams to the
+ * services, through the data path (dp_process) into the connection table,
+ * to real servers whose MACs count as resolved once added.
  *
  * Input: records, each one byte: its high 5 bits the client (mod NCL),
- * its low 3 bits what it does: 0 connect (anew), 1 one second passes,
- * 2 shut down its writing side, 3 close, 4 read all that came, 5 read
- * at most the next byte's count of bytes; 6 a whole request: the next
+ * its low 3 bits what it does: 0 connect (anew), 1 one second passes
+ * (the tables' and estimator's ticks run), 2 shut down its writing side,
+ * 3 close, 4 read what came (at most the next byte's count, 0 all), 5 a
+ * new flow from client address (the high bits) to the service of the
+ * next byte (its low 3 bits: the table's nth), 6 a whole request: the next
  * byte its op, then 2 bytes (big endian) the body's length and the body,
  * zero-padded (what drlbadm sends); 7 raw bytes, the next byte their
  * count.  After each record the control source is served once.
@@ -24,7 +28,8 @@
  *
  * Each input starts from empty tables, defaults, VIPs owned, fresh ARP,
  * ND and estimator, and no client.  Besides sanitizer reports it aborts
- * when: a reply is not a whole header of our magic and version, with a
+ * when: a real server keeps a count or reference once the connections
+ * are flushed; a reply is not a whole header of our magic and version, with a
  * body of its length (an error a NUL-ended text); replies do not answer
  * the client's whole requests in order, op for op; once every client has
  * read what came, a whole request is still unanswered; the service table
@@ -41,13 +46,16 @@
 #include <stddef.h>
 #include <unistd.h>
 
+#include "drlb/addr.h"
 #include "drlb/ctl.h"
 #include "arp.h"
 #include "control.h"
+#include "datapath.h"
 #include "drlbd.h"
 #include "est.h"
 #include "loop.h"
 #include "ndp.h"
+#include "sched.h"
 #include "rules.h"
 #include "svc.h"
 #include "sync.h"
@@ -90,13 +98,20 @@ record(void *arg, const uint8_t *frame, uint32_t len)
 	return 0;
 }
 
-/* main.c's hooks, as it installs them */
+/* main.c's hooks, as it installs them; a real server's MAC then counts
+ * as resolved, as neigh.c marks it when the real server answers (no
+ * frame from the segment here), so traffic reaches it */
 static void
 dest_added(void *arg, struct dest *dst)
 {
 	(void)arg;
 	arp_dest_added(d.arp, dst);
 	ndp_dest_added(d.ndp, dst);
+	memcpy(dst->mac, mac, 6);
+	dst->mac[5] = dst->conf.addr.b[drlb_addr_len(dst->conf.af) - 1];
+	dst->mac_state = DRLB_MAC_RESOLVED;
+	dst->flags &= ~DEST_F_NOMAC;
+	sched_dest_load_changed(dst);
 }
 
 static void
@@ -134,7 +149,7 @@ setup(void)
 	if (conn_set_create(&d.conns, 1, 4096) < 0)
 		abort();
 	d.o.nworkers = 1;
-	d.dp.now = 1;
+	dp_init(&d.dp, mac, 1500, &d.svcs, d.conns.w[0]);
 	d.svcs.on_dest_added = dest_added;
 	d.svcs.on_dest_freed = dest_freed;
 	d.svcs.on_vips_changed = vips_changed;
@@ -158,6 +173,7 @@ reset(void)
 	struct in_addr dip;
 
 	memset(&r, 0, sizeof(r));
+	d.dp.now = 1;
 	d.svcs.on_dest_added = NULL;
 	d.svcs.on_vips_changed = NULL;
 	if (rules_apply(&d, DRLB_CTL_FLUSH, &r, err, sizeof(err)) != 0)
@@ -323,6 +339,99 @@ client_send(struct client *c, uint8_t *p, size_t n)
 	c->sent += (size_t)w;
 }
 
+/* one second: what main.c's ticks do */
+static void
+second(void)
+{
+	now_ms += 1000;
+	d.dp.now++;
+	conn_expire(d.conns.tmpl, &d.svcs, d.dp.now, 64);
+	for (struct svc *s = d.svcs.head; s != NULL; s = s->next)
+		if (s->sched->tick != NULL)
+			s->sched->tick(s, d.dp.now);
+	if (d.dp.now % 2 == 0)
+		est_tick(d.est, &d.svcs);
+}
+
+/* A new flow's first frame from client n to the service the byte
+ * picks: a SYN, or a UDP datagram; in a buffer of exactly its size. */
+static void
+flow(unsigned n, uint8_t which)
+{
+	const struct svc *s = d.svcs.head;
+	struct dp_frame f;
+	uint8_t *b;
+	size_t l3, l4, len;
+	uint16_t sport = (uint16_t)(40000 + n), dport;
+	int v6;
+
+	for (unsigned i = 0; s != NULL && i < (which & 7u); i++)
+		s = s->next;
+	if (s == NULL)
+		return;
+	v6 = s->conf.af == AF_INET6;
+	dport = s->conf.port != 0 ? s->conf.port : 443;
+	l3 = v6 ? 40 : 20;
+	l4 = s->conf.protocol == IPPROTO_UDP ? 8 : 20;
+	len = 14 + l3 + l4;
+	if ((b = calloc(1, len)) == NULL)
+		abort();
+	memcpy(b, mac, 6);
+	memcpy(b + 6, mac, 6);
+	b[11] = (uint8_t)(0x40 + n);
+	b[12] = v6 ? 0x86 : 0x08;
+	b[13] = v6 ? 0xdd : 0x00;
+	if (v6) {
+		b[14] = 0x60;
+		b[18] = (uint8_t)(l4 >> 8);
+		b[19] = (uint8_t)l4;
+		b[20] = s->conf.protocol;
+		b[21] = 64;
+		b[22] = 0x20; b[23] = 0x01; b[24] = 0x0d; b[25] = 0xb8;
+		b[37] = (uint8_t)(0x64 + n);
+		memcpy(b + 38, s->conf.addr.b, 16);
+	} else {
+		b[14] = 0x45;
+		b[16] = (uint8_t)((l3 + l4) >> 8);
+		b[17] = (uint8_t)(l3 + l4);
+		b[20] = 0x40;			/* DF */
+		b[22] = 64;
+		b[23] = s->conf.protocol;
+		b[26] = 198; b[27] = 18; b[28] = 1; b[29] = (uint8_t)(n + 1);
+		memcpy(b + 30, s->conf.addr.b, 4);
+	}
+	b[14 + l3] = (uint8_t)(sport >> 8);
+	b[15 + l3] = (uint8_t)sport;
+	b[16 + l3] = (uint8_t)(dport >> 8);
+	b[17 + l3] = (uint8_t)dport;
+	if (s->conf.protocol == IPPROTO_UDP)
+		b[19 + l3] = 8;			/* length; no checksum */
+	else {
+		b[26 + l3] = 5 << 4;
+		b[27 + l3] = 0x02;		/* SYN */
+		b[28 + l3] = 0xff;
+	}
+	memset(&f, 0, sizeof(f));
+	f.data = b;
+	f.len = f.wire_len = (uint32_t)len;
+	dp_process(&d.dp, &f);
+	free(b);
+}
+
+/* the connections gone, no real server holds a count or reference */
+static void
+check_flushed(void)
+{
+	conn_set_flush(&d.conns, &d.svcs);
+	for (struct svc *s = d.svcs.head; s != NULL; s = s->next)
+		for (uint32_t i = 0; i < s->ndests; i++)
+			if (s->dests[i]->activeconns != 0 ||
+			    s->dests[i]->inactconns != 0 ||
+			    s->dests[i]->persistconns != 0 ||
+			    s->dests[i]->refcnt != 1)
+				abort();
+}
+
 static void
 serve(void)
 {
@@ -357,7 +466,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			client_connect(c);
 			break;
 		case 1:
-			now_ms += 1000;
+			second();
 			break;
 		case 2:
 			if (c->fd >= 0)
@@ -367,11 +476,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			client_end(c);
 			break;
 		case 4:
-			client_read(c, 0);
+			if (size > 0) {
+				client_read(c, data[0]);
+				data++;
+				size--;
+			}
 			break;
 		case 5:
 			if (size > 0) {
-				client_read(c, data[0] + 1u);
+				flow((data[0] >> 3) % 32u, data[0]);
 				data++;
 				size--;
 			}
@@ -459,6 +572,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (int i = 0; i < NCL; i++)
 		client_end(&cl[i]);
+	check_flushed();
 	/* every client gone: the socket lets go of them all */
 	for (int k = 0; k < 2; k++) {
 		now_ms += 60000;

@@ -413,41 +413,61 @@ def kseq(c, reqs):
     return b"".join(kreq(c, op, body) for op, body in reqs)
 
 # drlbadm -L -n, after the recipe's -A and -a's
-w("fuzz_control", "recipe-list", kop(0, 0) + kseq(0, RECIPE) + kop(0, 4) +
-  kop(1, 0) + kseq(1, [(GET_INFO, b""), (GET_SERVICES, b"")]) + kop(1, 4))
+w("fuzz_control", "recipe-list", kop(0, 0) + kseq(0, RECIPE) + kop(0, 4) + b"\0" +
+  kop(1, 0) + kseq(1, [(GET_INFO, b""), (GET_SERVICES, b"")]) + kop(1, 4) + b"\0")
 w("fuzz_control", "lifecycle", kop(0, 0) + kseq(0, RECIPE + [
     (EDIT_SVC, creq(sched=b"rr")), (EDIT_DEST, creq(rip="198.18.0.7", weight=0)),
     (ZERO, creq()), (DEL_DEST, creq(rip="198.18.0.8")), (GET_SERVICES, b""),
-    (DEL_SVC, creq()), (FLUSH, b"")]) + kop(0, 4))
+    (DEL_SVC, creq()), (FLUSH, b"")]) + kop(0, 4) + b"\0")
 w("fuzz_control", "persistent-ipv6", kop(0, 0) + kseq(0, [
     (ADD_SVC, creq(port=0, sched=b"sh", flags=0x1 | 0x10, timeout=300, netmask=0x00ffffff)),
     (ADD_DEST, creq(port=0, sched=b"sh", rip="198.18.0.7")),
     (ADD_SVC, creq(vip="2001:db8::1", port=53, proto=17, sched=b"lblc")),
     (ADD_DEST, creq(vip="2001:db8::1", port=53, proto=17, rip="2001:db8::7")),
     (SET_TIMEOUT, creq(tmo=(600, 60, 120))), (GET_TIMEOUT, b""),
-    (GET_SERVICES, b"")]) + kop(0, 4))
+    (GET_SERVICES, b"")]) + kop(0, 4) + b"\0")
 # what reads: every listing and counter
 w("fuzz_control", "reads", kop(0, 0) + kseq(0, RECIPE) + kseq(0, [(op, b"") for op in
   (GET_INFO, GET_SERVICES, GET_TIMEOUT, GET_CONNS, GET_COUNTERS, GET_METRICS,
-   GET_DAEMON, GET_COUNTERS_JSON, GET_ANNOUNCE)]) + kop(0, 4))
+   GET_DAEMON, GET_COUNTERS_JSON, GET_ANNOUNCE)]) + kop(0, 4) + b"\0")
 w("fuzz_control", "arp-drain-stop", kop(0, 0) + kseq(0, [
     (SET_ARP, b"\0\0\0\0"), (SET_ARP, b"\1\0\0\0"), (SET_DRAIN, b"\1\0\0\0"),
-    (STOP_DAEMON, b"\1\0\0\0"), (99, b"")]) + kop(0, 4))
+    (STOP_DAEMON, b"\1\0\0\0"), (99, b"")]) + kop(0, 4) + b"\0")
 # drlbadm --trace, a filtered one for a service there is not, the end
 w("fuzz_control", "trace", kop(0, 0) + kseq(0, RECIPE) + kop(1, 0) +
-  kreq(1, TRACE) + kop(1, 4) + kop(2, 0) + kreq(2, TRACE, creq(port=81)) +
-  kop(2, 4) + kop(1, 3))
+  kreq(1, TRACE) + kop(1, 4) + b"\0" + kop(2, 0) + kreq(2, TRACE, creq(port=81)) +
+  kop(2, 4) + b"\0" + kop(1, 3))
 # framing: dribbled, pipelined, cut, refused
-w("fuzz_control", "dribble", kop(0, 0) + kraw(0, kframe(GET_INFO), chunk=1) + kop(0, 4))
+w("fuzz_control", "dribble", kop(0, 0) + kraw(0, kframe(GET_INFO), chunk=1) + kop(0, 4) + b"\0")
 w("fuzz_control", "pipelined", kop(0, 0) + kraw(0, kframe(ADD_SVC, creq()) +
-  kframe(GET_SERVICES) + kframe(GET_INFO)) + kop(0, 4))
-w("fuzz_control", "bad-magic", kop(0, 0) + kraw(0, b"GET / HTTP/1.0\r\n\r\n") + kop(0, 4))
-w("fuzz_control", "bad-length", kop(0, 0) + kraw(0, struct.pack("<IHHiI", 0x44524c42, 1, GET_INFO, 0, 4096)) + kop(0, 4))
-w("fuzz_control", "half-then-shutdown", kop(0, 0) + kraw(0, kframe(GET_INFO)[:50]) + kop(0, 2) + kop(0, 4))
+  kframe(GET_SERVICES) + kframe(GET_INFO)) + kop(0, 4) + b"\0")
+w("fuzz_control", "bad-magic", kop(0, 0) + kraw(0, b"GET / HTTP/1.0\r\n\r\n") + kop(0, 4) + b"\0")
+w("fuzz_control", "bad-length", kop(0, 0) + kraw(0, struct.pack("<IHHiI", 0x44524c42, 1, GET_INFO, 0, 4096)) + kop(0, 4) + b"\0")
+w("fuzz_control", "half-then-shutdown", kop(0, 0) + kraw(0, kframe(GET_INFO)[:50]) + kop(0, 2) + kop(0, 4) + b"\0")
 # slow peers: a request not whole in 5 s, a reply not taken, 17 idle
 # clients then drlbadm still answered
-w("fuzz_control", "slow-request", kop(0, 0) + kraw(0, kframe(GET_INFO)[:20]) + kop(0, 1) * 6 + kop(0, 4))
+w("fuzz_control", "slow-request", kop(0, 0) + kraw(0, kframe(GET_INFO)[:20]) + kop(0, 1) * 6 + kop(0, 4) + b"\0")
 w("fuzz_control", "slow-reader", kop(0, 0) + kseq(0, RECIPE) + kreq(0, GET_METRICS) +
-  kop(0, 5) + b"\x10" + kop(0, 1) * 11 + kop(0, 4))
+  kop(0, 4) + b"\x11" + kop(0, 1) * 11 + kop(0, 4) + b"\0")
 w("fuzz_control", "idle-clients", b"".join(kop(i, 0) for i in range(17)) +
-  kreq(0, GET_INFO) + kop(0, 4))
+  kreq(0, GET_INFO) + kop(0, 4) + b"\0")
+# traffic: flows to the recipe's service and a persistent one, listed,
+# a real server removed and the service deleted under them, time passing
+def kflow(c, n, svc):
+    return kop(c, 5) + bytes([n << 3 | svc])
+w("fuzz_control", "conns", kop(0, 0) + kseq(0, RECIPE + [
+    (ADD_SVC, creq(port=0, sched=b"sh", flags=0x1, timeout=300)),
+    (ADD_DEST, creq(port=0, sched=b"sh", rip="198.18.0.9"))]) + kop(0, 4) + b"\0" +
+  b"".join(kflow(0, i, i % 2) for i in range(6)) + kop(0, 1) +
+  kseq(0, [(GET_CONNS, b""), (GET_SERVICES, b""), (GET_INFO, b""),
+           (DEL_DEST, creq(rip="198.18.0.7")), (GET_CONNS, b""),
+           (DEL_SVC, creq()), (GET_COUNTERS, b"")]) + kop(0, 4) + b"\0" +
+  kop(0, 1) * 3 + kflow(0, 7, 0) + kop(0, 1) * 3)
+w("fuzz_control", "conns-udp6", kop(0, 0) + kseq(0, [
+    (ADD_SVC, creq(vip="2001:db8::1", port=53, proto=17, sched=b"rr")),
+    (ADD_DEST, creq(vip="2001:db8::1", port=53, proto=17, rip="2001:db8::7")),
+    (ADD_DEST, creq(vip="2001:db8::1", port=53, proto=17, rip="2001:db8::8"))]) +
+  b"".join(kflow(0, i, 0) for i in range(4)) +
+  kseq(0, [(GET_CONNS, b""), (EDIT_DEST, creq(vip="2001:db8::1", port=53, proto=17,
+                                              rip="2001:db8::8", weight=0)),
+           (FLUSH, b""), (GET_CONNS, b"")]) + kop(0, 4) + b"\0")
