@@ -109,11 +109,14 @@ main(void)
 	{
 		static const char nul[] = "GET /metrics\0 HTTP/1.1\r\n\r\n";
 		static const char nul2[] = "GET /metrics HTTP/1.1\r\n\r\n\0x";
+		static const char nul3[] = "GET /metrics\0 HTTP/1.0\n\n";
 
 		EXPECT_EQ(parse_n(nul, sizeof(nul) - 1, METRICS_HTTP_REQ_MAX,
 		    &head), 0, "a NUL before the end: not whole");
 		EXPECT_EQ(parse_n(nul, sizeof(nul) - 1, sizeof(nul) - 1, &head),
 		    431, "a NUL before the end, buffer full: 431");
+		EXPECT_EQ(parse_n(nul3, sizeof(nul3) - 1, METRICS_HTTP_REQ_MAX,
+		    &head), 0, "a NUL before a bare-newline end: not whole");
 		EXPECT_EQ(parse_n(nul2, sizeof(nul2) - 1, METRICS_HTTP_REQ_MAX,
 		    &head), 200, "a NUL after the end: whole");
 	}
