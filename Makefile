@@ -122,6 +122,9 @@ test_arp_LIBS     := $(LIBNET_LIBS)
 test_ndp_SRC      := $(call dsrc,ndp.c neigh.c trace.c) $(TABLES_SRC)
 test_ndp_LIBS     := $(LIBNET_LIBS)
 UNIT += test_neigh test_arp test_ndp
+# the scrape's request parser (its responder around it: the metrics test)
+test_metrics_http_SRC := $(call dsrc,metrics_http.c)
+UNIT += test_metrics_http
 $(foreach u,$(UNIT),$(eval $(u)_OBJ = $$(call obj,$$($(u)_SRC))))
 
 UNIT_BIN = $(addprefix $(B)/tests/,$(UNIT)) $(addprefix $(B)/tests/replay_,$(FUZZ))
@@ -159,7 +162,22 @@ fuzz_neigh_LIBS := $(LIBNET_LIBS)
 FUZZ += fuzz_neigh
 fuzz_statefile_SRC := $(call dsrc,statefile.c) $(TABLES_SRC)
 FUZZ += fuzz_statefile
-FUZZ_CPPFLAGS := $(CPPFLAGS) -iquote src/drlbd -iquote src/drlbadm -iquote tests/fuzz
+# the --metrics-listen responder, over loopback
+fuzz_metrics_SRC := $(call dsrc,metrics_http.c)
+FUZZ += fuzz_metrics
+# HTTP_GET's and SSL_GET's answer parser
+fuzz_http_reply_SRC := $(call dsrc,check_http.c check_tcp.c)
+FUZZ += fuzz_http_reply
+# the control socket: the daemon's objects but main.c (control.c reaches
+# rules, stats, sync, ARP and ND, the workers' counters), with their
+# libraries; arp.c and ndp.c as objects, for libnet's defines
+fuzz_control_SRC := $(filter-out $(call dsrc,main.c arp.c ndp.c),$(DRLBD_SRC)) \
+                    $(COMMON_SRC)
+fuzz_control_LIBNET_SRC := $(call dsrc,arp.c ndp.c)
+fuzz_control_LIBS := $(PCAP_LIBS) $(LIBNET_LIBS) $(CAPNG_LIBS) $(NFT_LIBS) $(SSL_LIBS)
+FUZZ += fuzz_control
+FUZZ_CPPFLAGS := $(CPPFLAGS) -iquote src/drlbd -iquote src/drlbadm -iquote tests/fuzz \
+                 $(PCAP_CFLAGS) $(SSL_CFLAGS)
 
 # libFuzzer's objects of NAME_LIBNET_SRC
 $(B)/fuzz/obj/%.o: %.c

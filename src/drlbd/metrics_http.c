@@ -163,30 +163,63 @@ respond_text(struct http_client *c, const char *status, const char *msg)
 	respond(c, status, "text/plain; charset=utf-8", b, b ? strlen(b) : 0, 0);
 }
 
-/* A whole request head is in c->req: answer it. */
+int
+metrics_http_parse(const char *buf, size_t len, size_t cap, int *head)
+{
+	const char *nul = memchr(buf, '\0', len);
+	size_t n = nul != NULL ? (size_t)(nul - buf) : len;
+	const char *eol, *sp1, *sp2;
+	size_t ll;
+
+	*head = 0;
+	/* the head ends with an empty line; we need no header from it */
+	if (memmem(buf, n, "\r\n\r\n", 4) == NULL &&
+	    memmem(buf, n, "\n\n", 2) == NULL)
+		return len >= cap ? 431 : 0;
+	/* the request line: up to the first newline, which the end has */
+	eol = memchr(buf, '\n', n);
+	ll = (size_t)(eol - buf);
+	if ((sp1 = memchr(buf, ' ', ll)) == NULL ||
+	    (sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1))) == NULL ||
+	    (size_t)(eol - sp2 - 1) < 5 || memcmp(sp2 + 1, "HTTP/", 5) != 0)
+		return 400;
+	if (sp1 - buf == 4 && memcmp(buf, "HEAD", 4) == 0)
+		*head = 1;
+	else if (sp1 - buf != 3 || memcmp(buf, "GET", 3) != 0)
+		return 405;
+	sp1++;
+	if (!((sp2 - sp1 == 8 && memcmp(sp1, "/metrics", 8) == 0) ||
+	    (sp2 - sp1 >= 9 && memcmp(sp1, "/metrics?", 9) == 0))) {
+		*head = 0;
+		return 404;
+	}
+	return 200;
+}
+
+/* What has come of the request in c->req: answer it once it says what. */
 static void
 handle(struct http_client *c, metrics_render_fn render, void *arg)
 {
-	char *sp1, *sp2, *eol;
-	int head;
+	int head, status = metrics_http_parse(c->req, c->rlen, sizeof(c->req),
+	    &head);
 
-	eol = memchr(c->req, '\n', c->rlen);
-	*eol = '\0';
-	if ((sp1 = strchr(c->req, ' ')) == NULL ||
-	    (sp2 = strchr(sp1 + 1, ' ')) == NULL ||
-	    strncmp(sp2 + 1, "HTTP/", 5) != 0) {
-		respond_text(c, "400 Bad Request", "bad request\n");
-		return;
-	}
-	*sp1 = *sp2 = '\0';
-	head = strcmp(c->req, "HEAD") == 0;
-	if (!head && strcmp(c->req, "GET") != 0) {
+	switch (status) {
+	case 0:
+		return;				/* more to come */
+	case 200:
+		break;
+	case 405:
 		respond_text(c, "405 Method Not Allowed", "GET /metrics\n");
 		return;
-	}
-	sp1++;
-	if (strcmp(sp1, "/metrics") != 0 && strncmp(sp1, "/metrics?", 9) != 0) {
+	case 404:
 		respond_text(c, "404 Not Found", "drlbd serves /metrics only\n");
+		return;
+	case 431:
+		respond_text(c, "431 Request Header Fields Too Large",
+		    "request too large\n");
+		return;
+	default:
+		respond_text(c, "400 Bad Request", "bad request\n");
 		return;
 	}
 	uint32_t len = 0;
@@ -203,7 +236,7 @@ handle(struct http_client *c, metrics_render_fn render, void *arg)
 static void
 client_read(struct http_client *c, metrics_render_fn render, void *arg)
 {
-	ssize_t r = recv(c->fd, c->req + c->rlen, sizeof(c->req) - 1 - c->rlen,
+	ssize_t r = recv(c->fd, c->req + c->rlen, sizeof(c->req) - c->rlen,
 	    MSG_DONTWAIT);
 
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
@@ -213,13 +246,7 @@ client_read(struct http_client *c, metrics_render_fn render, void *arg)
 		return;
 	}
 	c->rlen += (size_t)r;
-	c->req[c->rlen] = '\0';
-	/* the head ends with an empty line; we need no header from it */
-	if (strstr(c->req, "\r\n\r\n") != NULL || strstr(c->req, "\n\n") != NULL)
-		handle(c, render, arg);
-	else if (c->rlen == sizeof(c->req) - 1)
-		respond_text(c, "431 Request Header Fields Too Large",
-		    "request too large\n");
+	handle(c, render, arg);
 }
 
 static void

@@ -28,6 +28,19 @@ struct loop_source;
 struct metrics_http;
 typedef char *(*metrics_render_fn)(void *arg, uint32_t *len);
 
+/*
+ * The request head in buf[0..len), as read so far from one connection (it
+ * holds at most cap bytes): 0 while it is not whole, else the status of the
+ * answer: 200 (GET or HEAD of /metrics or /metrics?..., *head set for HEAD),
+ * 400 (no "METHOD TARGET HTTP/..." request line), 405 (another method), 404
+ * (another target), 431 (cap bytes and no end of the head).  The head ends
+ * at the first empty line ("\r\n\r\n" or "\n\n"); nothing from a NUL byte
+ * on is looked at, so a head with a NUL in it never ends (431, or the
+ * connection's time runs out).  Reads buf[0..len) only, needs no NUL; once
+ * it says a status, more bytes after them do not change it.
+ */
+int metrics_http_parse(const char *buf, size_t len, size_t cap, int *head);
+
 /* render(arg) gives the text of each answered scrape. */
 struct metrics_http *metrics_http_listen(const char *addrport,
     metrics_render_fn render, void *arg, char *err, size_t errlen);

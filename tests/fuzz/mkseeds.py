@@ -310,3 +310,164 @@ for d in ("tests/fuzz/corpus/fuzz_statefile", "tests/fuzz/regress/fuzz_statefile
     os.makedirs(d, exist_ok=True)
 subprocess.run(["build/tests/seed_statefile", "tests/fuzz/corpus/fuzz_statefile",
                 "tests/fuzz/regress/fuzz_statefile"], check=True)
+
+# fuzz_metrics: byte 0 bit 0 the render fails; then records: high nibble
+# the client, low nibble 0 connect, 1 a second passes, 2 shutdown its
+# writing side, 3 close, else write (a length byte, the bytes)
+def mwrite(cl, data, chunk=255):
+    out = b""
+    for i in range(0, len(data), chunk):
+        part = data[i:i + chunk]
+        out += bytes([cl << 4 | 4, len(part)]) + part
+    return out
+
+def mop(cl, op):
+    return bytes([cl << 4 | op])
+
+PROM_REQ = (b"GET /metrics HTTP/1.1\r\nHost: 198.18.0.2:9478\r\n"
+            b"User-Agent: Prometheus/2.45.0\r\nAccept: application/openmetrics-text;"
+            b"version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+            b"text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\n"
+            b"Accept-Encoding: gzip\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n")
+CURL_REQ = (b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9478\r\n"
+            b"User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n")
+w("fuzz_metrics", "prometheus", b"\0" + mwrite(0, PROM_REQ))
+w("fuzz_metrics", "curl", b"\0" + mwrite(0, CURL_REQ))
+w("fuzz_metrics", "curl-head", b"\0" + mwrite(0, CURL_REQ.replace(b"GET", b"HEAD", 1)))
+w("fuzz_metrics", "http10-lf", b"\0" + mwrite(0, b"GET /metrics HTTP/1.0\n\n"))
+w("fuzz_metrics", "query", b"\0" + mwrite(0, b"GET /metrics?name[]=drlb_up HTTP/1.1\r\n\r\n"))
+w("fuzz_metrics", "notfound", b"\0" + mwrite(0, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+w("fuzz_metrics", "post", b"\0" + mwrite(0, b"POST /metrics HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi"))
+w("fuzz_metrics", "garbage", b"\0" + mwrite(0, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"))
+w("fuzz_metrics", "render-fails", b"\1" + mwrite(0, CURL_REQ))
+# a byte at a time, and the head's end split
+w("fuzz_metrics", "dribble", b"\0" + mwrite(0, CURL_REQ, chunk=1))
+w("fuzz_metrics", "split-end", b"\0" + mwrite(0, CURL_REQ[:-3]) + mop(0, 1) + mwrite(0, CURL_REQ[-3:]))
+# too big, with and without a NUL hiding the end
+w("fuzz_metrics", "too-large", b"\0" + mwrite(0, b"GET /metrics HTTP/1.1\r\nX: " + b"a" * 4200))
+w("fuzz_metrics", "nul", b"\0" + mwrite(0, b"GET /metrics\0 HTTP/1.1\r\n\r\n") + mop(0, 2))
+# slowloris: 8 idle clients, time passing, then a scrape still answered
+w("fuzz_metrics", "idle-then-scrape", b"\0" + b"".join(mop(i, 0) for i in range(8)) +
+  b"".join(mop(i, 4) + b"\x05GET /" for i in range(8)) + mop(0, 1) * 3 +
+  mop(8, 0) + mop(9, 0) + mwrite(9, CURL_REQ))
+w("fuzz_metrics", "timeout", b"\0" + mwrite(0, b"GET /met") + mop(0, 1) * 6 + mwrite(0, b"rics HTTP/1.1\r\n\r\n"))
+w("fuzz_metrics", "hangup", b"\0" + mwrite(0, b"GET /metrics HTTP/1.1\r\n") + mop(0, 2) +
+  mwrite(1, CURL_REQ) + mop(1, 3) + mwrite(2, CURL_REQ))
+
+# fuzz_http_reply: 5 bytes of the check (byte 0: bits 0-1 digest none,
+# right, wrong; 4 regex, 8 no match, 0x10 caseless, 0x20-0x60 status_code;
+# byte 1 which regex; 2, 3 its offsets; 4 the chunks' seed), the reply
+def hrep(name, reply, cfg=0, rx=0, mn=0, mx=0, seed=7):
+    w("fuzz_http_reply", name, bytes([cfg, rx, mn, mx, seed]) + reply)
+
+NGINX_BODY = b"<html><head><title>ok</title></head><body>ok</body></html>\n"
+NGINX = (b"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Mon, 02 Sep 2024 "
+         b"10:00:00 GMT\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
+         b"Last-Modified: Mon, 02 Sep 2024 09:00:00 GMT\r\nConnection: close\r\n"
+         b"ETag: \"66d57e50-3d\"\r\nAccept-Ranges: bytes\r\n\r\n" % len(NGINX_BODY)) + NGINX_BODY
+hrep("nginx-200", NGINX)
+hrep("nginx-200-digest", NGINX, cfg=1)
+hrep("nginx-200-wrong-digest", NGINX, cfg=2)
+hrep("nginx-200-regex", NGINX, cfg=4, rx=0, mn=10, mx=200)
+hrep("nginx-200-regex-nomatch", NGINX, cfg=4 | 8 | 0x10, rx=3)
+hrep("nginx-200-bytewise", NGINX, cfg=1, seed=0)
+hrep("close-delimited", b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nstatus: up\n", cfg=1 | 4, rx=3)
+hrep("chunked", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
+     b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", cfg=1)
+hrep("redirect", b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://example.org/\r\n"
+     b"Content-Length: 0\r\n\r\n", cfg=0x40)
+hrep("not-found", b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found", cfg=0x60)
+hrep("server-error", b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 4\r\n\r\nbusy")
+hrep("short-body", b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+hrep("long-body", b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabcdef", cfg=1)
+hrep("bad-status", b"HTTP/1.1 2x0 OK\r\n\r\n")
+hrep("not-http", b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+hrep("no-head-end", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n")
+hrep("big-head", b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"a" * 8300 + b"\r\n\r\nok", seed=3)
+hrep("big-body", b"HTTP/1.0 200 OK\r\n\r\n" + bytes(range(256)) * 40, cfg=1 | 4, rx=2, mx=255)
+
+# fuzz_control: records, high 5 bits the client, low 3 bits 0 connect,
+# 1 a second passes, 2 shutdown, 3 close, 4 read all, 5 read (a count
+# byte), 6 a whole request (op, 2-byte length, body zero-padded), else raw
+# 7 raw bytes (a count byte, the bytes)
+(GET_INFO, GET_SERVICES, GET_TIMEOUT, GET_CONNS, GET_COUNTERS, GET_METRICS,
+ TRACE, START_DAEMON, STOP_DAEMON, GET_DAEMON, SET_ARP, GET_COUNTERS_JSON,
+ GET_ANNOUNCE, SET_DRAIN) = range(10, 24)
+
+def kop(c, op):
+    return bytes([c << 3 | op])
+
+def kreq(c, op, body=b""):
+    return bytes([c << 3 | 6, op]) + struct.pack("!H", len(body)) + body
+
+def kframe(op, body=b""):
+    return struct.pack("<IHHiI", 0x44524c42, 1, op, 0, 120) + body.ljust(120, b"\0")
+
+def kraw(c, data, chunk=255):
+    return b"".join(bytes([c << 3 | 7, len(data[i:i + chunk])]) + data[i:i + chunk]
+                    for i in range(0, len(data), chunk))
+
+RECIPE = [(ADD_SVC, creq()), (ADD_DEST, creq(rip="198.18.0.7")),
+          (ADD_DEST, creq(rip="198.18.0.8", weight=2))]
+def kseq(c, reqs):
+    return b"".join(kreq(c, op, body) for op, body in reqs)
+
+# drlbadm -L -n, after the recipe's -A and -a's
+w("fuzz_control", "recipe-list", kop(0, 0) + kseq(0, RECIPE) + kop(0, 4) + b"\0" +
+  kop(1, 0) + kseq(1, [(GET_INFO, b""), (GET_SERVICES, b"")]) + kop(1, 4) + b"\0")
+w("fuzz_control", "lifecycle", kop(0, 0) + kseq(0, RECIPE + [
+    (EDIT_SVC, creq(sched=b"rr")), (EDIT_DEST, creq(rip="198.18.0.7", weight=0)),
+    (ZERO, creq()), (DEL_DEST, creq(rip="198.18.0.8")), (GET_SERVICES, b""),
+    (DEL_SVC, creq()), (FLUSH, b"")]) + kop(0, 4) + b"\0")
+w("fuzz_control", "persistent-ipv6", kop(0, 0) + kseq(0, [
+    (ADD_SVC, creq(port=0, sched=b"sh", flags=0x1 | 0x10, timeout=300, netmask=0x00ffffff)),
+    (ADD_DEST, creq(port=0, sched=b"sh", rip="198.18.0.7")),
+    (ADD_SVC, creq(vip="2001:db8::1", port=53, proto=17, sched=b"lblc")),
+    (ADD_DEST, creq(vip="2001:db8::1", port=53, proto=17, rip="2001:db8::7")),
+    (SET_TIMEOUT, creq(tmo=(600, 60, 120))), (GET_TIMEOUT, b""),
+    (GET_SERVICES, b"")]) + kop(0, 4) + b"\0")
+# what reads: every listing and counter
+w("fuzz_control", "reads", kop(0, 0) + kseq(0, RECIPE) + kseq(0, [(op, b"") for op in
+  (GET_INFO, GET_SERVICES, GET_TIMEOUT, GET_CONNS, GET_COUNTERS, GET_METRICS,
+   GET_DAEMON, GET_COUNTERS_JSON, GET_ANNOUNCE)]) + kop(0, 4) + b"\0")
+w("fuzz_control", "arp-drain-stop", kop(0, 0) + kseq(0, [
+    (SET_ARP, b"\0\0\0\0"), (SET_ARP, b"\1\0\0\0"), (SET_DRAIN, b"\1\0\0\0"),
+    (STOP_DAEMON, b"\1\0\0\0"), (99, b"")]) + kop(0, 4) + b"\0")
+# drlbadm --trace, a filtered one for a service there is not, the end
+w("fuzz_control", "trace", kop(0, 0) + kseq(0, RECIPE) + kop(1, 0) +
+  kreq(1, TRACE) + kop(1, 4) + b"\0" + kop(2, 0) + kreq(2, TRACE, creq(port=81)) +
+  kop(2, 4) + b"\0" + kop(1, 3))
+# framing: dribbled, pipelined, cut, refused
+w("fuzz_control", "dribble", kop(0, 0) + kraw(0, kframe(GET_INFO), chunk=1) + kop(0, 4) + b"\0")
+w("fuzz_control", "pipelined", kop(0, 0) + kraw(0, kframe(ADD_SVC, creq()) +
+  kframe(GET_SERVICES) + kframe(GET_INFO)) + kop(0, 4) + b"\0")
+w("fuzz_control", "bad-magic", kop(0, 0) + kraw(0, b"GET / HTTP/1.0\r\n\r\n") + kop(0, 4) + b"\0")
+w("fuzz_control", "bad-length", kop(0, 0) + kraw(0, struct.pack("<IHHiI", 0x44524c42, 1, GET_INFO, 0, 4096)) + kop(0, 4) + b"\0")
+w("fuzz_control", "half-then-shutdown", kop(0, 0) + kraw(0, kframe(GET_INFO)[:50]) + kop(0, 2) + kop(0, 4) + b"\0")
+# slow peers: a request not whole in 5 s, a reply not taken, 17 idle
+# clients then drlbadm still answered
+w("fuzz_control", "slow-request", kop(0, 0) + kraw(0, kframe(GET_INFO)[:20]) + kop(0, 1) * 6 + kop(0, 4) + b"\0")
+w("fuzz_control", "slow-reader", kop(0, 0) + kseq(0, RECIPE) + kreq(0, GET_METRICS) +
+  kop(0, 4) + b"\x11" + kop(0, 1) * 11 + kop(0, 4) + b"\0")
+w("fuzz_control", "idle-clients", b"".join(kop(i, 0) for i in range(17)) +
+  kreq(0, GET_INFO) + kop(0, 4) + b"\0")
+# traffic: flows to the recipe's service and a persistent one, listed,
+# a real server removed and the service deleted under them, time passing
+def kflow(c, n, svc):
+    return kop(c, 5) + bytes([n << 3 | svc])
+w("fuzz_control", "conns", kop(0, 0) + kseq(0, RECIPE + [
+    (ADD_SVC, creq(port=0, sched=b"sh", flags=0x1, timeout=300)),
+    (ADD_DEST, creq(port=0, sched=b"sh", rip="198.18.0.9"))]) + kop(0, 4) + b"\0" +
+  b"".join(kflow(0, i, i % 2) for i in range(6)) + kop(0, 1) +
+  kseq(0, [(GET_CONNS, b""), (GET_SERVICES, b""), (GET_INFO, b""),
+           (DEL_DEST, creq(rip="198.18.0.7")), (GET_CONNS, b""),
+           (DEL_SVC, creq()), (GET_COUNTERS, b"")]) + kop(0, 4) + b"\0" +
+  kop(0, 1) * 3 + kflow(0, 7, 0) + kop(0, 1) * 3)
+w("fuzz_control", "conns-udp6", kop(0, 0) + kseq(0, [
+    (ADD_SVC, creq(vip="2001:db8::1", port=53, proto=17, sched=b"rr")),
+    (ADD_DEST, creq(vip="2001:db8::1", port=53, proto=17, rip="2001:db8::7")),
+    (ADD_DEST, creq(vip="2001:db8::1", port=53, proto=17, rip="2001:db8::8"))]) +
+  b"".join(kflow(0, i, 0) for i in range(4)) +
+  kseq(0, [(GET_CONNS, b""), (EDIT_DEST, creq(vip="2001:db8::1", port=53, proto=17,
+                                              rip="2001:db8::8", weight=0)),
+           (FLUSH, b""), (GET_CONNS, b"")]) + kop(0, 4) + b"\0")

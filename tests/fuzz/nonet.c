@@ -17,8 +17,10 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 	struct addrinfo *ai;
 	struct sockaddr_storage *ss;
 	int af = hints ? hints->ai_family : AF_UNSPEC;
+	/* a numeric port, and the socket type asked for: fuzz_metrics
+	 * listens on 127.0.0.1, port 0 (the kernel's pick) */
+	uint16_t port = service ? htons((uint16_t)atoi(service)) : 0;
 
-	(void)service;
 	if (node == NULL)
 		return EAI_NONAME;
 	ai = calloc(1, sizeof(*ai) + sizeof(*ss));
@@ -37,7 +39,10 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 		free(ai);
 		return EAI_NONAME;
 	}
+	((struct sockaddr_in *)ss)->sin_port = port;	/* sin6_port: same place */
 	ai->ai_family = ss->ss_family;
+	ai->ai_socktype = hints ? hints->ai_socktype : 0;
+	ai->ai_protocol = hints ? hints->ai_protocol : 0;
 	ai->ai_addr = (struct sockaddr *)ss;
 	*res = ai;
 	return 0;
