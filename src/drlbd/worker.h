@@ -44,7 +44,7 @@ struct rx_pace {
 	uint32_t max_ns;		/* the longest nap; 0: never nap */
 };
 
-#define RX_PACE_DEFAULT_US	100	/* --batch-wait's default */
+#define RX_PACE_DEFAULT_US	200	/* --batch-wait's default */
 #define RX_PACE_MAX_US		1000	/* and its bound */
 
 /* max_us 0: never nap.  ring_slots: the ring's depth, which caps the nap
