@@ -18,7 +18,8 @@
 # differs is how much CPU each spends on them.
 #
 # The forwarders, in turn, round after round (ref, then each variant, then
-# ref again ... so that the machine's drift over minutes hits all alike):
+# ref again ... and a last ref after the last round, so that each variant
+# run is bracketed by two ref runs: the machine drifts over minutes):
 #   ref         bench/fwd_ref: TPACKET_V2 ring, MAC rewrite, sendmmsg
 #   NAME=ARGS   drlbd ARGS (COST_VARIANTS, "|"-separated; "default=" is
 #               drlbd with no option: its default workers; ARGS starting
@@ -39,7 +40,8 @@
 # fixed load that is the cost the issue asks about.  The kernel's transmit
 # (veth, bridge, the sink's receive) runs in the forwarder's sendmmsg and is
 # charged to it, for every forwarder alike.  Then each variant's ratio to
-# the ref of the same round: per round, and min / median / max.
+# the mean of the two ref runs around its round: per round, and min /
+# median / max.
 # No assertion: a benchmark.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -55,8 +57,8 @@ BURST=${COST_BURST:-16}
 VARIANTS=${COST_VARIANTS:-default=|w1=--workers 1|nowait=--batch-wait 0}
 PORT=9
 RT=${COST_RT:-yes}
-RTGEN=
-[ "$RT" = no ] || RTGEN="chrt -f 50"
+RTGEN=()
+[ "$RT" = no ] || RTGEN=(chrt -f 50)
 
 for x in "$GEN" "$REF" "$NL_DRLBD" "$NL_DRLBADM"; do
 	[ -x "$x" ] || { echo "# cost skipped ($x missing: make bench)"; exit 0; }
@@ -85,7 +87,7 @@ measure() {
 	[ "${COST_PIN:-yes}" = no ] || taskset -a -pc "$FCPU" "$pid" >/dev/null
 	[ "$RT" = no ] || chrt -a -f -p 50 "$pid" >/dev/null
 	n0=$(cpu_ns "$pid") c0=$(cpu_ticks "$pid") r0=$(sink_rx) t0=$(date +%s%N)
-	out=$(nl_exec gen timeout $((SECS + 30)) taskset -c "$GCPU" $RTGEN "$GEN" eth0 \
+	out=$(nl_exec gen timeout $((SECS + 30)) taskset -c "$GCPU" "${RTGEN[@]}" "$GEN" eth0 \
 		"$DIRMAC" "$NL_VIP" "$PORT" udp est "$FLOWS" "$SECS" "$PPS" "$BURST")
 	sleep 0.3
 	n1=$(cpu_ns "$pid") c1=$(cpu_ticks "$pid") r1=$(sink_rx) t1=$(date +%s%N)
@@ -122,12 +124,16 @@ printf '# %s, %s CPUs, %s\n' "$(uname -srm)" "$CPUS" "$(date -u +%Y-%m-%dT%H:%MZ
 printf '%-3s %-12s %10s %6s %10s %7s %7s %9s %9s %6s\n' rnd run sent kpps sink_rx lost fwd_cpu 'ns/frame' 'tick-ns' late
 res=$NL_TMP/results
 IFS='|' read -r -a VAR <<<"$VARIANTS"
-for ((k = 1; k <= ROUNDS; k++)); do
+run_ref() { # ROUND
+	local pid
 	nl_bg dir "$NL_TMP/ref.log" "$REF" eth0 "$SINKMAC"
 	pid=$NL_LASTPID
 	nl_wait 5 grep -q forwarding "$NL_TMP/ref.log" || { cat "$NL_TMP/ref.log" >&2; exit 1; }
-	measure ref "$k" "$pid" | tee -a "$res"
+	measure ref "$1" "$pid" | tee -a "$res"
 	nl_stop_pid "$pid"
+}
+for ((k = 1; k <= ROUNDS; k++)); do
+	run_ref "$k"
 	for v in "${VAR[@]}"; do
 		name=${v%%=*} args=${v#*=} bin=$NL_DRLBD
 		if [ "${args#@}" != "$args" ]; then
@@ -140,10 +146,13 @@ for ((k = 1; k <= ROUNDS; k++)); do
 		drlbd_down "$name"
 	done
 done
+# the last round's closing bracket
+run_ref $((ROUNDS + 1))
 
 echo
-echo "CPU ns per forwarded frame / the same round's ref (schedstat; ticks in brackets)"
-awk '{ ns[$1, $2] = $8; t[$1, $2] = $9; if (!($2 in seen)) { seen[$2] = 1; order[++nv] = $2 }; if ($1 > R) R = $1 }
+echo "CPU ns per forwarded frame / the ref runs before and after it (their mean; schedstat; ticks in brackets)"
+awk '{ ns[$1, $2] = $8; t[$1, $2] = $9; if (!($2 in seen)) { seen[$2] = 1; order[++nv] = $2 }; if ($2 != "ref" && $1 > R) R = $1 }
+	function br(a, k) { return a["" (k + 1), "ref"] > 0 ? (a["" k, "ref"] + a["" (k + 1), "ref"]) / 2 : a["" k, "ref"] }
 	function sort(a, n,   i, j, x) { for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x } }
 	END {
 		for (v = 1; v <= nv; v++) {
@@ -151,9 +160,9 @@ awk '{ ns[$1, $2] = $8; t[$1, $2] = $9; if (!($2 in seen)) { seen[$2] = 1; order
 			if (name == "ref") continue
 			line = sprintf("%-12s", name); m = 0
 			for (k = 1; k <= R; k++) {
-				if (ns["" k, "ref"] <= 0 || ns["" k, name] <= 0) continue
-				q[++m] = ns["" k, name] / ns["" k, "ref"]
-				line = line sprintf(" %5.3f (%4.2f)", q[m], t["" k, "ref"] > 0 ? t["" k, name] / t["" k, "ref"] : 0)
+				if (br(ns, k) <= 0 || ns["" k, name] <= 0) continue
+				q[++m] = ns["" k, name] / br(ns, k)
+				line = line sprintf(" %5.3f (%4.2f)", q[m], br(t, k) > 0 ? t["" k, name] / br(t, k) : 0)
 			}
 			sort(q, m)
 			printf "%s   min %.3f median %.3f max %.3f\n", line, q[1], (m % 2 ? q[(m + 1) / 2] : (q[m / 2] + q[m / 2 + 1]) / 2), q[m]
