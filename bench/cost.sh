@@ -131,6 +131,9 @@ run_ref() { # ROUND
 	nl_wait 5 grep -q forwarding "$NL_TMP/ref.log" || { cat "$NL_TMP/ref.log" >&2; exit 1; }
 	measure ref "$1" "$pid" | tee -a "$res"
 	nl_stop_pid "$pid"
+	# its closing line: rx N tx N tx_errors N batches N
+	awk '/^fwd_ref: rx/ { printf "#   ref: frames/sendmmsg %.1f\n", ($9 > 0 ? $3 / $9 : 0) }' \
+		"$NL_TMP/ref.log" >&2
 }
 for ((k = 1; k <= ROUNDS; k++)); do
 	run_ref "$k"
