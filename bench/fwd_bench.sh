@@ -3,8 +3,13 @@
 # forwarder, measured in the same run (needs root; `make bench` builds the
 # binaries and runs it).
 #
-#   bash bench/fwd_bench.sh        FB_SECS=5 FB_FLOWS=4096 FB_CONN_BENCH=1
+#   bash bench/fwd_bench.sh        FB_SECS=5 FB_FLOWS=4096 FB_CONN_BENCH=1 FB_RT=no
 #
+# FB_RT=yes: gen and every thread of the forwarder SCHED_FIFO (chrt), as
+# bench/cost.sh does: when other work shares the machine (fuzzers under
+# nice), a forwarder that is not real-time waits behind it for its CPU and
+# the kernel drops most frames at its full ring -- what is measured then is
+# the neighbour.
 # Namespaces (tests/lib/netns.sh, 198.18.0.0/24 only, removed by name on
 # exit): gen 198.18.0.100, director 198.18.0.2, sink 198.18.0.7 (the real
 # server) on one bridge.  bench/gen sends 64-byte TCP frames to the
@@ -49,6 +54,9 @@ REF=$B/bench/fwd_ref
 SECS=${FB_SECS:-5}
 FLOWS=${FB_FLOWS:-4096}
 PORT=9
+RT=${FB_RT:-no}
+RTGEN=()
+[ "$RT" = no ] || RTGEN=(chrt -f 50)
 
 for x in "$GEN" "$REF" "$NL_DRLBD" "$NL_DRLBADM"; do
 	[ -x "$x" ] || { echo "# fwd_bench skipped ($x missing: make bench)"; exit 0; }
@@ -76,8 +84,10 @@ run_gen() {
 	shift 2
 	# the forwarder on its own CPU (all its threads), unless RG_PIN=no
 	[ "${RG_PIN:-yes}" = no ] || taskset -a -pc "$FCPU" "$pid" >/dev/null
+	# above gen: unpinned (w1, w2), a thread on gen's CPU still runs when woken
+	[ "$RT" = no ] || chrt -a -f -p 51 "$pid" >/dev/null
 	c0=$(cpu_ticks "$pid") u0=$(utime "$pid") r0=$(sink_rx) t0=$(date +%s.%N)
-	out=$(nl_exec gen timeout $((SECS + 30)) taskset -c "$GCPU" "$GEN" eth0 \
+	out=$(nl_exec gen timeout $((SECS + 30)) taskset -c "$GCPU" "${RTGEN[@]}" "$GEN" eth0 \
 		"$DIRMAC" "$NL_VIP" "$PORT" tcp "$@" "$SECS")
 	sleep 0.3
 	c1=$(cpu_ticks "$pid") u1=$(utime "$pid") r1=$(sink_rx) t1=$(date +%s.%N)
@@ -89,8 +99,8 @@ run_gen() {
 	}'
 }
 
-printf '# fwd_bench: %s s per run, 64-byte TCP frames, gen on CPU %s, forwarder on CPU %s\n' \
-	"$SECS" "$GCPU" "$FCPU"
+printf '# fwd_bench: %s s per run, 64-byte TCP frames, gen on CPU %s, forwarder on CPU %s%s\n' \
+	"$SECS" "$GCPU" "$FCPU" "$([ "$RT" = no ] || echo ', SCHED_FIFO')"
 printf '%-9s %12s %12s %10s %8s %7s %14s %8s\n' run gen_sent sink_rx frames/s fwd_cpu user 'frames/CPU-s' 'user ns'
 res=$NL_TMP/results
 

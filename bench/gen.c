@@ -1,9 +1,10 @@
 /*
- * gen — a traffic generator for bench/fwd_bench.sh: 64-byte frames (60 bytes
- * without the FCS) of TCP or UDP to one MAC / VIP:port, sent at full speed
- * with sendmmsg() on an AF_PACKET socket for a bounded time.
+ * gen — a traffic generator for bench/fwd_bench.sh and bench/cost.sh:
+ * 64-byte frames (60 bytes without the FCS) of TCP or UDP to one MAC /
+ * VIP:port, sent with sendmmsg() on an AF_PACKET socket for a bounded time,
+ * at full speed or at a fixed rate.
  *
- *   gen IF DST-MAC VIP PORT tcp|udp est N|new SECONDS
+ *   gen IF DST-MAC VIP PORT tcp|udp est N|new SECONDS [PPS [BURST]]
  *
  *   est N   established flows: N flows (source address in 198.18.0.0/24,
  *           random source port), each announced first by a SYN, then ACKs
@@ -11,8 +12,16 @@
  *   new     every frame a new flow: a SYN (or a datagram) from the next
  *           source port / address in 198.18.0.0/24 (up to 256 x 64511 flows
  *           before they repeat)
+ *   PPS     a fixed offered load instead of full speed: bursts of BURST
+ *           frames (default 8), each sent at its absolute deadline
+ *           (clock_nanosleep TIMER_ABSTIME, timer slack 1 ns), the k-th at
+ *           t0 + k * BURST / PPS; a burst that finds the queue full is sent
+ *           again, not dropped, so the rate is exact unless the generator
+ *           falls behind (counted as "late": bursts sent after the next one's
+ *           deadline)
  *
- * Prints "gen: FRAMES frames in SECONDS s (RATE/s), ERRORS send errors".
+ * Prints "gen: FRAMES frames in SECONDS s (RATE/s), ERRORS send errors, LATE
+ * late bursts".
  * Checksums are complete (IPv4 header and L4), so a receiver may verify them.
  */
 #include <arpa/inet.h>
@@ -24,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,6 +137,83 @@ build(uint8_t *f, const struct flow *fl, int syn, uint32_t seq)
 	}
 }
 
+/* the next frame of the run: the next established flow's, or a new flow */
+static void
+next_frame(uint8_t *f, const struct flow *flows, uint32_t nflows, int is_new,
+    uint32_t *next, uint32_t *seq)
+{
+	static uint32_t ctr;
+
+	if (is_new) {
+		/* next port, then next address */
+		struct flow fl;
+
+		fl.saddr = NET_BASE | ((ctr / 64511) & 0xff);
+		fl.sport = (uint16_t)(1024 + ctr % 64511);
+		ctr++;
+		build(f, &fl, 1, (*seq)++);
+	} else {
+		build(f, &flows[*next], 0, (*seq)++);
+		*next = *next + 1 == nflows ? 0 : *next + 1;
+	}
+}
+
+static void
+ts_add_ns(struct timespec *ts, uint64_t ns)
+{
+	ns += (uint64_t)ts->tv_nsec;
+	ts->tv_sec += (time_t)(ns / 1000000000u);
+	ts->tv_nsec = (long)(ns % 1000000000u);
+}
+
+/* A fixed rate: burst k leaves at t0 + k * burst / pps, an absolute
+ * deadline, so a late wake-up shortens the next wait instead of slowing
+ * the rate.  Returns the frames sent. */
+static uint64_t
+paced(int fd, struct mmsghdr *msgs, uint8_t (*frames)[FRAME_LEN],
+    const struct flow *flows, uint32_t nflows, int is_new, double pps,
+    unsigned burst, double secs, uint32_t *seq, uint64_t *late)
+{
+	/* the interval in ns as a fraction, so rounding never drifts */
+	const double step = 1e9 * burst / pps;
+	uint64_t total = (uint64_t)(secs * pps / burst), sent = 0;
+	uint32_t next = 0;
+	struct timespec t0, dl, now;
+
+	/* the default slack (50 us) would round every wait up */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (uint64_t k = 0; k < total; k++) {
+		dl = t0;
+		ts_add_ns(&dl, (uint64_t)(step * (double)k));
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &dl,
+		    NULL) == EINTR)
+			;
+		for (unsigned i = 0; i < burst; i++)
+			next_frame(frames[i], flows, nflows, is_new, &next, seq);
+		for (unsigned done = 0; done < burst;) {
+			int r = sendmmsg(fd, msgs + done, burst - done, 0);
+
+			if (r < 0) {
+				if (errno != EINTR && errno != ENOBUFS &&
+				    errno != EAGAIN)
+					return sent;
+				continue;
+			}
+			done += (unsigned)r;
+			sent += (unsigned)r;
+		}
+		/* behind if the next deadline has passed already */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		dl = t0;
+		ts_add_ns(&dl, (uint64_t)(step * (double)(k + 1)));
+		if (now.tv_sec > dl.tv_sec || (now.tv_sec == dl.tv_sec &&
+		    now.tv_nsec > dl.tv_nsec))
+			(*late)++;
+	}
+	return sent;
+}
+
 static int
 parse_mac(const char *s, uint8_t m[6])
 {
@@ -143,7 +230,8 @@ parse_mac(const char *s, uint8_t m[6])
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: gen IF DST-MAC VIP PORT tcp|udp est N|new SECONDS\n");
+	fprintf(stderr, "usage: gen IF DST-MAC VIP PORT tcp|udp est N|new "
+	    "SECONDS [PPS [BURST]]\n");
 	exit(2);
 }
 
@@ -157,8 +245,9 @@ main(int argc, char **argv)
 	struct flow *flows = NULL;
 	struct in_addr a;
 	uint32_t nflows = 0, next = 0, seq = 1;
-	uint64_t sent = 0, errors = 0;
-	double secs, t0, t_end;
+	uint64_t sent = 0, errors = 0, late = 0;
+	double secs, t0, t_end, pps = 0;
+	unsigned burst = 8;
 	int fd, ai, is_new;
 	char path[64];
 	FILE *mf;
@@ -181,7 +270,14 @@ main(int argc, char **argv)
 		if (nflows == 0)
 			usage();
 	}
-	if (ai >= argc || (secs = atof(argv[ai])) <= 0)
+	if (ai >= argc || (secs = atof(argv[ai++])) <= 0)
+		usage();
+	if (ai < argc && (pps = atof(argv[ai++])) <= 0)
+		usage();
+	if (ai < argc && ((burst = (unsigned)atoi(argv[ai++])) == 0 ||
+	    burst > BATCH))
+		usage();
+	if (ai < argc)
 		usage();
 
 	snprintf(path, sizeof(path), "/sys/class/net/%s/address", argv[1]);
@@ -241,24 +337,17 @@ main(int argc, char **argv)
 
 	t0 = now_s();
 	t_end = t0 + secs;
+	if (pps > 0) {
+		sent = paced(fd, msgs, frames, flows, nflows, is_new, pps, burst,
+		    secs, &seq, &late);
+		goto done;
+	}
 	while (now_s() < t_end) {
 		/* a few batches between clock reads */
 		for (int rep = 0; rep < 16; rep++) {
-			for (unsigned k = 0; k < BATCH; k++) {
-				if (is_new) {
-					/* next port, then next address */
-					static uint32_t ctr;
-					struct flow fl;
-
-					fl.saddr = NET_BASE | ((ctr / 64511) & 0xff);
-					fl.sport = (uint16_t)(1024 + ctr % 64511);
-					ctr++;
-					build(frames[k], &fl, 1, seq++);
-				} else {
-					build(frames[k], &flows[next], 0, seq++);
-					next = next + 1 == nflows ? 0 : next + 1;
-				}
-			}
+			for (unsigned k = 0; k < BATCH; k++)
+				next_frame(frames[k], flows, nflows, is_new,
+				    &next, &seq);
 			int r = sendmmsg(fd, msgs, BATCH, MSG_DONTWAIT);
 			if (r < 0)
 				errors++;
@@ -266,10 +355,12 @@ main(int argc, char **argv)
 				sent += (unsigned)r;
 		}
 	}
+done:
 	secs = now_s() - t0;
-	printf("gen: %llu frames in %.2f s (%.0f/s), %llu send errors\n",
-	    (unsigned long long)sent, secs, (double)sent / secs,
-	    (unsigned long long)errors);
+	printf("gen: %llu frames in %.2f s (%.0f/s), %llu send errors, "
+	    "%llu late bursts\n", (unsigned long long)sent, secs,
+	    (double)sent / secs, (unsigned long long)errors,
+	    (unsigned long long)late);
 	free(flows);
 	close(fd);
 	return 0;

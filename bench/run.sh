@@ -56,6 +56,15 @@ fi
 echo
 bash bench/fwd_bench.sh
 
+# cost: CPU per frame at a fixed 250 kpps, 1024 flows: drlbd (default, --workers
+# 1, --batch-wait 0) against bench/fwd_ref, interleaved rounds, ratios with
+# ranges; rtt: a lone request's round trip through the director, idle and
+# under that load.  Need root (namespaces).
+echo
+bash bench/cost.sh
+echo
+bash bench/rtt.sh
+
 # http_bench: wrk --latency through drlbd against straight to one real
 # server, 1 and 50 connections.  Needs root, wrk and nginx.
 echo

@@ -59,6 +59,7 @@ struct drlbd_opts {
 	struct neigh_static *static_macs;	/* --static-mac, each */
 	size_t nstatic_macs;
 	uint32_t announce_table;	/* --announce-table, or 0 */
+	uint32_t batch_wait_us;		/* --batch-wait (worker.h: rx_pace) */
 };
 
 struct drlbd {
@@ -77,6 +78,7 @@ struct drlbd {
 	struct io_set io;		/* one per link; with workers ARP and
 					   ND only */
 	struct workers workers;
+	struct rx_pace pace;		/* the main thread's, --workers 1 */
 	int filter_dirty;		/* the VIP set changed: recompile */
 	/* L2: VIP ownership, real servers' MACs */
 	struct arp *arp;

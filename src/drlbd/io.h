@@ -68,6 +68,8 @@ struct io_ops {
 };
 
 extern const struct io_ops io_ring_ops;
+/* The slots of a ring opened with p (io/ring.c's geometry). */
+uint32_t io_ring_slots(const struct io_params *p);
 
 /* One thread's sockets, one per link (drlbd's interfaces, in order). */
 struct io_set {

@@ -6,6 +6,7 @@
  *   -> if asked, pause until resumed
  *   -> move every frame that has arrived through the data path
  *   -> once a second, expire its own connections (under the shared lock)
+ *   -> at a high rate, nap so that the next wake-up finds a burst (rx_pace)
  */
 #include <errno.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -23,6 +25,11 @@
 #define W_BURST		64
 #define W_BURSTS	16		/* then look at the knock again */
 #define W_EXPIRE_BUDGET	65536		/* connections expired per second */
+
+#define RX_PACE_WINDOW_NS	10000000u	/* the rate's window: 10 ms */
+#define RX_PACE_RATE_MIN	50000u		/* frames/s: below, no nap */
+#define RX_PACE_BURST		32u		/* frames a nap waits for */
+#define RX_PACE_NS_PER_SLOT	500u		/* nap <= ring depth at 2 Mpps */
 
 static int
 asked(struct workers *ws)
@@ -44,16 +51,76 @@ park(struct workers *ws)
 	pthread_mutex_unlock(&ws->park_mtx);
 }
 
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void
+rx_pace_init(struct rx_pace *p, uint32_t max_us, uint32_t ring_slots)
+{
+	uint64_t max = (uint64_t)max_us * 1000u;
+
+	memset(p, 0, sizeof(*p));
+	/* a rate that jumps mid-nap must still fit in the ring: at most its
+	 * depth at 2 Mpps (240 us for the default 480 slots, 60 us for the
+	 * 120 of 8 MiB) */
+	if (max > (uint64_t)ring_slots * RX_PACE_NS_PER_SLOT)
+		max = (uint64_t)ring_slots * RX_PACE_NS_PER_SLOT;
+	p->max_ns = (uint32_t)max;
+	p->win_start = now_ns();
+	if (p->max_ns != 0)
+		/* the default slack (50 us) would stretch every nap by up to
+		 * that much: this thread's timers, nothing else */
+		(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
+}
+
+void
+rx_pace(struct rx_pace *p, unsigned n)
+{
+	uint64_t now, nap;
+	struct timespec ts;
+
+	if (p->max_ns == 0)
+		return;
+	now = now_ns();
+	p->win_frames += n;
+	if (now - p->win_start >= RX_PACE_WINDOW_NS) {
+		p->rate = p->win_frames * 1000000000u / (now - p->win_start);
+		p->win_start = now;
+		p->win_frames = 0;
+	}
+	/* nothing came (a knock, or the load stopped: back to poll, so a lone
+	 * frame is forwarded as it lands); a low rate (each frame's wake-up
+	 * is cheap enough, and its latency is what matters); or a full burst
+	 * (behind already: no sleeping) */
+	if (n == 0 || p->rate < RX_PACE_RATE_MIN || n >= 2 * RX_PACE_BURST)
+		return;
+	nap = (uint64_t)RX_PACE_BURST * 1000000000u / p->rate;
+	if (nap > p->max_ns)
+		nap = p->max_ns;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)nap;
+	/* an interrupted nap is only shorter: no retry */
+	(void)clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+}
+
+unsigned
 worker_forward(struct dp *dp, const struct io_ops *ops, struct io_set *ios,
     unsigned link, struct workers *ws)
 {
 	struct io *rx = ios->io[link];
 	struct dp_frame f[W_BURST];
+	unsigned total = 0;
 
 	for (int b = 0; b < W_BURSTS && (ws == NULL || !asked(ws)); b++) {
 		unsigned n = ops->rx_burst(rx, f, W_BURST), other = 0;
 
+		total += n;
 		for (unsigned i = 0; i < n; i++) {
 			f[i].link = (uint8_t)link;
 			if (dp_process(dp, &f[i]) != DP_FORWARD)
@@ -70,6 +137,7 @@ worker_forward(struct dp *dp, const struct io_ops *ops, struct io_set *ios,
 		if (n < W_BURST)
 			break;
 	}
+	return total;
 }
 
 static void *
@@ -84,8 +152,10 @@ worker_main(void *arg)
 		pfd[l] = (struct pollfd){ .fd = ws->ops->fd(w->ios.io[l]),
 		    .events = POLLIN };
 	pfd[nl] = (struct pollfd){ .fd = w->evfd, .events = POLLIN };
+	rx_pace_init(&w->pace, ws->pace_us, ws->ring_slots);
 	for (;;) {
 		uint64_t v;
+		unsigned n = 0;
 
 		if (__atomic_load_n(&ws->quit, __ATOMIC_ACQUIRE))
 			break;
@@ -102,7 +172,8 @@ worker_main(void *arg)
 		w->dp.now = (uint32_t)((clock_ms() - ws->start_ms) / 1000) + 1;
 		for (unsigned l = 0; l < nl; l++)
 			if (pfd[l].revents & POLLIN)
-				worker_forward(&w->dp, ws->ops, &w->ios, l, ws);
+				n += worker_forward(&w->dp, ws->ops, &w->ios, l,
+				    ws);
 		if (w->dp.now != w->expired_at) {
 			/* its own connections; releasing one touches the real
 			 * server's counts and references, shared */
@@ -112,6 +183,8 @@ worker_main(void *arg)
 			pthread_mutex_unlock(&ws->lock);
 			w->expired_at = w->dp.now;
 		}
+		if (!asked(ws))
+			rx_pace(&w->pace, n);
 	}
 	return NULL;
 }

@@ -24,6 +24,35 @@
 
 struct workers;
 
+/*
+ * Batching at load (--batch-wait).  A TPACKET_V2 ring wakes its reader for
+ * each frame that lands on an empty ring: that is what gives a lone request
+ * its few microseconds, and at a moderate load it costs a wake-up, a poll()
+ * and a sendmmsg() for every one or two frames -- more so with several
+ * workers, each seeing a share of the frames.  So a thread that forwards at
+ * least RX_PACE_RATE_MIN frames a second (measured over 10 ms windows)
+ * sleeps, after each wake-up that was not behind, about the time
+ * RX_PACE_BURST frames take to arrive at that rate, at most max_ns, and
+ * then takes them in one burst.  Below that rate, and after any wake-up
+ * that finds nothing, it stays poll-driven: a lone frame is forwarded as it
+ * lands.
+ */
+struct rx_pace {
+	uint64_t win_start;		/* ns (CLOCK_MONOTONIC) */
+	uint64_t win_frames;		/* frames in this window so far */
+	uint64_t rate;			/* frames/s over the last window */
+	uint32_t max_ns;		/* the longest nap; 0: never nap */
+};
+
+#define RX_PACE_DEFAULT_US	200	/* --batch-wait's default */
+#define RX_PACE_MAX_US		1000	/* and its bound */
+
+/* max_us 0: never nap.  ring_slots: the ring's depth, which caps the nap
+ * (see worker.c) */
+void rx_pace_init(struct rx_pace *p, uint32_t max_us, uint32_t ring_slots);
+/* After a wake-up that forwarded n frames: maybe nap. */
+void rx_pace(struct rx_pace *p, unsigned n);
+
 struct worker {
 	struct workers *ws;
 	unsigned id;
@@ -33,6 +62,7 @@ struct worker {
 	struct dp dp;
 	int evfd;			/* the main thread's knock (eventfd) */
 	uint32_t expired_at;		/* dp.now of the last expiry run */
+	struct rx_pace pace;
 };
 
 struct workers {
@@ -52,6 +82,9 @@ struct workers {
 	int park;			/* the main thread asks them to pause */
 	int quit;
 	uint64_t pauses;		/* how often (counters) */
+	/* batching at load: set between workers_open and workers_start */
+	uint32_t pace_us;		/* --batch-wait */
+	uint32_t ring_slots;		/* each worker's ring, in slots */
 };
 
 /* Open n sockets on each of nlinks interfaces (iop[l]), one fanout group
@@ -80,8 +113,8 @@ int workers_set_filter(struct workers *ws, const struct sock_fprog *prog);
 /* Move the frames that have arrived on link's socket of ios through dp and
  * send what it forwards out of the link it names, in bursts, at most 16 of
  * 64 frames; a worker stops early when the main thread asks (ws; NULL: the
- * main thread itself, --workers 1). */
-void worker_forward(struct dp *dp, const struct io_ops *ops,
+ * main thread itself, --workers 1).  Returns the frames taken in. */
+unsigned worker_forward(struct dp *dp, const struct io_ops *ops,
     struct io_set *ios, unsigned link, struct workers *ws);
 /* One thread's sockets together: statistics added to *st, a filter on
  * each (0, or -1 when one refused it), closed. */

@@ -360,6 +360,13 @@ ring_stats(struct io *io, struct io_stats *st)
 	*st = io->st;
 }
 
+uint32_t
+io_ring_slots(const struct io_params *p)
+{
+	return (RING_BLOCK_SIZE / RING_FRAME_SIZE) *
+	    (p->ring_blocks ? p->ring_blocks : RING_BLOCKS_DEFAULT);
+}
+
 const struct io_ops io_ring_ops = {
 	.name = "ring",
 	.open = ring_open,
