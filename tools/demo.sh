@@ -90,7 +90,8 @@ stop_lab() {
 	# own helper, drlbd-priv, after using it to remove its nftables
 	# table); an interactive shell ignores TERM and is killed after 5 s
 	for p in "${pids[@]}"; do
-		[[ " ${pids[*]} " == *" $(ps -o ppid= -p "$p" | tr -d ' ') "* ]] ||
+		# the parent: /proc/PID/stat's 2nd field after the ")" of comm
+		[[ " ${pids[*]} " == *" $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f2) "* ]] ||
 			kill -TERM "$p" 2>/dev/null
 	done
 	for ((i = 0; i < 50; i++)); do
@@ -122,7 +123,7 @@ fi
 # every tool the demo calls, checked before anything is made: a missing one
 # is named here, not mistaken later for a network problem
 need="ip curl nginx tcpdump arping"
-[ "$ARP" = 1 ] && need="$need socat"
+[ "$ARP" = 1 ] && need="$need socat sysctl"
 [ "$IPV6" = 1 ] && need="$need socat ndisc6"
 [ "$KEEP" = 1 ] && need="$need setsid"
 if ! miss=$(nl_need $need); then

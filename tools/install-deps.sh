@@ -17,10 +17,12 @@ set -euo pipefail
 BUILD="build-essential pkg-config libpcap-dev libnet1-dev libcap-ng-dev libnftnl-dev libmnl-dev libssl-dev"
 # the demo: ip/bridge (iproute2), curl, nginx on the real servers, tcpdump for
 # the "replies bypass the director" step, arping for the VIP's ARP answer;
-# socat and ndisc6 for `demo.sh --ipv6` (socat also for --arp-problem).
+# socat and ndisc6 for `demo.sh --ipv6` (socat also for --arp-problem);
+# procps: sysctl (--arp-problem breaks and mends the real servers) and ps
+# (--stop finds the lab's processes), absent from a minimal root.
 # nginx-light is the small build where it is a real package (Ubuntu 22.04);
 # elsewhere it is only a metapackage pulling nginx, or gone.
-DEMO="iproute2 curl nginx-light|nginx tcpdump arping socat ndisc6"
+DEMO="iproute2 procps curl nginx-light|nginx tcpdump arping socat ndisc6"
 # make check: hping3 (malformed), ethtool (offloads, pcap), valgrind,
 # python3-scapy + tcpreplay (frames), keepalived (failover's VRRP),
 # util-linux's setpriv (privilege), nftables' nft (kernel_coexist), openssl

@@ -81,6 +81,7 @@ nl_pkg() {
 	case $1 in
 	ip|ss|bridge|tc) echo iproute2 ;;
 	setpriv|runuser|setsid) echo util-linux ;;
+	sysctl|ps|pgrep|pkill) echo procps ;;
 	scapy) echo python3-scapy ;;
 	bird|birdc) echo bird2 ;;
 	vtysh) echo frr ;;

@@ -96,7 +96,7 @@ t_require() { # NAME [TOOL...]
 		t_skip "$name" "$why"
 		exit 0
 	fi
-	if ! miss=$(nl_need ip nginx curl "$@"); then
+	if ! miss=$(nl_need ip sysctl ps pgrep nginx curl "$@"); then
 		t_fail "$name" "missing tools: $miss; bash tools/install-deps.sh --all installs them"
 		exit 1
 	fi
