@@ -17,17 +17,12 @@
  */
 #include <arpa/inet.h>
 #include <libnet.h>
-#include <linux/filter.h>
 #include <net/if.h>
 #include <netpacket/packet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#ifndef PACKET_IGNORE_OUTGOING
-#define PACKET_IGNORE_OUTGOING 23
-#endif
 
 #include "log.h"
 #include "ndp.h"
@@ -244,27 +239,6 @@ ndp_add_link(struct ndp *n, const uint8_t mac[6], int ifindex, int ring_fd,
 	return 0;
 }
 
-/* libnet's link socket is opened for ETH_P_ALL and never bound: it would
- * receive every frame in and out of every interface, and the kernel would
- * clone each frame drlbd forwards to deliver it there (dev_queue_xmit_nit),
- * only for it to pile up unread.  We only send on it (ARP/ND come in on
- * the ring): a filter that takes nothing, and no outgoing copies at all. */
-static void
-link_quiet(libnet_t *ln)
-{
-	struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = { .len = 1, .filter = &none };
-	int fd = libnet_getfd(ln), one = 1;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-	    sizeof(prog)) < 0)
-		log_warn("ND: link socket filter");
-	/* kernels before 4.20 lack it: then outgoing frames are still
-	 * cloned, and dropped by the filter */
-	(void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
-	    sizeof(one));
-}
-
 /* libnet's injector on ifname and its MAC */
 static libnet_t *
 link_open(const char *ifname, uint8_t mac[6], char *err, size_t errlen)
@@ -277,7 +251,7 @@ link_open(const char *ifname, uint8_t mac[6], char *err, size_t errlen)
 		snprintf(err, errlen, "libnet_init(%s): %s", ifname, lerr);
 		return NULL;
 	}
-	link_quiet(ln);
+	neigh_sender_quiet(libnet_getfd(ln), "ND");
 	if ((ea = libnet_get_hwaddr(ln)) == NULL) {
 		snprintf(err, errlen, "libnet_get_hwaddr(%s): %s", ifname,
 		    libnet_geterror(ln));

@@ -1,13 +1,20 @@
 /*
  * The real servers' neighbour table shared by ARP and IPv6 neighbor
- * discovery; see neigh.h.
+ * discovery, and the deaf sending socket they share; see neigh.h.
  */
 #include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
 
 #include "drlb/addr.h"
 #include "log.h"
@@ -619,4 +626,20 @@ neigh_tick(struct neigh_table *t, uint64_t now_ms)
 		n->next_probe_ms = now_ms + (n->state == NEIGH_FAILED ?
 		    FAILED_INTERVAL_MS : PROBE_INTERVAL_MS);
 	}
+}
+
+void
+neigh_sender_quiet(int fd, const char *who)
+{
+	struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &none };
+	int one = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)) < 0)
+		log_warn("%s: link socket filter", who);
+	/* kernels before 4.20 lack it: then outgoing frames are still
+	 * cloned, and dropped by the filter */
+	(void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+	    sizeof(one));
 }

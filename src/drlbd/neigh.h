@@ -141,4 +141,10 @@ void neigh_get_counters(const struct neigh_table *t, struct neigh_counters *c);
  * limit's summary; forgets addresses no dest has any more. */
 void neigh_tick(struct neigh_table *t, uint64_t now_ms);
 
+/* ARP's and ND's sending socket (libnet's, opened for ETH_P_ALL and never
+ * bound) made deaf: else the kernel clones every frame drlbd forwards to
+ * deliver it there (dev_queue_xmit_nit), to pile up unread.  ARP and ND
+ * come in on the ring.  who names the caller in a warning. */
+void neigh_sender_quiet(int fd, const char *who);
+
 #endif
